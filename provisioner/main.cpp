@@ -1,1 +1,44 @@
-int main() { return 0; }
+// provisioner: the OPT-NC SIM provisioning tool. Exit codes: 0 ok, 1 card/reader failure, 2 bad input,
+// 3 refused for safety.
+#include <fmt/format.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "commands/commands.hpp"
+#include "session.hpp"
+#include "sim/error.hpp"
+
+int main(int argc, char** argv) {
+    CLI::App app{"provisioner: read, diagnose and personalise SIM/USIM cards (OPT-NC Mobilis)"};
+    app.require_subcommand(1);
+    auto& global = provisioner::global_options();
+    app.add_option("--trace", global.trace_file, "Append an APDU trace (secrets masked) to this file");
+    app.add_flag("--verbose,-v", global.verbose, "Log more detail to stderr");
+    provisioner::add_readers_command(app);
+    provisioner::add_apdu_command(app);
+    provisioner::add_pin_command(app);
+
+    // Logs go to stderr so that --json output on stdout stays parseable.
+    spdlog::set_default_logger(spdlog::stderr_color_mt("provisioner"));
+    spdlog::set_pattern("%^%l%$: %v");
+    app.parse_complete_callback([&global] {
+        if (global.verbose) spdlog::set_level(spdlog::level::debug);
+    });
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        // CLI11 prints help/usage itself; argument errors are bad input (2), --help is success.
+        const int code = app.exit(e);
+        return code == 0 ? 0 : static_cast<int>(sim::ExitCode::BadInput);
+    } catch (const sim::Error& e) {
+        std::cerr << "error: " << e.what() << '\n';
+        return static_cast<int>(e.exit_code());
+    } catch (const std::exception& e) {
+        std::cerr << "error: unexpected failure: " << e.what() << '\n';
+        return static_cast<int>(sim::ExitCode::DeviceFailure);
+    }
+    return 0;
+}

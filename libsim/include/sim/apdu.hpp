@@ -34,6 +34,9 @@ public:
     // Marks the data field as secret (a PIN, a PUK, a key): traces print it masked and it is wiped on destruction.
     [[nodiscard]] CommandApdu with_secret_data() &&;
     [[nodiscard]] bool has_secret_data() const { return secret_data_; }
+    // Marks the answer as secret (a key file read back, authentication results): traces mask its data.
+    [[nodiscard]] CommandApdu with_secret_response() &&;
+    [[nodiscard]] bool has_secret_response() const { return secret_response_; }
 
     [[nodiscard]] std::uint8_t cla() const { return cla_; }
     [[nodiscard]] std::uint8_t ins() const { return ins_; }
@@ -57,6 +60,7 @@ private:
     Bytes data_;
     std::optional<unsigned> le_;
     bool secret_data_ = false;
+    bool secret_response_ = false;
 };
 
 class ResponseApdu {

@@ -1,0 +1,101 @@
+// The card layer: one card behind a transport, spoken to in its own dialect (2G SIM, CLA A0, or UICC, CLA 00).
+// It handles the T=0 procedure status words (61xx / 9Fxx -> GET RESPONSE, 6Cxx -> resend with Le), selects files by
+// the cheapest route it knows (current DF tracking, paths, SFI) and never sends a SELECT that would change nothing.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/apdu.hpp"
+#include "sim/file_info.hpp"
+#include "sim/secret.hpp"
+#include "sim/status_word.hpp"
+#include "sim/transport.hpp"
+
+namespace sim {
+
+// FIDs from the MF (3F00 not included). 7FFF as first element means "the USIM application" (ADF.USIM).
+using FilePath = std::vector<std::uint16_t>;
+inline constexpr std::uint16_t kFidMf = 0x3F00;
+inline constexpr std::uint16_t kFidCurrentAdf = 0x7FFF;
+inline constexpr std::uint16_t kFidEfDir = 0x2F00;
+
+// Where an elementary file is: its path and, on a UICC, its short file identifier if it has one.
+struct EfRef {
+    FilePath path;
+    std::optional<std::uint8_t> sfi;
+    std::string name;  // for messages: "EF.IMSI"
+};
+
+std::string path_to_string(const FilePath& path);
+
+// USIM application identifier prefix (TS 101 220 RID A000000087 + 1002).
+inline const Bytes kUsimAidPrefix{0xA0, 0x00, 0x00, 0x00, 0x87, 0x10, 0x02};
+
+class Card {
+public:
+    explicit Card(Transport& transport);
+
+    // Probes the card: UICC when `00 A4 00 04 02 3F00` is accepted, else 2G when the A0 form answers.
+    // Throws ProtocolError ("not a SIM or USIM") otherwise.
+    Dialect detect();
+    [[nodiscard]] Dialect dialect() const { return dialect_; }
+    [[nodiscard]] std::uint8_t cla() const { return dialect_ == Dialect::Uicc ? kClaUicc : kClaSim; }
+    [[nodiscard]] Transport& transport() { return transport_; }
+
+    // AID of the USIM application from EF.DIR (read once and cached). Throws FileNotFound when there is none.
+    const Bytes& usim_aid();
+
+    // Selects a DF (or the MF with an empty path, or ADF.USIM with {7FFF}) with no answer data (P2 0C on UICC).
+    void select_df(const FilePath& path);
+    // Selects an EF, skipping the SELECT when it is already the current EF.
+    void select_ef(const EfRef& ef);
+    // Selects and returns what the card says about the file (FCP / GSM response); `is_ef` tells the tracker what
+    // the last element is.
+    FileInfo select_with_info(const FilePath& path, bool is_ef);
+    // Forgets what is selected (after a raw APDU, a reset or an error that may have left the card elsewhere).
+    void invalidate_selection();
+
+    // Binary access. With an SFI and the parent DF current, the SELECT is skipped (TS 102 221 §11.1.3).
+    Bytes read_binary(const EfRef& ef, std::size_t offset, std::size_t length);
+    // Reads the whole transparent EF (size from the FCP).
+    Bytes read_whole_binary(const EfRef& ef);
+    void update_binary(const EfRef& ef, std::size_t offset, ByteView data);
+    // Record access (absolute mode), record numbers from 1.
+    Bytes read_record(const EfRef& ef, std::uint8_t record, std::size_t length);
+    void update_record(const EfRef& ef, std::uint8_t record, ByteView data);
+    // STATUS: the current DF's FCP / GSM response.
+    Bytes status();
+
+    // One exchange with the T=0 procedure handled; no status-word check. Data accumulated across GET RESPONSEs.
+    ResponseApdu exchange(const CommandApdu& command);
+    // exchange(), then throws the typed error for any non-success status word; `context` names what was done.
+    ResponseApdu send(const CommandApdu& command, std::string_view context);
+
+    // APDUs the layer has sent (including GET RESPONSE and resends).
+    [[nodiscard]] std::uint64_t apdu_count() const { return apdu_count_; }
+
+private:
+    ResponseApdu transmit_counted(const CommandApdu& command);
+    ResponseApdu select_fid(std::uint16_t fid, bool want_info, std::string_view context);
+    ResponseApdu select_aid(const Bytes& aid, bool want_info);
+    ResponseApdu select_path_from(std::uint8_t p1, const FilePath& path, bool want_info);
+    ResponseApdu select_target(const FilePath& path, bool is_ef, bool want_info);
+    ResponseApdu select_uicc(const FilePath& df, const FilePath& path, bool want_info);
+    ResponseApdu select_sim(const FilePath& df, const FilePath& path, bool want_info);
+    FileInfo parse_info(const ResponseApdu& response) const;
+    bool can_use_sfi(const EfRef& ef) const;
+
+    Transport& transport_;
+    Dialect dialect_ = Dialect::Uicc;
+    bool detected_ = false;
+    std::optional<Bytes> usim_aid_;
+    // What we know is selected: the directory path and, if the last selection was an EF, its path.
+    std::optional<FilePath> current_df_;
+    std::optional<FilePath> current_ef_;
+    std::uint64_t apdu_count_ = 0;
+};
+
+}  // namespace sim

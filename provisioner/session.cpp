@@ -1,0 +1,32 @@
+#include "session.hpp"
+
+#include "sim/error.hpp"
+
+namespace provisioner {
+
+GlobalOptions& global_options() {
+    static GlobalOptions options;
+    return options;
+}
+
+namespace {
+std::unique_ptr<std::ofstream> open_trace(const std::string& path) {
+    if (path.empty()) return nullptr;
+    auto out = std::make_unique<std::ofstream>(path, std::ios::app);
+    if (!*out) throw sim::InputError("--trace " + path + ": cannot open the file for writing");
+    return out;
+}
+}  // namespace
+
+ReaderSession::ReaderSession(const std::string& selector)
+    : reader_(context_.resolve_reader(selector)),
+      transport_(context_, reader_),
+      trace_out_(open_trace(global_options().trace_file)),
+      traced_(transport_),
+      card_(traced_) {
+    if (trace_out_) {
+        traced_.set_sink([out = trace_out_.get()](const std::string& line) { *out << line << '\n' << std::flush; });
+    }
+}
+
+}  // namespace provisioner

@@ -1,0 +1,39 @@
+// What every card-touching verb needs: a PC/SC context, the chosen reader, a traced transport and a Card on it.
+#pragma once
+
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "sim/card.hpp"
+#include "sim/pcsc.hpp"
+#include "sim/trace_transport.hpp"
+
+namespace provisioner {
+
+// Options shared by all verbs (set on the root command).
+struct GlobalOptions {
+    std::string trace_file;  // APDU trace, secrets masked
+    bool verbose = false;
+};
+GlobalOptions& global_options();
+
+class ReaderSession {
+public:
+    // `selector`: reader index or a unique part of its name. Connects exclusively.
+    explicit ReaderSession(const std::string& selector);
+    sim::Card& card() { return card_; }
+    sim::TraceTransport& traced() { return traced_; }
+    [[nodiscard]] const std::string& reader_name() const { return reader_; }
+
+private:
+    sim::PcscContext context_;
+    std::string reader_;
+    sim::PcscTransport transport_;
+    std::unique_ptr<std::ofstream> trace_out_;
+    sim::TraceTransport traced_;
+    sim::Card card_;
+};
+
+}  // namespace provisioner

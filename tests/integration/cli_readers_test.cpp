@@ -1,0 +1,72 @@
+// The provisioner's first verbs end to end through pcscd: listing readers, raw APDUs, and bad input.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+
+#include "run_command.hpp"
+#include "sim/pcsc.hpp"
+#include "stub_process.hpp"
+
+using namespace std::chrono_literals;
+using simtest::provisioner_binary;
+using simtest::run_command;
+
+namespace {
+void wait_for_slot(int slot) {
+    const sim::PcscContext context;
+    ASSERT_TRUE(context.wait_for_card(context.reader_names().at(static_cast<std::size_t>(slot)), 10s));
+}
+}  // namespace
+
+TEST(CliReaders, JsonListsReadersWithCardPresenceAndAtr) {
+    simtest::StubProcess stub(5, "stub-usim-blank.card");
+    wait_for_slot(5);
+    const auto r = run_command(provisioner_binary() + " readers --json");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto json = nlohmann::json::parse(r.out);
+    const auto& readers = json.at("readers");
+    ASSERT_GE(readers.size(), 6U);
+    EXPECT_EQ(readers[5].at("index"), 5);
+    EXPECT_TRUE(readers[5].at("card_present").get<bool>());
+    EXPECT_EQ(readers[5].at("atr").get<std::string>().substr(0, 2), "3B");
+    EXPECT_NE(readers[5].at("name").get<std::string>().find("Virtual PCD"), std::string::npos);
+}
+
+TEST(CliApdu, SendsRawApdusAndExplainsTheStatusWord) {
+    simtest::StubProcess stub(5, "stub-usim-blank.card");
+    wait_for_slot(5);
+    const auto r = run_command(provisioner_binary() + " apdu --reader 5 00A40004023F0000 00A4000C027F66");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("9000"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("6A82  (file or application not found)"), std::string::npos) << r.out;
+}
+
+TEST(CliApdu, OddLengthApduIsBadInputNamingTheArgument) {
+    const auto r = run_command(provisioner_binary() + " apdu --reader 0 00A40004023F00 00A4000");
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("APDU argument 2"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("odd number of hex digits"), std::string::npos) << r.err;
+}
+
+TEST(CliApdu, NonHexApduIsBadInput) {
+    const auto r = run_command(provisioner_binary() + " apdu --reader 0 00A4ZZ");
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("APDU argument 1"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("not a hex digit"), std::string::npos) << r.err;
+}
+
+TEST(CliApdu, ReaderIndexOutOfRangeListsTheReaders) {
+    const auto r = run_command(provisioner_binary() + " apdu --reader 42 00A40004023F0000");
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("no reader with that index"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("0: Virtual PCD"), std::string::npos) << r.err;
+}
+
+TEST(CliReaders, PcscdNotRunningNamesPcscdAndHowToStartIt) {
+    // pcsc-lite's client finds the daemon through this socket path; point it at nothing.
+    const auto r = run_command("PCSCLITE_CSOCK_NAME=/nonexistent/pcscd.comm " + provisioner_binary() + " readers");
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find("pcscd is not running"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("systemctl start pcscd"), std::string::npos) << r.err;
+}

@@ -1,0 +1,77 @@
+// A simcard-stub process on one vpcd slot, owned by a test: started with a fresh copy of a card description,
+// stopped (and reaped) when the object goes away. Lets a test pull the card out or put it back.
+#pragma once
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "simcard_fixture.hpp"
+
+namespace simtest {
+
+inline constexpr int kVpcdBasePort = 35963;
+
+inline std::filesystem::path stub_binary() {
+    if (const char* env = std::getenv("SIMCARD_STUB")) return env;
+    return std::filesystem::path(SIM_BINARY_DIR) / "firmware-stubs" / "simcard-stub";
+}
+
+class StubProcess {
+public:
+    StubProcess(int slot, const std::string& card_name, std::vector<std::string> extra_args = {})
+        : slot_(slot), dir_(make_dir()) {
+        state_ = dir_ / "card.state";
+        trace_ = dir_ / "card.trace";
+        std::filesystem::copy_file(card_file(card_name), state_);
+        std::vector<std::string> args{stub_binary().string(), "--card",  state_.string(),
+                                      "--state",              state_.string(), "--port",
+                                      std::to_string(kVpcdBasePort + slot), "--trace", trace_.string(), "--quiet"};
+        args.insert(args.end(), extra_args.begin(), extra_args.end());
+        pid_ = fork();
+        if (pid_ == 0) {
+            std::vector<char*> argv;
+            for (auto& a : args) argv.push_back(a.data());
+            argv.push_back(nullptr);
+            execv(argv[0], argv.data());
+            _exit(127);
+        }
+        if (pid_ < 0) throw std::runtime_error("fork failed");
+    }
+    ~StubProcess() {
+        if (pid_ > 0) {
+            kill(pid_, SIGTERM);
+            int status = 0;
+            waitpid(pid_, &status, 0);
+        }
+        std::error_code ec;
+        std::filesystem::remove_all(dir_, ec);
+    }
+    StubProcess(const StubProcess&) = delete;
+    StubProcess& operator=(const StubProcess&) = delete;
+
+    void remove_card() const { kill(pid_, SIGUSR1); }
+    void insert_card() const { kill(pid_, SIGUSR2); }
+    [[nodiscard]] int slot() const { return slot_; }
+    [[nodiscard]] const std::filesystem::path& state_file() const { return state_; }
+    [[nodiscard]] const std::filesystem::path& trace_file() const { return trace_; }
+
+private:
+    static std::filesystem::path make_dir() {
+        std::string tmpl = (std::filesystem::temp_directory_path() / "stub-test.XXXXXX").string();
+        if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+        return tmpl;
+    }
+    int slot_;
+    std::filesystem::path dir_, state_, trace_;
+    pid_t pid_ = -1;
+};
+
+}  // namespace simtest

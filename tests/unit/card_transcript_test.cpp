@@ -1,0 +1,139 @@
+// The card layer against scripted card sessions: exact APDUs for T=0 handling, dialects and selection economy.
+#include <gtest/gtest.h>
+
+#include "scripted_transport.hpp"
+#include "sim/card.hpp"
+#include "sim/error.hpp"
+
+using simtest::ScriptedTransport;
+
+namespace {
+const sim::EfRef kIccid{{0x2FE2}, 0x02, "EF.ICCID"};
+const sim::EfRef kUsimImsi{{sim::kFidCurrentAdf, 0x6F07}, 0x07, "EF.IMSI"};
+const sim::EfRef kUsimUst{{sim::kFidCurrentAdf, 0x6F38}, 0x04, "EF.UST"};
+const sim::EfRef kGsmImsi{{0x7F20, 0x6F07}, std::nullopt, "EF.IMSI"};
+const sim::EfRef kTelecomSmsp{{0x7F10, 0x6F42}, std::nullopt, "EF.SMSP"};
+const std::string kMfFcp = "621D8202782183023F00A5038001718A01058B032F0601C60690010083010A";
+const std::string kDirFcp = "621A8205422100200183022F008A01058B032F06048002002088 01F0";
+const std::string kDirRecord = "61184F10A0000000871002FFFFFFFF8907090000500455534 94DFFFFFFFFFFFF";
+}  // namespace
+
+TEST(CardTranscript, DetectsUiccAndFetchesTheFcpBehind61xx) {
+    ScriptedTransport t({{"00A40004023F0000", "611F"}, {"00C000001F", kMfFcp + "9000"}});
+    sim::Card card(t);
+    EXPECT_EQ(card.detect(), sim::Dialect::Uicc);
+    EXPECT_TRUE(t.finished());
+}
+
+TEST(CardTranscript, FallsBackTo2GWhenClass00IsRefused) {
+    ScriptedTransport t({{"00A40004023F0000", "6E00"}, {"A0A40000023F00", "9F16"}});
+    sim::Card card(t);
+    EXPECT_EQ(card.detect(), sim::Dialect::Sim2G);
+    EXPECT_EQ(card.cla(), 0xA0);
+    EXPECT_TRUE(t.finished());
+}
+
+TEST(CardTranscript, RefusesSomethingThatIsNotASim) {
+    ScriptedTransport t({{"00A40004023F0000", "6E00"}, {"A0A40000023F00", "6E00"}});
+    sim::Card card(t);
+    EXPECT_THROW(card.detect(), sim::ProtocolError);
+}
+
+TEST(CardTranscript, ReadsBySfiThenWithoutReselecting) {
+    ScriptedTransport t({{"00A40004023F0000", "9000"},
+                         {"00B082000A", "988607010000103254F79000"},
+                         {"00B000000A", "988607010000103254F79000"}});
+    sim::Card card(t);
+    card.detect();
+    EXPECT_EQ(sim::to_hex(card.read_binary(kIccid, 0, 10)), "988607010000103254F7");
+    EXPECT_EQ(sim::to_hex(card.read_binary(kIccid, 0, 10)), "988607010000103254F7");
+    EXPECT_TRUE(t.finished());
+}
+
+TEST(CardTranscript, ResendsWithTheLeThatThe6CxxAsksFor) {
+    ScriptedTransport t({{"00A40004023F0000", "9000"},
+                         {"00A4080C047F106F42", "9000"},
+                         {"00B2010400", "6C1C"},
+                         {"00B201041C", std::string(56, 'F') + "9000"}});
+    sim::Card card(t);
+    card.detect();
+    const auto record = card.read_record({{0x7F10, 0x6F42}, std::nullopt, "EF.SMSP"}, 1, 256);
+    EXPECT_EQ(record.size(), 28U);
+    EXPECT_TRUE(t.finished());
+}
+
+TEST(CardTranscript, ActivatesUsimByAidFromEfDirAndUsesSfiAfterwards) {
+    ScriptedTransport t({{"00A40004023F0000", "9000"},
+                         {"00A40004022F0000", "611C"},
+                         {"00C000001C", kDirFcp + "9000"},
+                         {"00B2010420", kDirRecord + "9000"},
+                         {"00A4040C10A0000000871002FFFFFFFF8907090000", "9000"},
+                         {"00A4000C026F07", "9000"},
+                         {"00B0000009", "0859641010325476989000"},
+                         {"00B0840004", "0A2E1F009000"}});
+    sim::Card card(t);
+    card.detect();
+    EXPECT_EQ(sim::to_hex(card.read_binary(kUsimImsi, 0, 9)), "085964101032547698");
+    EXPECT_EQ(sim::to_hex(card.usim_aid()), "A0000000871002FFFFFFFF8907090000");
+    EXPECT_EQ(sim::to_hex(card.read_binary(kUsimUst, 0, 4)), "0A2E1F00");
+    EXPECT_TRUE(t.finished());
+}
+
+TEST(CardTranscript, TwoGSelectsWalkTheTreeAndUseSiblings) {
+    ScriptedTransport t({{"00A40004023F0000", "6D00"},
+                         {"A0A40000023F00", "9F16"},
+                         {"A0A40000027F20", "9F16"},
+                         {"A0A40000026F07", "9F0F"},
+                         {"A0B0000009", "0859641010325476989000"},
+                         {"A0A40000027F10", "9F16"},
+                         {"A0A40000026F42", "9F0F"},
+                         {"A0DC01041C" + std::string(56, 'F'), "9000"}});
+    sim::Card card(t);
+    card.detect();
+    EXPECT_EQ(sim::to_hex(card.read_binary(kGsmImsi, 0, 9)), "085964101032547698");
+    card.update_record(kTelecomSmsp, 1, sim::Bytes(28, 0xFF));
+    EXPECT_TRUE(t.finished());
+}
+
+TEST(CardTranscript, TwoGResponseDataIsFetchedWith9Fxx) {
+    ScriptedTransport t({{"00A40004023F0000", "6D00"},
+                         {"A0A40000023F00", "9F16"},
+                         {"A0A40000027F2000", "9F16"},
+                         {"A0C0000016", "000063F47F200200000000000933030A0800838A838A9000"}});
+    sim::Card card(t);
+    card.detect();
+    const auto info = card.select_with_info({0x7F20}, false);
+    EXPECT_EQ(info.fid, 0x7F20);
+    EXPECT_EQ(info.kind, sim::FileKind::Df);
+    EXPECT_TRUE(t.finished());
+}
+
+TEST(CardTranscript, ChunksLongWritesAt255Bytes) {
+    const std::string first(255 * 2, 'A');
+    const std::string second(45 * 2, 'B');
+    ScriptedTransport t({{"00A40004023F0000", "9000"},
+                         {"00A4080C027F10", "9000"},
+                         {"00A4000C026F3C", "9000"},
+                         {"00D60000FF" + first, "9000"},
+                         {"00D600FF2D" + second, "9000"}});
+    sim::Card card(t);
+    card.detect();
+    sim::Bytes data(255, 0xAA);
+    data.insert(data.end(), 45, 0xBB);
+    card.select_df({0x7F10});
+    card.update_binary({{0x7F10, 0x6F3C}, std::nullopt, "EF.SMS"}, 0, data);
+    EXPECT_TRUE(t.finished());
+}
+
+TEST(CardTranscript, ErrorsAreTypedAndNameTheFile) {
+    ScriptedTransport t({{"00A40004023F0000", "9000"}, {"00A4080C047F666F07", "6A82"}});
+    sim::Card card(t);
+    card.detect();
+    try {
+        (void)card.read_binary({{0x7F66, 0x6F07}, std::nullopt, "EF.TEST"}, 0, 9);
+        FAIL();
+    } catch (const sim::FileNotFound& e) {
+        EXPECT_EQ(e.sw(), 0x6A82);
+        EXPECT_NE(std::string(e.what()).find("3F00/7F66/6F07"), std::string::npos) << e.what();
+    }
+}
