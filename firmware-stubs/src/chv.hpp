@@ -1,0 +1,71 @@
+// Card holder verification: PIN1/PIN2 with their PUKs and ADM1, retry counters and session state.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+
+namespace simcard {
+
+enum class CodeId { Pin1, Pin2, Puk1, Puk2, Adm1 };
+inline constexpr std::array kAllCodes{CodeId::Pin1, CodeId::Pin2, CodeId::Puk1, CodeId::Puk2, CodeId::Adm1};
+
+using CodeValue = std::array<std::uint8_t, 8>;  // ASCII digits padded with FF
+
+struct Code {
+    CodeValue value{};
+    int tries = 0;
+    int max_tries = 0;
+    bool enabled = true;    // meaningful for PIN1/PIN2 only
+    bool verified = false;  // session state: cleared by reset / power off
+};
+
+// What a CHV command did; the command layer maps it to 2G or UICC status words.
+enum class ChvResult {
+    Ok,
+    WrongCode,     // tries remain (see tries_left)
+    NowBlocked,    // this wrong presentation used the last try
+    Blocked,       // already blocked before this command
+    WrongState,    // e.g. CHANGE on a disabled PIN, ENABLE on an enabled one
+    NotSupported,  // operation not defined for this code (DISABLE ADM, UNBLOCK ADM)
+    BadNewValue,   // a new PIN that is not 4-8 ASCII digits padded with FF
+    NoSuchCode,
+};
+
+struct ChvOutcome {
+    ChvResult result = ChvResult::Ok;
+    int tries_left = 0;
+};
+
+class ChvTable {
+  public:
+    std::optional<Code>& slot(CodeId id) { return codes_[static_cast<std::size_t>(id)]; }
+    const std::optional<Code>& slot(CodeId id) const { return codes_[static_cast<std::size_t>(id)]; }
+
+    ChvOutcome verify(CodeId id, std::span<const std::uint8_t> input);
+    ChvOutcome change(CodeId id, std::span<const std::uint8_t> old_value,
+                      std::span<const std::uint8_t> new_value);
+    ChvOutcome disable(CodeId id, std::span<const std::uint8_t> input);
+    ChvOutcome enable(CodeId id, std::span<const std::uint8_t> input);
+    ChvOutcome unblock(CodeId pin, std::span<const std::uint8_t> puk, std::span<const std::uint8_t> new_pin);
+
+    // True when the code's condition is met: verified, or (PIN1/PIN2 only) disabled.
+    bool satisfied(CodeId id) const;
+    void clear_verification();
+
+  private:
+    ChvOutcome present(Code& code, std::span<const std::uint8_t> input);
+    std::array<std::optional<Code>, kAllCodes.size()> codes_;
+};
+
+std::string code_name(CodeId id);
+std::optional<CodeId> parse_code_name(std::string_view text);
+std::optional<CodeId> puk_of(CodeId pin);
+// Digits text ("0000") -> padded value; nullopt unless 1-8 ASCII digits.
+std::optional<CodeValue> code_from_digits(std::string_view digits);
+std::string code_to_digits(const CodeValue& value);
+bool is_well_formed(std::span<const std::uint8_t> value);  // 4-8 digits then FF padding
+
+}  // namespace simcard

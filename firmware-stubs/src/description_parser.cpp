@@ -1,0 +1,372 @@
+// Reads the card description format. One statement per line; blocks (mf/df/adf ... end) nest; an `ef` line is
+// followed by its `data` / `record` lines. Every error names source:line and what was expected.
+#include <fmt/core.h>
+
+#include <charconv>
+#include <map>
+#include <vector>
+
+#include "card_model.hpp"
+#include "simcard/card_os.hpp"
+
+namespace simcard {
+
+namespace {
+
+std::vector<std::string_view> split_words(std::string_view line) {
+    std::vector<std::string_view> words;
+    std::size_t i = 0;
+    while (i < line.size()) {
+        while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r')) ++i;
+        std::size_t start = i;
+        while (i < line.size() && line[i] != ' ' && line[i] != '\t' && line[i] != '\r') ++i;
+        if (i > start) words.push_back(line.substr(start, i - start));
+    }
+    return words;
+}
+
+class Parser {
+  public:
+    Parser(std::string_view text, const std::string& source) : text_(text), source_(source) {}
+
+    CardModel run() {
+        std::size_t start = 0;
+        while (start <= text_.size()) {
+            std::size_t end = text_.find('\n', start);
+            if (end == std::string_view::npos) end = text_.size();
+            ++line_no_;
+            statement(text_.substr(start, end - start));
+            start = end + 1;
+        }
+        finish();
+        return std::move(card_);
+    }
+
+  private:
+    // Named attributes (key=value) of one statement; each must be used exactly once.
+    class Attributes {
+      public:
+        std::map<std::string, std::string, std::less<>> values;
+        std::optional<std::string> take(std::string_view key) {
+            auto it = values.find(key);
+            if (it == values.end()) return std::nullopt;
+            std::string v = it->second;
+            values.erase(it);
+            return v;
+        }
+    };
+
+    [[noreturn]] void fail(const std::string& expected) const {
+        throw DescriptionError(fmt::format("{}:{}: expected {}", source_, line_no_, expected));
+    }
+
+    void statement(std::string_view line) {
+        if (auto hash = line.find('#'); hash != std::string_view::npos) line = line.substr(0, hash);
+        auto words = split_words(line);
+        if (words.empty()) return;
+        std::string_view keyword = words[0];
+        std::vector<std::string_view> args(words.begin() + 1, words.end());
+        if (keyword == "data") return data_line(args);
+        if (keyword == "record") return record_line(args);
+        close_ef();
+        if (keyword == "simcard-card") return version_line(args);
+        if (keyword == "personality") return personality_line(args);
+        if (keyword == "atr") return atr_line(args);
+        if (keyword == "code") return code_line(args);
+        if (keyword == "mf") return mf_line(args);
+        if (keyword == "df") return df_line(args);
+        if (keyword == "adf") return adf_line(args);
+        if (keyword == "ef") return ef_line(args);
+        if (keyword == "end") return end_line(args);
+        fail(fmt::format(
+            "a statement (simcard-card, personality, atr, code, mf, df, adf, ef, data, record, end), "
+            "found '{}'",
+            keyword));
+    }
+
+    Attributes attributes(const std::vector<std::string_view>& args, std::size_t first) {
+        Attributes attrs;
+        for (std::size_t i = first; i < args.size(); ++i) {
+            auto eq = args[i].find('=');
+            if (eq == std::string_view::npos || eq == 0) fail(fmt::format("key=value, found '{}'", args[i]));
+            std::string key(args[i].substr(0, eq));
+            if (attrs.values.count(key)) fail(fmt::format("'{}' only once", key));
+            attrs.values[key] = std::string(args[i].substr(eq + 1));
+        }
+        return attrs;
+    }
+
+    void no_leftovers(const Attributes& attrs, std::string_view allowed) {
+        if (!attrs.values.empty())
+            fail(fmt::format("only {} here, found unknown attribute '{}'", allowed,
+                             attrs.values.begin()->first));
+    }
+
+    void positional(const std::vector<std::string_view>& args, std::size_t count, std::string_view what) {
+        if (args.size() < count || (count > 0 && args[count - 1].find('=') != std::string_view::npos))
+            fail(std::string(what));
+    }
+
+    std::uint64_t number(std::string_view text, std::string_view what, std::uint64_t max, int base = 10) {
+        std::uint64_t value = 0;
+        auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value, base);
+        if (ec != std::errc() || ptr != text.data() + text.size() || value > max)
+            fail(fmt::format("{} ({} number up to {}), found '{}'", what, base == 16 ? "hex" : "decimal", max,
+                             text));
+        return value;
+    }
+
+    std::uint16_t fid(std::string_view text) {
+        if (text.size() != 4) fail(fmt::format("a 4-digit hex file ID, found '{}'", text));
+        auto value = static_cast<std::uint16_t>(number(text, "a 4-digit hex file ID", 0xFFFF, 16));
+        if (value == 0x3FFF || value == 0x7FFF || value == 0xFFFF)
+            fail(fmt::format("a file ID other than the reserved 3FFF/7FFF/FFFF, found '{}'", text));
+        return value;
+    }
+
+    Bytes hex(std::string_view text, std::string_view what) {
+        auto bytes = from_hex(text);
+        if (!bytes) fail(fmt::format("{} as hex digits (even count), found '{}'", what, text));
+        return *bytes;
+    }
+
+    void version_line(const std::vector<std::string_view>& args) {
+        if (args.size() != 1 || args[0] != "1") fail("'simcard-card 1' (format version 1)");
+    }
+
+    void personality_line(const std::vector<std::string_view>& args) {
+        if (args.size() != 1) fail("'personality NAME' (one word)");
+        card_.personality = std::string(args[0]);
+    }
+
+    void atr_line(const std::vector<std::string_view>& args) {
+        if (args.size() != 1) fail("'atr HEX'");
+        card_.atr = hex(args[0], "the ATR");
+        if (auto problem = check_atr(card_.atr); !problem.empty()) fail("an ATR with " + problem);
+    }
+
+    void code_line(const std::vector<std::string_view>& args) {
+        positional(args, 2, "'code NAME DIGITS tries=N max=N [enabled=yes|no]'");
+        auto id = parse_code_name(args[0]);
+        if (!id) fail(fmt::format("a code name PIN1, PIN2, PUK1, PUK2 or ADM1, found '{}'", args[0]));
+        auto value = code_from_digits(args[1]);
+        if (!value) fail(fmt::format("1-8 ASCII digits as the {} value, found '{}'", args[0], args[1]));
+        if (card_.codes.slot(*id)) fail(fmt::format("{} defined once", args[0]));
+        auto attrs = attributes(args, 2);
+        Code code;
+        code.value = *value;
+        auto max = attrs.take("max");
+        auto tries = attrs.take("tries");
+        if (!max || !tries) fail("both tries=N and max=N on a code line");
+        code.max_tries = static_cast<int>(number(*max, "max=", 15));
+        code.tries = static_cast<int>(number(*tries, "tries=", 15));
+        if (code.max_tries == 0 || code.tries > code.max_tries) fail("0 <= tries <= max and max >= 1");
+        if (auto enabled = attrs.take("enabled")) {
+            if (*id != CodeId::Pin1 && *id != CodeId::Pin2) fail("enabled= only on PIN1 and PIN2");
+            if (*enabled != "yes" && *enabled != "no")
+                fail(fmt::format("enabled=yes or no, found '{}'", *enabled));
+            code.enabled = *enabled == "yes";
+        }
+        no_leftovers(attrs, "tries, max, enabled");
+        card_.codes.slot(*id) = code;
+    }
+
+    void common_df_attributes(Attributes& attrs, Node& node) {
+        if (auto name = attrs.take("name")) node.name = *name;
+        if (auto arr = attrs.take("arr")) node.arr = arr_reference(*arr);
+    }
+
+    ArrReference arr_reference(std::string_view text) {
+        auto colon = text.find(':');
+        if (colon != 4) fail(fmt::format("arr=FID:RECORD (e.g. 2F06:03), found '{}'", text));
+        ArrReference ref;
+        ref.arr_fid = static_cast<std::uint16_t>(number(text.substr(0, 4), "an EF.ARR file ID", 0xFFFF, 16));
+        ref.record = static_cast<std::uint8_t>(number(text.substr(5), "an EF.ARR record number", 254, 16));
+        return ref;
+    }
+
+    void mf_line(const std::vector<std::string_view>& args) {
+        if (card_.mf) fail("a single mf block");
+        if (!open_.empty()) fail("mf at top level");
+        auto node = std::make_unique<Node>();
+        node->kind = NodeKind::Mf;
+        node->fid = 0x3F00;
+        node->name = "MF";
+        auto attrs = attributes(args, 0);
+        common_df_attributes(attrs, *node);
+        no_leftovers(attrs, "name, arr");
+        card_.mf = std::move(node);
+        open_.push_back(card_.mf.get());
+        open_lines_.push_back(line_no_);
+    }
+
+    Node& current_dir(std::string_view what) {
+        if (open_.empty()) fail(fmt::format("{} inside an mf/df/adf block", what));
+        return *open_.back();
+    }
+
+    void check_fid_free(const Node& dir, std::uint16_t value) {
+        if (dir.child_by_fid(value) || value == 0x3F00)
+            fail(fmt::format("a file ID not already used in this directory, found '{:04X}'", value));
+    }
+
+    void df_line(const std::vector<std::string_view>& args) {
+        positional(args, 1, "'df FID [name=NAME] [arr=FID:REC]'");
+        Node& dir = current_dir("df");
+        auto node = std::make_unique<Node>();
+        node->kind = NodeKind::Df;
+        node->fid = fid(args[0]);
+        check_fid_free(dir, *node->fid);
+        auto attrs = attributes(args, 1);
+        common_df_attributes(attrs, *node);
+        no_leftovers(attrs, "name, arr");
+        open_.push_back(&dir.add_child(std::move(node)));
+        open_lines_.push_back(line_no_);
+    }
+
+    void adf_line(const std::vector<std::string_view>& args) {
+        positional(args, 1, "'adf AID [fid=FID] [name=NAME] [arr=FID:REC]'");
+        Node& dir = current_dir("adf");
+        if (dir.kind != NodeKind::Mf) fail("adf directly inside the mf block");
+        auto node = std::make_unique<Node>();
+        node->kind = NodeKind::Adf;
+        node->aid = hex(args[0], "the AID");
+        if (node->aid.size() < 5 || node->aid.size() > 16) fail("an AID of 5 to 16 bytes");
+        auto attrs = attributes(args, 1);
+        if (auto f = attrs.take("fid")) {
+            node->fid = fid(*f);
+            check_fid_free(dir, *node->fid);
+        }
+        common_df_attributes(attrs, *node);
+        no_leftovers(attrs, "fid, name, arr");
+        open_.push_back(&dir.add_child(std::move(node)));
+        open_lines_.push_back(line_no_);
+    }
+
+    void ef_line(const std::vector<std::string_view>& args) {
+        positional(args, 1, "'ef FID struct=... read=AC update=AC ...'");
+        Node& dir = current_dir("ef");
+        auto node = std::make_unique<Node>();
+        node->kind = NodeKind::Ef;
+        node->fid = fid(args[0]);
+        check_fid_free(dir, *node->fid);
+        auto attrs = attributes(args, 1);
+        if (auto name = attrs.take("name")) node->name = *name;
+        auto structure = attrs.take("struct");
+        if (!structure || !parse_structure(*structure))
+            fail("struct=transparent, struct=linear or struct=cyclic");
+        node->structure = *parse_structure(*structure);
+        ef_size(attrs, *node);
+        ef_access(attrs, *node);
+        if (auto sfi = attrs.take("sfi")) {
+            auto value = static_cast<std::uint8_t>(number(*sfi, "sfi=", 30, 16));
+            if (value == 0) fail("an SFI from 01 to 1E");
+            if (dir.child_by_sfi(value))
+                fail(fmt::format("an SFI not already used in this directory, found {}", *sfi));
+            node->sfi = value;
+        }
+        if (auto arr = attrs.take("arr")) node->arr = arr_reference(*arr);
+        no_leftovers(attrs, "name, struct, size, records, record-length, sfi, read, update, arr");
+        ef_ = &dir.add_child(std::move(node));
+        data_cursor_ = 0;
+    }
+
+    void ef_size(Attributes& attrs, Node& node) {
+        if (node.structure == Structure::Transparent) {
+            auto size = attrs.take("size");
+            if (!size) fail("size=N on a transparent ef");
+            node.body.assign(number(*size, "size=", 0x7FFF), 0xFF);
+            return;
+        }
+        auto records = attrs.take("records");
+        auto length = attrs.take("record-length");
+        if (!records || !length) fail("records=N and record-length=N on a record ef");
+        node.record_count = number(*records, "records=", 254);
+        node.record_length = number(*length, "record-length=", 255);
+        if (node.record_count == 0 || node.record_length == 0)
+            fail("records and record-length of at least 1");
+        node.body.assign(node.record_count * node.record_length, 0xFF);
+    }
+
+    void ef_access(Attributes& attrs, Node& node) {
+        auto read = attrs.take("read");
+        auto update = attrs.take("update");
+        if (!read || !update) fail("read=AC and update=AC (AC: ALW, PIN1, PIN2, ADM, NEV)");
+        auto r = parse_access(*read);
+        auto u = parse_access(*update);
+        if (!r || !u)
+            fail(fmt::format("access conditions ALW, PIN1, PIN2, ADM or NEV, found '{}'",
+                             !r ? *read : *update));
+        node.read = *r;
+        node.update = *u;
+    }
+
+    std::string joined(const std::vector<std::string_view>& args, std::size_t first) {
+        std::string out;
+        for (std::size_t i = first; i < args.size(); ++i) out += args[i];
+        return out;
+    }
+
+    void data_line(const std::vector<std::string_view>& args) {
+        if (!ef_ || ef_->structure != Structure::Transparent)
+            fail("'data' right after a transparent ef line");
+        Bytes bytes = hex(joined(args, 0), "data");
+        if (data_cursor_ + bytes.size() > ef_->body.size())
+            fail(fmt::format("at most {} data bytes for this ef (size={})", ef_->body.size(),
+                             ef_->body.size()));
+        std::copy(bytes.begin(), bytes.end(), ef_->body.begin() + static_cast<std::ptrdiff_t>(data_cursor_));
+        data_cursor_ += bytes.size();
+    }
+
+    void record_line(const std::vector<std::string_view>& args) {
+        if (!ef_ || ef_->structure == Structure::Transparent)
+            fail("'record N HEX' right after a linear/cyclic ef line");
+        positional(args, 1, "'record N HEX'");
+        auto n = number(args[0], "a record number", 254);
+        if (n == 0 || n > ef_->record_count)
+            fail(fmt::format("a record number from 1 to {}", ef_->record_count));
+        Bytes bytes = hex(joined(args, 1), "record contents");
+        if (bytes.size() > ef_->record_length)
+            fail(fmt::format("at most {} bytes in a record (record-length), got {}", ef_->record_length,
+                             bytes.size()));
+        auto at = ef_->body.begin() + static_cast<std::ptrdiff_t>((n - 1) * ef_->record_length);
+        std::copy(bytes.begin(), bytes.end(), at);
+    }
+
+    void end_line(const std::vector<std::string_view>& args) {
+        if (!args.empty()) fail("nothing after 'end'");
+        if (open_.empty()) fail("an mf/df/adf block to close with 'end'");
+        open_.pop_back();
+        open_lines_.pop_back();
+    }
+
+    void close_ef() { ef_ = nullptr; }
+
+    void finish() {
+        if (!open_.empty()) {
+            line_no_ = open_lines_.back();  // point at the block left open, not at the end of the file
+            fail(fmt::format("an 'end' for the block opened here ({}) before the end of the file",
+                             open_.back()->name.empty() ? "unnamed" : open_.back()->name));
+        }
+        if (card_.personality.empty()) fail("a 'personality NAME' line somewhere in the file");
+        if (card_.atr.empty()) fail("an 'atr HEX' line somewhere in the file");
+        if (!card_.mf) fail("an 'mf' block somewhere in the file");
+    }
+
+    std::string_view text_;
+    const std::string& source_;
+    std::size_t line_no_ = 0;
+    CardModel card_;
+    std::vector<Node*> open_;
+    std::vector<std::size_t> open_lines_;  // where each open block started
+    Node* ef_ = nullptr;
+    std::size_t data_cursor_ = 0;
+};
+
+}  // namespace
+
+CardModel parse_description(std::string_view text, const std::string& source) {
+    return Parser(text, source).run();
+}
+
+}  // namespace simcard

@@ -1,0 +1,114 @@
+// Writes a CardModel in the description format, so that parse_description(write_description(x)) == x.
+#include <fmt/core.h>
+
+#include <algorithm>
+
+#include "card_model.hpp"
+
+namespace simcard {
+
+namespace {
+
+constexpr std::size_t kBytesPerDataLine = 32;
+
+// Unspecified content is FF, so trailing FF bytes can be left out without losing anything.
+std::span<const std::uint8_t> trim_ff(std::span<const std::uint8_t> bytes) {
+    std::size_t n = bytes.size();
+    while (n > 0 && bytes[n - 1] == 0xFF) --n;
+    return bytes.first(n);
+}
+
+class Writer {
+  public:
+    std::string run(const CardModel& card) {
+        out_ += "# simcard card description, format 1 (see firmware-stubs/README.md)\n";
+        out_ += "simcard-card 1\n";
+        out_ += fmt::format("personality {}\n", card.personality);
+        out_ += fmt::format("atr {}\n\n", to_hex(card.atr));
+        for (CodeId id : kAllCodes) code(id, card.codes.slot(id));
+        out_ += "\n";
+        if (card.mf) node(*card.mf, 0);
+        return std::move(out_);
+    }
+
+  private:
+    void code(CodeId id, const std::optional<Code>& c) {
+        if (!c) return;
+        out_ += fmt::format("code {} {} tries={} max={}", code_name(id), code_to_digits(c->value), c->tries,
+                            c->max_tries);
+        if (id == CodeId::Pin1 || id == CodeId::Pin2) out_ += c->enabled ? " enabled=yes" : " enabled=no";
+        out_ += "\n";
+    }
+
+    static std::string common(const Node& n) {
+        std::string s;
+        if (!n.name.empty()) s += fmt::format(" name={}", n.name);
+        if (n.arr) s += fmt::format(" arr={:04X}:{:02X}", n.arr->arr_fid, n.arr->record);
+        return s;
+    }
+
+    void node(const Node& n, std::size_t depth) {
+        std::string indent(depth * 2, ' ');
+        switch (n.kind) {
+            case NodeKind::Mf:
+                out_ += fmt::format("{}mf{}\n", indent, common(n));
+                break;
+            case NodeKind::Df:
+                out_ += fmt::format("{}df {:04X}{}\n", indent, *n.fid, common(n));
+                break;
+            case NodeKind::Adf: {
+                std::string fid = n.fid ? fmt::format(" fid={:04X}", *n.fid) : "";
+                out_ += fmt::format("{}adf {}{}{}\n", indent, to_hex(n.aid), fid, common(n));
+                break;
+            }
+            case NodeKind::Ef:
+                return ef(n, indent);
+        }
+        for (const auto& child : n.children) node(*child, depth + 1);
+        out_ += fmt::format("{}end\n", indent);
+    }
+
+    void ef(const Node& n, const std::string& indent) {
+        std::string line = fmt::format("{}ef {:04X}", indent, *n.fid);
+        if (!n.name.empty()) line += fmt::format(" name={}", n.name);
+        line += fmt::format(" struct={}", structure_name(n.structure));
+        if (n.structure == Structure::Transparent)
+            line += fmt::format(" size={}", n.body.size());
+        else
+            line += fmt::format(" records={} record-length={}", n.record_count, n.record_length);
+        if (n.sfi) line += fmt::format(" sfi={:02X}", *n.sfi);
+        line += fmt::format(" read={} update={}", access_name(n.read), access_name(n.update));
+        if (n.arr) line += fmt::format(" arr={:04X}:{:02X}", n.arr->arr_fid, n.arr->record);
+        out_ += line + "\n";
+        if (n.structure == Structure::Transparent)
+            data(n, indent);
+        else
+            records(n, indent);
+    }
+
+    void data(const Node& n, const std::string& indent) {
+        auto content = trim_ff(n.body);
+        for (std::size_t at = 0; at < content.size(); at += kBytesPerDataLine) {
+            auto chunk = content.subspan(at, std::min(kBytesPerDataLine, content.size() - at));
+            out_ += fmt::format("{}  data {}\n", indent, to_hex(chunk));
+        }
+    }
+
+    void records(const Node& n, const std::string& indent) {
+        std::span<const std::uint8_t> body(n.body);
+        for (std::size_t r = 0; r < n.record_count; ++r) {
+            auto content = trim_ff(body.subspan(r * n.record_length, n.record_length));
+            if (!content.empty()) out_ += fmt::format("{}  record {} {}\n", indent, r + 1, to_hex(content));
+        }
+    }
+
+    std::string out_;
+};
+
+}  // namespace
+
+std::string write_description(const CardModel& card) {
+    return Writer().run(card);
+}
+
+}  // namespace simcard

@@ -1,0 +1,74 @@
+#include "file_tree.hpp"
+
+#include <algorithm>
+
+namespace simcard {
+
+Node* Node::child_by_fid(std::uint16_t wanted) const {
+    for (const auto& c : children)
+        if (c->fid == wanted) return c.get();
+    return nullptr;
+}
+
+Node* Node::child_by_sfi(std::uint8_t wanted) const {
+    for (const auto& c : children)
+        if (c->kind == NodeKind::Ef && c->sfi == wanted) return c.get();
+    return nullptr;
+}
+
+Node& Node::add_child(std::unique_ptr<Node> child) {
+    child->parent = this;
+    children.push_back(std::move(child));
+    return *children.back();
+}
+
+std::size_t Node::count_children(bool dfs) const {
+    return static_cast<std::size_t>(
+        std::count_if(children.begin(), children.end(), [dfs](const auto& c) { return c->is_df() == dfs; }));
+}
+
+std::string access_name(Access a) {
+    switch (a) {
+        case Access::Always:
+            return "ALW";
+        case Access::Pin1:
+            return "PIN1";
+        case Access::Pin2:
+            return "PIN2";
+        case Access::Adm:
+            return "ADM";
+        case Access::Never:
+            return "NEV";
+    }
+    return "?";
+}
+
+std::optional<Access> parse_access(std::string_view text) {
+    if (text == "ALW") return Access::Always;
+    if (text == "PIN1" || text == "CHV1") return Access::Pin1;
+    if (text == "PIN2" || text == "CHV2") return Access::Pin2;
+    if (text == "ADM" || text == "ADM1") return Access::Adm;
+    if (text == "NEV") return Access::Never;
+    return std::nullopt;
+}
+
+std::string structure_name(Structure s) {
+    switch (s) {
+        case Structure::Transparent:
+            return "transparent";
+        case Structure::LinearFixed:
+            return "linear";
+        case Structure::Cyclic:
+            return "cyclic";
+    }
+    return "?";
+}
+
+std::optional<Structure> parse_structure(std::string_view text) {
+    if (text == "transparent") return Structure::Transparent;
+    if (text == "linear") return Structure::LinearFixed;
+    if (text == "cyclic") return Structure::Cyclic;
+    return std::nullopt;
+}
+
+}  // namespace simcard

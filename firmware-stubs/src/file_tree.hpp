@@ -1,0 +1,61 @@
+// The card's file system: MF, DFs, ADFs and EFs with their raw bytes and access conditions.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hex.hpp"
+
+namespace simcard {
+
+// Who may perform an operation. ADM means ADM1 (key reference 0A).
+enum class Access { Always, Pin1, Pin2, Adm, Never };
+
+enum class NodeKind { Mf, Df, Adf, Ef };
+enum class Structure { Transparent, LinearFixed, Cyclic };
+
+// A referenced security attribute (FCP tag 8B): EF.ARR file id and record number.
+struct ArrReference {
+    std::uint16_t arr_fid = 0;
+    std::uint8_t record = 0;
+};
+
+struct Node {
+    NodeKind kind = NodeKind::Ef;
+    std::optional<std::uint16_t> fid;  // an ADF may have none (reachable by AID only)
+    std::string name;
+    Bytes aid;                        // ADF only
+    std::optional<ArrReference> arr;  // FCP 8B instead of the compact 8C derived from read/update
+
+    // EF only.
+    Structure structure = Structure::Transparent;
+    std::optional<std::uint8_t> sfi;
+    std::size_t record_length = 0;  // record EFs
+    std::size_t record_count = 0;   // record EFs
+    Access read = Access::Always;
+    Access update = Access::Never;
+    // Transparent: the body. Record EFs: records concatenated in logical order (cyclic: record 1 = newest).
+    Bytes body;
+
+    Node* parent = nullptr;
+    std::vector<std::unique_ptr<Node>> children;
+
+    bool is_df() const { return kind != NodeKind::Ef; }
+    bool is_record_ef() const { return kind == NodeKind::Ef && structure != Structure::Transparent; }
+    std::size_t size() const { return body.size(); }
+
+    Node* child_by_fid(std::uint16_t wanted) const;
+    Node* child_by_sfi(std::uint8_t wanted) const;
+    Node& add_child(std::unique_ptr<Node> child);
+    std::size_t count_children(bool dfs) const;
+};
+
+std::string access_name(Access a);
+std::optional<Access> parse_access(std::string_view text);
+std::string structure_name(Structure s);
+std::optional<Structure> parse_structure(std::string_view text);
+
+}  // namespace simcard

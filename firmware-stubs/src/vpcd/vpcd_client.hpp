@@ -1,0 +1,58 @@
+// simcard-stub's connection to pcscd's vpcd driver (sim-standards.md §6): TCP client, 2-byte big-endian
+// length framing, 1-byte control frames, reconnect every 200 ms, removal/re-insertion on SIGUSR1/SIGUSR2.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "simcard/card_os.hpp"
+#include "trace.hpp"
+
+namespace simcard {
+
+struct StubConfig {
+    std::filesystem::path card;
+    std::optional<std::filesystem::path> state;
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 35963;
+    bool t0 = false;
+    std::optional<std::string> trace;
+    bool quiet = false;
+};
+
+class VpcdClient {
+  public:
+    // Signals SIGUSR1/SIGUSR2/SIGTERM/SIGINT must already be blocked in the calling thread.
+    VpcdClient(CardOs& card, const StubConfig& config, Trace* trace);
+    ~VpcdClient();
+    VpcdClient(const VpcdClient&) = delete;
+    VpcdClient& operator=(const VpcdClient&) = delete;
+
+    int run();  // until SIGTERM/SIGINT; returns the exit code
+
+  private:
+    enum class Event { None, Stop };
+    Event handle_signal();
+    Event wait_signal(int timeout_ms);
+    bool try_connect();
+    void disconnect(const char* why);
+    bool serve_frame();  // false when the connection is gone
+    bool receive_exact(std::uint8_t* buffer, std::size_t length);
+    bool send_frame(const std::vector<std::uint8_t>& payload);
+    void control(std::uint8_t code);
+    void save_if_changed();
+    void log(const std::string& text) const;
+
+    CardOs& card_;
+    const StubConfig& config_;
+    Trace* trace_;
+    int signal_fd_ = -1;
+    int socket_ = -1;
+    bool inserted_ = true;
+    bool connected_logged_ = false;
+    std::uint64_t saved_version_ = 0;
+};
+
+}  // namespace simcard
