@@ -88,14 +88,16 @@ TEST(PcscIntegration, RemovedCardGivesCardRemovedNotAHang) {
     const sim::PcscContext context;
     const auto reader = reader_for_slot(context, 6);
     ASSERT_TRUE(context.wait_for_card(reader, 10s));
-    sim::PcscTransport transport(context, reader);
-    sim::Card card(transport);
-    card.detect();
-    stub.remove_card();
-    ASSERT_TRUE(context.wait_for_removal(reader, 10s));
-    const auto started = std::chrono::steady_clock::now();
-    EXPECT_THROW((void)card.read_binary(kIccid, 0, 10), sim::CardRemoved);
-    EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
+    {
+        sim::PcscTransport transport(context, reader);
+        sim::Card card(transport);
+        card.detect();
+        stub.remove_card();
+        ASSERT_TRUE(context.wait_for_removal(reader, 10s));
+        const auto started = std::chrono::steady_clock::now();
+        EXPECT_THROW((void)card.read_binary(kIccid, 0, 10), sim::CardRemoved);
+        EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
+    }
     // Put back, the card answers again on a new connection.
     stub.insert_card();
     ASSERT_TRUE(context.wait_for_card(reader, 10s));

@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "sim/pcsc.hpp"
 #include "simcard_fixture.hpp"
 
 namespace simtest {
@@ -50,6 +51,7 @@ public:
             kill(pid_, SIGTERM);
             int status = 0;
             waitpid(pid_, &status, 0);
+            wait_until_slot_empty();
         }
         std::error_code ec;
         std::filesystem::remove_all(dir_, ec);
@@ -64,6 +66,20 @@ public:
     [[nodiscard]] const std::filesystem::path& trace_file() const { return trace_; }
 
 private:
+    // pcscd notices a vanished card only at its next poll (every 400 ms); a test that starts a new card on the
+    // same slot before then would talk to the ghost of this one. Hand the slot over empty.
+    void wait_until_slot_empty() const noexcept {
+        try {
+            const sim::PcscContext context;
+            const auto names = context.reader_names();
+            if (static_cast<std::size_t>(slot_) < names.size()) {
+                (void)context.wait_for_removal(names[static_cast<std::size_t>(slot_)], std::chrono::seconds(5));
+            }
+        } catch (...) {
+            // Best effort: the next test's own wait_for_card will report a real problem.
+        }
+    }
+
     static std::filesystem::path make_dir() {
         std::string tmpl = (std::filesystem::temp_directory_path() / "stub-test.XXXXXX").string();
         if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");

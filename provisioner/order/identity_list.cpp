@@ -1,0 +1,311 @@
+#include "order/identity_list.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+
+#include "sim/bytes.hpp"
+#include "sim/codecs/identity.hpp"
+
+namespace provisioner {
+
+namespace {
+
+struct Field {
+    std::string text;
+    std::size_t column;  // 1-based
+};
+
+std::string trim(std::string_view s) {
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+    return std::string(s);
+}
+
+std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return s;
+}
+
+std::vector<Field> split_csv(const std::string& line) {
+    std::vector<Field> out;
+    std::size_t start = 0;
+    while (true) {
+        const auto comma = std::min(line.find(',', start), line.size());
+        std::string_view raw(line.data() + start, comma - start);
+        std::size_t lead = 0;
+        while (lead < raw.size() && std::isspace(static_cast<unsigned char>(raw[lead]))) ++lead;
+        out.push_back({trim(raw), start + lead + 1});
+        if (comma == line.size()) break;
+        start = comma + 1;
+    }
+    return out;
+}
+
+std::vector<Field> split_ws(const std::string& line) {
+    std::vector<Field> out;
+    std::size_t i = 0;
+    while (i < line.size()) {
+        while (i < line.size() && std::isspace(static_cast<unsigned char>(line[i]))) ++i;
+        const auto start = i;
+        while (i < line.size() && !std::isspace(static_cast<unsigned char>(line[i]))) ++i;
+        if (i > start) out.push_back({line.substr(start, i - start), start + 1});
+    }
+    return out;
+}
+
+bool all_digits(std::string_view s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+bool all_hex(std::string_view s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(),
+                                     [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+}
+
+std::vector<std::string> digit_runs(std::string_view s) {
+    std::vector<std::string> out;
+    std::size_t i = 0;
+    while (i < s.size()) {
+        if (!std::isdigit(static_cast<unsigned char>(s[i]))) {
+            ++i;
+            continue;
+        }
+        const auto start = i;
+        while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+        out.emplace_back(s.substr(start, i - start));
+    }
+    return out;
+}
+
+// Column names of vendor files vary ("ADM_code", "ADM1", "KI" encrypted as "EKI"); unknown columns are
+// ignored.
+std::string normalise_column(std::string name) {
+    name = lower(trim(name));
+    if (name == "adm_code" || name == "adm" || name == "pin_adm") return "adm1";
+    if (name == "icc-id" || name == "iccid") return "iccid";
+    static const std::vector<std::string> known = {"imsi", "msisdn", "adm1", "pin1",
+                                                   "puk1", "pin2",   "puk2", "eki"};
+    if (std::find(known.begin(), known.end(), name) != known.end()) return name;
+    return "";
+}
+
+}  // namespace
+
+ListReader::ListReader(std::filesystem::path file, Format format, Diagnostics& diags)
+    : file_(std::move(file)), file_str_(file_.string()), format_(format), diags_(diags), in_(file_) {
+    if (!in_) {
+        error(1, 1, "(file)", "cannot read the identity list (missing or no permission)");
+        return;
+    }
+    ok_ = true;
+    if (format_ == Format::Csv) {
+        read_csv_header();
+    } else {
+        read_vendor_header();
+    }
+}
+
+void ListReader::error(std::size_t line, std::size_t column, std::string field, std::string message) {
+    diags_.add(file_str_, {line, column}, std::move(field), std::move(message));
+}
+
+std::size_t ListReader::header_line(const std::string& key) const {
+    for (const auto& [k, line] : header_lines_) {
+        if (k == key) return line;
+    }
+    return 1;
+}
+
+bool ListReader::set_columns(const std::vector<std::pair<std::string, std::size_t>>& names,
+                             std::size_t line) {
+    for (const auto& [name, column] : names) {
+        header_.columns.push_back(name);
+        auto key = normalise_column(name);
+        if (!key.empty() && std::find(column_keys_.begin(), column_keys_.end(), key) != column_keys_.end()) {
+            error(line, column, name, "column listed twice");
+        }
+        if (key.empty() && format_ == Format::Csv) {
+            error(line, column, name,
+                  "unknown column; expected iccid, imsi, msisdn, adm1, pin1, puk1, pin2, puk2, eki");
+        }
+        column_keys_.push_back(std::move(key));
+    }
+    bool ok = true;
+    for (const char* required : {"iccid", "imsi"}) {
+        if (std::find(column_keys_.begin(), column_keys_.end(), required) == column_keys_.end()) {
+            error(line, 1, format_ == Format::Csv ? "(header)" : "var_out",
+                  fmt::format("missing required column {}", required));
+            ok = false;
+        }
+    }
+    header_.columns_line = line;
+    return ok;
+}
+
+void ListReader::read_csv_header() {
+    std::string line;
+    while (std::getline(in_, line)) {
+        ++line_no_;
+        if (trim(line).empty() || trim(line).front() == '#') continue;
+        std::vector<std::pair<std::string, std::size_t>> names;
+        for (auto& f : split_csv(line)) names.emplace_back(f.text, f.column);
+        ok_ = set_columns(names, line_no_);
+        return;
+    }
+    error(line_no_ + 1, 1, "(header)", "expected a header line of column names (iccid,imsi,...)");
+    ok_ = false;
+}
+
+void ListReader::read_vendor_header() {
+    std::string line;
+    while (std::getline(in_, line)) {
+        ++line_no_;
+        const auto text = trim(line);
+        if (text.empty() || text.front() == '*' || text.front() == '#') continue;
+        if (lower(text).rfind("var_out:", 0) == 0) {
+            const auto at = line.find(':') + 1;
+            std::vector<std::pair<std::string, std::size_t>> names;
+            for (auto& f : split_ws(line.substr(at))) names.emplace_back(f.text, f.column + at);
+            ok_ = set_columns(names, line_no_);
+            return;
+        }
+        const auto colon = text.find(':');
+        if (colon == std::string::npos) {
+            error(line_no_, 1, "(header)", "expected \"Key : value\" or \"var_out: COLUMNS\"");
+            continue;
+        }
+        header_entry(lower(trim(text.substr(0, colon))), trim(text.substr(colon + 1)), line_no_);
+    }
+    error(line_no_ + 1, 1, "var_out", "missing \"var_out:\" line with the column names");
+    ok_ = false;
+}
+
+void ListReader::header_entry(const std::string& key, const std::string& value, std::size_t line) {
+    const auto number = [&](std::string_view what) -> std::optional<std::uint64_t> {
+        const auto runs = digit_runs(value);
+        std::uint64_t n = 0;
+        if (!runs.empty() &&
+            std::from_chars(runs[0].data(), runs[0].data() + runs[0].size(), n).ec == std::errc()) {
+            return n;
+        }
+        error(line, 1, std::string(what), fmt::format("expected a number, got \"{}\"", value));
+        return std::nullopt;
+    };
+    const auto range = [&](std::string_view what, std::string& from, std::string& to) {
+        const auto runs = digit_runs(value);
+        if (runs.size() == 2) {
+            from = runs[0];
+            to = runs[1];
+        } else {
+            error(line, 1, std::string(what), fmt::format("expected \"FIRST To LAST\", got \"{}\"", value));
+        }
+    };
+    if (key == "file name") {
+        header_.file_name = value;
+    } else if (key == "vendor") {
+        header_.vendor = value;
+    } else if (key == "card type") {
+        header_.card_type = value;
+    } else if (key == "quantity") {
+        header_lines_.emplace_back("Quantity", line);
+        header_.quantity = number("Quantity").value_or(0);
+    } else if (key.find("imsi") != std::string::npos) {
+        header_lines_.emplace_back("IMSI", line);
+        range("IMSI range", header_.imsi_from, header_.imsi_to);
+    } else if (key.find("icc") != std::string::npos) {
+        header_lines_.emplace_back("ICCID", line);
+        range("ICC-ID range", header_.iccid_from, header_.iccid_to);
+    } else if (key == "kid") {
+        header_lines_.emplace_back("KID", line);
+        if (auto n = number("KID")) header_.kid = static_cast<unsigned>(*n);
+    } else if (key == "opid") {
+        header_lines_.emplace_back("OPID", line);
+        if (auto n = number("OPID")) header_.opid = static_cast<unsigned>(*n);
+    }
+    // Other header lines (Generated on, graphic reference ...) carry nothing the station needs.
+}
+
+std::optional<IdentityRow> ListReader::next() {
+    if (!ok_) return std::nullopt;
+    std::string line;
+    while (std::getline(in_, line)) {
+        ++line_no_;
+        const auto text = trim(line);
+        if (text.empty() || text.front() == '#') continue;
+        if (auto row = parse_row(line)) {
+            row->index = rows_++;
+            return row;
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<IdentityRow> ListReader::parse_row(const std::string& line) {
+    const auto fields = format_ == Format::Csv ? split_csv(line) : split_ws(line);
+    if (fields.size() != column_keys_.size()) {
+        error(line_no_, 1, "(row)",
+              fmt::format("expected {} columns ({}), got {}", column_keys_.size(), header_.columns.size(),
+                          fields.size()));
+        return std::nullopt;
+    }
+    IdentityRow row;
+    row.line = line_no_;
+    bool good = true;
+    const auto bad = [&](std::size_t i, std::string message) {
+        // Never echo the value: the column may hold a code or a key.
+        error(line_no_, fields[i].column, header_.columns[i], std::move(message));
+        good = false;
+    };
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+        const auto& key = column_keys_[i];
+        const auto& v = fields[i].text;
+        if (key == "iccid") {
+            if (!all_digits(v) || v.size() < 18 || v.size() > 20) {
+                bad(i, fmt::format("expected 18 to 20 digits, got \"{}\"", v));
+            } else if (!sim::ef::luhn_valid(v)) {
+                bad(i, fmt::format("ICCID {} fails its Luhn check digit (expected {})", v,
+                                   sim::ef::luhn_digit(std::string_view(v).substr(0, v.size() - 1))));
+            }
+            row.iccid = v;
+        } else if (key == "imsi") {
+            if (!all_digits(v) || v.size() < 6 || v.size() > 15)
+                bad(i, fmt::format("expected 6 to 15 digits, got \"{}\"", v));
+            row.imsi = v;
+        } else if (key == "msisdn") {
+            if (v.empty()) continue;
+            if (v.front() != '+' || !all_digits(std::string_view(v).substr(1)) || v.size() > 16) {
+                bad(i, fmt::format("expected an international number (+ and digits), got \"{}\"", v));
+            }
+            row.msisdn = v;
+        } else if (key == "eki") {
+            if (!all_hex(v) || (v.size() != 32 && v.size() != 64))
+                bad(i, "expected 32 or 64 hex digits");
+            else
+                row.eki = sim::SecretBytes(sim::from_hex(v, "EKI"));
+        } else if (key == "adm1") {
+            if (all_digits(v) && v.size() == 8)
+                row.adm1 = sim::SecretBytes::from_text(v);
+            else if (all_hex(v) && v.size() == 16)
+                row.adm1 = sim::SecretBytes(sim::from_hex(v, "ADM1"));
+            else
+                bad(i, "expected 8 digits or 16 hex digits");
+        } else if (key == "pin1" || key == "pin2") {
+            if (!all_digits(v) || v.size() < 4 || v.size() > 8)
+                bad(i, "expected 4 to 8 digits");
+            else
+                (key == "pin1" ? row.pin1 : row.pin2) = sim::SecretBytes::from_text(v);
+        } else if (key == "puk1" || key == "puk2") {
+            if (!all_digits(v) || v.size() != 8)
+                bad(i, "expected 8 digits");
+            else
+                (key == "puk1" ? row.puk1 : row.puk2) = sim::SecretBytes::from_text(v);
+        }
+    }
+    if (!good) return std::nullopt;
+    return row;
+}
+
+}  // namespace provisioner

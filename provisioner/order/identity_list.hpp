@@ -1,0 +1,51 @@
+// Streaming reader for explicit identity lists: our CSV and a card vendor's .out file. One line in memory at
+// a time, so a 100,000-card file costs no more than a 5-card one. Each bad row is recorded in Diagnostics
+// with file:line:column and the column name, then skipped.
+#pragma once
+
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "order/order.hpp"
+#include "profile/diagnostics.hpp"
+
+namespace provisioner {
+
+class ListReader {
+  public:
+    enum class Format { Csv, Vendor };
+    ListReader(std::filesystem::path file, Format format, Diagnostics& diags);
+
+    [[nodiscard]] bool ok() const { return ok_; }
+    [[nodiscard]] const VendorHeader& header() const { return header_; }  // Vendor; columns for both
+    [[nodiscard]] const std::string& file() const { return file_str_; }
+    // Line of a header key ("Quantity") for error messages; the first line when absent.
+    [[nodiscard]] std::size_t header_line(const std::string& key) const;
+    // Next well-formed row; bad rows are reported and skipped.
+    std::optional<IdentityRow> next();
+
+  private:
+    void read_csv_header();
+    void read_vendor_header();
+    void header_entry(const std::string& key, const std::string& value, std::size_t line);
+    bool set_columns(const std::vector<std::pair<std::string, std::size_t>>& names, std::size_t line);
+    std::optional<IdentityRow> parse_row(const std::string& line);
+    void error(std::size_t line, std::size_t column, std::string field, std::string message);
+
+    std::filesystem::path file_;
+    std::string file_str_;
+    Format format_;
+    Diagnostics& diags_;
+    std::ifstream in_;
+    std::size_t line_no_ = 0;
+    std::size_t rows_ = 0;
+    bool ok_ = false;
+    VendorHeader header_;
+    std::vector<std::pair<std::string, std::size_t>> header_lines_;
+    std::vector<std::string> column_keys_;  // normalised: iccid, imsi, msisdn, adm1, ... or "" = ignored
+};
+
+}  // namespace provisioner

@@ -1,0 +1,158 @@
+// A batch order (profiles/orders/*.xml, schema profiles/order.xsd): how many cards of which profile, the card
+// type expected in the readers, where the identities come from (ranges, a CSV list, a card vendor's .out
+// file), the transport key index and the output files. Loading validates the order, its profile and every
+// identity row.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "profile/profile.hpp"
+#include "sim/secret.hpp"
+
+namespace provisioner {
+
+enum class IdentityKind { Imsi, Iccid, Msisdn };
+std::string_view to_string(IdentityKind kind);
+
+// A block of identities of one kind, digits only (MSISDN without '+'). For ICCIDs first/last are complete
+// numbers with their Luhn digit; compare them without it (the check digit breaks numeric order).
+struct IdentityRange {
+    IdentityKind kind = IdentityKind::Imsi;
+    std::string first;
+    std::string last;
+    std::uint64_t count = 0;
+    friend bool operator==(const IdentityRange&, const IdentityRange&) = default;
+};
+// Provided by the journal: returns an identity of the range that is already issued/allocated, if any.
+using IssuedCheck = std::function<std::optional<std::string>(const IdentityRange&)>;
+
+// Card n (0-based): IMSI = mcc mnc (msin_start + n), ICCID = prefix (sequence_start + n) Luhn, MSISDN = first
+// + n.
+struct ImsiRange {
+    std::string mcc;
+    std::string mnc;
+    std::string msin_start;               // its width is the MSIN width (leading zeros kept)
+    std::optional<std::string> msin_end;  // reserved block end, inclusive
+    friend bool operator==(const ImsiRange&, const ImsiRange&) = default;
+};
+struct IccidRange {
+    std::string prefix;          // issuer prefix: 89 + country code + issuer
+    std::string sequence_start;  // its width is the sequence width
+    friend bool operator==(const IccidRange&, const IccidRange&) = default;
+};
+struct MsisdnRange {
+    std::string first;  // "+687750000"
+    std::string last;
+    friend bool operator==(const MsisdnRange&, const MsisdnRange&) = default;
+};
+struct Ranges {
+    ImsiRange imsi;
+    IccidRange iccid;
+    std::optional<MsisdnRange> msisdn;
+    friend bool operator==(const Ranges&, const Ranges&) = default;
+};
+
+// CSV beside the order: header line of column names (iccid, imsi required; msisdn, adm1, pin1, puk1, pin2,
+// puk2, eki optional), '#' comment lines, one card per row.
+struct CsvList {
+    std::filesystem::path file;
+    friend bool operator==(const CsvList&, const CsvList&) = default;
+};
+
+// Header of a card vendor's output file ("Key : value" lines, then "var_out:" and the column names).
+struct VendorHeader {
+    std::string file_name;
+    std::string vendor;
+    std::string card_type;
+    std::uint64_t quantity = 0;
+    std::string imsi_from, imsi_to;
+    std::string iccid_from, iccid_to;
+    std::optional<unsigned> kid;   // transport key index (K4)
+    std::optional<unsigned> opid;  // OP index
+    std::vector<std::string> columns;
+    std::size_t columns_line = 0;  // line of var_out:
+    friend bool operator==(const VendorHeader&, const VendorHeader&) = default;
+};
+struct VendorFile {
+    std::filesystem::path file;
+    VendorHeader header;
+    friend bool operator==(const VendorFile&, const VendorFile&) = default;
+};
+
+using IdentitySource = std::variant<Ranges, VendorFile, CsvList>;
+
+struct OrderKeys {
+    unsigned transport_key_index = 0;  // K4 index: which transport key wraps Ki/OPc in the back-office file
+    std::optional<unsigned> op_index;
+    friend bool operator==(const OrderKeys&, const OrderKeys&) = default;
+};
+
+// Paths resolved against the order file's directory.
+struct OrderOutputs {
+    std::filesystem::path directory;
+    std::filesystem::path hlr_import;
+    std::filesystem::path print;
+    std::filesystem::path summary;
+    friend bool operator==(const OrderOutputs&, const OrderOutputs&) = default;
+};
+
+struct Order {
+    std::filesystem::path source;
+    std::string id;
+    std::string profile_id;
+    std::filesystem::path profile_file;  // resolved
+    std::optional<std::string> variant;
+    Profile profile;
+    std::uint64_t quantity = 0;
+    std::string card_type;
+    IdentitySource identities;
+    OrderKeys keys;
+    OrderOutputs outputs;
+};
+
+// One card's identity (and, from a vendor file or CSV, its pre-set secrets). line = row's line in the list
+// file (0 for generated ranges).
+struct IdentityRow {
+    std::size_t index = 0;
+    std::size_t line = 0;
+    std::string iccid;
+    std::string imsi;
+    std::optional<std::string> msisdn;  // "+687750000"
+    std::optional<sim::SecretBytes> adm1, pin1, puk1, pin2,
+        puk2;                             // ASCII digits (ADM1 may be 16 hex → bytes)
+    std::optional<sim::SecretBytes> eki;  // Ki wrapped under the transport key
+};
+
+struct OrderLoadOptions {
+    IssuedCheck already_issued;  // optional: the journal's overlap check
+};
+
+// Loads the order and its profile, validates both and every identity row (streaming through explicit lists).
+// Throws sim::InputError (exit 2) listing every error with file:line:column and field.
+Order load_order(const std::filesystem::path& file, const OrderLoadOptions& options = {});
+
+// Streams the order's identities, `quantity` of them, in order, without holding the list in memory.
+class IdentityReader {
+  public:
+    explicit IdentityReader(const Order& order);
+    ~IdentityReader();
+    IdentityReader(IdentityReader&&) noexcept;
+    IdentityReader& operator=(IdentityReader&&) noexcept;
+    // nullopt after the last card; throws sim::InputError if a list row turned bad since validation.
+    std::optional<IdentityRow> next();
+
+  private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+void for_each_identity(const Order& order, const std::function<void(const IdentityRow&)>& visit);
+
+}  // namespace provisioner

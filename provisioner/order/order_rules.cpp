@@ -1,0 +1,340 @@
+#include "order/order_rules.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <unordered_set>
+
+#include "order/identity_list.hpp"
+#include "sim/codecs/identity.hpp"
+#include "sim/error.hpp"
+
+namespace provisioner {
+
+std::uint64_t to_u64(std::string_view digits) {
+    std::uint64_t v = 0;
+    for (char c : digits) v = v * 10 + static_cast<std::uint64_t>(c - '0');
+    return v;
+}
+
+std::string pad(std::uint64_t value, std::size_t width) {
+    return fmt::format("{:0{}}", value, width);
+}
+
+namespace {
+
+// Largest value of `width` decimal digits (widths here are ≤ 19, within uint64).
+std::uint64_t max_of_width(std::size_t width) {
+    std::uint64_t v = 0;
+    for (std::size_t i = 0; i < width && i < 19; ++i) v = v * 10 + 9;
+    return v;
+}
+
+std::string iccid_of(const IccidRange& r, std::uint64_t n) {
+    const auto body = r.prefix + pad(to_u64(r.sequence_start) + n, r.sequence_start.size());
+    return body + sim::ef::luhn_digit(body);
+}
+
+// Operator numbering: +687 then a 6-digit national number.
+bool is_nc_msisdn(std::string_view s) {
+    return s.size() == 10 && s.substr(0, 4) == "+687" &&
+           std::all_of(s.begin() + 4, s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+class OrderRules {
+  public:
+    OrderRules(Order& o, const OrderNodes& n, const XmlSource& src, Diagnostics& diags,
+               const OrderLoadOptions& opt)
+        : o_(o), n_(n), src_(src), diags_(diags), opt_(opt) {}
+
+    void run() {
+        if (!profile()) return;
+        variant();
+        if (auto* ranges = std::get_if<Ranges>(&o_.identities)) check_ranges(*ranges);
+        if (auto* csv = std::get_if<CsvList>(&o_.identities))
+            check_list(csv->file, ListReader::Format::Csv, nullptr);
+        if (auto* vendor = std::get_if<VendorFile>(&o_.identities)) {
+            check_list(vendor->file, ListReader::Format::Vendor, &vendor->header);
+        }
+    }
+
+  private:
+    void at(pugi::xml_node node, std::string_view attr, std::string message) {
+        diags_.add(src_.file(), src_.pos(node.attribute(std::string(attr).c_str()), node),
+                   XmlSource::path(node, attr), std::move(message));
+    }
+    void at(pugi::xml_node node, std::string message) {
+        diags_.add(src_.file(), src_.pos(node), XmlSource::path(node), std::move(message));
+    }
+
+    bool profile() {
+        try {
+            o_.profile = load_profile(o_.profile_file);
+        } catch (const sim::InputError& e) {
+            at(n_.profile, "file",
+               fmt::format("the profile {} does not load:\n{}", o_.profile_file.string(), e.what()));
+            return false;
+        }
+        if (o_.profile.id != o_.profile_id) {
+            at(n_.profile, "id",
+               fmt::format("expected \"{}\" (the id declared in {})", o_.profile.id,
+                           o_.profile_file.filename().string()));
+        }
+        return true;
+    }
+
+    void variant() {
+        const auto& variants = o_.profile.speed_variants;
+        std::string ids;
+        for (const auto& v : variants) ids += (ids.empty() ? "" : ", ") + v.id;
+        if (!variants.empty() && !o_.variant) {
+            at(n_.profile, "variant",
+               fmt::format("missing: profile {} has speed variants ({})", o_.profile.id, ids));
+        } else if (o_.variant && variants.empty()) {
+            at(n_.profile, "variant", fmt::format("profile {} has no speed variants", o_.profile.id));
+        } else if (o_.variant && !o_.profile.find_variant(*o_.variant)) {
+            at(n_.profile, "variant", fmt::format("expected one of: {}", ids));
+        }
+    }
+
+    // ---- ranges
+    // ----------------------------------------------------------------------------------------------
+
+    void check_ranges(Ranges& r) {
+        imsi_range(r.imsi);
+        iccid_range(r.iccid);
+        if (r.msisdn) msisdn_range(*r.msisdn);
+        if (!diags_.empty() || !opt_.already_issued) return;
+        const auto q = o_.quantity;
+        const auto last = range_row(o_, r, q - 1);
+        const auto first = range_row(o_, r, 0);
+        issued({IdentityKind::Imsi, first.imsi, last.imsi, q}, n_.imsi);
+        issued({IdentityKind::Iccid, first.iccid, last.iccid, q}, n_.iccid);
+        if (r.msisdn)
+            issued({IdentityKind::Msisdn, first.msisdn->substr(1), last.msisdn->substr(1), q}, n_.msisdn);
+    }
+
+    void issued(const IdentityRange& range, pugi::xml_node node) {
+        if (auto used = opt_.already_issued(range)) {
+            at(node, fmt::format("{} range {}..{} overlaps an identity already issued or allocated: {}",
+                                 to_string(range.kind), range.first, range.last, *used));
+        }
+    }
+
+    void imsi_range(ImsiRange& r) {
+        if (r.mcc.empty()) r.mcc = o_.profile.mcc;
+        if (r.mnc.empty()) r.mnc = o_.profile.mnc;
+        if (r.mcc != o_.profile.mcc)
+            at(n_.imsi, "mcc", fmt::format("expected the profile's MCC {}", o_.profile.mcc));
+        if (r.mnc != o_.profile.mnc)
+            at(n_.imsi, "mnc", fmt::format("expected the profile's MNC {}", o_.profile.mnc));
+        const auto plmn_digits = r.mcc.size() + r.mnc.size();
+        if (plmn_digits + r.msin_start.size() > 15) {
+            at(n_.imsi, "msin-start",
+               fmt::format("expected at most {} digits: an IMSI has at most 15 ({} {} + MSIN), got {}",
+                           15 - std::min<std::size_t>(plmn_digits, 15), r.mcc, r.mnc, r.msin_start.size()));
+            return;
+        }
+        std::uint64_t limit = max_of_width(r.msin_start.size());
+        if (r.msin_end) {
+            if (r.msin_end->size() != r.msin_start.size() || to_u64(*r.msin_end) < to_u64(r.msin_start)) {
+                at(n_.imsi, "msin-end", "expected an MSIN of the same width as msin-start and not below it");
+                return;
+            }
+            limit = to_u64(*r.msin_end);
+        }
+        capacity(limit - to_u64(r.msin_start) + 1, "IMSI", n_.imsi, r.msin_end ? "msin-end" : "msin-start");
+    }
+
+    void iccid_range(const IccidRange& r) {
+        if (r.prefix.rfind("89", 0) != 0) {
+            at(n_.iccid, "prefix",
+               "expected an issuer prefix starting with 89 (telecommunications, ITU-T E.118)");
+        }
+        const auto total = r.prefix.size() + r.sequence_start.size() + 1;
+        if (total < 19 || total > 20) {
+            at(n_.iccid, "sequence-start",
+               fmt::format(
+                   "expected prefix + sequence = 18 or 19 digits (ICCID 19-20 with the Luhn digit), got {}",
+                   total - 1));
+            return;
+        }
+        capacity(max_of_width(r.sequence_start.size()) - to_u64(r.sequence_start) + 1, "ICCID", n_.iccid,
+                 "sequence-start");
+    }
+
+    void msisdn_range(const MsisdnRange& r) {
+        bool ok = true;
+        for (const char* attr : {"first", "last"}) {
+            if (!is_nc_msisdn(std::string_view(attr) == "first" ? r.first : r.last)) {
+                at(n_.msisdn, attr, "expected +687 followed by a 6-digit national number");
+                ok = false;
+            }
+        }
+        if (!ok) return;
+        const auto first = to_u64(r.first.substr(1));
+        const auto last = to_u64(r.last.substr(1));
+        if (last < first) {
+            at(n_.msisdn, "last", "expected a number not below first");
+            return;
+        }
+        capacity(last - first + 1, "MSISDN", n_.msisdn, "last");
+    }
+
+    void capacity(std::uint64_t available, std::string_view what, pugi::xml_node node,
+                  std::string_view attr) {
+        if (available < o_.quantity) {
+            at(node, attr,
+               fmt::format("the {} range holds {} identities, the order needs {} (quantity)", what, available,
+                           o_.quantity));
+        }
+    }
+
+    // ---- explicit lists
+    // --------------------------------------------------------------------------------------
+
+    void check_list(const std::filesystem::path& file, ListReader::Format format, VendorHeader* header) {
+        ListReader reader(file, format, diags_);
+        if (!reader.ok()) {
+            if (!std::filesystem::exists(file)) {
+                at(n_.identities, "file", fmt::format("cannot read {}", file.string()));
+            }
+            return;
+        }
+        if (header) {
+            *header = reader.header();
+            vendor_header(reader);
+        }
+        std::uint64_t rows = 0;
+        std::unordered_set<std::string> seen;  // identities only: ~40 bytes a card, not the rows themselves
+        while (auto row = reader.next()) {
+            ++rows;
+            list_row(reader, *row, seen);
+        }
+        list_counts(reader, rows, header != nullptr);
+    }
+
+    void row_error(const ListReader& reader, const IdentityRow& row, std::string field, std::string message) {
+        diags_.add(reader.file(), {row.line, 1}, std::move(field), std::move(message));
+    }
+
+    void list_row(const ListReader& reader, const IdentityRow& row, std::unordered_set<std::string>& seen) {
+        const auto plmn = o_.profile.mcc + o_.profile.mnc;
+        if (row.imsi.rfind(plmn, 0) != 0) {
+            row_error(reader, row, "imsi",
+                      fmt::format("IMSI {} is not under the profile's PLMN {}-{}", row.imsi, o_.profile.mcc,
+                                  o_.profile.mnc));
+        }
+        for (const auto& [kind, value] : {std::pair{"imsi", row.imsi}, std::pair{"iccid", row.iccid},
+                                          std::pair{"msisdn", row.msisdn.value_or("")}}) {
+            if (!value.empty() && !seen.insert(std::string(kind) + value).second) {
+                row_error(reader, row, kind, fmt::format("{} {} appears twice in the list", kind, value));
+            }
+        }
+        const auto& h = reader.header();
+        if (!h.imsi_from.empty() &&
+            (row.imsi.size() != h.imsi_from.size() || row.imsi < h.imsi_from || row.imsi > h.imsi_to)) {
+            row_error(reader, row, "imsi",
+                      fmt::format("IMSI {} is outside the header range {} To {}", row.imsi, h.imsi_from,
+                                  h.imsi_to));
+        }
+        if (!h.iccid_from.empty() &&
+            (row.iccid.size() != h.iccid_from.size() || row.iccid < h.iccid_from || row.iccid > h.iccid_to)) {
+            row_error(reader, row, "iccid",
+                      fmt::format("ICCID {} is outside the header range {} To {}", row.iccid, h.iccid_from,
+                                  h.iccid_to));
+        }
+        if (!opt_.already_issued) return;
+        const auto one = [&](IdentityKind kind, const std::string& v) {
+            if (auto used = opt_.already_issued({kind, v, v, 1})) {
+                row_error(reader, row, lower_name(kind),
+                          fmt::format("{} {} is already issued or allocated", to_string(kind), *used));
+            }
+        };
+        one(IdentityKind::Imsi, row.imsi);
+        one(IdentityKind::Iccid, row.iccid);
+        if (row.msisdn) one(IdentityKind::Msisdn, row.msisdn->substr(1));
+    }
+
+    static std::string lower_name(IdentityKind kind) {
+        std::string s(to_string(kind));
+        std::transform(s.begin(), s.end(), s.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        return s;
+    }
+
+    // A vendor header repeats the order: its ranges must be ordered and hold exactly Quantity cards.
+    void vendor_header(const ListReader& reader) {
+        const auto& h = reader.header();
+        const auto& file = reader.file();
+        if (h.quantity == 0) {
+            diags_.add(file, {reader.header_line("Quantity"), 1}, "Quantity",
+                       "missing or zero card quantity");
+        }
+        const auto span = [&](const std::string& from, const std::string& to, const char* key, bool luhn) {
+            if (from.empty()) {
+                diags_.add(file, {1, 1}, key,
+                           fmt::format("missing {} range line (\"... From FIRST To LAST\")", key));
+                return;
+            }
+            const auto a = to_u64(luhn ? from.substr(0, from.size() - 1) : from);
+            const auto b = to_u64(luhn ? to.substr(0, to.size() - 1) : to);
+            const auto line = reader.header_line(key);
+            if (from.size() != to.size() || a > b) {
+                diags_.add(file, {line, 1}, key, fmt::format("range start {} is above its end {}", from, to));
+            } else if (h.quantity != 0 && b - a + 1 != h.quantity) {
+                diags_.add(file, {line, 1}, key,
+                           fmt::format("range {} To {} holds {} cards, Quantity says {}", from, to, b - a + 1,
+                                       h.quantity));
+            }
+        };
+        span(h.imsi_from, h.imsi_to, "IMSI", false);
+        span(h.iccid_from, h.iccid_to, "ICCID", true);
+        if (h.kid && *h.kid != o_.keys.transport_key_index) {
+            at(n_.keys, "transport-key-index",
+               fmt::format("expected {} (KID in {}): EKI is wrapped under that transport key", *h.kid, file));
+        }
+        if (h.opid && o_.keys.op_index && *h.opid != *o_.keys.op_index) {
+            at(n_.keys, "op-index", fmt::format("expected {} (OPID in {})", *h.opid, file));
+        }
+    }
+
+    void list_counts(const ListReader& reader, std::uint64_t rows, bool vendor) {
+        const auto& h = reader.header();
+        if (vendor && h.quantity != 0 && rows != h.quantity) {
+            diags_.add(reader.file(), {reader.header_line("Quantity"), 1}, "Quantity",
+                       fmt::format("header says {} cards, the file has {} valid rows", h.quantity, rows));
+        }
+        if (rows < o_.quantity) {
+            at(n_.quantity, fmt::format("the order needs {} cards, {} has {} valid rows", o_.quantity,
+                                        reader.file(), rows));
+        }
+    }
+
+    Order& o_;
+    const OrderNodes& n_;
+    const XmlSource& src_;
+    Diagnostics& diags_;
+    const OrderLoadOptions& opt_;
+};
+
+}  // namespace
+
+IdentityRow range_row(const Order& order, const Ranges& ranges, std::uint64_t n) {
+    IdentityRow row;
+    row.index = n;
+    const auto& imsi = ranges.imsi;
+    const auto mcc = imsi.mcc.empty() ? order.profile.mcc : imsi.mcc;
+    const auto mnc = imsi.mnc.empty() ? order.profile.mnc : imsi.mnc;
+    row.imsi = mcc + mnc + pad(to_u64(imsi.msin_start) + n, imsi.msin_start.size());
+    row.iccid = iccid_of(ranges.iccid, n);
+    if (ranges.msisdn) row.msisdn = "+" + std::to_string(to_u64(ranges.msisdn->first.substr(1)) + n);
+    return row;
+}
+
+void check_order_rules(Order& order, const OrderNodes& nodes, const XmlSource& src, Diagnostics& diags,
+                       const OrderLoadOptions& options) {
+    OrderRules(order, nodes, src, diags, options).run();
+}
+
+}  // namespace provisioner
