@@ -157,8 +157,10 @@ ResponseApdu Card::select_uicc(const FilePath& df, const FilePath& path, bool wa
         return select_fid(path.back(), want_info, context);
     }
     if (!in_usim(path)) return select_path_from(0x08, path, want_info);
+    // With the USIM active, a path from the current DF that starts with 7FFF reaches any of its files in one
+    // SELECT (TS 102 221 §8.4.2); the ADF itself is re-selected by AID, which every card accepts.
     const bool adf_active = current_df_ && in_usim(*current_df_);
-    if (adf_active) return select_path_from(0x08, path, want_info);
+    if (adf_active && path.size() > 1) return select_path_from(0x09, path, want_info);
     // First access to the USIM in this session: activate it by AID, then walk down from it.
     const Bytes& aid = usim_aid();
     if (path.size() == 1) return select_aid(aid, want_info);

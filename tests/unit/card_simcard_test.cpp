@@ -113,4 +113,4 @@ TEST_P(CardOnSimulatedCard, T0ModeGoesThroughGetResponse) {
 }
 
 INSTANTIATE_TEST_SUITE_P(DirectAndT0, CardOnSimulatedCard, ::testing::Values(false, true),
-                         [](const auto& info) { return info.param ? "T0" : "Direct"; });
+                         [](const auto& param_info) { return param_info.param ? "T0" : "Direct"; });

@@ -1,0 +1,297 @@
+// provisioner pin status|verify|change|unblock|reset|enable|disable: the field operations on PIN1/PIN2 (and
+// the guarded ADM1 presentation). Every code is read and checked before the reader is opened, so bad input
+// (exit 2) never reaches the card. Documented in docs/pin.md.
+#include <fmt/format.h>
+
+#include <functional>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "code_input.hpp"
+#include "commands/commands.hpp"
+#include "session.hpp"
+#include "sim/adm_guard.hpp"
+#include "sim/chv.hpp"
+#include "sim/code_policy.hpp"
+#include "sim/codecs/identity.hpp"
+#include "sim/error.hpp"
+#include "sim/key_file.hpp"
+
+namespace provisioner {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+struct PinOptions {
+    std::string reader = "0";
+    std::string which = "pin1";
+    bool json = false;
+    bool yes = false;
+    SecretSource code, new_code, puk, adm;
+    int adm_reserve = 1;
+    std::string adm_reference = "0A";
+};
+
+sim::CodeId code_id(const std::string& key) {
+    for (const auto id : sim::kAllCodeIds) {
+        if (sim::code_key(id) == key) return id;
+    }
+    throw sim::InputError(fmt::format("--which {}: expected pin1 or pin2", key));
+}
+
+Json nullable(const std::optional<bool>& v) {
+    return v ? Json(*v) : Json(nullptr);
+}
+Json nullable(const std::optional<int>& v) {
+    return v ? Json(*v) : Json(nullptr);
+}
+
+Json state_json(const sim::CodeState& s) {
+    return Json{{"enabled", nullable(s.enabled)},
+                {"verified", nullable(s.verified)},
+                {"attempts_left", nullable(s.attempts_left)}};
+}
+
+std::string yes_no(const std::optional<bool>& v) {
+    return v ? (*v ? "yes" : "no") : "-";
+}
+
+void print_status(const sim::ChvStatus& status, const std::string& reader, bool json) {
+    if (json) {
+        Json out = Json::object();
+        for (const auto id : sim::kAllCodeIds)
+            out[std::string(sim::code_key(id))] = state_json(status.at(id));
+        std::cout << out.dump(2) << '\n';
+        return;
+    }
+    std::cout << fmt::format("Card in reader '{}'\n{:<6}{:<9}{:<10}{}\n", reader, "code", "enabled",
+                             "verified", "attempts left");
+    for (const auto id : sim::kAllCodeIds) {
+        const auto& s = status.at(id);
+        std::cout << fmt::format("{:<6}{:<9}{:<10}{}\n", sim::code_name(id), yes_no(s.enabled),
+                                 yes_no(s.verified),
+                                 s.attempts_left ? std::to_string(*s.attempts_left) : "-");
+    }
+    if (status.at(sim::CodeId::Puk1).blocked()) {
+        std::cout << "PUK1 is blocked: the card is unusable (operator rule: more than 10 wrong PUKs); "
+                     "replace it.\n";
+    } else if (status.at(sim::CodeId::Pin1).blocked()) {
+        std::cout
+            << "PIN1 is blocked: unblock it with PUK1 (provisioner pin unblock) or reset it to the operator "
+               "default (provisioner pin reset).\n";
+    }
+    if (status.at(sim::CodeId::Adm1).blocked())
+        std::cout << "ADM1 is blocked: the card can no longer be personalised.\n";
+}
+
+// Runs one operation on the card, printing the outcome in text or JSON. Errors keep their exit code (main
+// prints them on stderr); in JSON mode a result object is printed on stdout as well, for scripts.
+void run_on_card(const PinOptions& options, const std::string& operation,
+                 const std::function<std::string(ReaderSession&)>& act) {
+    const auto which = std::string(options.which);
+    try {
+        ReaderSession session(options.reader);
+        const std::string done = act(session);
+        if (options.json) {
+            std::cout << Json{{"operation", operation}, {"which", which}, {"ok", true}}.dump(2) << '\n';
+        } else {
+            std::cout << done << '\n';
+        }
+    } catch (const sim::Error& e) {
+        if (options.json) {
+            Json out{{"operation", operation}, {"which", which}, {"ok", false}, {"error", e.what()}};
+            if (const auto* wrong = dynamic_cast<const sim::WrongCode*>(&e)) {
+                out["attempts_left"] = nullable(wrong->attempts_left());
+            }
+            out["card_unusable"] = dynamic_cast<const sim::CardUnusable*>(&e) != nullptr;
+            std::cout << out.dump(2) << '\n';
+        }
+        throw;
+    }
+}
+
+// A code read from its source and checked against its format before anything else happens.
+sim::SecretBytes checked(sim::CodeId id, const sim::SecretBytes& text) {
+    (void)sim::format_code(id, text);
+    return text;
+}
+
+void run_status(const PinOptions& options) {
+    ReaderSession session(options.reader);
+    sim::Chv chv(session.card());
+    print_status(chv.status(), session.reader_name(), options.json);
+}
+
+std::optional<std::string> read_iccid(sim::Card& card) {
+    try {
+        const sim::EfRef ef{{0x2FE2}, 0x02, "EF.ICCID"};
+        return sim::ef::decode<sim::ef::Iccid>(card.read_binary(ef, 0, 10)).digits;
+    } catch (const sim::Error&) {
+        return std::nullopt;  // a blank card: the per-ICCID lookup will say so
+    }
+}
+
+sim::AdmKeys adm_keys(const SecretSource& source) {
+    if (!source.file.empty()) return sim::AdmKeys::from_file(source.file);
+    if (!source.env.empty()) return sim::AdmKeys::from_env(source.env);
+    if (!stdin_is_terminal()) {
+        throw sim::InputError(
+            "ADM1: no key given: use --adm-file FILE or --adm-env NAME (stdin is not a terminal)");
+    }
+    return sim::AdmKeys::single(prompt_hidden("ADM1: "));
+}
+
+std::uint8_t adm_reference(const std::string& text) {
+    const auto bytes = sim::from_hex(text, "--adm-reference");
+    if (bytes.size() != 1) throw sim::InputError("--adm-reference: expected one byte in hex, e.g. 0A");
+    return bytes[0];
+}
+
+void run_verify_adm(const PinOptions& options) {
+    sim::AdmGuard guard(sim::AdmGuardOptions{options.adm_reserve, false});
+    const auto keys = adm_keys(options.adm);
+    const auto reference = adm_reference(options.adm_reference);
+    run_on_card(options, "verify", [&](ReaderSession& session) {
+        sim::Chv chv(session.card(), sim::ChvOptions{reference});
+        const sim::CardLabel label{session.reader_name(),
+                                   keys.per_iccid() ? read_iccid(session.card()) : std::nullopt};
+        const auto result = guard.present(chv, keys, label);
+        if (!result.presented)
+            return std::string("ADM1 was already verified in this card session; nothing presented");
+        return fmt::format("ADM1 verified ({} attempts were left before)",
+                           result.attempts_before ? std::to_string(*result.attempts_before) : "unknown");
+    });
+}
+
+void run_verify(const PinOptions& options) {
+    const auto id = code_id(options.which);
+    if (id == sim::CodeId::Adm1) return run_verify_adm(options);
+    const auto code = checked(id, read_secret(options.code, sim::code_name(id), "code"));
+    run_on_card(options, "verify", [&](ReaderSession& session) {
+        sim::Chv(session.card()).verify(id, code);
+        return fmt::format("{} verified", sim::code_name(id));
+    });
+}
+
+void run_change(const PinOptions& options) {
+    const auto id = code_id(options.which);
+    const auto name = std::string(sim::code_name(id));
+    const auto old_code = checked(id, read_secret(options.code, "current " + name, "code"));
+    const auto new_code = checked(id, read_new_secret(options.new_code, name, "new-code"));
+    run_on_card(options, "change", [&](ReaderSession& session) {
+        sim::Chv(session.card()).change(id, old_code, new_code);
+        return fmt::format("{} changed", name);
+    });
+}
+
+void run_enable(const PinOptions& options, bool enable) {
+    const auto id = code_id(options.which);
+    const auto code = checked(id, read_secret(options.code, sim::code_name(id), "code"));
+    run_on_card(options, enable ? "enable" : "disable", [&](ReaderSession& session) {
+        sim::Chv chv(session.card());
+        enable ? chv.enable(id, code) : chv.disable(id, code);
+        return fmt::format("{} {}", sim::code_name(id), enable ? "enabled" : "disabled");
+    });
+}
+
+void run_unblock(const PinOptions& options) {
+    const auto id = code_id(options.which);
+    const auto puk_id = sim::puk_for(id);
+    const auto puk = checked(puk_id, read_secret(options.puk, sim::code_name(puk_id), "puk"));
+    const auto new_code = checked(id, read_new_secret(options.new_code, sim::code_name(id), "new-code"));
+    run_on_card(options, "unblock", [&](ReaderSession& session) {
+        sim::Chv(session.card()).unblock(id, puk, new_code);
+        return fmt::format("{} unblocked: new {} set and its counter reset", sim::code_name(id),
+                           sim::code_name(id));
+    });
+}
+
+void run_reset(const PinOptions& options) {
+    const auto id = code_id(options.which);
+    const auto puk_id = sim::puk_for(id);
+    const auto new_code = sim::default_pin(id);  // InputError for PIN2: it has no operator default
+    if (!options.yes && !stdin_is_terminal()) {
+        throw sim::InputError("pin reset: confirmation needed: add --yes (stdin is not a terminal)");
+    }
+    const auto puk = checked(puk_id, read_secret(options.puk, sim::code_name(puk_id), "puk"));
+    if (!options.yes && !confirm(fmt::format("Reset {} of the card in reader {} to the operator default?",
+                                             sim::code_name(id), options.reader))) {
+        throw sim::InputError("pin reset: not confirmed; nothing was sent to the card");
+    }
+    run_on_card(options, "reset", [&](ReaderSession& session) {
+        sim::Chv(session.card()).unblock(id, puk, new_code);
+        return fmt::format("{} reset to the operator default and its counter reset", sim::code_name(id));
+    });
+}
+
+CLI::App* add_verb(CLI::App& pin, const std::string& name, const std::string& help, PinOptions& o,
+                   bool with_which = true) {
+    auto* cmd = pin.add_subcommand(name, help);
+    cmd->add_option("--reader,-r", o.reader, "Reader index or part of its name")->capture_default_str();
+    if (with_which) {
+        cmd->add_option("--which", o.which, "Which PIN: pin1 or pin2")
+            ->check(CLI::IsMember({"pin1", "pin2"}))
+            ->capture_default_str();
+    }
+    cmd->add_flag("--json", o.json, "Print JSON");
+    return cmd;
+}
+
+}  // namespace
+
+void add_pin_command(CLI::App& root) {
+    auto* pin = root.add_subcommand(
+        "pin", "PIN/PUK status and field operations (verify, change, unblock, reset ...)");
+    pin->require_subcommand(1);
+
+    auto status = std::make_shared<PinOptions>();
+    add_verb(*pin, "status", "Show PIN1, PIN2, PUK1, PUK2, ADM1: enabled, verified, attempts left", *status,
+             false)
+        ->callback([status] { run_status(*status); });
+
+    auto verify = std::make_shared<PinOptions>();
+    auto* v = pin->add_subcommand("verify", "Present a PIN (or, guarded, the ADM1 key) to the card");
+    v->add_option("--reader,-r", verify->reader, "Reader index or part of its name")->capture_default_str();
+    v->add_option("--which", verify->which, "pin1, pin2 or adm1")
+        ->check(CLI::IsMember({"pin1", "pin2", "adm1"}))
+        ->capture_default_str();
+    v->add_flag("--json", verify->json, "Print JSON");
+    add_secret_options(*v, verify->code, "code", "the PIN");
+    add_secret_options(*v, verify->adm, "adm", "the ADM key (one value, or ICCID,ADM lines)");
+    v->add_option("--adm-reserve", verify->adm_reserve,
+                  "Refuse ADM when this many attempts or fewer are left (>= 1)")
+        ->capture_default_str();
+    v->add_option("--adm-reference", verify->adm_reference, "ADM key reference of this card type (hex)")
+        ->capture_default_str();
+    v->callback([verify] { run_verify(*verify); });
+
+    auto change = std::make_shared<PinOptions>();
+    auto* c = add_verb(*pin, "change", "Change a PIN (it must be enabled)", *change);
+    add_secret_options(*c, change->code, "code", "the current PIN");
+    add_secret_options(*c, change->new_code, "new-code", "the new PIN");
+    c->callback([change] { run_change(*change); });
+
+    auto unblock = std::make_shared<PinOptions>();
+    auto* u = add_verb(*pin, "unblock", "Unblock a PIN with its PUK, setting a new PIN", *unblock);
+    add_secret_options(*u, unblock->puk, "puk", "the PUK");
+    add_secret_options(*u, unblock->new_code, "new-code", "the new PIN");
+    u->callback([unblock] { run_unblock(*unblock); });
+
+    auto reset = std::make_shared<PinOptions>();
+    auto* r = add_verb(*pin, "reset", "Reset PIN1 to the operator default through the PUK", *reset);
+    add_secret_options(*r, reset->puk, "puk", "the PUK");
+    r->add_flag("--yes,-y", reset->yes, "Do not ask for confirmation");
+    r->callback([reset] { run_reset(*reset); });
+
+    for (const bool enable : {true, false}) {
+        auto options = std::make_shared<PinOptions>();
+        auto* e = add_verb(
+            *pin, enable ? "enable" : "disable",
+            enable ? "Enable a PIN (the card asks for it again)" : "Disable a PIN (needs the PIN)", *options);
+        add_secret_options(*e, options->code, "code", "the PIN");
+        e->callback([options, enable] { run_enable(*options, enable); });
+    }
+}
+
+}  // namespace provisioner

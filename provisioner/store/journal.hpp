@@ -1,0 +1,295 @@
+// The journal: the source of truth for every card (DESIGN.md decision 4). An identity (IMSI, ICCID, MSISDN)
+// is taken from a job's pool and bound to one physical card in ONE transaction; every later change of a
+// card's state is one transaction that checks the state it expects (compare-and-set). A crash therefore
+// leaves every card in a recorded state from which `issue --resume` carries on, and no identity can be bound
+// twice.
+//
+// The state rules live here (journal.cpp), not in the stores: SqliteJournal today and PostgresJournal
+// (issue 8) only implement the storage primitives below, so both enforce exactly the same machine.
+//
+//   allocated -> writing -> verified -> issued -> activated | barred | replaced
+//        \__________\__________\-> failed: decided in the same transaction as
+//                                    released    (the card is proven NOT to hold the identity: back to the
+//                                    pool) quarantined (the card holds it or may hold it: kept out of the
+//                                    pool)
+//   quarantined -> released (review: the card was destroyed or wiped)
+//   writing | verified | quarantined -> allocated (the same card re-inserted: resume with its own identity)
+//
+// `failed` is an event, not a resting state: a card never stays "failed but undecided" after a crash.
+// Secrets never enter the journal in clear: Ki/OPc and the codes are stored wrapped
+// (identity/transport_key.hpp) together with the index of the key that wraps them.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/bytes.hpp"
+#include "sim/error.hpp"
+
+namespace provisioner {
+
+using JobId = std::int64_t;
+using CardId = std::int64_t;
+
+enum class CardState {
+    allocated,
+    writing,
+    verified,
+    issued,
+    released,
+    quarantined,
+    barred,
+    replaced,
+    activated
+};
+std::string_view to_string(CardState state);
+// Throws InputError on an unknown name.
+CardState card_state_from_string(std::string_view name);
+// States in which a card is bound to its identity (everything but `released`).
+bool holds_identity(CardState state);
+// States reached only after a successful issue (the identity went out to a customer).
+bool was_issued(CardState state);
+
+// What the station knows about a failed card.
+enum class CardHoldsIdentity { yes, no, unknown };
+
+// ---- errors
+// ------------------------------------------------------------------------------------------------ The store
+// itself failed (I/O, locked too long, corrupt file): exit 1.
+class JournalError : public sim::Error {
+  public:
+    using sim::Error::Error;
+};
+// A transition from a state that does not allow it (e.g. issued -> writing, or a concurrent change won).
+class WrongTransition : public JournalError {
+  public:
+    WrongTransition(const std::string& what, CardId card, std::optional<CardState> actual)
+        : JournalError(what), card_(card), actual_(actual) {}
+    [[nodiscard]] CardId card() const { return card_; }
+    [[nodiscard]] std::optional<CardState> actual() const { return actual_; }
+
+  private:
+    CardId card_;
+    std::optional<CardState> actual_;
+};
+// The job's pool is empty: every identity is issued, in progress or quarantined.
+class NoIdentityLeft : public JournalError {
+  public:
+    using JournalError::JournalError;
+};
+// The database was written by a newer toolkit.
+class SchemaTooNew : public JournalError {
+  public:
+    using JournalError::JournalError;
+};
+// No such job/card, an order id used twice, an identity already present in the journal (exit 2).
+class NotFound : public sim::InputError {
+  public:
+    using sim::InputError::InputError;
+};
+class JobExists : public sim::InputError {
+  public:
+    using sim::InputError::InputError;
+};
+class IdentityConflict : public sim::InputError {
+  public:
+    using sim::InputError::InputError;
+};
+// A card body that was already issued (or belongs to another order) is inserted again: refuse (exit 3).
+class CardAlreadyIssued : public sim::SafetyRefusal {
+  public:
+    using sim::SafetyRefusal::SafetyRefusal;
+};
+
+// ---- values
+// ------------------------------------------------------------------------------------------------ A secret
+// encrypted under a transport/storage key; the journal never sees the key nor the clear value.
+struct WrappedSecret {
+    std::uint32_t key_index = 0;
+    sim::Bytes blob;
+    friend bool operator==(const WrappedSecret&, const WrappedSecret&) = default;
+};
+
+// Secrets generated for one card, wrapped (identity/keys.hpp seal_card_secrets()).
+struct CardSecrets {
+    WrappedSecret ki;                    // EKI
+    WrappedSecret opc;                   // EOPc
+    std::optional<WrappedSecret> codes;  // PUK1 | PIN2 | PUK2 | ADM, 8 bytes each
+    friend bool operator==(const CardSecrets&, const CardSecrets&) = default;
+};
+
+// One identity of a job's pool: from ranges (identity/ranges.hpp) or a row of an explicit list.
+struct IdentityRow {
+    std::string imsi;
+    std::string iccid;
+    std::optional<std::string> msisdn;
+    std::optional<WrappedSecret> adm;  // a vendor file's per-card ADM, wrapped
+};
+
+// Streams a job's identities into create_job() so a 100,000-card order is never held in memory.
+class IdentitySource {
+  public:
+    virtual ~IdentitySource() = default;
+    virtual std::optional<IdentityRow> next() = 0;
+};
+
+struct JobSpec {
+    std::string order_id;
+    std::string profile;
+    std::uint64_t quantity = 0;
+    std::string station_id;
+};
+
+struct Job {
+    JobId id = 0;
+    std::string order_id;
+    std::string profile;
+    std::uint64_t quantity = 0;
+    std::string station_id;
+    std::string created_at;  // UTC, ISO 8601
+};
+
+struct CardRecord {
+    CardId id = 0;
+    JobId job_id = 0;
+    std::uint64_t seq = 0;  // position of the identity in the job's pool
+    std::string imsi;
+    std::string iccid;
+    std::optional<std::string> msisdn;
+    std::string fingerprint;  // ATR + serial, or the ICCID read from the card
+    std::string reader_id;
+    std::string station_id;  // station of the last transition
+    CardState state = CardState::allocated;
+    std::string reason;  // why it failed / was barred
+    std::optional<CardSecrets> secrets;
+    std::optional<WrappedSecret> vendor_adm;
+    std::optional<CardId> twin;
+    std::optional<CardId> replaced_by;
+    std::string created_at;
+    std::string updated_at;
+    bool resumed = false;  // set by allocate() when the card got its existing record back
+};
+
+// Reconciliation, counted over the job's identities:
+//   ordered = issued + in_progress + quarantined + unused
+// `failed` counts failure events (rejected card bodies) and `released` the cards whose identity went back to
+// the pool; neither is a term of the equation because a released identity is `unused` again.
+struct JobCounts {
+    std::uint64_t ordered = 0;
+    std::uint64_t issued = 0;       // issued, activated, barred, replaced
+    std::uint64_t in_progress = 0;  // allocated, writing, verified
+    std::uint64_t quarantined = 0;
+    std::uint64_t unused = 0;
+    std::uint64_t failed = 0;
+    std::uint64_t released = 0;
+    [[nodiscard]] bool balanced() const { return ordered == issued + in_progress + quarantined + unused; }
+};
+
+struct CardFilter {
+    std::optional<JobId> job;
+    std::optional<CardState> state;
+    bool include_released = true;
+};
+
+struct Event {
+    std::int64_t id = 0;
+    std::string at;
+    std::string station_id;
+    std::optional<JobId> job;
+    std::optional<CardId> card;
+    std::string
+        kind;  // allocate, resume, writing, verified, issued, failed, released, ..., or a caller's kind
+    std::optional<CardState> from;
+    std::optional<CardState> to;
+    std::string detail;  // never a secret
+};
+
+// What a state change does besides the state: the store applies it in the same transaction.
+struct Transition {
+    CardId card = 0;
+    std::vector<CardState> from;  // allowed previous states (compare-and-set)
+    CardState to = CardState::allocated;
+    std::string kind;  // event kind
+    std::string station_id;
+    std::string reason;                  // stored on the card when not empty
+    std::optional<CardSecrets> secrets;  // stored with the state (write-ahead of the card write)
+    bool release_identity = false;       // the identity goes back to the pool
+    std::optional<CardId> replaced_by;   // for `replaced`
+    std::string detail;                  // event detail
+};
+
+// ---- the interface
+// ----------------------------------------------------------------------------------------- One Journal
+// object may be shared by several threads (one per reader); several objects (processes, stations) may work on
+// the same store. Every mutating call is one transaction.
+class Journal {
+  public:
+    virtual ~Journal() = default;
+
+    // Creates the job and its identity pool (quantity rows from `identities`) in one transaction. Throws
+    // JobExists, IdentityConflict (an IMSI/ICCID already in the journal), InputError (row count != quantity).
+    virtual Job create_job(const JobSpec& spec, IdentitySource& identities) = 0;
+    virtual std::optional<Job> find_job(std::string_view order_id) = 0;
+    virtual std::vector<Job> jobs() = 0;
+
+    // Binds a card to an identity. The same card (fingerprint) still bound to an identity of this job gets
+    // its record back (resumed = true, state reset to allocated). Otherwise takes the lowest free identity of
+    // the pool. Throws NoIdentityLeft, CardAlreadyIssued (the card body was issued, or belongs to another
+    // job).
+    virtual CardRecord allocate(JobId job, std::string_view reader_id, std::string_view fingerprint,
+                                std::string_view station_id) = 0;
+
+    // Transitions (checked here, applied by the store).
+    CardRecord mark_writing(CardId card, const CardSecrets& secrets, std::string_view station_id);
+    CardRecord mark_verified(CardId card, std::string_view station_id);
+    CardRecord mark_issued(CardId card, std::string_view station_id);
+    // no -> released, yes/unknown -> quarantined.
+    CardRecord mark_failed(CardId card, std::string_view reason, CardHoldsIdentity holds,
+                           std::string_view station_id);
+    // Review outcome for a quarantined card: proven not to hold the identity any more.
+    CardRecord release_quarantined(CardId card, std::string_view note, std::string_view station_id);
+    CardRecord mark_activated(CardId card, std::string_view station_id);
+    CardRecord mark_barred(CardId card, std::string_view reason, std::string_view station_id);
+    CardRecord mark_replaced(CardId card, CardId replacement, std::string_view station_id);
+
+    virtual std::optional<CardRecord> card(CardId id) = 0;
+    // By ICCID or IMSI; the card currently bound to it, else the latest released one.
+    virtual std::optional<CardRecord> show(std::string_view iccid_or_imsi) = 0;
+    virtual std::vector<CardRecord> list(const CardFilter& filter) = 0;
+    // Streams cards in id order (exports of large jobs).
+    virtual void for_each_card(const CardFilter& filter,
+                               const std::function<void(const CardRecord&)>& fn) = 0;
+    virtual std::vector<CardRecord> find_by_msisdn(std::string_view msisdn) = 0;
+    virtual JobCounts counts(JobId job) = 0;
+
+    // Twin cards: two cards, one MSISDN, linked both ways. Throws WrongTransition if either is released or
+    // already linked to another card, InputError if their MSISDNs differ.
+    virtual void link_twin(CardId a, CardId b, std::string_view station_id) = 0;
+
+    virtual void record_event(const Event& event) = 0;
+    virtual std::vector<Event> events(std::optional<JobId> job, std::optional<CardId> card) = 0;
+
+  protected:
+    // Applies `t` in one transaction: reads the card's state, throws WrongTransition unless it is in t.from,
+    // writes the new state and the extras, appends an event. Returns the updated record.
+    virtual CardRecord apply(const Transition& t) = 0;
+};
+
+// Opens a store from a `--store` value: "sqlite:PATH" (the file is created 0600 if missing). PostgreSQL URLs
+// ("postgresql://…", "postgres://…") throw InputError until issue 8 lands. Anything else: InputError.
+std::unique_ptr<Journal> open_journal(std::string_view url);
+
+// Current UTC time as ISO 8601 with milliseconds ("2026-11-23T08:15:02.123Z"), the format of every timestamp.
+std::string utc_now();
+
+// The message of a WrongTransition (shared by the stores so that both say the same thing).
+std::string wrong_transition_message(CardId card, std::span<const CardState> from, CardState to,
+                                     std::optional<CardState> actual);
+
+}  // namespace provisioner

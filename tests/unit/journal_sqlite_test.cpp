@@ -1,0 +1,185 @@
+// What only the SQLite store has: the file (mode 0600, WAL), schema migrations, the `--store` URL, and the
+// proof that no secret lies in clear in the file's bytes.
+#include <gtest/gtest.h>
+
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <string>
+
+#include "identity/keys.hpp"
+#include "identity/ranges.hpp"
+#include "identity/transport_key.hpp"
+#include "store/journal.hpp"
+#include "store/sqlite_journal.hpp"
+
+namespace {
+
+using namespace provisioner;
+
+class SqliteFile : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        std::string pattern = (std::filesystem::path(::testing::TempDir()) / "jsql-XXXXXX").string();
+        ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+        dir_ = pattern;
+        path_ = (dir_ / "journal.db").string();
+    }
+    void TearDown() override {
+        std::error_code ec;
+        std::filesystem::remove_all(dir_, ec);
+    }
+
+    // A second, independent connection for looking at the file as SQLite sees it.
+    std::string query_text(const std::string& sql) {
+        sqlite3* raw = nullptr;
+        EXPECT_EQ(sqlite3_open_v2(path_.c_str(), &raw, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
+        std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db(raw, &sqlite3_close);
+        sqlite3_stmt* stmt = nullptr;
+        EXPECT_EQ(sqlite3_prepare_v2(db.get(), sql.c_str(), -1, &stmt, nullptr), SQLITE_OK)
+            << sqlite3_errmsg(db.get());
+        std::string out;
+        if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_text(stmt, 0) != nullptr) {
+            out = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+        }
+        sqlite3_finalize(stmt);
+        return out;
+    }
+
+    static unsigned mode_of(const std::string& path) {
+        struct stat st {};
+        EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;
+        return st.st_mode & 0777;
+    }
+
+    std::filesystem::path dir_;
+    std::string path_;
+};
+
+TEST_F(SqliteFile, MigratesAnEmptyFileToTheCurrentSchema) {
+    {
+        SqliteJournal journal(path_);
+        EXPECT_EQ(journal.schema_version(), kJournalSchemaVersion);
+    }
+    EXPECT_EQ(query_text("SELECT COUNT(*) FROM schema_version"), "1");
+    EXPECT_EQ(
+        query_text("SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master WHERE type = 'table' "
+                   "ORDER BY name)"),
+        "card,event,identity,job,schema_version");
+    // Reopening migrates nothing more.
+    SqliteJournal again(path_);
+    EXPECT_EQ(again.schema_version(), kJournalSchemaVersion);
+    EXPECT_EQ(query_text("SELECT COUNT(*) FROM schema_version"), "1");
+}
+
+TEST_F(SqliteFile, RefusesASchemaFromANewerToolkit) {
+    { SqliteJournal journal(path_); }
+    query_text("INSERT INTO schema_version (version, applied_at) VALUES (99, 'later')");
+    try {
+        SqliteJournal journal(path_);
+        FAIL() << "opened a newer schema";
+    } catch (const SchemaTooNew& e) {
+        EXPECT_NE(std::string(e.what()).find("99"), std::string::npos) << e.what();
+    }
+}
+
+TEST_F(SqliteFile, IsCreatedOwnerOnlyWhateverTheUmask) {
+    const mode_t old = ::umask(0);
+    {
+        auto journal = open_journal("sqlite:" + path_);
+        RangeIdentitySource ids(
+            IdentityRanges{ImsiRange("54601", 1, 3), IccidRange("8968701", 11, 1, 3), std::nullopt}, 3);
+        const Job job = journal->create_job(JobSpec{"ORD", "p", 3, "s"}, ids);
+        journal->allocate(job.id, "r", "card-1", "s");
+        EXPECT_EQ(mode_of(path_ + "-wal"), 0600u);
+        EXPECT_EQ(mode_of(path_ + "-shm"), 0600u);
+    }
+    ::umask(old);
+    EXPECT_EQ(mode_of(path_), 0600u);
+    EXPECT_EQ(query_text("PRAGMA journal_mode"), "wal");
+}
+
+TEST_F(SqliteFile, TightensAnExistingFileToOwnerOnly) {
+    std::ofstream(path_).close();
+    std::filesystem::permissions(path_, std::filesystem::perms(0644));
+    SqliteJournal journal(path_);
+    EXPECT_EQ(mode_of(path_), 0600u);
+}
+
+TEST(OpenJournal, ParsesStoreUrls) {
+    const auto dir = std::filesystem::path(::testing::TempDir());
+    const std::string path = (dir / "open-journal-test.db").string();
+    std::filesystem::remove(path);
+    EXPECT_NE(open_journal("sqlite:" + path), nullptr);
+    EXPECT_TRUE(std::filesystem::exists(path));
+    EXPECT_THROW(open_journal("sqlite:"), sim::InputError);
+    try {
+        open_journal("postgresql://db.example/journal");
+        FAIL();
+    } catch (const sim::InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("not built yet"), std::string::npos) << e.what();
+    }
+    EXPECT_THROW(open_journal("postgres://db/journal"), sim::InputError);
+    EXPECT_THROW(open_journal("/tmp/journal.db"), sim::InputError);
+    EXPECT_THROW(open_journal("mysql://x"), sim::InputError);
+    std::filesystem::remove(path);
+}
+
+// ---- no secret in clear in the file ---------------------------------------------------------------------
+std::string read_all(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+bool contains(const std::string& hay, sim::ByteView needle) {
+    return std::search(hay.begin(), hay.end(), needle.begin(), needle.end(),
+                       [](char a, std::uint8_t b) { return static_cast<std::uint8_t>(a) == b; }) != hay.end();
+}
+
+bool contains(const std::string& hay, const std::string& needle) {
+    return hay.find(needle) != std::string::npos;
+}
+
+std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return s;
+}
+
+TEST_F(SqliteFile, HoldsNoSecretInClear) {
+    TransportKeys keys;
+    keys.add(TransportKey{4, sim::SecretBytes::from_hex("2B7E151628AED2A6ABF7158809CF4F3C", "K4")});
+    const KeyMaterial k = generate_key_material(KeyPolicy{}, sim::SecretBytes::from_text("93710846"));
+    const CardSecrets sealed = seal_card_secrets(k, keys.get(4));
+    {
+        SqliteJournal journal(path_);
+        RangeIdentitySource ids(
+            IdentityRanges{ImsiRange("54601", 1, 2), IccidRange("8968701", 11, 1, 2), std::nullopt}, 2);
+        const Job job = journal.create_job(JobSpec{"ORD", "p", 2, "s"}, ids);
+        const CardRecord r = journal.allocate(job.id, "r", "card-1", "s");
+        journal.mark_writing(r.id, sealed, "s");
+        // While the journal is open, the data may sit in the WAL: look there too.
+        const std::string live = read_all(path_) + read_all(path_ + "-wal");
+        EXPECT_TRUE(contains(live, sim::ByteView(sealed.ki.blob))) << "the wrapped Ki is stored";
+        EXPECT_FALSE(contains(live, k.ki.reveal()));
+        EXPECT_FALSE(contains(live, k.opc.reveal()));
+    }
+    const std::string bytes = read_all(path_) + read_all(path_ + "-wal");
+    ASSERT_TRUE(contains(bytes, sim::ByteView(sealed.ki.blob)));
+    for (const sim::SecretBytes* s : {&k.ki, &k.opc}) {
+        EXPECT_FALSE(contains(bytes, s->reveal()));
+        EXPECT_FALSE(contains(bytes, sim::to_hex(s->reveal())));
+        EXPECT_FALSE(contains(bytes, lower(sim::to_hex(s->reveal()))));
+    }
+    for (const sim::SecretBytes* s : {&k.puk1, &k.pin2, &k.puk2, &k.adm}) {
+        const std::string text(s->reveal().begin(), s->reveal().end());
+        EXPECT_FALSE(contains(bytes, text));
+    }
+}
+
+}  // namespace
