@@ -239,8 +239,9 @@ Bytes Card::read_binary(const EfRef& ef, std::size_t offset, std::size_t length)
         const std::size_t chunk = std::min(kMaxRead, length - out.size());
         const auto p1 = use_sfi ? static_cast<std::uint8_t>(0x80 | *ef.sfi) : static_cast<std::uint8_t>(at >> 8);
         const auto p2 = static_cast<std::uint8_t>(at & 0xFF);
-        const auto response = send(CommandApdu::case2(cla(), kInsReadBinary, p1, p2, static_cast<unsigned>(chunk)),
-                                   fmt::format("READ BINARY {} offset {}", describe_ef(ef), at));
+        auto command = CommandApdu::case2(cla(), kInsReadBinary, p1, p2, static_cast<unsigned>(chunk));
+        if (ef.secret) command = std::move(command).with_secret_response();
+        const auto response = send(command, fmt::format("READ BINARY {} offset {}", describe_ef(ef), at));
         if (use_sfi) {
             current_ef_ = ef.path;  // SFI access makes the EF current (TS 102 221 §8.2.1)
             use_sfi = false;
@@ -272,8 +273,10 @@ void Card::update_binary(const EfRef& ef, std::size_t offset, ByteView data) {
         const std::size_t chunk = std::min(kMaxUpdate, data.size() - done);
         const auto p1 = use_sfi ? static_cast<std::uint8_t>(0x80 | *ef.sfi) : static_cast<std::uint8_t>(at >> 8);
         const auto p2 = static_cast<std::uint8_t>(at & 0xFF);
-        send(CommandApdu::case3(cla(), kInsUpdateBinary, p1, p2, Bytes(data.begin() + done, data.begin() + done + chunk)),
-             fmt::format("UPDATE BINARY {} offset {}", describe_ef(ef), at));
+        auto command =
+            CommandApdu::case3(cla(), kInsUpdateBinary, p1, p2, Bytes(data.begin() + done, data.begin() + done + chunk));
+        if (ef.secret) command = std::move(command).with_secret_data();
+        send(command, fmt::format("UPDATE BINARY {} offset {}", describe_ef(ef), at));
         if (use_sfi) {
             current_ef_ = ef.path;
             use_sfi = false;
@@ -290,8 +293,9 @@ Bytes Card::read_record(const EfRef& ef, std::uint8_t record, std::size_t length
     const bool use_sfi = can_use_sfi(ef) && !(current_ef_ && *current_ef_ == ef.path);
     if (!use_sfi) select_ef(ef);
     const auto p2 = static_cast<std::uint8_t>((use_sfi ? (*ef.sfi << 3) : 0) | kRecordAbsolute);
-    const auto response = send(CommandApdu::case2(cla(), kInsReadRecord, record, p2, static_cast<unsigned>(length)),
-                               fmt::format("READ RECORD {} record {}", describe_ef(ef), record));
+    auto command = CommandApdu::case2(cla(), kInsReadRecord, record, p2, static_cast<unsigned>(length));
+    if (ef.secret) command = std::move(command).with_secret_response();
+    const auto response = send(command, fmt::format("READ RECORD {} record {}", describe_ef(ef), record));
     if (use_sfi) current_ef_ = ef.path;
     return response.data();
 }
@@ -301,8 +305,9 @@ void Card::update_record(const EfRef& ef, std::uint8_t record, ByteView data) {
     const bool use_sfi = can_use_sfi(ef) && !(current_ef_ && *current_ef_ == ef.path);
     if (!use_sfi) select_ef(ef);
     const auto p2 = static_cast<std::uint8_t>((use_sfi ? (*ef.sfi << 3) : 0) | kRecordAbsolute);
-    send(CommandApdu::case3(cla(), kInsUpdateRecord, record, p2, Bytes(data.begin(), data.end())),
-         fmt::format("UPDATE RECORD {} record {}", describe_ef(ef), record));
+    auto command = CommandApdu::case3(cla(), kInsUpdateRecord, record, p2, Bytes(data.begin(), data.end()));
+    if (ef.secret) command = std::move(command).with_secret_data();
+    send(command, fmt::format("UPDATE RECORD {} record {}", describe_ef(ef), record));
     if (use_sfi) current_ef_ = ef.path;
 }
 

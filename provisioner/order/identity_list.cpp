@@ -228,7 +228,7 @@ void ListReader::header_entry(const std::string& key, const std::string& value, 
     // Other header lines (Generated on, graphic reference ...) carry nothing the station needs.
 }
 
-std::optional<IdentityRow> ListReader::next() {
+std::optional<OrderIdentity> ListReader::next() {
     if (!ok_) return std::nullopt;
     std::string line;
     while (std::getline(in_, line)) {
@@ -243,7 +243,7 @@ std::optional<IdentityRow> ListReader::next() {
     return std::nullopt;
 }
 
-std::optional<IdentityRow> ListReader::parse_row(const std::string& line) {
+std::optional<OrderIdentity> ListReader::parse_row(const std::string& line) {
     const auto fields = format_ == Format::Csv ? split_csv(line) : split_ws(line);
     if (fields.size() != column_keys_.size()) {
         error(line_no_, 1, "(row)",
@@ -251,7 +251,7 @@ std::optional<IdentityRow> ListReader::parse_row(const std::string& line) {
                           fields.size()));
         return std::nullopt;
     }
-    IdentityRow row;
+    OrderIdentity row;
     row.line = line_no_;
     bool good = true;
     const auto bad = [&](std::size_t i, std::string message) {

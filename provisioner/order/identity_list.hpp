@@ -25,14 +25,14 @@ class ListReader {
     // Line of a header key ("Quantity") for error messages; the first line when absent.
     [[nodiscard]] std::size_t header_line(const std::string& key) const;
     // Next well-formed row; bad rows are reported and skipped.
-    std::optional<IdentityRow> next();
+    std::optional<OrderIdentity> next();
 
   private:
     void read_csv_header();
     void read_vendor_header();
     void header_entry(const std::string& key, const std::string& value, std::size_t line);
     bool set_columns(const std::vector<std::pair<std::string, std::size_t>>& names, std::size_t line);
-    std::optional<IdentityRow> parse_row(const std::string& line);
+    std::optional<OrderIdentity> parse_row(const std::string& line);
     void error(std::size_t line, std::size_t column, std::string field, std::string message);
 
     std::filesystem::path file_;

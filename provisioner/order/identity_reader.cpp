@@ -22,9 +22,9 @@ struct IdentityReader::Impl {
         diags.throw_if_any();
     }
 
-    std::optional<IdentityRow> next() {
+    std::optional<OrderIdentity> next() {
         if (produced >= order.quantity) return std::nullopt;
-        std::optional<IdentityRow> row;
+        std::optional<OrderIdentity> row;
         if (auto* ranges = std::get_if<Ranges>(&order.identities)) {
             row = range_row(order, *ranges, produced);
         } else {
@@ -48,11 +48,11 @@ IdentityReader::~IdentityReader() = default;
 IdentityReader::IdentityReader(IdentityReader&&) noexcept = default;
 IdentityReader& IdentityReader::operator=(IdentityReader&&) noexcept = default;
 
-std::optional<IdentityRow> IdentityReader::next() {
+std::optional<OrderIdentity> IdentityReader::next() {
     return impl_->next();
 }
 
-void for_each_identity(const Order& order, const std::function<void(const IdentityRow&)>& visit) {
+void for_each_identity(const Order& order, const std::function<void(const OrderIdentity&)>& visit) {
     IdentityReader reader(order);
     while (auto row = reader.next()) visit(*row);
 }

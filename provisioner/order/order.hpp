@@ -35,27 +35,27 @@ using IssuedCheck = std::function<std::optional<std::string>(const IdentityRange
 
 // Card n (0-based): IMSI = mcc mnc (msin_start + n), ICCID = prefix (sequence_start + n) Luhn, MSISDN = first
 // + n.
-struct ImsiRange {
+struct ImsiRangeSpec {
     std::string mcc;
     std::string mnc;
     std::string msin_start;               // its width is the MSIN width (leading zeros kept)
     std::optional<std::string> msin_end;  // reserved block end, inclusive
-    friend bool operator==(const ImsiRange&, const ImsiRange&) = default;
+    friend bool operator==(const ImsiRangeSpec&, const ImsiRangeSpec&) = default;
 };
-struct IccidRange {
+struct IccidRangeSpec {
     std::string prefix;          // issuer prefix: 89 + country code + issuer
     std::string sequence_start;  // its width is the sequence width
-    friend bool operator==(const IccidRange&, const IccidRange&) = default;
+    friend bool operator==(const IccidRangeSpec&, const IccidRangeSpec&) = default;
 };
-struct MsisdnRange {
+struct MsisdnRangeSpec {
     std::string first;  // "+687750000"
     std::string last;
-    friend bool operator==(const MsisdnRange&, const MsisdnRange&) = default;
+    friend bool operator==(const MsisdnRangeSpec&, const MsisdnRangeSpec&) = default;
 };
 struct Ranges {
-    ImsiRange imsi;
-    IccidRange iccid;
-    std::optional<MsisdnRange> msisdn;
+    ImsiRangeSpec imsi;
+    IccidRangeSpec iccid;
+    std::optional<MsisdnRangeSpec> msisdn;
     friend bool operator==(const Ranges&, const Ranges&) = default;
 };
 
@@ -86,7 +86,7 @@ struct VendorFile {
     friend bool operator==(const VendorFile&, const VendorFile&) = default;
 };
 
-using IdentitySource = std::variant<Ranges, VendorFile, CsvList>;
+using IdentityPlan = std::variant<Ranges, VendorFile, CsvList>;
 
 struct OrderKeys {
     unsigned transport_key_index = 0;  // K4 index: which transport key wraps Ki/OPc in the back-office file
@@ -112,14 +112,14 @@ struct Order {
     Profile profile;
     std::uint64_t quantity = 0;
     std::string card_type;
-    IdentitySource identities;
+    IdentityPlan identities;
     OrderKeys keys;
     OrderOutputs outputs;
 };
 
 // One card's identity (and, from a vendor file or CSV, its pre-set secrets). line = row's line in the list
 // file (0 for generated ranges).
-struct IdentityRow {
+struct OrderIdentity {
     std::size_t index = 0;
     std::size_t line = 0;
     std::string iccid;
@@ -146,13 +146,13 @@ class IdentityReader {
     IdentityReader(IdentityReader&&) noexcept;
     IdentityReader& operator=(IdentityReader&&) noexcept;
     // nullopt after the last card; throws sim::InputError if a list row turned bad since validation.
-    std::optional<IdentityRow> next();
+    std::optional<OrderIdentity> next();
 
   private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
 
-void for_each_identity(const Order& order, const std::function<void(const IdentityRow&)>& visit);
+void for_each_identity(const Order& order, const std::function<void(const OrderIdentity&)>& visit);
 
 }  // namespace provisioner

@@ -116,7 +116,7 @@ class OrderReader {
             r_.attributes(e, std::array<AttrRule, 2>{
                                  {{"first", true, check::msisdn()}, {"last", true, check::msisdn()}}});
             r_.sequence(e, {});
-            ranges.msisdn = MsisdnRange{r_.str(e, "first"), r_.str(e, "last")};
+            ranges.msisdn = MsisdnRangeSpec{r_.str(e, "first"), r_.str(e, "last")};
         }
         return ranges;
     }

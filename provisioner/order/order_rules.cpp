@@ -30,7 +30,7 @@ std::uint64_t max_of_width(std::size_t width) {
     return v;
 }
 
-std::string iccid_of(const IccidRange& r, std::uint64_t n) {
+std::string iccid_of(const IccidRangeSpec& r, std::uint64_t n) {
     const auto body = r.prefix + pad(to_u64(r.sequence_start) + n, r.sequence_start.size());
     return body + sim::ef::luhn_digit(body);
 }
@@ -121,7 +121,7 @@ class OrderRules {
         }
     }
 
-    void imsi_range(ImsiRange& r) {
+    void imsi_range(ImsiRangeSpec& r) {
         if (r.mcc.empty()) r.mcc = o_.profile.mcc;
         if (r.mnc.empty()) r.mnc = o_.profile.mnc;
         if (r.mcc != o_.profile.mcc)
@@ -146,7 +146,7 @@ class OrderRules {
         capacity(limit - to_u64(r.msin_start) + 1, "IMSI", n_.imsi, r.msin_end ? "msin-end" : "msin-start");
     }
 
-    void iccid_range(const IccidRange& r) {
+    void iccid_range(const IccidRangeSpec& r) {
         if (r.prefix.rfind("89", 0) != 0) {
             at(n_.iccid, "prefix",
                "expected an issuer prefix starting with 89 (telecommunications, ITU-T E.118)");
@@ -163,7 +163,7 @@ class OrderRules {
                  "sequence-start");
     }
 
-    void msisdn_range(const MsisdnRange& r) {
+    void msisdn_range(const MsisdnRangeSpec& r) {
         bool ok = true;
         for (const char* attr : {"first", "last"}) {
             if (!is_nc_msisdn(std::string_view(attr) == "first" ? r.first : r.last)) {
@@ -214,11 +214,11 @@ class OrderRules {
         list_counts(reader, rows, header != nullptr);
     }
 
-    void row_error(const ListReader& reader, const IdentityRow& row, std::string field, std::string message) {
+    void row_error(const ListReader& reader, const OrderIdentity& row, std::string field, std::string message) {
         diags_.add(reader.file(), {row.line, 1}, std::move(field), std::move(message));
     }
 
-    void list_row(const ListReader& reader, const IdentityRow& row, std::unordered_set<std::string>& seen) {
+    void list_row(const ListReader& reader, const OrderIdentity& row, std::unordered_set<std::string>& seen) {
         const auto plmn = o_.profile.mcc + o_.profile.mnc;
         if (row.imsi.rfind(plmn, 0) != 0) {
             row_error(reader, row, "imsi",
@@ -320,8 +320,8 @@ class OrderRules {
 
 }  // namespace
 
-IdentityRow range_row(const Order& order, const Ranges& ranges, std::uint64_t n) {
-    IdentityRow row;
+OrderIdentity range_row(const Order& order, const Ranges& ranges, std::uint64_t n) {
+    OrderIdentity row;
     row.index = n;
     const auto& imsi = ranges.imsi;
     const auto mcc = imsi.mcc.empty() ? order.profile.mcc : imsi.mcc;

@@ -24,6 +24,6 @@ void check_order_rules(Order& order, const OrderNodes& nodes, const XmlSource& s
 std::uint64_t to_u64(std::string_view digits);
 std::string pad(std::uint64_t value, std::size_t width);
 // Card n of a Ranges source.
-IdentityRow range_row(const Order& order, const Ranges& ranges, std::uint64_t n);
+OrderIdentity range_row(const Order& order, const Ranges& ranges, std::uint64_t n);
 
 }  // namespace provisioner

@@ -40,8 +40,8 @@ TEST(OrderLoad, DemoOrderIsFortyForfaitMCardsFromRanges) {
     ASSERT_TRUE(std::holds_alternative<Ranges>(order.identities));
     EXPECT_EQ(order.outputs.hlr_import.filename(), "hlr-import.csv");
 
-    std::vector<IdentityRow> rows;
-    for_each_identity(order, [&](const IdentityRow& row) { rows.push_back(row); });
+    std::vector<OrderIdentity> rows;
+    for_each_identity(order, [&](const OrderIdentity& row) { rows.push_back(row); });
     ASSERT_EQ(rows.size(), 40u);
     EXPECT_EQ(rows[0].imsi, "546010000000001");
     EXPECT_EQ(rows[39].imsi, "546010000000040");
@@ -65,7 +65,7 @@ TEST(OrderLoad, VendorExampleCarriesSecretsAndHeader) {
     EXPECT_EQ(vendor->header.kid, 1u);
     EXPECT_EQ(vendor->header.imsi_from, "546010000900001");
     std::size_t n = 0;
-    for_each_identity(order, [&](const IdentityRow& row) {
+    for_each_identity(order, [&](const OrderIdentity& row) {
         EXPECT_EQ(row.imsi.substr(0, 5), "54601");
         ASSERT_TRUE(row.eki.has_value());
         EXPECT_EQ(row.eki->size(), 16u);
@@ -154,7 +154,7 @@ TEST(OrderLoad, LargeVendorFileStreams) {
     const auto order = load_order(dir / "order.xml");
     std::uint64_t n = 0;
     std::string last;
-    for_each_identity(order, [&](const IdentityRow& row) {
+    for_each_identity(order, [&](const OrderIdentity& row) {
         ++n;
         last = row.imsi;
     });

@@ -27,6 +27,8 @@ struct EfRef {
     FilePath path;
     std::optional<std::uint8_t> sfi;
     std::string name;  // for messages: "EF.IMSI"
+    // A key or code file: the data of writes and of read answers is masked in traces and wiped after use.
+    bool secret = false;
 };
 
 std::string path_to_string(const FilePath& path);

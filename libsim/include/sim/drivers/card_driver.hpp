@@ -1,0 +1,60 @@
+// A card driver knows what is proprietary about one card type: how to recognise it, which key reference its
+// ADM has, where its Ki/OPc/algorithm and its codes live, and the sizes of its standard files.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/auth/algorithm.hpp"
+#include "sim/card.hpp"
+#include "sim/personalise.hpp"
+#include "sim/secret.hpp"
+
+namespace sim {
+
+// What authenticates the subscriber: the algorithm, Ki (K), and OPc (or OP when `opc_is_op`).
+struct KeySet {
+    auth::Algorithm algorithm = auth::Algorithm::Milenage;
+    SecretBytes ki;
+    SecretBytes opc;
+    bool opc_is_op = false;
+};
+
+// The codes a card is personalised with, and their retry counters.
+struct CodeSet {
+    SecretBytes pin1, puk1, pin2, puk2;
+    int pin_tries = 3;
+    int puk_tries = 10;
+};
+
+class CardDriver {
+public:
+    virtual ~CardDriver() = default;
+    // The name used in orders and messages: "stub-usim", "sysmoISIM-SJA2".
+    [[nodiscard]] virtual std::string name() const = 0;
+    // ATR match (cheap, no APDU).
+    [[nodiscard]] virtual bool matches_atr(ByteView atr) const = 0;
+    // A harmless probe (SELECT of a proprietary DF, no write, no code) to confirm the type.
+    [[nodiscard]] virtual bool probe(Card& card) const = 0;
+    // VERIFY key reference of ADM1 on this card.
+    [[nodiscard]] virtual std::uint8_t adm_reference() const = 0;
+    // The proprietary files that hold Ki/OPc and the algorithm; written under ADM, secret.
+    [[nodiscard]] virtual std::vector<FileContent> key_files(const KeySet& keys) const = 0;
+    // The proprietary files (or none) that set PIN/PUK values and counters at personalisation.
+    [[nodiscard]] virtual std::vector<FileContent> code_files(const CodeSet& codes) const = 0;
+    // Size of a standard EF (transparent) or record length on this card type, when it differs from the
+    // catalogue's default or the card fixes it. nullopt: use the catalogue's.
+    [[nodiscard]] virtual std::optional<std::size_t> file_size(const EfRef& ef) const = 0;
+};
+
+// The drivers the toolkit knows, in detection order.
+std::vector<std::unique_ptr<CardDriver>> known_drivers();
+// Finds the driver for the card in front of us: ATR first, then the probe. Throws NotSupported listing the
+// supported types when none matches.
+std::unique_ptr<CardDriver> detect_driver(Card& card);
+// By name (orders name the expected type); throws InputError listing the names.
+std::unique_ptr<CardDriver> driver_by_name(const std::string& name);
+
+}  // namespace sim

@@ -1,0 +1,38 @@
+// From an offer profile, one card's identity and its secrets to the CardImage libsim writes: which EFs, what
+// content (through the catalogue's codecs), which code protects each write. Codes go in a first image written
+// before anything else, so that PIN1/PIN2 are verified with the values this card will carry.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "profile/profile.hpp"
+#include "sim/drivers/card_driver.hpp"
+#include "sim/files/catalogue.hpp"
+#include "sim/personalise.hpp"
+
+namespace provisioner {
+
+struct CardIdentity {
+    std::string iccid;  // with its Luhn digit
+    std::string imsi;
+    std::optional<std::string> msisdn;  // "+687751234"; known at issue for some orders, else at activation
+};
+
+// Size (transparent) or record length of an EF on this card type; 0 = the card type has no such file (or
+// links it to another that is written already): skip it.
+using FileSizer = std::function<std::size_t(const sim::EfRef& ef, const sim::files::FileSpec& spec)>;
+
+struct CardImages {
+    sim::CardImage codes;  // written first, under ADM
+    sim::CardImage files;  // everything else, including the key files
+};
+
+CardImages build_card_images(const Profile& profile, const CardIdentity& identity, const sim::CardDriver& driver,
+                             const sim::KeySet& keys, const sim::CodeSet& codes, const FileSizer& sizer);
+
+// The EfRef of a catalogue entry (path from the MF, SFI, spec name).
+sim::EfRef ef_ref(const sim::files::FileSpec& spec);
+
+}  // namespace provisioner
