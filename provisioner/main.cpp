@@ -20,6 +20,10 @@ int main(int argc, char** argv) {
     provisioner::add_readers_command(app);
     provisioner::add_apdu_command(app);
     provisioner::add_pin_command(app);
+    provisioner::add_read_command(app);
+    provisioner::add_decode_command(app);
+    provisioner::add_encode_command(app);
+    provisioner::add_issue_command(app);
 
     // Logs go to stderr so that --json output on stdout stays parseable.
     spdlog::set_default_logger(spdlog::stderr_color_mt("provisioner"));
@@ -29,6 +33,9 @@ int main(int argc, char** argv) {
     });
     try {
         app.parse(argc, argv);
+    } catch (const CLI::RuntimeError& e) {
+        // A verb that finished its work but not with success (e.g. a batch with failed cards).
+        return e.get_exit_code();
     } catch (const CLI::ParseError& e) {
         // CLI11 prints help/usage itself; argument errors are bad input (2), --help is success.
         const int code = app.exit(e);

@@ -6,17 +6,20 @@
 #include <optional>
 #include <string_view>
 
+#include "vpcd/card_feed.hpp"
 #include "vpcd/vpcd_client.hpp"
 
 namespace {
 
 constexpr const char* kUsage =
     "usage: simcard-stub --card FILE [--state FILE] [--host 127.0.0.1] [--port 35963] [--t0]\n"
-    "                    [--trace FILE] [--quiet]\n"
+    "                    [--trace FILE] [--quiet] [--feed [--feed-archive DIR] [--feed-delay-ms N]]\n"
     "  --card FILE   card description to start from\n"
     "  --state FILE  load from FILE when it exists; save the card state there after every change\n"
     "  --t0          answer like a T=0 card (61xx / 9Fxx + GET RESPONSE, 6Cxx)\n"
     "  --trace FILE  append one line per APDU exchange (codes masked)\n"
+    "  --feed        virtual rig: a card written then powered down is replaced by a fresh blank card\n"
+    "                (from --card, with a unique factory ICCID); --feed-archive keeps the written cards\n"
     "signals: SIGUSR1 removes the card, SIGUSR2 re-inserts it, SIGTERM/SIGINT save and exit\n";
 
 [[noreturn]] void usage_error(const std::string& message) {
@@ -51,6 +54,12 @@ simcard::StubConfig parse_arguments(int argc, char** argv) {
             config.t0 = true;
         } else if (arg == "--trace") {
             config.trace = value();
+        } else if (arg == "--feed") {
+            config.feed = true;
+        } else if (arg == "--feed-archive") {
+            config.feed_archive = value();
+        } else if (arg == "--feed-delay-ms") {
+            config.feed_delay_ms = std::atoi(value().c_str());
         } else if (arg == "--quiet") {
             config.quiet = true;
         } else if (arg == "--help" || arg == "-h") {
@@ -78,14 +87,17 @@ int main(int argc, char** argv) {
 
     try {
         const bool from_state = config.state && std::filesystem::exists(*config.state);
-        auto card = simcard::CardOs::load(from_state ? *config.state : config.card);
+        std::optional<simcard::CardFeed> feed;
+        if (config.feed) feed.emplace(config.card, static_cast<unsigned>(config.port - 35963), config.feed_archive);
+        auto card = from_state ? simcard::CardOs::load(*config.state)
+                               : (feed ? feed->next_card() : simcard::CardOs::load(config.card));
         card.set_options(simcard::Options{config.t0});
         if (!config.quiet)
             fmt::print(stderr, "simcard-stub: card '{}' from {}{}\n", card.personality(),
                        (from_state ? *config.state : config.card).string(), config.t0 ? " (T=0)" : "");
         std::optional<simcard::Trace> trace;
         if (config.trace) trace.emplace(*config.trace);
-        simcard::VpcdClient client(card, config, trace ? &*trace : nullptr);
+        simcard::VpcdClient client(card, config, trace ? &*trace : nullptr, feed ? &*feed : nullptr);
         return client.run();
     } catch (const simcard::DescriptionError& e) {
         fmt::print(stderr, "simcard-stub: {}\n", e.what());

@@ -156,7 +156,8 @@ std::string PcscContext::resolve_reader(const std::string& selector) const {
     if (names.empty()) throw_pcsc_error(SCARD_E_NO_READERS_AVAILABLE, "choosing a reader");
     std::string listing;
     for (std::size_t i = 0; i < names.size(); ++i) listing += fmt::format("\n  {}: {}", i, names[i]);
-    const bool numeric = !selector.empty() && std::all_of(selector.begin(), selector.end(), ::isdigit);
+    const bool numeric = !selector.empty() && std::all_of(selector.begin(), selector.end(),
+                                                          [](char c) { return c >= '0' && c <= '9'; });
     if (numeric) {
         const auto index = std::stoul(selector);
         if (index < names.size()) return names[index];
@@ -215,6 +216,7 @@ PcscTransport::PcscTransport(const PcscContext& context, std::string reader, Sha
     SCARDHANDLE card = 0;
     DWORD protocol = 0;
     const DWORD share = mode == ShareMode::Exclusive ? SCARD_SHARE_EXCLUSIVE : SCARD_SHARE_SHARED;
+    share_mode_ = share;
     const LONG rv = SCardConnect(context.handle(), reader_.c_str(), share, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1,
                                  &card, &protocol);
     if (rv != SCARD_S_SUCCESS) throw_pcsc_error(rv, "connecting to the card", reader_);
@@ -226,6 +228,12 @@ PcscTransport::PcscTransport(const PcscContext& context, std::string reader, Sha
 
 PcscTransport::~PcscTransport() {
     if (card_ != 0) SCardDisconnect(card_, SCARD_LEAVE_CARD);
+}
+
+void PcscTransport::disconnect(bool unpower) {
+    if (card_ == 0) return;
+    SCardDisconnect(card_, unpower ? SCARD_UNPOWER_CARD : SCARD_LEAVE_CARD);
+    card_ = 0;
 }
 
 void PcscTransport::read_atr() {
@@ -256,7 +264,7 @@ ResponseApdu PcscTransport::transmit(const CommandApdu& command) {
 
 void PcscTransport::reset(bool cold) {
     DWORD protocol = 0;
-    const LONG rv = SCardReconnect(card_, SCARD_SHARE_EXCLUSIVE, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1,
+    const LONG rv = SCardReconnect(card_, share_mode_, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1,
                                    cold ? SCARD_UNPOWER_CARD : SCARD_RESET_CARD, &protocol);
     if (rv != SCARD_S_SUCCESS) throw_pcsc_error(rv, "resetting the card", reader_);
     active_protocol_ = protocol;

@@ -8,5 +8,9 @@ namespace provisioner {
 void add_readers_command(CLI::App& root);
 void add_apdu_command(CLI::App& root);
 void add_pin_command(CLI::App& root);
+void add_read_command(CLI::App& root);
+void add_decode_command(CLI::App& root);
+void add_encode_command(CLI::App& root);
+void add_issue_command(CLI::App& root);
 
 }  // namespace provisioner

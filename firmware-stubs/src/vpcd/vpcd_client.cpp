@@ -15,6 +15,7 @@
 #include <stdexcept>
 
 #include "../hex.hpp"
+#include "card_feed.hpp"
 
 namespace simcard {
 
@@ -33,8 +34,13 @@ void set_option(int fd, int level, int name) {
 
 }  // namespace
 
-VpcdClient::VpcdClient(CardOs& card, const StubConfig& config, Trace* trace)
-    : card_(card), config_(config), trace_(trace), saved_version_(card.state_version()) {
+VpcdClient::VpcdClient(CardOs& card, const StubConfig& config, Trace* trace, CardFeed* feed)
+    : card_(card),
+      config_(config),
+      trace_(trace),
+      feed_(feed),
+      fresh_version_(card.state_version()),
+      saved_version_(card.state_version()) {
     sigset_t set;
     sigemptyset(&set);
     for (int sig : {SIGUSR1, SIGUSR2, SIGTERM, SIGINT}) sigaddset(&set, sig);
@@ -191,6 +197,7 @@ void VpcdClient::control(std::uint8_t code) {
         case kPowerOff:
             card_.power_off();
             if (trace_) trace_->note("power off");
+            if (feed_ && card_.state_version() != fresh_version_) take_out_and_feed();
             break;
         case kPowerOn:
             card_.power_on();
@@ -204,6 +211,20 @@ void VpcdClient::control(std::uint8_t code) {
             if (trace_) trace_->note(fmt::format("unknown control byte {:02X}", code));
             break;
     }
+}
+
+void VpcdClient::take_out_and_feed() {
+    save_if_changed();
+    feed_->archive(card_);
+    disconnect("card taken out (feed mode)");
+    card_ = feed_->next_card();
+    card_.set_options(simcard::Options{config_.t0});
+    fresh_version_ = card_.state_version();
+    saved_version_ = 0;  // the new body's state goes to the state file at once
+    save_if_changed();
+    if (trace_) trace_->note("fresh card inserted");
+    // The operator needs a moment: pcscd must see the slot empty before the next card arrives.
+    (void)wait_signal(config_.feed_delay_ms);
 }
 
 void VpcdClient::save_if_changed() {

@@ -20,12 +20,19 @@ struct StubConfig {
     bool t0 = false;
     std::optional<std::string> trace;
     bool quiet = false;
+    // Virtual rig feed mode: a card the host wrote and then powered down is taken out and replaced by a
+    // fresh blank card after `feed_delay_ms`; taken-out cards are saved in `feed_archive` when set.
+    bool feed = false;
+    int feed_delay_ms = 300;
+    std::optional<std::filesystem::path> feed_archive;
 };
+
+class CardFeed;
 
 class VpcdClient {
   public:
     // Signals SIGUSR1/SIGUSR2/SIGTERM/SIGINT must already be blocked in the calling thread.
-    VpcdClient(CardOs& card, const StubConfig& config, Trace* trace);
+    VpcdClient(CardOs& card, const StubConfig& config, Trace* trace, CardFeed* feed = nullptr);
     ~VpcdClient();
     VpcdClient(const VpcdClient&) = delete;
     VpcdClient& operator=(const VpcdClient&) = delete;
@@ -43,11 +50,14 @@ class VpcdClient {
     bool send_frame(const std::vector<std::uint8_t>& payload);
     void control(std::uint8_t code);
     void save_if_changed();
+    void take_out_and_feed();
     void log(const std::string& text) const;
 
     CardOs& card_;
     const StubConfig& config_;
     Trace* trace_;
+    CardFeed* feed_;
+    std::uint64_t fresh_version_ = 0;  // state version of the card as it was put in (feed mode)
     int signal_fd_ = -1;
     int socket_ = -1;
     bool inserted_ = true;

@@ -59,6 +59,10 @@ public:
     [[nodiscard]] Protocol protocol() const override { return protocol_; }
     [[nodiscard]] std::string name() const override { return reader_; }
 
+    // Ends the connection now. `unpower`: power the card down (a station's "done with this card": readers
+    // and the virtual rig's feeder take that as the moment to swap cards); otherwise leave it powered.
+    void disconnect(bool unpower);
+
     // Exclusive access for a sequence of commands (SCardBeginTransaction / SCardEndTransaction).
     class Transaction {
     public:
@@ -75,6 +79,7 @@ private:
     void read_atr();
     std::string reader_;
     long card_ = 0;
+    unsigned long share_mode_ = 0;
     unsigned long active_protocol_ = 0;
     Protocol protocol_ = Protocol::T1;
     Bytes atr_;

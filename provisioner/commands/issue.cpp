@@ -1,0 +1,127 @@
+// provisioner issue --order FILE: the warehouse's main job. Validates the order (nothing touches a card on bad
+// input), opens or resumes its journal job, runs one worker per reader, then writes the outputs.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <iostream>
+
+#include "commands/commands.hpp"
+#include "identity/transport_key.hpp"
+#include "order/order.hpp"
+#include "sim/drivers/card_driver.hpp"
+#include "sim/error.hpp"
+#include "station/card_issuer.hpp"
+#include "station/job_setup.hpp"
+#include "station/station.hpp"
+#include "store/journal.hpp"
+
+namespace provisioner {
+namespace {
+
+struct IssueOptions {
+    std::string order;
+    std::string readers = "all";
+    std::string store = "sqlite:journal.sqlite";
+    std::string station_id;
+    std::string adm_file, adm_env;
+    std::string transport_keys_file;
+    int adm_reserve = 1;
+    bool resume = false;
+    bool dry_run = false;
+};
+
+std::atomic<bool> g_stop{false};
+
+extern "C" void on_interrupt(int) {
+    // A second Ctrl-C means "now": the journal is consistent after every transaction anyway.
+    if (g_stop.exchange(true)) _exit(130);
+}
+
+TransportKeys transport_keys(const IssueOptions& o) {
+    if (!o.transport_keys_file.empty()) return TransportKeys::from_file(o.transport_keys_file);
+    return TransportKeys::from_env();
+}
+
+std::string station_id(const IssueOptions& o) {
+    if (!o.station_id.empty()) return o.station_id;
+    char host[256] = {};
+    ::gethostname(host, sizeof host - 1);
+    return host;
+}
+
+std::optional<sim::AdmKeys> adm_keys(const IssueOptions& o) {
+    if (!o.adm_file.empty()) return sim::AdmKeys::from_file(o.adm_file);
+    if (!o.adm_env.empty()) return sim::AdmKeys::from_env(o.adm_env);
+    return std::nullopt;
+}
+
+void print_report(const StationReport& report, JobId job, Journal& journal) {
+    const auto counts = journal.counts(job);
+    std::cout << fmt::format("\nissued {} card(s) this run, {} failed, in {:.1f} s ({:.0f} cards/h)\n", report.issued,
+                             report.failed, report.seconds, report.cards_per_hour());
+    for (const auto& r : report.readers) {
+        std::cout << fmt::format("  {:<28} issued {:>4}  failed {:>3}\n", r.reader, r.issued, r.failed);
+    }
+    std::cout << fmt::format("order: {} ordered = {} issued + {} in progress + {} quarantined + {} unused\n",
+                             counts.ordered, counts.issued, counts.in_progress, counts.quarantined, counts.unused);
+}
+
+int run(const IssueOptions& o) {
+    const Order order = load_order(o.order);  // every file/line/field error before anything else
+    const auto keys = transport_keys(o);
+    (void)keys.get(order.keys.transport_key_index);  // the order's K4 must be there before any card is written
+    if (o.adm_reserve < 1) throw sim::InputError("--adm-reserve must be at least 1 (0 would allow the last ADM try)");
+    IssueContext ctx;
+    ctx.order = &order;
+    ctx.transport_keys = &keys;
+    ctx.station_id = station_id(o);
+    ctx.adm_keys = adm_keys(o);
+    ctx.adm_guard.reserve = o.adm_reserve;
+    if (o.dry_run) {
+        const auto driver = sim::driver_by_name(order.card_type);
+        std::cout << dry_run_plan(ctx, *driver);
+        return 0;
+    }
+    auto journal = open_journal(o.store);
+    const Job job = open_job(*journal, order, keys, ctx.station_id, o.resume);
+    FileSizeCache sizes;
+    ctx.journal = journal.get();
+    ctx.job = job.id;
+    ctx.sizes = &sizes;
+    std::signal(SIGINT, on_interrupt);
+    std::signal(SIGTERM, on_interrupt);
+    StationOptions station;
+    station.readers = o.readers;
+    station.live_display = ::isatty(STDOUT_FILENO) != 0;
+    const auto report = run_station(ctx, station, g_stop);
+    print_report(report, job.id, *journal);
+    const auto counts = journal->counts(job.id);
+    return counts.issued == counts.ordered ? 0 : static_cast<int>(sim::ExitCode::DeviceFailure);
+}
+
+}  // namespace
+
+void add_issue_command(CLI::App& root) {
+    auto o = std::make_shared<IssueOptions>();
+    auto* cmd = root.add_subcommand("issue", "Issue a batch of cards from an order on one or more readers");
+    cmd->add_option("--order", o->order, "Order file (profiles/orders/*.xml)")->required();
+    cmd->add_option("--readers", o->readers, "Readers to use: all, or indexes like 0,2,3")->capture_default_str();
+    cmd->add_option("--store", o->store, "Journal: sqlite:PATH or postgresql://host/db")->capture_default_str();
+    cmd->add_option("--station-id", o->station_id, "Name of this station in the journal (default: host name)");
+    cmd->add_option("--adm-file", o->adm_file, "ADM1 key file (one value, or ICCID,ADM lines); mode 0600");
+    cmd->add_option("--adm-env", o->adm_env, "Environment variable holding the ADM1 value");
+    cmd->add_option("--transport-keys", o->transport_keys_file,
+                    "K4 transport key file (INDEX HEX lines, mode 0600); default: $SIM_TRANSPORT_KEYS");
+    cmd->add_option("--adm-reserve", o->adm_reserve, "Refuse to present ADM when this many tries or fewer remain")
+        ->capture_default_str();
+    cmd->add_flag("--resume", o->resume, "Carry on with an order started before (after a crash or Ctrl-C)");
+    cmd->add_flag("--dry-run", o->dry_run, "Print the write plan for one card (secrets masked); touch nothing");
+    cmd->callback([o] {
+        const int code = run(*o);
+        if (code != 0) throw CLI::RuntimeError(code);
+    });
+}
+
+}  // namespace provisioner

@@ -1,0 +1,292 @@
+#include "station/card_issuer.hpp"
+
+#include <openssl/rand.h>
+
+#include <fmt/format.h>
+
+#include "identity/keys.hpp"
+#include "personalisation/card_image.hpp"
+#include "sim/auth/comp128.hpp"
+#include "sim/auth/milenage.hpp"
+#include "sim/card_auth.hpp"
+#include "sim/chv.hpp"
+#include "sim/codecs/identity.hpp"
+#include "sim/error.hpp"
+
+namespace provisioner {
+namespace {
+
+const sim::EfRef kIccidRef{{0x2FE2}, 0x02, "EF.ICCID"};
+
+// The proof challenge uses SEQ 1 in the last IND slot (TS 33.102 Annex C): the network's own first
+// challenges (IND 0 upwards) stay fresh on the issued card.
+constexpr std::uint64_t kProofSqn = (1U << 5) | 31U;
+constexpr std::uint64_t kSqnStep = 1U << 5;
+
+sim::auth::Rand random_rand() {
+    sim::auth::Rand rand{};
+    if (RAND_bytes(rand.data(), static_cast<int>(rand.size())) != 1) throw sim::Error("RAND_bytes failed");
+    return rand;
+}
+
+sim::auth::Algorithm key_algorithm(Algorithm a) {
+    switch (a) {
+        case Algorithm::Comp128v1: return sim::auth::Algorithm::Comp128v1;
+        case Algorithm::XorTest: return sim::auth::Algorithm::Xor3G;
+        case Algorithm::Milenage: break;
+    }
+    return sim::auth::Algorithm::Milenage;
+}
+
+// What identifies this card body before we write it: its ATR and the ICCID it came with. A blank ICCID
+// (all FF) identifies nothing, so such a card gets a one-off fingerprint and cannot be resumed until our ICCID
+// is on it.
+std::string fingerprint_of(const sim::Bytes& atr, const sim::Bytes& iccid_raw) {
+    const bool blank = std::all_of(iccid_raw.begin(), iccid_raw.end(), [](auto b) { return b == 0xFF; });
+    if (!blank) return "iccid:" + sim::to_hex(iccid_raw);
+    sim::Bytes nonce(8);
+    RAND_bytes(nonce.data(), static_cast<int>(nonce.size()));
+    return fmt::format("blank:{}:{}", sim::to_hex(atr), sim::to_hex(nonce));
+}
+
+std::optional<std::string> decoded_iccid(const sim::Bytes& raw) {
+    try {
+        return sim::ef::decode<sim::ef::Iccid>(raw).digits;
+    } catch (const sim::InputError&) {
+        return std::nullopt;
+    }
+}
+
+// A card that already carries one of this job's ICCIDs was written by us before: resume it with its record.
+std::string resume_fingerprint(Journal& journal, JobId job, const std::optional<std::string>& iccid,
+                               const std::string& fallback) {
+    if (!iccid) return fallback;
+    const auto known = journal.show(*iccid);
+    if (!known || known->state == CardState::released) return fallback;
+    if (was_issued(known->state)) {
+        throw CardAlreadyIssued(fmt::format("card with ICCID {} was already issued ({}); put it aside", *iccid,
+                                            to_string(known->state)));
+    }
+    return known->job_id == job ? known->fingerprint : fallback;
+}
+
+void prove_milenage(sim::Card& card, const sim::KeySet& keys) {
+    const auto milenage = sim::auth::Milenage::from_opc(keys.ki, keys.opc);
+    const sim::auth::Amf amf{0x80, 0x00};  // separation bit set, as for E-UTRAN (TS 33.401 §6.1)
+    std::uint64_t sqn = kProofSqn;
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        const auto rand = random_rand();
+        const auto autn = milenage.build_autn(rand, sim::auth::sqn_from_int(sqn), amf);
+        const auto result = sim::authenticate_3g(card, rand, autn);
+        if (std::holds_alternative<sim::Auth3gMacFailure>(result)) {
+            throw sim::AuthenticationFailed("authentication proof: the card rejected our AUTN (MAC failure): "
+                                            "its K/OPc differ from the ones journaled",
+                                            0x9862);
+        }
+        if (const auto* ok = std::get_if<sim::Auth3gSuccess>(&result)) {
+            if (!milenage.verify_response(rand, ok->res, ok->ck, ok->ik).ok()) {
+                throw sim::AuthenticationFailed("authentication proof: RES/CK/IK differ from the local Milenage",
+                                                0x9000);
+            }
+            return;
+        }
+        // Sync failure: a card proven before (resumed) has a higher SQN. MAC-S proves the keys too.
+        const auto& auts = std::get<sim::Auth3gSyncFailure>(result).auts;
+        const auto sqn_ms = milenage.recover_sqn_ms(rand, auts);
+        if (!sqn_ms) throw sim::AuthenticationFailed("authentication proof: AUTS with a wrong MAC-S", 0x9000);
+        sqn = sim::auth::sqn_to_int(*sqn_ms) + kSqnStep;
+    }
+    throw sim::AuthenticationFailed("authentication proof: the card kept answering sync failure", 0x9000);
+}
+
+void prove_comp128(sim::Card& card, const sim::KeySet& keys) {
+    const auto rand = random_rand();
+    if (sim::authenticate_gsm(card, rand) != sim::auth::comp128v1(keys.ki, rand)) {
+        throw sim::AuthenticationFailed("authentication proof: SRES/Kc differ from the local COMP128v1", 0x9000);
+    }
+}
+
+void prove_keys(sim::Card& card, const sim::KeySet& keys) {
+    if (keys.algorithm == sim::auth::Algorithm::Comp128v1) return prove_comp128(card, keys);
+    if (keys.algorithm == sim::auth::Algorithm::Milenage) return prove_milenage(card, keys);
+    throw sim::NotSupported("authentication proof: only Milenage and COMP128v1 cards can be issued", 0x6D00);
+}
+
+std::string describe(const std::vector<sim::Mismatch>& mismatches) {
+    std::string out;
+    for (const auto& m : mismatches) out += fmt::format("{}{} at byte {}", out.empty() ? "" : "; ", m.file, m.offset);
+    return out;
+}
+
+FileSizer make_sizer(sim::Card* card, const sim::CardDriver& driver, FileSizeCache* cache) {
+    return [card, &driver, cache](const sim::EfRef& ef, const sim::files::FileSpec& spec) -> std::size_t {
+        if (const auto known = driver.file_size(ef)) return *known;
+        if (cache) {
+            if (const auto cached = cache->get(driver.name(), ef.path)) return *cached;
+        }
+        if (card == nullptr) return spec.default_size;  // dry run: the catalogue's size
+        std::size_t size = 0;
+        try {
+            const auto info = card->select_with_info(ef.path, true);
+            size = spec.is_record() ? info.record_length : info.size;
+        } catch (const sim::FileNotFound&) {
+            size = 0;  // this card type has no such file
+        }
+        if (cache) cache->put(driver.name(), ef.path, size);
+        return size;
+    };
+}
+
+struct Secrets {
+    KeyMaterial material;
+    CardSecrets sealed;
+};
+
+Secrets secrets_for(const CardRecord& record, IssueContext& ctx, const std::optional<std::string>& card_iccid) {
+    if (record.secrets) {
+        // A resumed card may already hold these keys: never generate new ones for it.
+        auto material = open_card_secrets(*record.secrets, *ctx.transport_keys);
+        return {std::move(material), *record.secrets};
+    }
+    sim::SecretBytes adm;
+    if (record.vendor_adm) {
+        adm = unwrap(*ctx.transport_keys, *record.vendor_adm);
+    } else if (ctx.adm_keys) {
+        adm = ctx.adm_keys->for_card(card_iccid);
+    } else {
+        throw sim::InputError("no ADM key for this card: give --adm-file (or an order whose vendor file has ADM1)");
+    }
+    KeyPolicy policy;
+    auto material = generate_key_material(policy, parse_adm(adm, "ADM1"));
+    auto sealed = seal_card_secrets(material, ctx.transport_keys->get(ctx.order->keys.transport_key_index));
+    return {std::move(material), std::move(sealed)};
+}
+
+sim::KeySet key_set(const Profile& profile, const KeyMaterial& m) {
+    sim::KeySet keys;
+    keys.algorithm = key_algorithm(profile.algorithm);
+    keys.ki = m.ki;
+    keys.opc = m.opc;
+    return keys;
+}
+
+sim::CodeSet code_set(const Profile& profile, const KeyMaterial& m) {
+    sim::CodeSet codes;
+    codes.pin1 = sim::SecretBytes::from_text(profile.pin.pin1);
+    codes.puk1 = m.puk1;
+    codes.pin2 = m.pin2;
+    codes.puk2 = m.puk2;
+    codes.pin_tries = profile.pin.pin_retries;
+    codes.puk_tries = profile.pin.puk_retries;
+    return codes;
+}
+
+void write_and_verify(sim::Card& card, const sim::CardDriver& driver, const CardImages& images,
+                      const sim::CodeSet& codes, const sim::KeySet& keys, const ProgressSink& progress,
+                      Progress& state) {
+    const auto codes_plan = sim::plan(images.codes);
+    const auto files_plan = sim::plan(images.files);
+    state.phase = Phase::Writing;
+    state.total = codes_plan.steps.size() + files_plan.steps.size();
+    auto observer = [&](std::size_t, std::size_t, const sim::PlanStep&) {
+        ++state.done;
+        if (progress) progress(state);
+    };
+    sim::run(card, codes_plan, observer);
+    // The codes are this card's own now: verify with them, which also proves they were set.
+    sim::Chv chv(card, {driver.adm_reference()});
+    if (files_plan.needs_pin1) chv.verify(sim::CodeId::Pin1, codes.pin1);
+    if (files_plan.needs_pin2) chv.verify(sim::CodeId::Pin2, codes.pin2);
+    sim::run(card, files_plan, observer);
+    state.phase = Phase::Verifying;
+    if (progress) progress(state);
+    auto mismatches = sim::verify_readback(card, codes_plan);
+    const auto more = sim::verify_readback(card, files_plan);
+    mismatches.insert(mismatches.end(), more.begin(), more.end());
+    if (!mismatches.empty()) throw sim::CardError("read-back differs: " + describe(mismatches), 0x9000);
+    prove_keys(card, keys);
+}
+
+}  // namespace
+
+std::optional<std::size_t> FileSizeCache::get(const std::string& card_type, const sim::FilePath& path) {
+    const std::lock_guard lock(mutex_);
+    const auto it = sizes_.find({card_type, path});
+    if (it == sizes_.end()) return std::nullopt;
+    return it->second;
+}
+
+void FileSizeCache::put(const std::string& card_type, const sim::FilePath& path, std::size_t size) {
+    const std::lock_guard lock(mutex_);
+    sizes_[{card_type, path}] = size;
+}
+
+IssuedCard issue_card(sim::Card& card, const std::string& reader_id, IssueContext& ctx,
+                      const ProgressSink& progress) {
+    Progress state;
+    if (progress) progress(state);
+    card.detect();
+    const auto driver = sim::detect_driver(card);
+    if (driver->name() != ctx.order->card_type) {
+        throw sim::NotSupported(fmt::format("card type {} in {}, but order {} expects {}; nothing written",
+                                            driver->name(), reader_id, ctx.order->id, ctx.order->card_type),
+                                0x6A82);
+    }
+    const sim::Bytes iccid_raw = card.read_binary(kIccidRef, 0, 10);
+    const auto card_iccid = decoded_iccid(iccid_raw);
+    const std::string fingerprint = resume_fingerprint(*ctx.journal, ctx.job, card_iccid,
+                                                       fingerprint_of(card.transport().atr(), iccid_raw));
+    state.phase = Phase::Allocating;
+    if (progress) progress(state);
+    CardRecord record = ctx.journal->allocate(ctx.job, reader_id, fingerprint, ctx.station_id);
+    state.iccid = record.iccid;
+    bool written = false;
+    try {
+        Secrets secrets = secrets_for(record, ctx, card_iccid);
+        record = ctx.journal->mark_writing(record.id, secrets.sealed, ctx.station_id);
+        const Profile& profile = ctx.order->profile;
+        const auto keys = key_set(profile, secrets.material);
+        const auto codes = code_set(profile, secrets.material);
+        sim::Chv chv(card, {driver->adm_reference()});
+        sim::AdmGuard guard(ctx.adm_guard);
+        guard.present(chv, secrets.material.adm, sim::CardLabel{reader_id, card_iccid});
+        const CardImages images = build_card_images(profile, {record.iccid, record.imsi, record.msisdn}, *driver,
+                                                    keys, codes, make_sizer(&card, *driver, ctx.sizes));
+        written = true;
+        write_and_verify(card, *driver, images, codes, keys, progress, state);
+        ctx.journal->mark_verified(record.id, ctx.station_id);
+        ctx.journal->mark_issued(record.id, ctx.station_id);
+    } catch (const std::exception& e) {
+        try {
+            ctx.journal->mark_failed(record.id, e.what(), written ? CardHoldsIdentity::unknown : CardHoldsIdentity::no,
+                                     ctx.station_id);
+        } catch (const std::exception&) {
+            // The card stays in its last recorded state; --resume or a review will settle it.
+        }
+        throw;
+    }
+    state.phase = Phase::Done;
+    if (progress) progress(state);
+    return {record.id, record.iccid, record.imsi, record.resumed, card.apdu_count()};
+}
+
+std::string dry_run_plan(const IssueContext& ctx, const sim::CardDriver& driver) {
+    const Order& order = *ctx.order;
+    IdentityReader reader(order);
+    const auto sample = reader.next();
+    if (!sample) throw sim::InputError(fmt::format("order {}: no identity to plan with", order.id));
+    KeyPolicy policy;
+    const auto material = generate_key_material(policy, sim::SecretBytes::from_text("00000000"));
+    const auto keys = key_set(order.profile, material);
+    const auto codes = code_set(order.profile, material);
+    const CardImages images = build_card_images(order.profile, {sample->iccid, sample->imsi, sample->msisdn}, driver,
+                                                keys, codes, make_sizer(nullptr, driver, nullptr));
+    const auto codes_plan = sim::plan(images.codes);
+    const auto files_plan = sim::plan(images.files);
+    return fmt::format("Plan for one card of order {} (profile {}, card type {}), sample identity ICCID {} IMSI {}\n"
+                       "Step 1, under ADM (key reference {:02X}): codes\n{}Step 2: files\n{}",
+                       order.id, order.profile.id, driver.name(), sample->iccid, sample->imsi,
+                       driver.adm_reference(), codes_plan.to_text(), files_plan.to_text());
+}
+
+}  // namespace provisioner

@@ -1,0 +1,73 @@
+// Issues one card, exactly once: identity from the journal, keys generated and journaled (wrapped) before the
+// first write, codes then files written, everything read back and the keys proven by authentication, and only
+// then `issued`. Any failure leaves the journal saying what the card may hold (DESIGN.md decision 4).
+#pragma once
+
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "identity/transport_key.hpp"
+#include "order/order.hpp"
+#include "sim/adm_guard.hpp"
+#include "sim/card.hpp"
+#include "sim/drivers/card_driver.hpp"
+#include "sim/key_file.hpp"
+#include "store/journal.hpp"
+
+namespace provisioner {
+
+// File sizes per card type, learnt once from the card when the driver does not know them: the first card of a
+// type pays a SELECT per unknown file, the others nothing.
+class FileSizeCache {
+public:
+    std::optional<std::size_t> get(const std::string& card_type, const sim::FilePath& path);
+    void put(const std::string& card_type, const sim::FilePath& path, std::size_t size);
+
+private:
+    std::mutex mutex_;
+    std::map<std::pair<std::string, sim::FilePath>, std::size_t> sizes_;
+};
+
+// Everything shared by the workers of one station run.
+struct IssueContext {
+    const Order* order = nullptr;
+    Journal* journal = nullptr;
+    JobId job = 0;
+    const TransportKeys* transport_keys = nullptr;
+    std::string station_id;
+    std::optional<sim::AdmKeys> adm_keys;  // from --adm-file; a vendor row's own ADM wins
+    sim::AdmGuardOptions adm_guard;
+    FileSizeCache* sizes = nullptr;
+};
+
+enum class Phase { Detecting, Allocating, Writing, Verifying, Done };
+// What a worker shows: phase, step k of n (writing), ICCID once known.
+struct Progress {
+    Phase phase = Phase::Detecting;
+    std::size_t done = 0;
+    std::size_t total = 0;
+    std::string iccid;
+};
+using ProgressSink = std::function<void(const Progress&)>;
+
+struct IssuedCard {
+    CardId id = 0;
+    std::string iccid;
+    std::string imsi;
+    bool resumed = false;
+    std::uint64_t apdus = 0;
+};
+
+// Personalises the card in front of `card` for ctx's order. Throws on failure after recording it in the
+// journal (released when nothing was written, quarantined otherwise). `reader_id` names the physical slot.
+IssuedCard issue_card(sim::Card& card, const std::string& reader_id, IssueContext& ctx,
+                      const ProgressSink& progress = {});
+
+// The write plan for one card of the order, secrets masked, without touching any card or the journal beyond
+// reading (for --dry-run). Uses a sample identity (the job's next free one if known, else the first of the order).
+std::string dry_run_plan(const IssueContext& ctx, const sim::CardDriver& driver);
+
+}  // namespace provisioner

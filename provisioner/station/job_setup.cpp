@@ -1,0 +1,50 @@
+#include "station/job_setup.hpp"
+
+#include <fmt/format.h>
+
+#include "sim/error.hpp"
+
+namespace provisioner {
+namespace {
+
+// Feeds the journal one identity at a time: a 100,000-card order is never held in memory.
+class OrderIdentities final : public IdentitySource {
+public:
+    OrderIdentities(const Order& order, const TransportKey& key) : reader_(order), key_(key) {}
+    std::optional<IdentityRow> next() override {
+        auto row = reader_.next();
+        if (!row) return std::nullopt;
+        IdentityRow out;
+        out.imsi = row->imsi;
+        out.iccid = row->iccid;
+        out.msisdn = row->msisdn;
+        if (row->adm1) out.adm = wrap(key_, *row->adm1);
+        return out;
+    }
+
+private:
+    IdentityReader reader_;
+    const TransportKey& key_;
+};
+
+}  // namespace
+
+Job open_job(Journal& journal, const Order& order, const TransportKeys& keys, const std::string& station_id,
+             bool resume) {
+    if (auto existing = journal.find_job(order.id)) {
+        if (!resume) {
+            throw sim::InputError(fmt::format("order {} ({}) was started before (job {}, {}): add --resume to carry "
+                                              "on with it",
+                                              order.id, order.source.string(), existing->id, existing->created_at));
+        }
+        return *existing;
+    }
+    if (resume) {
+        throw sim::InputError(fmt::format("--resume: order {} has no job in this store yet; run without --resume",
+                                          order.id));
+    }
+    OrderIdentities identities(order, keys.get(order.keys.transport_key_index));
+    return journal.create_job(JobSpec{order.id, order.profile.id, order.quantity, station_id}, identities);
+}
+
+}  // namespace provisioner

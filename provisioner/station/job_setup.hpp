@@ -1,0 +1,15 @@
+// Creates (or finds, for --resume) the journal job of an order, streaming its identities into the pool.
+#pragma once
+
+#include "identity/transport_key.hpp"
+#include "order/order.hpp"
+#include "store/journal.hpp"
+
+namespace provisioner {
+
+// New job: creates it from the order's identities (a vendor file's ADM values wrapped under the order's
+// transport key). Existing job: InputError unless `resume`, and then the existing job.
+Job open_job(Journal& journal, const Order& order, const TransportKeys& keys, const std::string& station_id,
+             bool resume);
+
+}  // namespace provisioner

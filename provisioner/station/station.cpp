@@ -1,0 +1,181 @@
+#include "station/station.hpp"
+
+#include <fmt/format.h>
+
+#include <iostream>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include "sim/atr.hpp"
+#include "sim/error.hpp"
+#include "sim/pcsc.hpp"
+
+namespace provisioner {
+namespace {
+
+using namespace std::chrono_literals;
+constexpr auto kPoll = 250ms;
+
+// What the operator sees: a line per reader, kept current; on a TTY the block is redrawn in place.
+class StatusBoard {
+public:
+    StatusBoard(std::vector<std::string> readers, bool live) : readers_(std::move(readers)), lines_(readers_.size()),
+                                                               live_(live) {}
+
+    void set(std::size_t slot, const std::string& line, bool event) {
+        const std::lock_guard lock(mutex_);
+        lines_[slot] = line;
+        if (!live_ && event) std::cout << fmt::format("[{}] {}\n", readers_[slot], line) << std::flush;
+    }
+    void totals(const std::string& line) {
+        const std::lock_guard lock(mutex_);
+        totals_ = line;
+    }
+    void redraw() {
+        if (!live_) return;
+        const std::lock_guard lock(mutex_);
+        std::string out;
+        if (drawn_) out += fmt::format("\x1b[{}A", lines_.size() + 1);
+        for (std::size_t i = 0; i < lines_.size(); ++i) {
+            out += fmt::format("\x1b[2K{:>2} {:<22.22} {}\n", i, readers_[i], lines_[i]);
+        }
+        out += "\x1b[2K" + totals_ + "\n";
+        std::cout << out << std::flush;
+        drawn_ = true;
+    }
+
+private:
+    std::vector<std::string> readers_;
+    std::vector<std::string> lines_;
+    std::string totals_;
+    bool live_;
+    bool drawn_ = false;
+    std::mutex mutex_;
+};
+
+std::string progress_line(const Progress& p) {
+    switch (p.phase) {
+        case Phase::Detecting: return "card inserted, detecting";
+        case Phase::Allocating: return "allocating identity";
+        case Phase::Writing: return fmt::format("writing {} of {}  {}", p.done, p.total, p.iccid);
+        case Phase::Verifying: return fmt::format("verifying  {}", p.iccid);
+        case Phase::Done: return fmt::format("verified {}", p.iccid);
+    }
+    return {};
+}
+
+struct Shared {
+    IssueContext& ctx;
+    std::atomic<bool>& stop;
+    StatusBoard& board;
+    std::atomic<bool> pool_empty{false};
+    std::mutex tally_mutex;
+    StationReport report;
+};
+
+bool stopping(const Shared& s) { return s.stop.load() || s.pool_empty.load(); }
+
+// Waits for the card to go, so that the same card is not issued twice; gives up only when stopping.
+void wait_for_removal(const sim::PcscContext& pc, const std::string& reader, const Shared& s) {
+    while (!s.stop.load() && !pc.wait_for_removal(reader, kPoll)) {
+    }
+}
+
+void count(Shared& s, std::size_t slot, bool issued) {
+    const std::lock_guard lock(s.tally_mutex);
+    auto& tally = s.report.readers[slot];
+    (issued ? tally.issued : tally.failed)++;
+    (issued ? s.report.issued : s.report.failed)++;
+}
+
+void issue_one(Shared& s, const sim::PcscContext& pc, const std::string& reader, std::size_t slot) {
+    sim::PcscTransport transport(pc, reader, sim::ShareMode::Exclusive);
+    const auto link = sim::parse_atr_link(transport.atr());
+    sim::Card card(transport);
+    try {
+        const auto issued = issue_card(card, reader, s.ctx, [&](const Progress& p) {
+            s.board.set(slot, progress_line(p), p.phase == Phase::Done);
+        });
+        s.board.set(slot, fmt::format("verified {} ({} APDUs{}; {})", issued.iccid, issued.apdus,
+                                      issued.resumed ? ", resumed" : "", link.describe()),
+                    true);
+        count(s, slot, true);
+    } catch (const NoIdentityLeft&) {
+        s.pool_empty = true;
+        s.board.set(slot, "order complete: no identity left", true);
+    } catch (const sim::Error& e) {
+        s.board.set(slot, fmt::format("FAILED: {}", e.what()), true);
+        count(s, slot, false);
+    }
+    // Power the card down: the operator (or the rig's feeder) takes it out.
+    transport.disconnect(true);
+}
+
+void worker(Shared& s, const std::string& reader, std::size_t slot) {
+    while (!stopping(s)) {
+        try {
+            const sim::PcscContext pc;
+            s.board.set(slot, "waiting for a card", false);
+            while (!stopping(s)) {
+                if (!pc.wait_for_card(reader, kPoll)) continue;
+                if (stopping(s)) break;
+                issue_one(s, pc, reader, slot);
+                if (!s.pool_empty) s.board.set(slot, "done: take the card out", false);
+                wait_for_removal(pc, reader, s);
+                if (!stopping(s)) s.board.set(slot, "waiting for a card", false);
+            }
+        } catch (const sim::ReaderError& e) {
+            // pcscd restarted or the reader went away: say so, and try again shortly.
+            s.board.set(slot, fmt::format("reader problem, retrying: {}", e.what()), true);
+            std::this_thread::sleep_for(1s);
+        }
+    }
+}
+
+}  // namespace
+
+std::vector<std::string> select_readers(const std::string& spec) {
+    const sim::PcscContext pc;
+    const auto names = pc.reader_names();
+    if (names.empty()) throw sim::NoReaders("no smart-card reader is connected; plug one in or start the virtual rig");
+    if (spec == "all") return names;
+    std::vector<std::string> out;
+    std::stringstream in(spec);
+    for (std::string item; std::getline(in, item, ',');) out.push_back(pc.resolve_reader(item));
+    return out;
+}
+
+StationReport run_station(IssueContext& ctx, const StationOptions& options, std::atomic<bool>& stop) {
+    const auto readers = select_readers(options.readers);
+    StatusBoard board(readers, options.live_display);
+    Shared shared{ctx, stop, board, {}, {}, {}};
+    for (const auto& r : readers) shared.report.readers.push_back({r, 0, 0});
+    const auto started = std::chrono::steady_clock::now();
+    std::vector<std::thread> threads;
+    for (std::size_t i = 0; i < readers.size(); ++i) threads.emplace_back(worker, std::ref(shared), readers[i], i);
+    std::atomic<bool> done{false};
+    std::thread display([&] {
+        while (!done.load()) {
+            const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+            {
+                const std::lock_guard lock(shared.tally_mutex);
+                board.totals(fmt::format("issued {}, failed {}, {:.0f} s, {:.0f} cards/h{}", shared.report.issued,
+                                         shared.report.failed, secs,
+                                         secs > 0 ? 3600.0 * static_cast<double>(shared.report.issued) / secs : 0,
+                                         stop.load() ? "  (stopping: finishing cards in flight)" : ""));
+            }
+            board.redraw();
+            std::this_thread::sleep_for(200ms);
+        }
+    });
+    for (auto& t : threads) t.join();
+    done = true;
+    display.join();
+    board.redraw();
+    shared.report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    shared.report.stopped_by_operator = stop.load() && !shared.pool_empty.load();
+    return shared.report;
+}
+
+}  // namespace provisioner
