@@ -20,10 +20,15 @@ int main(int argc, char** argv) {
     provisioner::add_readers_command(app);
     provisioner::add_apdu_command(app);
     provisioner::add_pin_command(app);
+    provisioner::add_journal_command(app);
+    provisioner::add_store_command(app);
+    provisioner::add_verify_command(app);
+    provisioner::add_auth_command(app);
     provisioner::add_read_command(app);
     provisioner::add_decode_command(app);
     provisioner::add_encode_command(app);
     provisioner::add_issue_command(app);
+    provisioner::add_terminal_commands(app);
 
     // Logs go to stderr so that --json output on stdout stays parseable.
     spdlog::set_default_logger(spdlog::stderr_color_mt("provisioner"));

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "auth_files.hpp"
 #include "card_context.hpp"
 #include "commands/commands.hpp"
 
@@ -114,6 +115,43 @@ std::vector<std::uint8_t> CardOs::atr() const {
 
 std::vector<std::uint8_t> CardOs::process(const std::vector<std::uint8_t>& command_apdu) {
     return impl_->process(command_apdu);
+}
+
+namespace {
+
+bool carries_code(std::uint8_t ins) {
+    return ins == 0x20 || ins == 0x24 || ins == 0x26 || ins == 0x28 || ins == 0x2C;
+}
+
+// The EF a READ/UPDATE BINARY/RECORD would reach: by SFI (UICC, P1 b8 for binary, P2 b8..b4 for records)
+// or the current EF.
+const Node* target_ef(const CardContext& ctx, const Command& cmd) {
+    const bool binary = cmd.ins == 0xB0 || cmd.ins == 0xD6;
+    const bool record = cmd.ins == 0xB2 || cmd.ins == 0xDC;
+    if (!binary && !record) return nullptr;
+    if (!cmd.gsm() && binary && (cmd.p1 & 0x80)) return ctx.sel.df->child_by_sfi(cmd.p1 & 0x1F);
+    if (!cmd.gsm() && record && (cmd.p2 >> 3) != 0) return ctx.sel.df->child_by_sfi(cmd.p2 >> 3);
+    return ctx.sel.ef;
+}
+
+}  // namespace
+
+CardOs::TraceMask CardOs::trace_mask(const std::vector<std::uint8_t>& command_apdu) const {
+    auto cmd = parse_command(command_apdu);
+    if (!cmd) return {};
+    if (carries_code(cmd->ins)) return {true, false};
+    const Node* ef = target_ef(impl_->ctx, *cmd);
+    if (!ef || !is_secret(ef->role)) return {};
+    const bool write = cmd->ins == 0xD6 || cmd->ins == 0xDC;
+    return {write, !write};
+}
+
+std::string CardOs::trace_command(const std::vector<std::uint8_t>& command_apdu) const {
+    auto cmd = parse_command(command_apdu);
+    if (!cmd || !trace_mask(command_apdu).command_data || command_apdu.size() <= 5) return to_hex(command_apdu);
+    // Same shape as the stub's trace of a CHV command: the header, then a fixed mask (not even the length).
+    std::span<const std::uint8_t> header(command_apdu.data(), 5);
+    return to_hex(header) + " ********";
 }
 
 void CardOs::power_on() {

@@ -6,6 +6,7 @@
 #include <map>
 #include <vector>
 
+#include "auth_files.hpp"
 #include "card_model.hpp"
 #include "simcard/card_os.hpp"
 
@@ -266,7 +267,8 @@ class Parser {
             node->sfi = value;
         }
         if (auto arr = attrs.take("arr")) node->arr = arr_reference(*arr);
-        no_leftovers(attrs, "name, struct, size, records, record-length, sfi, read, update, arr");
+        if (auto role = attrs.take("role")) ef_role(*role, *node);
+        no_leftovers(attrs, "name, struct, size, records, record-length, sfi, read, update, arr, role");
         ef_ = &dir.add_child(std::move(node));
         data_cursor_ = 0;
     }
@@ -286,6 +288,17 @@ class Parser {
         if (node.record_count == 0 || node.record_length == 0)
             fail("records and record-length of at least 1");
         node.body.assign(node.record_count * node.record_length, 0xFF);
+    }
+
+    void ef_role(std::string_view text, Node& node) {
+        auto role = parse_role(text);
+        if (!role)
+            fail(fmt::format(
+                "role=usim-key, usim-key-2g, sim-key, sqn, chv-pin1, chv-pin2 or chv-adm1, found '{}'", text));
+        if (node.structure != Structure::Transparent) fail("a transparent ef for role=");
+        if (node.size() < role_minimum_size(*role))
+            fail(fmt::format("size={} at least for role={}", role_minimum_size(*role), text));
+        node.role = *role;
     }
 
     void ef_access(Attributes& attrs, Node& node) {
@@ -310,6 +323,7 @@ class Parser {
     void data_line(const std::vector<std::string_view>& args) {
         if (!ef_ || ef_->structure != Structure::Transparent)
             fail("'data' right after a transparent ef line");
+        if (is_code_view(ef_->role)) fail("no 'data' for a code view (its values are the code lines)");
         Bytes bytes = hex(joined(args, 0), "data");
         if (data_cursor_ + bytes.size() > ef_->body.size())
             fail(fmt::format("at most {} data bytes for this ef (size={})", ef_->body.size(),

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "auth_files.hpp"
 #include "card_model.hpp"
 
 namespace simcard {
@@ -79,7 +80,9 @@ class Writer {
         if (n.sfi) line += fmt::format(" sfi={:02X}", *n.sfi);
         line += fmt::format(" read={} update={}", access_name(n.read), access_name(n.update));
         if (n.arr) line += fmt::format(" arr={:04X}:{:02X}", n.arr->arr_fid, n.arr->record);
+        if (n.role != Role::None) line += fmt::format(" role={}", role_name(n.role));
         out_ += line + "\n";
+        if (is_code_view(n.role)) return;  // the values live in the code lines, not in the file
         if (n.structure == Structure::Transparent)
             data(n, indent);
         else

@@ -52,6 +52,30 @@ std::optional<Access> parse_access(std::string_view text) {
     return std::nullopt;
 }
 
+namespace {
+struct RoleName {
+    Role role;
+    std::string_view name;
+};
+constexpr RoleName kRoleNames[] = {
+    {Role::None, "none"},       {Role::UsimKey, "usim-key"}, {Role::UsimKey2g, "usim-key-2g"},
+    {Role::SimKey, "sim-key"},  {Role::Sqn, "sqn"},          {Role::ChvPin1, "chv-pin1"},
+    {Role::ChvPin2, "chv-pin2"}, {Role::ChvAdm1, "chv-adm1"},
+};
+}  // namespace
+
+std::string role_name(Role r) {
+    for (const auto& entry : kRoleNames)
+        if (entry.role == r) return std::string(entry.name);
+    return "?";
+}
+
+std::optional<Role> parse_role(std::string_view text) {
+    for (const auto& entry : kRoleNames)
+        if (entry.name == text) return entry.role;
+    return std::nullopt;
+}
+
 std::string structure_name(Structure s) {
     switch (s) {
         case Structure::Transparent:

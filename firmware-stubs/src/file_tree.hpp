@@ -17,6 +17,20 @@ enum class Access { Always, Pin1, Pin2, Adm, Never };
 enum class NodeKind { Mf, Df, Adf, Ef };
 enum class Structure { Transparent, LinearFixed, Cyclic };
 
+// What the card OS itself makes of an EF's content (description attribute `role=`). Most EFs are plain
+// storage; these few are read by the card's own commands (AUTHENTICATE, RUN GSM ALGORITHM) or are views of
+// the code table. Every role but None makes the EF secret: traces mask the data written to it.
+enum class Role {
+    None,
+    UsimKey,    // cfg ‖ K ‖ OP/OPc of an application: 3G context (and GSM context when no 2G key file)
+    UsimKey2g,  // the same layout, GSM context of an application
+    SimKey,     // the same layout, RUN GSM ALGORITHM of the 2G SIM (DF.GSM)
+    Sqn,        // SQN freshness state of an application (TS 33.102 Annex C), updated by AUTHENTICATE
+    ChvPin1,    // write-only view of PIN1 ‖ PUK1 values and counters
+    ChvPin2,    // the same for PIN2 ‖ PUK2
+    ChvAdm1,    // the same for ADM1 (no PUK)
+};
+
 // A referenced security attribute (FCP tag 8B): EF.ARR file id and record number.
 struct ArrReference {
     std::uint16_t arr_fid = 0;
@@ -29,6 +43,7 @@ struct Node {
     std::string name;
     Bytes aid;                        // ADF only
     std::optional<ArrReference> arr;  // FCP 8B instead of the compact 8C derived from read/update
+    Role role = Role::None;
 
     // EF only.
     Structure structure = Structure::Transparent;
@@ -55,6 +70,8 @@ struct Node {
 
 std::string access_name(Access a);
 std::optional<Access> parse_access(std::string_view text);
+std::string role_name(Role r);
+std::optional<Role> parse_role(std::string_view text);
 std::string structure_name(Structure s);
 std::optional<Structure> parse_structure(std::string_view text);
 

@@ -107,7 +107,8 @@ void run(Card& card, const WritePlan& plan, const StepObserver& observer) {
 std::vector<Mismatch> verify_readback(Card& card, const WritePlan& plan) {
     std::vector<Mismatch> mismatches;
     for (const auto& step : plan.steps) {
-        if (!step.file->readback) continue;
+        // Key and code files are proven by authentication and VERIFY, not read back (most cards refuse it).
+        if (!step.file->readback || step.file->secret || step.file->ef.secret) continue;
         const EfRef ef = addressed(*step.file);
         const ByteView expected = step.data();
         Bytes actual = step.record == 0 ? card.read_binary(ef, 0, expected.size())

@@ -8,9 +8,14 @@ namespace provisioner {
 void add_readers_command(CLI::App& root);
 void add_apdu_command(CLI::App& root);
 void add_pin_command(CLI::App& root);
+void add_journal_command(CLI::App& root);
+void add_store_command(CLI::App& root);
+void add_verify_command(CLI::App& root);  // commands/verify.cpp
+void add_auth_command(CLI::App& root);    // commands/auth.cpp
 void add_read_command(CLI::App& root);
 void add_decode_command(CLI::App& root);
 void add_encode_command(CLI::App& root);
 void add_issue_command(CLI::App& root);
+void add_terminal_commands(CLI::App& root);  // export-apn and terminal apply: commands/terminal.cpp
 
 }  // namespace provisioner

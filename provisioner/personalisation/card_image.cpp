@@ -137,7 +137,7 @@ void add_usim_files(ImageWriter& w, const Profile& p, const CardIdentity& id) {
     if (p.smsc) w.records("usim/smsp", {smsp(p)}, Access::Pin1);
     if (p.voicemail) {
         w.records("usim/mbdn", {dialling("", *p.voicemail)}, Access::Pin1);
-        w.records("usim/mbi", {json{{"voicemail", 1}, {"fax", 0}, {"email", 0}, {"other", 0}, {"videomail", 0}}},
+        w.records("usim/mbi", {json{{"voicemail", 1}, {"fax", 0}, {"email", 0}, {"other", 0}}},
                   Access::Pin1);
     }
     if (!p.services.est.empty()) w.transparent("usim/est", numbers_json(p.services.est), Access::Pin2);
@@ -164,7 +164,9 @@ void add_gsm_files(ImageWriter& w, const Profile& p, const CardIdentity& id) {
 
 sim::EfRef ef_ref(const sim::files::FileSpec& spec) {
     sim::EfRef ef;
+    // The catalogue writes paths from 3F00; the card layer's paths start below the MF.
     ef.path = spec.path();
+    if (!ef.path.empty() && ef.path.front() == sim::kFidMf) ef.path.erase(ef.path.begin());
     ef.sfi = spec.sfi;
     ef.name = std::string(spec.name);
     ef.secret = spec.secret;

@@ -239,6 +239,7 @@ IssuedCard issue_card(sim::Card& card, const std::string& reader_id, IssueContex
     state.phase = Phase::Allocating;
     if (progress) progress(state);
     CardRecord record = ctx.journal->allocate(ctx.job, reader_id, fingerprint, ctx.station_id);
+    const bool resumed = record.resumed;
     state.iccid = record.iccid;
     bool written = false;
     try {
@@ -267,7 +268,7 @@ IssuedCard issue_card(sim::Card& card, const std::string& reader_id, IssueContex
     }
     state.phase = Phase::Done;
     if (progress) progress(state);
-    return {record.id, record.iccid, record.imsi, record.resumed, card.apdu_count()};
+    return {record.id, record.iccid, record.imsi, resumed, card.apdu_count()};
 }
 
 std::string dry_run_plan(const IssueContext& ctx, const sim::CardDriver& driver) {

@@ -2,10 +2,14 @@
 
 #include <array>
 #include <chrono>
+#include <cstdlib>
 #include <ctime>
+#include <filesystem>
 
 #include <fmt/format.h>
 
+#include "store/postgres_journal.hpp"
+#include "store/sqlite_db.hpp"
 #include "store/sqlite_journal.hpp"
 
 namespace provisioner {
@@ -24,6 +28,20 @@ constexpr std::array<std::pair<CardState, std::string_view>, 9> kStateNames{{
 }};
 
 constexpr std::string_view kSqlitePrefix = "sqlite:";
+
+bool is_postgres_url(std::string_view url) {
+    return url.starts_with("postgresql://") || url.starts_with("postgres://");
+}
+
+// Read without migrating (SqliteJournal migrates as it opens).
+int sqlite_schema_version(const std::string& path) {
+    sqlite::Database db(path, 30000);
+    if (!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'").step())
+        return 0;
+    auto st = db.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_version");
+    st.step();
+    return static_cast<int>(st.int64(0));
+}
 
 }  // namespace
 
@@ -141,13 +159,33 @@ std::unique_ptr<Journal> open_journal(std::string_view url) {
         if (path.empty()) throw sim::InputError("--store sqlite:PATH: the path is empty");
         return std::make_unique<SqliteJournal>(std::string(path));
     }
-    if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
-        throw sim::InputError(
-            "--store postgresql://…: the PostgreSQL journal is not built yet (issue 8); use --store "
-            "sqlite:PATH");
-    }
-    throw sim::InputError(
-        fmt::format("--store '{}': unknown store, expected sqlite:PATH or postgresql://HOST/DB", url));
+    if (is_postgres_url(url)) return std::make_unique<PostgresJournal>(parse_postgres_url(url));
+    // Not echoed: an unknown scheme may still carry a password.
+    throw sim::InputError("--store: unknown store, expected sqlite:PATH or postgresql://HOST/DB");
+}
+
+std::string default_store_url() {
+    if (const char* env = std::getenv("SIM_STORE"); env != nullptr && *env != '\0') return env;
+    const char* xdg = std::getenv("XDG_DATA_HOME");
+    const char* home = std::getenv("HOME");
+    const std::filesystem::path base = xdg != nullptr && *xdg == '/' ? std::filesystem::path(xdg)
+                                       : home != nullptr ? std::filesystem::path(home) / ".local/share"
+                                                         : std::filesystem::path(".");
+    return "sqlite:" + (base / "opt-sim" / "journal.sqlite").string();
+}
+
+std::pair<int, int> migrate_store(std::string_view url) {
+    if (is_postgres_url(url)) return PostgresJournal::migrate(parse_postgres_url(url));
+    if (!url.starts_with(kSqlitePrefix)) return {0, 0};  // open_journal() below says what is wrong
+    // SQLite migrates when it opens; the version before is read without creating anything.
+    const std::filesystem::path path(url.substr(kSqlitePrefix.size()));
+    int before = 0;
+    if (std::filesystem::exists(path))
+        before = sqlite_schema_version(path.string());
+    else if (path.has_parent_path())
+        std::filesystem::create_directories(path.parent_path());
+    const auto journal = open_journal(url);
+    return {before, static_cast<SqliteJournal&>(*journal).schema_version()};
 }
 
 std::string utc_now() {

@@ -27,6 +27,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "sim/bytes.hpp"
@@ -85,6 +86,19 @@ class NoIdentityLeft : public JournalError {
 };
 // The database was written by a newer toolkit.
 class SchemaTooNew : public JournalError {
+  public:
+    using JournalError::JournalError;
+};
+// The database schema is older than this toolkit's (PostgreSQL is never migrated implicitly: run
+// `provisioner store migrate --store URL`).
+class SchemaTooOld : public JournalError {
+  public:
+    using JournalError::JournalError;
+};
+// A shared store (PostgreSQL) stayed unreachable for the whole reconnect budget. The call that throws it
+// changed nothing that was not already committed: every card is in its last journaled state and `issue
+// --resume` carries on once the store is back. A station stops its readers when it catches this.
+class StoreUnavailable : public JournalError {
   public:
     using JournalError::JournalError;
 };
@@ -224,6 +238,12 @@ struct Transition {
     std::string detail;                  // event detail
 };
 
+// Told when a shared store becomes unreachable (available = false, with the reason) and when it is reachable
+// again (true). Called from the thread whose journal call found the outage, while the journal holds its lock:
+// every other journal call of that object waits meanwhile (that is the pause), so the listener must be quick
+// and must not call the journal; a station uses it to stop taking new cards and to show the outage.
+using AvailabilityListener = std::function<void(bool available, const std::string& reason)>;
+
 // ---- the interface
 // ----------------------------------------------------------------------------------------- One Journal
 // object may be shared by several threads (one per reader); several objects (processes, stations) may work on
@@ -275,15 +295,31 @@ class Journal {
     virtual void record_event(const Event& event) = 0;
     virtual std::vector<Event> events(std::optional<JobId> job, std::optional<CardId> card) = 0;
 
+    // The store's outage hook (see AvailabilityListener). An embedded store is never unavailable: no-op.
+    virtual void set_availability_listener(AvailabilityListener listener) { (void)listener; }
+
   protected:
     // Applies `t` in one transaction: reads the card's state, throws WrongTransition unless it is in t.from,
     // writes the new state and the extras, appends an event. Returns the updated record.
     virtual CardRecord apply(const Transition& t) = 0;
 };
 
-// Opens a store from a `--store` value: "sqlite:PATH" (the file is created 0600 if missing). PostgreSQL URLs
-// ("postgresql://…", "postgres://…") throw InputError until issue 8 lands. Anything else: InputError.
+// Opens a store from a `--store` value:
+//   sqlite:PATH            the file is created 0600 if missing and migrated to the current schema;
+//   postgresql://[USER@]HOST[:PORT]/DB[?PARAMS]  (or postgres://) a shared server; the password comes from
+//                          a pgpass file or PGPASSWORD (libpq), a URL carrying one is refused (InputError).
+//                          PARAMS are libpq's (sslmode, connect_timeout, …) plus `reconnect_timeout=SECONDS`
+//                          (default 60, how long a lost connection is retried before StoreUnavailable). The
+//                          schema must be current: `provisioner store migrate` (SchemaTooOld otherwise).
+// Anything else: InputError.
 std::unique_ptr<Journal> open_journal(std::string_view url);
+
+// The store used when no --store is given: $SIM_STORE if set, else
+// sqlite:$XDG_DATA_HOME/opt-sim/journal.sqlite ($XDG_DATA_HOME defaults to ~/.local/share).
+std::string default_store_url();
+
+// Migrates a store to this toolkit's schema; returns {version before, version after}.
+std::pair<int, int> migrate_store(std::string_view url);
 
 // Current UTC time as ISO 8601 with milliseconds ("2026-11-23T08:15:02.123Z"), the format of every timestamp.
 std::string utc_now();

@@ -118,13 +118,14 @@ TEST(OpenJournal, ParsesStoreUrls) {
     EXPECT_NE(open_journal("sqlite:" + path), nullptr);
     EXPECT_TRUE(std::filesystem::exists(path));
     EXPECT_THROW(open_journal("sqlite:"), sim::InputError);
+    // PostgreSQL URLs go to PostgresJournal (journal_postgres_test); these are refused before any connection.
     try {
-        open_journal("postgresql://db.example/journal");
+        open_journal("postgresql://station:pw@db.example/journal");
         FAIL();
     } catch (const sim::InputError& e) {
-        EXPECT_NE(std::string(e.what()).find("not built yet"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("PGPASSFILE"), std::string::npos) << e.what();
     }
-    EXPECT_THROW(open_journal("postgres://db/journal"), sim::InputError);
+    EXPECT_THROW(open_journal("postgres://db/journal?reconnect_timeout=-1"), sim::InputError);
     EXPECT_THROW(open_journal("/tmp/journal.db"), sim::InputError);
     EXPECT_THROW(open_journal("mysql://x"), sim::InputError);
     std::filesystem::remove(path);

@@ -156,7 +156,7 @@ TEST(SimcardSelect, GsmSelectAnswersGsmResponseForDf) {
               "0000000000"
               "09"
               "13"
-              "03"
+              "04"
               "04"
               "05"
               "00"

@@ -39,6 +39,17 @@ class CardOs {
     // Full short APDU as sent through PC/SC (CLA INS P1 P2 [Lc data] [Le]) -> response data || SW1 SW2.
     std::vector<std::uint8_t> process(const std::vector<std::uint8_t>& command_apdu);
 
+    // What a trace of this command must hide, decided before process() (it looks at the current selection):
+    // the data of VERIFY / CHANGE / DISABLE / ENABLE / UNBLOCK and of writes to the card's key and code files,
+    // and the answer when such a file is read back.
+    struct TraceMask {
+        bool command_data = false;
+        bool response_data = false;
+    };
+    TraceMask trace_mask(const std::vector<std::uint8_t>& command_apdu) const;
+    // The command as hex; a masked command shows its header and " ********" (as the stub's trace does).
+    std::string trace_command(const std::vector<std::uint8_t>& command_apdu) const;
+
     void power_on();
     void power_off();
     void reset();  // no file selected, no code verified

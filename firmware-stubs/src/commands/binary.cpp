@@ -1,6 +1,7 @@
 // READ BINARY / UPDATE BINARY on transparent EFs: 15-bit offset, or (UICC) SFI in P1 with the offset in P2.
 #include <algorithm>
 
+#include "../auth_files.hpp"
 #include "commands.hpp"
 
 namespace simcard::commands {
@@ -40,6 +41,17 @@ Bytes slice(const Bytes& body, std::size_t offset, std::size_t length) {
     return Bytes(first, first + static_cast<std::ptrdiff_t>(length));
 }
 
+// A code view holds nothing itself: the write lands on an image of the current codes, which must still be a
+// valid code record afterwards (6A80 / 9804 otherwise, nothing changed).
+Response update_code_view(CardContext& ctx, const Command& cmd, const Target& t) {
+    Bytes image = encode_code_view(ctx.model.codes, t.ef->role);
+    if (t.offset + cmd.data.size() > image.size()) return status(cmd.gsm() ? 0x9402 : 0x6700);
+    std::copy(cmd.data.begin(), cmd.data.end(), image.begin() + static_cast<std::ptrdiff_t>(t.offset));
+    if (!apply_code_view(ctx.model.codes, t.ef->role, image)) return status(cmd.gsm() ? 0x9804 : 0x6A80);
+    ctx.changed();
+    return status(0x9000);
+}
+
 }  // namespace
 
 Response read_binary(CardContext& ctx, const Command& cmd) {
@@ -60,6 +72,7 @@ Response update_binary(CardContext& ctx, const Command& cmd) {
     Target t = binary_target(ctx, cmd, &Node::update);
     if (t.sw != 0x9000) return status(t.sw);
     if (cmd.data.empty()) return status(0x6700);
+    if (is_code_view(t.ef->role)) return update_code_view(ctx, cmd, t);
     if (t.offset + cmd.data.size() > t.ef->size()) return status(cmd.gsm() ? 0x9402 : 0x6700);
     auto at = t.ef->body.begin() + static_cast<std::ptrdiff_t>(t.offset);
     if (!std::equal(cmd.data.begin(), cmd.data.end(), at)) {

@@ -33,8 +33,12 @@ void Trace::line(const std::string& text) {
 void Trace::command(const std::vector<std::uint8_t>& apdu) {
     line("> " + masked_command(apdu));
 }
-void Trace::response(const std::vector<std::uint8_t>& rapdu) {
-    line("< " + to_hex(rapdu));
+void Trace::command_text(const std::string& shown) {
+    line("> " + shown);
+}
+void Trace::response(const std::vector<std::uint8_t>& rapdu, bool mask_data) {
+    if (!mask_data || rapdu.size() <= 2) return line("< " + to_hex(rapdu));
+    line("< ******** " + to_hex(std::span<const std::uint8_t>(rapdu).last(2)));
 }
 void Trace::note(const std::string& text) {
     line("# " + text);

@@ -13,7 +13,9 @@ class Trace {
   public:
     explicit Trace(const std::string& path);  // throws std::runtime_error when the file cannot be opened
     void command(const std::vector<std::uint8_t>& apdu);
-    void response(const std::vector<std::uint8_t>& rapdu);
+    // The card OS's own view of what to hide (CardOs::trace_command / trace_mask): key and code files too.
+    void command_text(const std::string& shown);
+    void response(const std::vector<std::uint8_t>& rapdu, bool mask_data = false);
     void note(const std::string& text);  // "# ..." lines for power/reset/ATR/connection events
 
   private:

@@ -184,9 +184,10 @@ bool VpcdClient::serve_frame() {
         control(payload[0]);
         return true;
     }
-    if (trace_) trace_->command(payload);
+    const auto mask = card_.trace_mask(payload);
+    if (trace_) trace_->command_text(card_.trace_command(payload));
     auto response = card_.process(payload);
-    if (trace_) trace_->response(response);
+    if (trace_) trace_->response(response, mask.response_data);
     bool ok = send_frame(response);
     save_if_changed();  // after replying: the host is not kept waiting on the disk
     return ok;

@@ -22,8 +22,8 @@ struct FileContent {
     Bytes body;
     std::vector<Bytes> records;
     bool secret = false;
-    // Read back after writing. Key and code files are usually unreadable (NEV or proprietary) and are proven
-    // by authentication and VERIFY instead.
+    // Read back after writing. Secret files (keys, codes) never are: cards refuse it, and they are proven by
+    // authentication and VERIFY instead.
     bool readback = true;
     // Which code must be verified before the write: the operator's files need ADM, user files PIN1.
     enum class Access { Adm, Pin1, Pin2, None } access = Access::Adm;

@@ -265,8 +265,9 @@ nlohmann::json to_json_value(const Mbi& value) {
 template <>
 Mbi from_json_value<Mbi>(const nlohmann::json& j, std::string_view ef) {
     codec::check_keys(j, ef, {"voicemail", "fax", "email", "other", "videomail"});
+    // 0-255 like the decoder: FF (an erased record, as on a blank card) reads back as 255 and must encode.
     auto get = [&](std::string_view k) {
-        return static_cast<std::uint8_t>(codec::json_opt_uint(j, k, ef, 254).value_or(0));
+        return static_cast<std::uint8_t>(codec::json_opt_uint(j, k, ef, 255).value_or(0));
     };
     Mbi v{get("voicemail"), get("fax"), get("email"), get("other"), std::nullopt};
     if (codec::has(j, "videomail")) v.videomail = get("videomail");

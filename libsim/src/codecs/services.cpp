@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -229,7 +230,10 @@ std::set<unsigned> services_from_json(const nlohmann::json& j, std::string_view 
     std::set<unsigned> s;
     if (!codec::has(j, key)) return s;
     for (const auto& item : codec::json_array(j, key, ef)) {
-        if (item.is_number_integer() && item.get<long long>() >= 1 && item.get<long long>() <= 1024) {
+        // No fixed upper bound here: what fits is the file's size, checked by services_to_bits with a message
+        // that says so, and a long table read from a card must encode back.
+        if (item.is_number_integer() && item.get<long long>() >= 1 &&
+            item.get<long long>() <= std::numeric_limits<unsigned>::max()) {
             s.insert(item.get<unsigned>());
         } else if (item.is_string()) {
             const auto n = service_number(table, item.get<std::string>());

@@ -1,0 +1,50 @@
+// Which drivers exist and how a card is matched to one: the ATR first (no APDU), then each driver's harmless
+// probe for cards whose ATR we do not know (another OS version, a reader that rewrites the ATR).
+#include <fmt/format.h>
+
+#include "sim/drivers/stub_usim.hpp"
+#include "sim/drivers/sysmo_isim_sja2.hpp"
+#include "sim/error.hpp"
+
+namespace sim {
+
+namespace {
+
+std::string supported_names() {
+    std::string names;
+    for (const auto& driver : known_drivers()) names += (names.empty() ? "" : ", ") + driver->name();
+    return names;
+}
+
+}  // namespace
+
+std::vector<std::unique_ptr<CardDriver>> known_drivers() {
+    std::vector<std::unique_ptr<CardDriver>> drivers;
+    drivers.push_back(std::make_unique<StubUsimDriver>());
+    drivers.push_back(std::make_unique<SysmoIsimSja2Driver>());
+    return drivers;
+}
+
+std::unique_ptr<CardDriver> detect_driver(Card& card) {
+    const Bytes atr = card.transport().atr();
+    auto drivers = known_drivers();
+    for (auto& driver : drivers) {
+        if (driver->matches_atr(atr) && driver->probe(card)) return std::move(driver);
+    }
+    for (auto& driver : drivers) {
+        if (!driver->matches_atr(atr) && driver->probe(card)) return std::move(driver);
+    }
+    throw NotSupported(fmt::format("card type not supported (ATR {}): supported card types are {}",
+                                   to_hex(atr), supported_names()),
+                       0);
+}
+
+std::unique_ptr<CardDriver> driver_by_name(const std::string& name) {
+    for (auto& driver : known_drivers()) {
+        if (driver->name() == name) return std::move(driver);
+    }
+    throw InputError(
+        fmt::format("unknown card type '{}': supported card types are {}", name, supported_names()));
+}
+
+}  // namespace sim

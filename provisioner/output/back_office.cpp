@@ -1,0 +1,115 @@
+#include "output/back_office.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "output/secure_file.hpp"
+#include "sim/error.hpp"
+
+namespace provisioner {
+namespace {
+
+bool all_digits(std::string_view s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// A field of a whitespace-separated row: anything printable but blanks, or the row would shift.
+bool is_token(std::string_view s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c > ' ' && c < 0x7F; });
+}
+
+void require(bool ok, std::string_view record, std::string_view field, std::string_view expected) {
+    if (!ok) throw sim::InputError(fmt::format("{} record: {} must be {}", record, field, expected));
+}
+
+void check_card(std::string_view record, std::string_view side, std::string_view iccid,
+                std::string_view imsi) {
+    require(all_digits(iccid) && iccid.size() >= 18 && iccid.size() <= 20, record,
+            fmt::format("{} ICCID", side), "18 to 20 digits");
+    require(all_digits(imsi) && imsi.size() == 15, record, fmt::format("{} IMSI", side), "15 digits");
+}
+
+std::string plain_msisdn(std::string_view msisdn) {
+    if (!msisdn.empty() && msisdn.front() == '+') msisdn.remove_prefix(1);
+    return std::string(msisdn);
+}
+
+std::string format_row(std::string_view kind, std::string_view at, std::string_view station,
+                       std::string_view from_iccid, std::string_view from_imsi, std::string_view to_iccid,
+                       std::string_view to_imsi, std::string_view msisdn, std::string_view reason) {
+    const std::string number = plain_msisdn(msisdn);
+    require(all_digits(number) && number.size() <= 15, kind, "MSISDN", "an E.164 number (up to 15 digits)");
+    require(is_token(station), kind, "station", "a name without blanks");
+    require(is_token(reason), kind, "reason", "a code without blanks");
+    const std::string when = at.empty() ? utc_now() : std::string(at);
+    require(is_token(when), kind, "time", "ISO 8601 without blanks");
+    return fmt::format("{} {} {} {} {} {} {} {} {}\n", kind, when, station, from_iccid, from_imsi, to_iccid,
+                       to_imsi, number, reason);
+}
+
+std::string change_file_header(const std::string& operator_name) {
+    return fmt::format(
+        "* OPT-NC back-office HLR change records: SIM swaps and twin links (docs/outputs.md). No keys.\n"
+        "Format : optnc-hlr-changes 1\n"
+        "Operator : {}\n"
+        "Created on : {}\n"
+        "var_out: {}\n",
+        operator_name, utc_now(), kChangeColumns);
+}
+
+}  // namespace
+
+SimSwapRecord make_sim_swap(const CardRecord& old_card, const CardRecord& new_card, std::string reason,
+                            std::string station_id) {
+    if (!old_card.msisdn) {
+        throw sim::InputError(
+            fmt::format("SIM swap: card {} (ICCID {}) has no MSISDN to move", old_card.id, old_card.iccid));
+    }
+    return SimSwapRecord{old_card.iccid,   old_card.imsi,     new_card.iccid,        new_card.imsi,
+                         *old_card.msisdn, std::move(reason), std::move(station_id), {}};
+}
+
+TwinLinkRecord make_twin_link(const CardRecord& main_card, const CardRecord& twin_card,
+                              std::string station_id) {
+    if (!main_card.msisdn || main_card.msisdn != twin_card.msisdn) {
+        throw sim::InputError(fmt::format("twin link: cards {} and {} do not share an MSISDN ({} / {})",
+                                          main_card.id, twin_card.id, main_card.msisdn.value_or("none"),
+                                          twin_card.msisdn.value_or("none")));
+    }
+    return TwinLinkRecord{main_card.iccid,
+                          main_card.imsi,
+                          twin_card.iccid,
+                          twin_card.imsi,
+                          *main_card.msisdn,
+                          std::move(station_id),
+                          {}};
+}
+
+std::string format_record(const SimSwapRecord& r) {
+    check_card("SIM-SWAP", "old", r.old_iccid, r.old_imsi);
+    check_card("SIM-SWAP", "new", r.new_iccid, r.new_imsi);
+    require(r.old_imsi != r.new_imsi, "SIM-SWAP", "new IMSI", "different from the old one");
+    return format_row("SIM-SWAP", r.at, r.station_id, r.old_iccid, r.old_imsi, r.new_iccid, r.new_imsi,
+                      r.msisdn, r.reason);
+}
+
+std::string format_record(const TwinLinkRecord& r) {
+    check_card("TWIN-LINK", "main", r.main_iccid, r.main_imsi);
+    check_card("TWIN-LINK", "twin", r.twin_iccid, r.twin_imsi);
+    require(r.main_imsi != r.twin_imsi, "TWIN-LINK", "twin IMSI", "different from the main card's");
+    return format_row("TWIN-LINK", r.at, r.station_id, r.main_iccid, r.main_imsi, r.twin_iccid, r.twin_imsi,
+                      r.msisdn, "twin");
+}
+
+void append_change(const std::filesystem::path& file, const SimSwapRecord& record,
+                   const std::string& operator_name) {
+    append_record(file, change_file_header(operator_name), format_record(record));
+}
+
+void append_change(const std::filesystem::path& file, const TwinLinkRecord& record,
+                   const std::string& operator_name) {
+    append_record(file, change_file_header(operator_name), format_record(record));
+}
+
+}  // namespace provisioner

@@ -1,0 +1,58 @@
+// HLR change records for the agency flows (docs/outputs.md "Change records"): a SIM swap moves a number to a
+// new card, a twin link ties a second card to a main card's number. Both are appended, one line each, to a
+// back-office change file of the same family as the HLR import (header lines, `var_out:`,
+// whitespace-separated rows), so one importer handles both. No key travels in these records: the new or twin
+// card's EKI/EOPc went to the back office with its own batch's import file.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "store/journal.hpp"
+
+namespace provisioner {
+
+// The columns of a change file, in order. FROM is the old card of a swap / the main card of a twin link; TO
+// is the new card / the twin.
+inline constexpr const char* kChangeColumns =
+    "RECORD AT STATION FROM_ICCID FROM_IMSI TO_ICCID TO_IMSI MSISDN REASON";
+
+struct SimSwapRecord {
+    std::string old_iccid;
+    std::string old_imsi;
+    std::string new_iccid;
+    std::string new_imsi;
+    std::string msisdn;  // the customer's number, kept
+    std::string reason;  // lost, stolen, defective, ... (lower-case token)
+    std::string station_id;
+    std::string at;  // ISO 8601 UTC; empty = now
+};
+
+struct TwinLinkRecord {
+    std::string main_iccid;
+    std::string main_imsi;
+    std::string twin_iccid;
+    std::string twin_imsi;
+    std::string msisdn;  // shared
+    std::string station_id;
+    std::string at;  // empty = now
+};
+
+// From journal records. Throws InputError when the old card has no MSISDN, or the twin's differs.
+SimSwapRecord make_sim_swap(const CardRecord& old_card, const CardRecord& new_card, std::string reason,
+                            std::string station_id);
+TwinLinkRecord make_twin_link(const CardRecord& main_card, const CardRecord& twin_card,
+                              std::string station_id);
+
+// The line each record becomes (with its '\n'). Throws InputError on a field that is not what its column
+// says (IMSI 15 digits, ICCID 18-20 digits, MSISDN digits, reason/station tokens without spaces).
+std::string format_record(const SimSwapRecord& record);
+std::string format_record(const TwinLinkRecord& record);
+
+// Appends the record to `file` (created 0600 with its header when new; refused if group/others can read it).
+void append_change(const std::filesystem::path& file, const SimSwapRecord& record,
+                   const std::string& operator_name = "OPT-NC Mobilis");
+void append_change(const std::filesystem::path& file, const TwinLinkRecord& record,
+                   const std::string& operator_name = "OPT-NC Mobilis");
+
+}  // namespace provisioner

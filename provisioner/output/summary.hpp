@@ -1,0 +1,27 @@
+// Internal to output/: the job summary (docs/outputs.md "JSON summary"). It holds no secret, not even
+// wrapped, so it can travel with the job's paperwork; the files it lists are named with their SHA-256.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "output/card_sinks.hpp"
+#include "output/outputs.hpp"
+
+namespace provisioner::output_detail {
+
+struct SummaryInput {
+    const OutputReport* report = nullptr;  // job, counts, readers, files
+    const Profile* profile = nullptr;
+    const JobHeader* header = nullptr;
+    std::string first_issued_at;
+    std::string last_issued_at;
+};
+
+nlohmann::ordered_json build_summary(const SummaryInput& in);
+// Pretty-printed, 0600, atomic like the other outputs.
+void write_summary(const std::filesystem::path& file, const nlohmann::ordered_json& summary);
+
+}  // namespace provisioner::output_detail

@@ -1,0 +1,30 @@
+// The APNs a terminal (phone, USB modem, router) needs from an offer profile, shared by every export format
+// and by `terminal apply`. Terminal provisioning only makes sense for an offer with mobile internet: a
+// profile without a data APN (twin card, Forfait monétaire bloqué) is refused as bad input.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "profile/profile.hpp"
+#include "sim/secret.hpp"
+
+namespace provisioner::terminal {
+
+// The profile's APNs, data APNs first (in profile order), then MMS/IMS ones: modems and routers use the first
+// context (cid 1) for data. Throws sim::InputError when the profile has no data APN.
+std::vector<Apn> terminal_apns(const Profile& profile);
+
+[[nodiscard]] bool is_mms(const Apn& apn);
+// True when the APN asks the terminal to authenticate (PAP/CHAP) with a user name.
+[[nodiscard]] bool needs_credentials(const Apn& apn);
+// "Mobilis internet", "Mobilis MMS": what a handset shows in its APN list.
+[[nodiscard]] std::string display_name(const Profile& profile, const Apn& apn);
+
+// The APN password, when the operator has one: it is not part of the profile (profiles are not secret), so it
+// comes from --password-file/--password-env and is the same for every APN with credentials.
+using ApnPassword = std::optional<sim::SecretBytes>;
+[[nodiscard]] std::string password_text(const ApnPassword& password);
+
+}  // namespace provisioner::terminal

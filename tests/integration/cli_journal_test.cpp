@@ -1,0 +1,144 @@
+// provisioner journal list|show|export and store migrate, as a user runs them, against a SQLite journal
+// written by the library directly (the batch verb writes it in production).
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <sstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "identity/ranges.hpp"
+#include "run_command.hpp"
+#include "store/journal.hpp"
+#include "store/sqlite_journal.hpp"
+
+using simtest::provisioner_binary;
+using simtest::run_command;
+
+namespace {
+
+using namespace provisioner;
+
+class CliJournal : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        std::string tmpl = (std::filesystem::temp_directory_path() / "cli-journal-test.XXXXXX").string();
+        ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
+        dir_ = tmpl;
+        path_ = (dir_ / "journal.sqlite").string();
+        SqliteJournal journal(path_);
+        RangeIdentitySource ids(
+            IdentityRanges{ImsiRange("54601", 123456000, 3), IccidRange("8968701", 11, 12345, 3),
+                           MsisdnRange("687", 6, 750000, 3)},
+            3);
+        const Job job = journal.create_job(JobSpec{"ORD-CLI", "forfait-m", 3, "station-A"}, ids);
+        const CardSecrets secrets{WrappedSecret{4, sim::Bytes(16, 0xA5)},
+                                  WrappedSecret{4, sim::Bytes(16, 0x5A)}, std::nullopt};
+        const CardRecord a = journal.allocate(job.id, "reader-0", "card-body-1", "station-A");
+        journal.mark_writing(a.id, secrets, "station-A");
+        journal.mark_verified(a.id, "station-A");
+        journal.mark_issued(a.id, "station-A");
+        const CardRecord b = journal.allocate(job.id, "reader-1", "card-body-2", "station-A");
+        journal.mark_failed(b.id, "card pulled", CardHoldsIdentity::unknown, "station-A");
+    }
+    void TearDown() override { std::filesystem::remove_all(dir_); }
+
+    simtest::CommandResult provisioner(const std::string& args) const {
+        return run_command(provisioner_binary() + " " + args);
+    }
+    [[nodiscard]] std::string store() const { return "--store sqlite:" + path_; }
+
+    std::filesystem::path dir_;
+    std::string path_;
+};
+
+TEST_F(CliJournal, ListsAsJson) {
+    const auto r = provisioner("journal list --json " + store());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    ASSERT_EQ(j["cards"].size(), 2u);
+    EXPECT_EQ(j["cards"][0]["iccid"], "8968701000000123457");
+    EXPECT_EQ(j["cards"][0]["state"], "issued");
+    EXPECT_EQ(j["cards"][0]["secrets_key_index"], 4);
+    EXPECT_EQ(j["cards"][1]["state"], "quarantined");
+    EXPECT_EQ(j["cards"][1]["reason"], "card pulled");
+    EXPECT_EQ(r.out.find("A5A5"), std::string::npos) << "no secret, not even wrapped";
+}
+
+TEST_F(CliJournal, FiltersByJobAndStateWithTheReconciliation) {
+    const auto r = provisioner("journal list --json --job ORD-CLI --state quarantined " + store());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    ASSERT_EQ(j["cards"].size(), 1u);
+    EXPECT_EQ(j["job"]["order_id"], "ORD-CLI");
+    EXPECT_EQ(j["counts"]["ordered"], 3);
+    EXPECT_EQ(j["counts"]["issued"], 1);
+    EXPECT_EQ(j["counts"]["quarantined"], 1);
+    EXPECT_EQ(j["counts"]["balanced"], true);
+    const auto text = provisioner("journal list --job ORD-CLI " + store());
+    ASSERT_EQ(text.exit_code, 0) << text.err;
+    EXPECT_NE(text.out.find("ordered 3 = issued 1 + in progress 0 + quarantined 1 + unused 1"),
+              std::string::npos)
+        << text.out;
+    EXPECT_EQ(provisioner("journal list --job NOPE " + store()).exit_code, 2);
+    EXPECT_EQ(provisioner("journal list --state lost " + store()).exit_code, 2);
+}
+
+TEST_F(CliJournal, ShowsOneCardWithItsEvents) {
+    const auto r = provisioner("journal show 546010123456000 --json " + store());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["card"]["imsi"], "546010123456000");
+    ASSERT_EQ(j["events"].size(), 4u);
+    EXPECT_EQ(j["events"][0]["kind"], "allocate");
+    EXPECT_EQ(j["events"][3]["to"], "issued");
+    EXPECT_EQ(j["events"][3]["station_id"], "station-A");
+    const auto text = provisioner("journal show 8968701000000123457 " + store());
+    ASSERT_EQ(text.exit_code, 0) << text.err;
+    EXPECT_NE(text.out.find("wrapped under transport key 4"), std::string::npos) << text.out;
+    const auto missing = provisioner("journal show 8968701999999999999 " + store());
+    EXPECT_EQ(missing.exit_code, 2);
+    EXPECT_NE(missing.err.find("8968701999999999999"), std::string::npos) << missing.err;
+}
+
+TEST_F(CliJournal, ExportsJsonLines) {
+    const auto r = provisioner("journal export --job ORD-CLI " + store());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    std::istringstream lines(r.out);
+    std::string line;
+    int n = 0;
+    while (std::getline(lines, line)) {
+        EXPECT_EQ(nlohmann::json::parse(line)["job_id"], 1);
+        ++n;
+    }
+    EXPECT_EQ(n, 2);
+}
+
+TEST_F(CliJournal, RefusesAMissingJournalInsteadOfCreatingOne) {
+    const std::string missing = (dir_ / "nope.sqlite").string();
+    const auto r = provisioner("journal list --store sqlite:" + missing);
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("no journal at"), std::string::npos) << r.err;
+    EXPECT_FALSE(std::filesystem::exists(missing));
+}
+
+TEST_F(CliJournal, MigratesAStoreAndReportsVersions) {
+    const std::string fresh = (dir_ / "sub" / "new.sqlite").string();
+    const auto r = provisioner("store migrate --store sqlite:" + fresh);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("from version 0 to 1"), std::string::npos) << r.out;
+    const auto again = provisioner("store migrate --json --store sqlite:" + fresh);
+    ASSERT_EQ(again.exit_code, 0) << again.err;
+    EXPECT_EQ(nlohmann::json::parse(again.out)["schema_version_before"], 1);
+}
+
+TEST_F(CliJournal, RefusesAPasswordOnTheCommandLine) {
+    const auto r = provisioner("journal list --store postgresql://station:hunter2@db.example/journal");
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("PGPASSFILE"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("hunter2"), std::string::npos) << r.err;
+}
+
+}  // namespace

@@ -1,0 +1,167 @@
+// Issuing a card in-process: journal first, codes then files, read-back and authentication proof; failures
+// leave the journal consistent and a re-inserted card resumes with its own identity.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "identity/keys.hpp"
+#include "issue_fixture.hpp"
+#include "sim/auth/milenage.hpp"
+#include "sim/card.hpp"
+#include "sim/card_auth.hpp"
+#include "sim/chv.hpp"
+#include "sim/codecs/identity.hpp"
+#include "sim/error.hpp"
+
+namespace {
+
+using provisioner::CardState;
+
+const sim::EfRef kUsimImsi{{sim::kFidCurrentAdf, 0x6F07}, 0x07, "EF.IMSI"};
+const sim::EfRef kIccid{{0x2FE2}, 0x02, "EF.ICCID"};
+
+// ICCIDs 8999901000000000NN + Luhn, as the feeder would print them (swapped BCD).
+std::string factory_iccid(int n) {
+    const std::string digits = fmt::format("899990100000000{:03}", n);
+    int sum = 0;
+    bool twice = true;
+    for (auto it = digits.rbegin(); it != digits.rend(); ++it, twice = !twice) {
+        int d = *it - '0';
+        if (twice) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+        sum += d;
+    }
+    std::string all = digits + static_cast<char>('0' + (10 - sum % 10) % 10) + "F";
+    std::string out;
+    for (std::size_t i = 0; i < all.size(); i += 2) out += std::string{all[i + 1], all[i]};
+    return out;
+}
+
+}  // namespace
+
+TEST(CardIssuer, IssuesAVerifiedCardAndJournalsIt) {
+    simtest::IssueFixture f;
+    simtest::PullableCard body(simtest::fresh_blank_card(factory_iccid(1)));
+    auto transport = body.transport();
+    sim::Card card(transport);
+    const auto issued = provisioner::issue_card(card, "reader-0", f.ctx());
+    EXPECT_FALSE(issued.resumed);
+    const auto record = f.journal().card(issued.id).value();
+    EXPECT_EQ(record.state, CardState::issued);
+    EXPECT_EQ(record.iccid, issued.iccid);
+    // What the card holds is what the journal says, read in a new session with the operator's PIN 0000.
+    body.reinsert();
+    auto again = body.transport();
+    sim::Card check(again);
+    check.detect();
+    sim::Chv(check).verify(sim::CodeId::Pin1, sim::SecretBytes::from_text("0000"));
+    EXPECT_EQ(sim::ef::decode<sim::ef::Imsi>(check.read_binary(kUsimImsi, 0, 9)).digits, record.imsi);
+    EXPECT_EQ(sim::ef::decode<sim::ef::Iccid>(check.read_binary(kIccid, 0, 10)).digits, record.iccid);
+    // The keys in the journal (wrapped) are the keys on the card.
+    const auto keys = provisioner::open_card_secrets(*record.secrets, f.keys());
+    const auto milenage = sim::auth::Milenage::from_opc(keys.ki, keys.opc);
+    const sim::auth::Rand rand{1, 2, 3};
+    const auto autn = milenage.build_autn(rand, sim::auth::sqn_from_int(1000 << 5), {0x80, 0x00});
+    const auto result = sim::authenticate_3g(check, rand, autn);
+    ASSERT_TRUE(std::holds_alternative<sim::Auth3gSuccess>(result));
+    const auto& ok = std::get<sim::Auth3gSuccess>(result);
+    EXPECT_TRUE(milenage.verify_response(rand, ok.res, ok.ck, ok.ik).ok());
+    // PUK1 is this card's own, with 10 tries.
+    EXPECT_EQ(sim::Chv(check).attempts_left(sim::CodeId::Puk1).value_or(-1), 10);
+}
+
+TEST(CardIssuer, EveryCardGetsItsOwnIdentity) {
+    simtest::IssueFixture f;
+    std::set<std::string> iccids, imsis;
+    for (int i = 0; i < 5; ++i) {
+        simtest::PullableCard body(simtest::fresh_blank_card(factory_iccid(10 + i)));
+        auto transport = body.transport();
+        sim::Card card(transport);
+        const auto issued = provisioner::issue_card(card, "reader-0", f.ctx());
+        iccids.insert(issued.iccid);
+        imsis.insert(issued.imsi);
+    }
+    EXPECT_EQ(iccids.size(), 5U);
+    EXPECT_EQ(imsis.size(), 5U);
+    const auto counts = f.journal().counts(f.job());
+    EXPECT_EQ(counts.issued, 5U);
+    EXPECT_TRUE(counts.balanced());
+}
+
+TEST(CardIssuer, CardPulledMidWriteIsQuarantinedThenResumesWithItsIdentity) {
+    simtest::IssueFixture f;
+    // How many APDUs a whole card takes, to pull the next one two thirds of the way through (mid-write).
+    std::uint64_t whole = 0;
+    {
+        simtest::PullableCard reference(simtest::fresh_blank_card(factory_iccid(20)));
+        auto transport = reference.transport();
+        sim::Card card(transport);
+        whole = provisioner::issue_card(card, "reader-0", f.ctx()).apdus;
+    }
+    simtest::PullableCard body(simtest::fresh_blank_card(factory_iccid(2)));
+    provisioner::CardId first_id = 0;
+    {
+        auto transport = body.transport(whole * 2 / 3);
+        sim::Card card(transport);
+        EXPECT_THROW(provisioner::issue_card(card, "reader-0", f.ctx()), sim::CardRemoved);
+        const auto cards = f.journal().list({f.job(), CardState::quarantined, true});
+        ASSERT_EQ(cards.size(), 1U);
+        first_id = cards[0].id;
+    }
+    body.reinsert();
+    auto transport = body.transport();
+    sim::Card card(transport);
+    const auto issued = provisioner::issue_card(card, "reader-0", f.ctx());
+    EXPECT_TRUE(issued.resumed);
+    EXPECT_EQ(issued.id, first_id);
+    EXPECT_EQ(f.journal().card(first_id)->state, CardState::issued);
+    EXPECT_EQ(f.journal().counts(f.job()).issued, 2U);
+}
+
+TEST(CardIssuer, PulledBeforeAnyWriteReleasesTheIdentity) {
+    simtest::IssueFixture f;
+    simtest::PullableCard body(simtest::fresh_blank_card(factory_iccid(3)));
+    auto transport = body.transport(5);
+    sim::Card card(transport);
+    EXPECT_THROW(provisioner::issue_card(card, "reader-0", f.ctx()), sim::CardRemoved);
+    const auto counts = f.journal().counts(f.job());
+    EXPECT_EQ(counts.issued, 0U);
+    EXPECT_EQ(counts.quarantined, 0U);
+    EXPECT_EQ(counts.unused, counts.ordered);  // nothing was written: the identity went back to the pool
+}
+
+TEST(CardIssuer, AdmGuardRefusesAtTheReserveAndWritesNothing) {
+    simtest::IssueFixture f;
+    simtest::PullableCard body(simtest::fresh_blank_card(factory_iccid(4)));
+    // Burn ADM tries down to the reserve (1) with wrong values on a side session.
+    {
+        auto t = body.transport();
+        sim::Card c(t);
+        c.detect();
+        for (int i = 0; i < 9; ++i) {
+            try {
+                sim::Chv(c).verify(sim::CodeId::Adm1, sim::SecretBytes::from_text("11111111"));
+            } catch (const sim::WrongCode&) {
+            }
+        }
+    }
+    body.reinsert();
+    auto transport = body.transport();
+    sim::Card card(transport);
+    EXPECT_THROW(provisioner::issue_card(card, "reader-0", f.ctx()), sim::SafetyRefusal);
+    body.reinsert();
+    auto t2 = body.transport();
+    sim::Card after(t2);
+    after.detect();
+    EXPECT_EQ(sim::Chv(after).attempts_left(sim::CodeId::Adm1).value_or(-1), 1);  // unchanged by the refusal
+    EXPECT_EQ(sim::to_hex(after.read_binary(kIccid, 0, 10)), factory_iccid(4));    // nothing written
+    EXPECT_EQ(f.journal().counts(f.job()).unused, 40U);
+}
+
+TEST(CardIssuer, DryRunPlanMasksSecrets) {
+    simtest::IssueFixture f;
+    const auto driver = sim::driver_by_name("stub-usim");
+    const auto text = provisioner::dry_run_plan(f.ctx(), *driver);
+    EXPECT_NE(text.find("UPDATE BINARY EF.IMSI"), std::string::npos) << text;
+    EXPECT_NE(text.find("***"), std::string::npos) << text;
+}
