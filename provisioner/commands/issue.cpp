@@ -10,6 +10,7 @@
 #include "commands/commands.hpp"
 #include "identity/transport_key.hpp"
 #include "order/order.hpp"
+#include "output/outputs.hpp"
 #include "sim/drivers/card_driver.hpp"
 #include "sim/error.hpp"
 #include "station/card_issuer.hpp"
@@ -23,13 +24,15 @@ namespace {
 struct IssueOptions {
     std::string order;
     std::string readers = "all";
-    std::string store = "sqlite:journal.sqlite";
+    std::string store;  // default_store_url()
     std::string station_id;
     std::string adm_file, adm_env;
     std::string transport_keys_file;
     int adm_reserve = 1;
     bool resume = false;
     bool dry_run = false;
+    bool open5gs = false;
+    bool osmohlr = false;
 };
 
 std::atomic<bool> g_stop{false};
@@ -68,6 +71,20 @@ void print_report(const StationReport& report, JobId job, Journal& journal) {
                              counts.ordered, counts.issued, counts.in_progress, counts.quarantined, counts.unused);
 }
 
+// The back office's files, from the journal (so a resumed order's outputs cover every card, not just this run's).
+void write_outputs(const IssueOptions& o, const Order& order, const TransportKeys& keys, Journal& journal, JobId job) {
+    const auto paths = output_paths(order.outputs, {o.open5gs, o.osmohlr});
+    OutputOptions options;
+    options.transport_key_index = order.keys.transport_key_index;
+    const auto written = write_job_outputs(journal, job, order.profile, paths, keys, options);
+    std::cout << "outputs (mode 0600):\n";
+    for (const auto& f : written.files) {
+        std::cout << fmt::format("  {:<11} {} ({} cards{})\n", f.role, f.path.string(), f.rows,
+                                 f.clear_secrets ? ", secrets in clear" : "");
+    }
+    std::cout << fmt::format("  {:<11} {}\n", "summary", paths.summary.string());
+}
+
 int run(const IssueOptions& o) {
     const Order order = load_order(o.order);  // every file/line/field error before anything else
     const auto keys = transport_keys(o);
@@ -84,7 +101,7 @@ int run(const IssueOptions& o) {
         std::cout << dry_run_plan(ctx, *driver);
         return 0;
     }
-    auto journal = open_journal(o.store);
+    auto journal = open_journal(o.store.empty() ? default_store_url() : o.store);
     const Job job = open_job(*journal, order, keys, ctx.station_id, o.resume);
     FileSizeCache sizes;
     ctx.journal = journal.get();
@@ -97,6 +114,7 @@ int run(const IssueOptions& o) {
     station.live_display = ::isatty(STDOUT_FILENO) != 0;
     const auto report = run_station(ctx, station, g_stop);
     print_report(report, job.id, *journal);
+    write_outputs(o, order, keys, *journal, job.id);
     const auto counts = journal->counts(job.id);
     return counts.issued == counts.ordered ? 0 : static_cast<int>(sim::ExitCode::DeviceFailure);
 }
@@ -108,7 +126,8 @@ void add_issue_command(CLI::App& root) {
     auto* cmd = root.add_subcommand("issue", "Issue a batch of cards from an order on one or more readers");
     cmd->add_option("--order", o->order, "Order file (profiles/orders/*.xml)")->required();
     cmd->add_option("--readers", o->readers, "Readers to use: all, or indexes like 0,2,3")->capture_default_str();
-    cmd->add_option("--store", o->store, "Journal: sqlite:PATH or postgresql://host/db")->capture_default_str();
+    cmd->add_option("--store", o->store,
+                    "Journal: sqlite:PATH or postgresql://host/db (default: $SIM_STORE, else a per-user SQLite file)");
     cmd->add_option("--station-id", o->station_id, "Name of this station in the journal (default: host name)");
     cmd->add_option("--adm-file", o->adm_file, "ADM1 key file (one value, or ICCID,ADM lines); mode 0600");
     cmd->add_option("--adm-env", o->adm_env, "Environment variable holding the ADM1 value");
@@ -118,6 +137,8 @@ void add_issue_command(CLI::App& root) {
         ->capture_default_str();
     cmd->add_flag("--resume", o->resume, "Carry on with an order started before (after a crash or Ctrl-C)");
     cmd->add_flag("--dry-run", o->dry_run, "Print the write plan for one card (secrets masked); touch nothing");
+    cmd->add_flag("--open5gs", o->open5gs, "Also write an open5gs-dbctl script (holds Ki/OPc in clear)");
+    cmd->add_flag("--osmohlr", o->osmohlr, "Also write an OsmoHLR VTY script (holds Ki/OPc in clear)");
     cmd->callback([o] {
         const int code = run(*o);
         if (code != 0) throw CLI::RuntimeError(code);

@@ -78,7 +78,7 @@ bool stopping(const Shared& s) { return s.stop.load() || s.pool_empty.load(); }
 
 // Waits for the card to go, so that the same card is not issued twice; gives up only when stopping.
 void wait_for_removal(const sim::PcscContext& pc, const std::string& reader, const Shared& s) {
-    while (!s.stop.load() && !pc.wait_for_removal(reader, kPoll)) {
+    while (!stopping(s) && !pc.wait_for_removal(reader, kPoll)) {
     }
 }
 
@@ -94,9 +94,8 @@ void issue_one(Shared& s, const sim::PcscContext& pc, const std::string& reader,
     const auto link = sim::parse_atr_link(transport.atr());
     sim::Card card(transport);
     try {
-        const auto issued = issue_card(card, reader, s.ctx, [&](const Progress& p) {
-            s.board.set(slot, progress_line(p), p.phase == Phase::Done);
-        });
+        const auto issued =
+            issue_card(card, reader, s.ctx, [&](const Progress& p) { s.board.set(slot, progress_line(p), false); });
         s.board.set(slot, fmt::format("verified {} ({} APDUs{}; {})", issued.iccid, issued.apdus,
                                       issued.resumed ? ", resumed" : "", link.describe()),
                     true);

@@ -38,7 +38,7 @@ TEST(OrderLoad, DemoOrderIsFortyForfaitMCardsFromRanges) {
     EXPECT_EQ(order.profile.id, "forfait-m");
     EXPECT_EQ(order.keys.transport_key_index, 1u);
     ASSERT_TRUE(std::holds_alternative<Ranges>(order.identities));
-    EXPECT_EQ(order.outputs.hlr_import.filename(), "hlr-import.csv");
+    EXPECT_EQ(order.outputs.hlr_import.filename(), "hlr-import.out");
 
     std::vector<OrderIdentity> rows;
     for_each_identity(order, [&](const OrderIdentity& row) { rows.push_back(row); });
