@@ -24,6 +24,8 @@ ReaderSession::ReaderSession(const std::string& selector)
       trace_out_(open_trace(global_options().trace_file)),
       traced_(transport_),
       card_(traced_) {
+    // A code verified by this command must not stay verified for whoever uses the reader next.
+    transport_.set_disposition_on_close(sim::PcscTransport::Disposition::Reset);
     if (trace_out_) {
         traced_.set_sink([out = trace_out_.get()](const std::string& line) { *out << line << '\n' << std::flush; });
     }

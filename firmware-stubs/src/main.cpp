@@ -14,12 +14,19 @@ namespace {
 constexpr const char* kUsage =
     "usage: simcard-stub --card FILE [--state FILE] [--host 127.0.0.1] [--port 35963] [--t0]\n"
     "                    [--trace FILE] [--quiet] [--feed [--feed-archive DIR] [--feed-delay-ms N]]\n"
+    "                    [--fault SPEC]... [--reinsert-ms N] [--timing [--pps] [--nv-write-ms N]]\n"
     "  --card FILE   card description to start from\n"
     "  --state FILE  load from FILE when it exists; save the card state there after every change\n"
     "  --t0          answer like a T=0 card (61xx / 9Fxx + GET RESPONSE, 6Cxx)\n"
     "  --trace FILE  append one line per APDU exchange (codes masked)\n"
     "  --feed        virtual rig: a card written then powered down is replaced by a fresh blank card\n"
     "                (from --card, with a unique factory ICCID); --feed-archive keeps the written cards\n"
+    "  --fault SPEC  inject faults (also SIMCARD_FAULT=SPEC): remove@K, tear@K:BYTES, sw@K:6F00, mute@K,\n"
+    "                slow:MS (comma-separated; K counts APDUs from 1 since the stub started)\n"
+    "  --reinsert-ms N  after a fault removal, put the card back after N ms (default: on SIGUSR2)\n"
+    "  --timing      sleep each APDU's T=0 wire time (12 etu per character, 9600 bit/s) + NVM write time\n"
+    "  --pps         with --timing: the bit rate from the ATR's TA1 (as after a PPS)\n"
+    "  --nv-write-ms N  non-volatile write time per accepted UPDATE (default 5)\n"
     "signals: SIGUSR1 removes the card, SIGUSR2 re-inserts it, SIGTERM/SIGINT save and exit\n";
 
 [[noreturn]] void usage_error(const std::string& message) {
@@ -30,6 +37,12 @@ constexpr const char* kUsage =
 simcard::StubConfig parse_arguments(int argc, char** argv) {
     simcard::StubConfig config;
     bool have_card = false;
+    std::optional<double> nv_write_ms;
+    try {
+        config.faults = simcard::FaultPlan::from_environment();
+    } catch (const simcard::FaultSpecError& e) {
+        usage_error(std::string("SIMCARD_FAULT: ") + e.what());
+    }
     for (int i = 1; i < argc; ++i) {
         std::string_view arg = argv[i];
         auto value = [&]() -> std::string {
@@ -60,6 +73,24 @@ simcard::StubConfig parse_arguments(int argc, char** argv) {
             config.feed_archive = value();
         } else if (arg == "--feed-delay-ms") {
             config.feed_delay_ms = std::atoi(value().c_str());
+        } else if (arg == "--fault") {
+            try {
+                config.faults.merge(simcard::FaultPlan::parse(value()));
+            } catch (const simcard::FaultSpecError& e) {
+                usage_error(e.what());
+            }
+        } else if (arg == "--reinsert-ms") {
+            config.reinsert_ms = std::atoi(value().c_str());
+        } else if (arg == "--timing") {
+            if (!config.timing) config.timing.emplace();
+        } else if (arg == "--pps") {
+            config.pps = true;
+        } else if (arg == "--nv-write-ms") {
+            const std::string text = value();
+            char* end = nullptr;
+            const double ms = std::strtod(text.c_str(), &end);
+            if (*end != '\0' || ms < 0) usage_error("--nv-write-ms needs a number of milliseconds");
+            nv_write_ms = ms;
         } else if (arg == "--quiet") {
             config.quiet = true;
         } else if (arg == "--help" || arg == "-h") {
@@ -70,13 +101,15 @@ simcard::StubConfig parse_arguments(int argc, char** argv) {
         }
     }
     if (!have_card) usage_error("--card FILE is required");
+    if ((config.pps || nv_write_ms) && !config.timing) usage_error("--pps and --nv-write-ms need --timing");
+    if (config.timing && nv_write_ms) config.timing->nv_write_ms = *nv_write_ms;
     return config;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    const simcard::StubConfig config = parse_arguments(argc, argv);
+    simcard::StubConfig config = parse_arguments(argc, argv);
 
     // Signals are taken through a signalfd in the event loop; block them before anything else runs.
     sigset_t set;
@@ -92,9 +125,18 @@ int main(int argc, char** argv) {
         auto card = from_state ? simcard::CardOs::load(*config.state)
                                : (feed ? feed->next_card() : simcard::CardOs::load(config.card));
         card.set_options(simcard::Options{config.t0});
+        if (config.timing && config.pps) {
+            const auto rate = simcard::TimingModel::bit_rate_from_atr(card.atr());
+            if (rate) config.timing->bit_rate = *rate;
+        }
         if (!config.quiet)
             fmt::print(stderr, "simcard-stub: card '{}' from {}{}\n", card.personality(),
                        (from_state ? *config.state : config.card).string(), config.t0 ? " (T=0)" : "");
+        if (!config.quiet && !config.faults.empty())
+            fmt::print(stderr, "simcard-stub: faults {}\n", config.faults.to_string());
+        if (!config.quiet && config.timing)
+            fmt::print(stderr, "simcard-stub: timing model {:.0f} bit/s, {} ms per NVM write\n",
+                       config.timing->bit_rate, config.timing->nv_write_ms);
         std::optional<simcard::Trace> trace;
         if (config.trace) trace.emplace(*config.trace);
         simcard::VpcdClient client(card, config, trace ? &*trace : nullptr, feed ? &*feed : nullptr);

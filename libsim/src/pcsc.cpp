@@ -226,13 +226,14 @@ PcscTransport::PcscTransport(const PcscContext& context, std::string reader, Sha
     read_atr();
 }
 
-PcscTransport::~PcscTransport() {
-    if (card_ != 0) SCardDisconnect(card_, SCARD_LEAVE_CARD);
-}
+PcscTransport::~PcscTransport() { disconnect(on_close_); }
 
-void PcscTransport::disconnect(bool unpower) {
+void PcscTransport::disconnect(Disposition disposition) {
     if (card_ == 0) return;
-    SCardDisconnect(card_, unpower ? SCARD_UNPOWER_CARD : SCARD_LEAVE_CARD);
+    const DWORD how = disposition == Disposition::Unpower ? SCARD_UNPOWER_CARD
+                      : disposition == Disposition::Reset ? SCARD_RESET_CARD
+                                                          : SCARD_LEAVE_CARD;
+    SCardDisconnect(card_, how);
     card_ = 0;
 }
 

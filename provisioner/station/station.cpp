@@ -108,7 +108,7 @@ void issue_one(Shared& s, const sim::PcscContext& pc, const std::string& reader,
         count(s, slot, false);
     }
     // Power the card down: the operator (or the rig's feeder) takes it out.
-    transport.disconnect(true);
+    transport.disconnect(sim::PcscTransport::Disposition::Unpower);
 }
 
 void worker(Shared& s, const std::string& reader, std::size_t slot) {

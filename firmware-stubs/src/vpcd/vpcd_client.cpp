@@ -37,6 +37,7 @@ void set_option(int fd, int level, int name) {
 VpcdClient::VpcdClient(CardOs& card, const StubConfig& config, Trace* trace, CardFeed* feed)
     : card_(card),
       config_(config),
+      faulty_(card, config.faults, config.timing),
       trace_(trace),
       feed_(feed),
       fresh_version_(card.state_version()),
@@ -59,6 +60,18 @@ void VpcdClient::log(const std::string& text) const {
 
 int VpcdClient::run() {
     while (true) {
+        if (!inserted_ && reinsert_at_) {
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*reinsert_at_ -
+                                                                                    std::chrono::steady_clock::now());
+            if (left.count() > 0) {
+                if (wait_signal(static_cast<int>(left.count())) == Event::Stop) return 0;
+                continue;
+            }
+            reinsert_at_.reset();
+            log("card re-inserted (after a fault removal)");
+            if (trace_) trace_->note("card inserted");
+            inserted_ = true;
+        }
         if (inserted_ && socket_ < 0 && !try_connect()) {
             if (wait_signal(kReconnectMs) == Event::Stop) return 0;
             continue;
@@ -95,6 +108,7 @@ VpcdClient::Event VpcdClient::handle_signal() {
             if (!inserted_) log("card re-inserted (SIGUSR2)");
             if (trace_ && !inserted_) trace_->note("card inserted");
             inserted_ = true;
+            reinsert_at_.reset();
             return Event::None;
         default:
             log("stopping");
@@ -119,7 +133,7 @@ bool VpcdClient::try_connect() {
             set_option(fd, IPPROTO_TCP, TCP_NODELAY);
             set_option(fd, IPPROTO_TCP, TCP_QUICKACK);
             socket_ = fd;
-            card_.power_on();  // a (re)inserted card starts a fresh session, even if vpcd skips power-on
+            faulty_.reinsert();  // a (re)inserted card starts a fresh session (powered), even if vpcd skips power-on
             log(fmt::format("connected to vpcd at {}:{}", config_.host, config_.port));
             connected_logged_ = false;
             return true;
@@ -186,7 +200,23 @@ bool VpcdClient::serve_frame() {
     }
     const auto mask = card_.trace_mask(payload);
     if (trace_) trace_->command_text(card_.trace_command(payload));
-    auto response = card_.process(payload);
+    auto ex = faulty_.exchange(payload);
+    if (ex.outcome == Exchange::Outcome::Removed) {
+        // As a removal does: the connection goes away (pcscd sees the slot empty).
+        if (trace_) trace_->note(fmt::format("card removed (fault {})", config_.faults.to_string()));
+        inserted_ = false;
+        if (config_.reinsert_ms >= 0)
+            reinsert_at_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.reinsert_ms);
+        disconnect("card removed (fault)");
+        return true;
+    }
+    if (ex.outcome == Exchange::Outcome::Mute) {
+        // No answer: pcscd's read times out; the card answers again after a reset or power cycle.
+        if (trace_) trace_->note("mute card (fault): no answer");
+        return true;
+    }
+    if (ex.modelled_us > 0) ::usleep(static_cast<useconds_t>(ex.modelled_us));
+    auto& response = ex.response;
     if (trace_) trace_->response(response, mask.response_data);
     bool ok = send_frame(response);
     save_if_changed();  // after replying: the host is not kept waiting on the disk
@@ -210,8 +240,9 @@ void VpcdClient::control(std::uint8_t code) {
             break;
         default:
             if (trace_) trace_->note(fmt::format("unknown control byte {:02X}", code));
-            break;
+            return;
     }
+    if (code != kPowerOff) faulty_.reset();  // a reset or power-on brings a mute card back
 }
 
 void VpcdClient::take_out_and_feed() {

@@ -4,10 +4,13 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <chrono>
 #include <optional>
 #include <string>
 
 #include "simcard/card_os.hpp"
+#include "simcard/faults.hpp"
+#include "simcard/timing.hpp"
 #include "trace.hpp"
 
 namespace simcard {
@@ -25,6 +28,12 @@ struct StubConfig {
     bool feed = false;
     int feed_delay_ms = 300;
     std::optional<std::filesystem::path> feed_archive;
+    // Fault injection (--fault / SIMCARD_FAULT, simcard/faults.hpp) and the timing model (--timing, --pps,
+    // --nv-write-ms): the stub sleeps each APDU's modelled time (+ the slow-card delay) before answering.
+    FaultPlan faults;
+    std::optional<TimingModel> timing;
+    bool pps = false;          // bit rate from the ATR's TA1 instead of the default 9600 bit/s
+    int reinsert_ms = -1;      // after a fault removal: re-insert after this long (-1: wait for SIGUSR2)
 };
 
 class CardFeed;
@@ -55,6 +64,8 @@ class VpcdClient {
 
     CardOs& card_;
     const StubConfig& config_;
+    FaultyCard faulty_;
+    std::optional<std::chrono::steady_clock::time_point> reinsert_at_;
     Trace* trace_;
     CardFeed* feed_;
     std::uint64_t fresh_version_ = 0;  // state version of the card as it was put in (feed mode)

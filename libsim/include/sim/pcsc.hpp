@@ -59,9 +59,13 @@ public:
     [[nodiscard]] Protocol protocol() const override { return protocol_; }
     [[nodiscard]] std::string name() const override { return reader_; }
 
-    // Ends the connection now. `unpower`: power the card down (a station's "done with this card": readers
-    // and the virtual rig's feeder take that as the moment to swap cards); otherwise leave it powered.
-    void disconnect(bool unpower);
+    // How to leave the card when disconnecting: Leave keeps its session (selected files, verified codes) for
+    // the next client; Reset ends that session; Unpower powers it down (a station's "done with this card":
+    // the virtual rig's feeder takes it as the moment to swap cards).
+    enum class Disposition { Leave, Reset, Unpower };
+    // Ends the connection now (the destructor leaves the card as `disposition_on_close()` says).
+    void disconnect(Disposition disposition);
+    void set_disposition_on_close(Disposition disposition) { on_close_ = disposition; }
 
     // Exclusive access for a sequence of commands (SCardBeginTransaction / SCardEndTransaction).
     class Transaction {
@@ -80,6 +84,7 @@ private:
     std::string reader_;
     long card_ = 0;
     unsigned long share_mode_ = 0;
+    Disposition on_close_ = Disposition::Leave;
     unsigned long active_protocol_ = 0;
     Protocol protocol_ = Protocol::T1;
     Bytes atr_;
