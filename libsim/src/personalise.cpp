@@ -91,35 +91,53 @@ WritePlan plan(const CardImage& image) {
     return out;
 }
 
+namespace {
+
+// Reads one written step back; nullopt when it matches or is not to be read back.
+std::optional<Mismatch> read_back(Card& card, const PlanStep& step) {
+    // Key and code files are proven by authentication and VERIFY, not read back (most cards refuse it).
+    if (!step.file->readback || step.file->secret || step.file->ef.secret) return std::nullopt;
+    const EfRef ef = addressed(*step.file);
+    const ByteView expected = step.data();
+    const Bytes actual = step.record == 0 ? card.read_binary(ef, 0, expected.size())
+                                          : card.read_record(ef, step.record, expected.size());
+    const std::size_t at = first_difference(actual, expected);
+    if (at == expected.size() && actual.size() == expected.size()) return std::nullopt;
+    return Mismatch{step.record == 0 ? file_label(ef) : fmt::format("{} record {}", file_label(ef), step.record), at};
+}
+
+void write_step(Card& card, const PlanStep& step) {
+    const EfRef ef = addressed(*step.file);
+    if (step.record == 0) {
+        card.update_binary(ef, 0, step.data());
+    } else {
+        card.update_record(ef, step.record, step.data());
+    }
+}
+
+}  // namespace
+
 void run(Card& card, const WritePlan& plan, const StepObserver& observer) {
     for (std::size_t i = 0; i < plan.steps.size(); ++i) {
-        const auto& step = plan.steps[i];
-        const EfRef ef = addressed(*step.file);
-        if (step.record == 0) {
-            card.update_binary(ef, 0, step.data());
-        } else {
-            card.update_record(ef, step.record, step.data());
-        }
-        if (observer) observer(i + 1, plan.steps.size(), step);
+        write_step(card, plan.steps[i]);
+        if (observer) observer(i + 1, plan.steps.size(), plan.steps[i]);
     }
 }
 
 std::vector<Mismatch> verify_readback(Card& card, const WritePlan& plan) {
     std::vector<Mismatch> mismatches;
     for (const auto& step : plan.steps) {
-        // Key and code files are proven by authentication and VERIFY, not read back (most cards refuse it).
-        if (!step.file->readback || step.file->secret || step.file->ef.secret) continue;
-        const EfRef ef = addressed(*step.file);
-        const ByteView expected = step.data();
-        Bytes actual = step.record == 0 ? card.read_binary(ef, 0, expected.size())
-                                        : card.read_record(ef, step.record, expected.size());
-        const std::size_t at = first_difference(actual, expected);
-        if (at < expected.size() || actual.size() != expected.size()) {
-            const std::string where = step.record == 0 ? file_label(ef)
-                                                       : fmt::format("{} record {}", file_label(ef), step.record);
-            mismatches.push_back({where, at});
-        }
-        if (ef.secret) wipe_bytes(actual);
+        if (auto m = read_back(card, step)) mismatches.push_back(std::move(*m));
+    }
+    return mismatches;
+}
+
+std::vector<Mismatch> run_and_verify(Card& card, const WritePlan& plan, const StepObserver& observer) {
+    std::vector<Mismatch> mismatches;
+    for (std::size_t i = 0; i < plan.steps.size(); ++i) {
+        write_step(card, plan.steps[i]);
+        if (auto m = read_back(card, plan.steps[i])) mismatches.push_back(std::move(*m));
+        if (observer) observer(i + 1, plan.steps.size(), plan.steps[i]);
     }
     return mismatches;
 }

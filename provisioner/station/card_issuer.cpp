@@ -192,17 +192,14 @@ void write_and_verify(sim::Card& card, const sim::CardDriver& driver, const Card
         ++state.done;
         if (progress) progress(state);
     };
-    sim::run(card, codes_plan, observer);
+    sim::run(card, codes_plan, observer);  // codes are write-only: proven by the VERIFYs below
     // The codes are this card's own now: verify with them, which also proves they were set.
     sim::Chv chv(card, {driver.adm_reference()});
     if (files_plan.needs_pin1) chv.verify(sim::CodeId::Pin1, codes.pin1);
     if (files_plan.needs_pin2) chv.verify(sim::CodeId::Pin2, codes.pin2);
-    sim::run(card, files_plan, observer);
+    const auto mismatches = sim::run_and_verify(card, files_plan, observer);
     state.phase = Phase::Verifying;
     if (progress) progress(state);
-    auto mismatches = sim::verify_readback(card, codes_plan);
-    const auto more = sim::verify_readback(card, files_plan);
-    mismatches.insert(mismatches.end(), more.begin(), more.end());
     if (!mismatches.empty()) throw sim::CardError("read-back differs: " + describe(mismatches), 0x9000);
     prove_keys(card, keys);
 }

@@ -71,6 +71,9 @@ struct Mismatch {
     std::string file;  // "EF.IMSI (3F00/ADF.USIM/6F07) record 2"
     std::size_t offset = 0;
 };
+// run() and read-back in one pass: each file is read back right after its write, while it is still the
+// current EF, so verification costs one READ per file and no SELECT. Returns where the card differs.
+std::vector<Mismatch> run_and_verify(Card& card, const WritePlan& plan, const StepObserver& observer = {});
 // Reads back every file of the plan and returns where the card differs (secret files compared without
 // printing them). Empty = verified.
 std::vector<Mismatch> verify_readback(Card& card, const WritePlan& plan);
