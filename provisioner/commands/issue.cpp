@@ -4,8 +4,10 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <csignal>
 #include <iostream>
+#include <thread>
 
 #include "commands/commands.hpp"
 #include "identity/transport_key.hpp"
@@ -71,6 +73,27 @@ void print_report(const StationReport& report, JobId job, Journal& journal) {
                              counts.ordered, counts.issued, counts.in_progress, counts.quarantined, counts.unused);
 }
 
+// This station found the pool empty, but other stations sharing the journal (PostgreSQL) may still be finishing
+// cards they drew from it: wait while they make progress, so that the outputs cover the whole order and the exit
+// code says whether it is complete. Cards that do not move (left `writing` by a crash, waiting for --resume) do
+// not keep the station waiting: it gives up after kStall without a change.
+void wait_for_cards_in_flight(Journal& journal, JobId job) {
+    using Clock = std::chrono::steady_clock;
+    constexpr auto kStall = std::chrono::seconds(15);
+    auto counts = journal.counts(job);
+    if (counts.in_progress == 0) return;
+    std::cout << fmt::format("pool empty: waiting for {} card(s) still in progress (other stations)\n",
+                             counts.in_progress)
+              << std::flush;
+    auto last_change = Clock::now();
+    while (counts.in_progress > 0 && !g_stop.load() && Clock::now() - last_change < kStall) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(250));
+        const auto now = journal.counts(job);
+        if (now.in_progress != counts.in_progress || now.issued != counts.issued) last_change = Clock::now();
+        counts = now;
+    }
+}
+
 // The back office's files, from the journal (so a resumed order's outputs cover every card, not just this run's).
 void write_outputs(const IssueOptions& o, const Order& order, const TransportKeys& keys, Journal& journal, JobId job) {
     const auto paths = output_paths(order.outputs, {o.open5gs, o.osmohlr});
@@ -113,6 +136,7 @@ int run(const IssueOptions& o) {
     station.readers = o.readers;
     station.live_display = ::isatty(STDOUT_FILENO) != 0;
     const auto report = run_station(ctx, station, g_stop);
+    if (!report.stopped_by_operator) wait_for_cards_in_flight(*journal, job.id);
     print_report(report, job.id, *journal);
     write_outputs(o, order, keys, *journal, job.id);
     const auto counts = journal->counts(job.id);
