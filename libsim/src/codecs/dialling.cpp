@@ -178,6 +178,8 @@ Ext1 decode<Ext1>(ByteView data, std::string_view ef) {
         if (n < 1 || n > 10)
             byte_error(ef, 2, fmt::format("additional data length {} (expected 1 to 10)", n));
         v.digits = codec::bcd_decode(data.subspan(2, n), BcdAlphabet::Dialling, ef, 3);
+        // Same rule as the encoder: additional data of only padding decoded to "" which does not encode back.
+        if (v.digits.empty()) byte_error(ef, 3, "additional data holds no digit (expected 1 to 20)");
         codec::require_padding(data.subspan(0, 12), 2 + n, ef);
     } else if (type == 0x01) {
         v.type = Ext1::Type::Subaddress;
@@ -276,8 +278,10 @@ Mbi from_json_value<Mbi>(const nlohmann::json& j, std::string_view ef) {
 
 // ---- ECC (2G list) ---------------------------------------------------------------------------------------
 namespace {
+// 1 to 6 digits: the file format's limits (3 BCD bytes). The decoder reads a 1-digit code from a card, so the
+// encoder must take it back; which codes an offer may use is the profile's rule, not the format's.
 void validate_ecc_code(const std::string& code, std::string_view ef, std::string_view field) {
-    codec::require_digits(code, 2, 6, ef, field);
+    codec::require_digits(code, 1, 6, ef, field);
 }
 }  // namespace
 

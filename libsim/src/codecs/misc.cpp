@@ -319,6 +319,14 @@ DirRecord decode<DirRecord>(ByteView data, std::string_view ef) {
                 byte_error(ef, at + 2, fmt::format("AID length {} (expected 1 to 16)", len));
             v.aid.assign(value.begin(), value.end());
         } else if (tag == 0x50) {
+            // The encoder's rule (printable ASCII, at most 32): other bytes used to reach the JSON as invalid
+            // UTF-8 (nlohmann::json throws when printing it) or decode to a label that does not encode back.
+            if (len > 32) byte_error(ef, at + 2, fmt::format("label length {} (expected at most 32)", len));
+            for (std::size_t k = 0; k < len; ++k) {
+                if (value[k] < 0x20 || value[k] > 0x7E)
+                    byte_error(ef, at + 3 + k,
+                               fmt::format("0x{:02X} in the label (expected printable ASCII)", value[k]));
+            }
             v.label.assign(value.begin(), value.end());
         } else {
             byte_error(ef, at + 1, fmt::format("tag {:02X} (expected 4F AID or 50 label)", tag));

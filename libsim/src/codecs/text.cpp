@@ -111,8 +111,8 @@ std::string ucs2_decode_8x(ByteView data, std::string_view ef, std::size_t first
     for (std::size_t k = 0; k < count; ++k) {
         const std::uint8_t b = data[header + k];
         const char32_t c = b & 0x80 ? base + (b & 0x7F) : kGsm7[b];
-        // Form 82's 16-bit base can point into the surrogates or past FFFF: not a UCS2 character, and it would
-        // reach the JSON output as invalid UTF-8 (nlohmann::json refuses to print it).
+        // Form 82's 16-bit base can point into the surrogates or past FFFF: not a UCS2 character, and it
+        // would reach the JSON output as invalid UTF-8 (nlohmann::json refuses to print it).
         if (c > 0xFFFF || (c >= 0xD800 && c <= 0xDFFF)) {
             byte_error(ef, first_byte_no + header + k,
                        fmt::format("UCS2 character {:04X} (base + offset) is not a BMP character",
