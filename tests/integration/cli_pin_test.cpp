@@ -153,13 +153,17 @@ TEST_F(CliPin, PinWrongThreeTimesBlocksThenThePukUnblocksAndResetsTheCounter) {
             code_file("new", kNewPin));
     ASSERT_EQ(r.exit_code, 0) << r.err;
     auto s = status();
-    EXPECT_EQ(s["pin1"]["verified"], true);  // UNBLOCK leaves the new PIN verified (TS 102 221 §11.1.13)
+    // Each command's card session ends with a reset (provisioner/session.cpp): the PIN that UNBLOCK left
+    // verified (TS 102 221 §11.1.13) is not verified for the next command, and the counter is back to 3.
+    EXPECT_EQ(s["pin1"]["verified"], false);
+    EXPECT_EQ(s["pin1"]["attempts_left"], 3);
     EXPECT_EQ(s["puk1"]["attempts_left"], 10);
     // Counter back to 3: a wrong PIN now leaves 2.
     r = pin("verify --code-file " + wrong);
     EXPECT_NE(r.err.find("2 attempts left"), std::string::npos) << r.err;
     EXPECT_EQ(pin("verify --code-file " + code_file("new2", kNewPin)).exit_code, 0);
-    EXPECT_EQ(status()["pin1"]["verified"], true);
+    EXPECT_EQ(status()["pin1"]["attempts_left"], 3);  // the right PIN restored the counter
+    EXPECT_EQ(status()["pin1"]["verified"], false);   // and did not stay verified after its command
 }
 
 TEST_F(CliPin, PukWrongTenTimesMakesTheCardUnusable) {
@@ -273,7 +277,8 @@ TEST_F(CliPin, AdmWrongKeyCostsOneAttemptAndTheRightOneVerifies) {
     EXPECT_EQ(r.exit_code, 3) << r.err;
     r = pin("verify --which adm1 --adm-file " + code_file("adm2", kAdm1));
     EXPECT_EQ(r.exit_code, 0) << r.err;
-    EXPECT_EQ(status()["adm1"]["verified"], true);
+    EXPECT_EQ(status()["adm1"]["attempts_left"], 10);  // the right ADM restored its counter
+    EXPECT_EQ(status()["adm1"]["verified"], false);    // ADM does not outlive the command that presented it
 }
 
 TEST_F(CliPin, KeyFileReadableByOthersIsASafetyRefusal) {
