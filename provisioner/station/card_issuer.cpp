@@ -45,7 +45,7 @@ std::string fingerprint_of(const sim::Bytes& atr, const sim::Bytes& iccid_raw) {
     const bool blank = std::all_of(iccid_raw.begin(), iccid_raw.end(), [](auto b) { return b == 0xFF; });
     if (!blank) return "iccid:" + sim::to_hex(iccid_raw);
     sim::Bytes nonce(8);
-    RAND_bytes(nonce.data(), static_cast<int>(nonce.size()));
+    if (RAND_bytes(nonce.data(), static_cast<int>(nonce.size())) != 1) throw sim::Error("RAND_bytes failed");
     return fmt::format("blank:{}:{}", sim::to_hex(atr), sim::to_hex(nonce));
 }
 
