@@ -151,6 +151,69 @@ CardRecord Journal::mark_replaced(CardId card, CardId replacement, std::string_v
     return apply(t);
 }
 
+CardRecord Journal::activate(CardId card, const Activation& activation, std::string_view station_id) {
+    Transition t = transition(card, {CardState::issued}, CardState::activated, "activated", station_id);
+    t.msisdn = activation.msisdn;
+    t.profile = activation.profile;
+    t.activated_on = activation.date;
+    t.twin_of = activation.twin_of;
+    t.detail =
+        fmt::format("MSISDN {}, offer {}, from {}", activation.msisdn, activation.profile, activation.date);
+    if (activation.twin_of) t.detail += fmt::format(", twin of card {}", *activation.twin_of);
+    return apply(t);
+}
+
+namespace {
+// Lost and stolen cards are barred (the operator blocks them); a defective or transferred card comes back to
+// the agency and is only replaced.
+CardState old_card_state_for(std::string_view reason) {
+    if (reason == "lost" || reason == "stolen") return CardState::barred;
+    if (reason == "defective" || reason == "transfer") return CardState::replaced;
+    throw sim::InputError(
+        fmt::format("replacement reason '{}': expected lost, stolen, defective or transfer", reason));
+}
+}  // namespace
+
+ReplacementResult Journal::replace_card(const Replacement& r, std::string_view station_id) {
+    const CardState old_to = old_card_state_for(r.reason);
+    if (r.old_card == r.new_card)
+        throw sim::InputError(fmt::format("card {} cannot replace itself", r.old_card));
+    const auto old_card = card(r.old_card);
+    if (!old_card) throw NotFound(fmt::format("replacement: no card {}", r.old_card));
+    if (!old_card->msisdn) {
+        throw sim::InputError(fmt::format("replacement: card {} (ICCID {}) has no MSISDN to carry over",
+                                          old_card->id, old_card->iccid));
+    }
+    // The old card first: once it is barred or replaced, its number is free for the new card.
+    Transition out = transition(r.old_card, {CardState::issued, CardState::activated}, old_to,
+                                old_to == CardState::barred ? "barred" : "replaced", station_id);
+    out.reason = r.reason;
+    out.replaced_by = r.new_card;
+    out.detail = fmt::format("replaced by card {}", r.new_card);
+    if (!r.detail.empty()) out.detail += "; " + r.detail;
+    Transition in =
+        transition(r.new_card, {CardState::issued}, CardState::activated, "activated", station_id);
+    in.msisdn = old_card->msisdn;
+    in.profile = old_card->profile;
+    in.activated_on = r.date;
+    in.twin_of = old_card->twin;
+    in.detail = fmt::format("replaces card {} ({}), MSISDN {}, offer {}, from {}", old_card->id, r.reason,
+                            *old_card->msisdn, old_card->profile, r.date);
+    const std::array transitions{std::move(out), std::move(in)};
+    auto records = apply_all(transitions);
+    return {std::move(records.at(0)), std::move(records.at(1))};
+}
+
+CardRecord Journal::change_profile(CardId card, std::string_view profile, std::string_view detail,
+                                   std::string_view station_id) {
+    Transition t = transition(card, {CardState::issued, CardState::activated}, CardState::issued, "reprofile",
+                              station_id);
+    t.keep_state = true;
+    t.profile = std::string(profile);
+    t.detail = detail;
+    return apply(t);
+}
+
 // ---- factory
 // ------------------------------------------------------------------------------------------------
 std::unique_ptr<Journal> open_journal(std::string_view url) {

@@ -115,6 +115,11 @@ class IdentityConflict : public sim::InputError {
   public:
     using sim::InputError::InputError;
 };
+// The MSISDN is already held by another live card (not its twin): exit 2.
+class MsisdnInUse : public IdentityConflict {
+  public:
+    using IdentityConflict::IdentityConflict;
+};
 // A card body that was already issued (or belongs to another order) is inserted again: refuse (exit 3).
 class CardAlreadyIssued : public sim::SafetyRefusal {
   public:
@@ -185,6 +190,8 @@ struct CardRecord {
     std::optional<WrappedSecret> vendor_adm;
     std::optional<CardId> twin;
     std::optional<CardId> replaced_by;
+    std::string profile;       // the card's offer: the job's, until an activation, replacement or reprofile
+    std::string activated_on;  // contract start (YYYY-MM-DD) once activated, else empty
     std::string created_at;
     std::string updated_at;
     bool resumed = false;  // set by allocate() when the card got its existing record back
@@ -234,8 +241,39 @@ struct Transition {
     std::string reason;                  // stored on the card when not empty
     std::optional<CardSecrets> secrets;  // stored with the state (write-ahead of the card write)
     bool release_identity = false;       // the identity goes back to the pool
-    std::optional<CardId> replaced_by;   // for `replaced`
+    std::optional<CardId> replaced_by;   // for `replaced` (and `barred` by a replacement)
     std::string detail;                  // event detail
+    bool keep_state = false;             // `to` is ignored: the card stays in its state (offer change)
+    // Bound to the card's identity in the same transaction. Refused (MsisdnInUse) when another live card
+    // (allocated .. activated, or quarantined) holds it, unless that card is `twin_of`; refused
+    // (IdentityConflict) when the identity already has a different number.
+    std::optional<std::string> msisdn;
+    std::optional<std::string> profile;       // the card's offer from now on
+    std::optional<std::string> activated_on;  // contract start date
+    // Links the card and this one as twins (both ways) in the same transaction. Refused (WrongTransition)
+    // when either is linked to another card that is still live.
+    std::optional<CardId> twin_of;
+};
+
+// Activation at subscription (operator rules: the contract starts when the card is activated).
+struct Activation {
+    std::string msisdn;
+    std::string profile;            // the subscribed offer
+    std::string date;               // contract start, YYYY-MM-DD
+    std::optional<CardId> twin_of;  // set when this card is the twin ("car") card of a main card
+};
+
+// A card replaced at the agency: the customer keeps the number and the offer.
+struct Replacement {
+    CardId old_card = 0;
+    CardId new_card = 0;
+    std::string reason;  // lost | stolen (old card barred), defective | transfer (old card replaced)
+    std::string date;    // the new card's activation date
+    std::string detail;  // event detail, e.g. the new holder's reference of a transfer (never a secret)
+};
+struct ReplacementResult {
+    CardRecord old_card;
+    CardRecord new_card;
 };
 
 // Told when a shared store becomes unreachable (available = false, with the reason) and when it is reachable
@@ -275,6 +313,17 @@ class Journal {
     // Review outcome for a quarantined card: proven not to hold the identity any more.
     CardRecord release_quarantined(CardId card, std::string_view note, std::string_view station_id);
     CardRecord mark_activated(CardId card, std::string_view station_id);
+    // A stock card (issued, no number or this very number) gets its number, offer and contract date.
+    // Throws WrongTransition (not issued), MsisdnInUse, IdentityConflict.
+    CardRecord activate(CardId card, const Activation& activation, std::string_view station_id);
+    // ONE transaction: the old card (issued or activated) goes `barred` (lost, stolen) or `replaced`
+    // (defective, transfer) with replaced_by = the new card; the new card (a stock card: issued) is activated
+    // with the old card's MSISDN and offer, and takes over the old card's twin link if it had one. Throws
+    // InputError (unknown reason, old card without MSISDN, same card), WrongTransition, MsisdnInUse.
+    ReplacementResult replace_card(const Replacement& replacement, std::string_view station_id);
+    // Offer change: the card keeps its state, number and identity; `detail` says what changed.
+    CardRecord change_profile(CardId card, std::string_view profile, std::string_view detail,
+                              std::string_view station_id);
     CardRecord mark_barred(CardId card, std::string_view reason, std::string_view station_id);
     CardRecord mark_replaced(CardId card, CardId replacement, std::string_view station_id);
 
@@ -299,9 +348,11 @@ class Journal {
     virtual void set_availability_listener(AvailabilityListener listener) { (void)listener; }
 
   protected:
-    // Applies `t` in one transaction: reads the card's state, throws WrongTransition unless it is in t.from,
-    // writes the new state and the extras, appends an event. Returns the updated record.
-    virtual CardRecord apply(const Transition& t) = 0;
+    // Applies the transitions in order in ONE transaction: for each, reads the card's state, throws
+    // WrongTransition unless it is in t.from, writes the new state and the extras, appends an event. Any
+    // failure rolls back all of them. Returns the updated records, in order.
+    virtual std::vector<CardRecord> apply_all(std::span<const Transition> transitions) = 0;
+    CardRecord apply(const Transition& t) { return apply_all(std::span(&t, 1)).front(); }
 };
 
 // Opens a store from a `--store` value:

@@ -37,6 +37,9 @@ nlohmann::json to_json(const CardRecord& c) {
                         {"reason", c.reason},
                         {"twin", opt(c.twin)},
                         {"replaced_by", opt(c.replaced_by)},
+                        {"profile", c.profile},
+                        {"activated_on", c.activated_on.empty() ? nlohmann::json(nullptr)
+                                                                : nlohmann::json(c.activated_on)},
                         {"created_at", c.created_at},
                         {"updated_at", c.updated_at}};
     // Which transport key protects the card's secrets, never the blobs themselves.
@@ -85,6 +88,8 @@ std::string format_card_detail(const CardRecord& c, const std::vector<Event>& ev
     field("IMSI", c.imsi);
     field("MSISDN", c.msisdn.value_or("-"));
     field("job", fmt::format("{} (identity #{})", c.job_id, c.seq));
+    field("offer", c.profile);
+    if (!c.activated_on.empty()) field("activated on", c.activated_on);
     field("card body", c.fingerprint);
     field("reader", c.reader_id);
     field("station", c.station_id);

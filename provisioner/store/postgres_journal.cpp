@@ -92,7 +92,13 @@ struct Migration {
     int version;
     std::string_view sql;
 };
-constexpr Migration kMigrations[] = {{1, kSchemaV1}};
+// v2 (agency flows): a card's own offer once it differs from its job's, and its contract start date.
+constexpr std::string_view kSchemaV2 = R"sql(
+ALTER TABLE card ADD COLUMN profile TEXT;
+ALTER TABLE card ADD COLUMN activated_on TEXT;
+)sql";
+
+constexpr Migration kMigrations[] = {{1, kSchemaV1}, {2, kSchemaV2}};
 static_assert(std::size(kMigrations) == kPostgresSchemaVersion, "one migration per schema version");
 
 // Any constant: serialises `store migrate` runs of several stations on one database.
@@ -106,8 +112,9 @@ constexpr std::string_view kCardSelect =
     "SELECT c.id, c.job_id, c.seq, i.imsi, i.iccid, i.msisdn, c.fingerprint, c.reader_id, c.station_id, "
     "c.state, c.reason, c.ki_key_index, c.ki_blob, c.opc_key_index, c.opc_blob, c.codes_key_index, "
     "c.codes_blob, i.adm_key_index, i.adm_blob, c.twin_id, c.replaced_by, "
-    SIM_PG_TS("c.created_at") ", " SIM_PG_TS("c.updated_at") " "
-    "FROM card c JOIN identity i ON i.job_id = c.job_id AND i.seq = c.seq ";
+    SIM_PG_TS("c.created_at") ", " SIM_PG_TS("c.updated_at") ", "
+    "COALESCE(c.profile, j.profile), COALESCE(c.activated_on, '') "
+    "FROM card c JOIN identity i ON i.job_id = c.job_id AND i.seq = c.seq JOIN job j ON j.id = c.job_id ";
 
 constexpr std::string_view kJobSelect =
     "SELECT id, order_id, profile, quantity, station_id, " SIM_PG_TS("created_at") " FROM job ";
@@ -152,6 +159,8 @@ CardRecord read_card(const Result& r, int row) {
     c.replaced_by = r.opt_int64(row, 20);
     c.created_at = r.text(row, 21);
     c.updated_at = r.text(row, 22);
+    c.profile = r.text(row, 23);
+    c.activated_on = r.text(row, 24);
     return c;
 }
 
@@ -726,60 +735,96 @@ CardRecord PostgresJournal::allocate(JobId job_id, std::string_view reader_id, s
 }
 
 // ---- transitions -----------------------------------------------------------------------------------------
-CardRecord PostgresJournal::apply(const Transition& t) {
+std::vector<CardRecord> PostgresJournal::apply_all(std::span<const Transition> transitions) {
     const auto body = [&](pg::Connection& c, const std::string& request_id) {
-        // The row lock orders this transition after any other on the same card; the UPDATE's `state = $`
-        // still makes the write itself the compare-and-set.
-        const auto before = load_card(c, t.card, true);
-        if (!before) throw NotFound(wrong_transition_message(t.card, t.from, t.to, std::nullopt));
-        if (std::find(t.from.begin(), t.from.end(), before->state) == t.from.end()) {
-            throw WrongTransition(wrong_transition_message(t.card, t.from, t.to, before->state), t.card,
-                                  before->state);
-        }
-        if (t.replaced_by && !load_card(c, *t.replaced_by)) {
-            throw NotFound(
-                fmt::format("card {}: replacement card {} does not exist", t.card, *t.replaced_by));
-        }
-        Params p;
-        p.add(to_string(t.to)).add(t.station_id).add(t.reason).add(t.secrets.has_value());
-        add_wrapped(p, t.secrets ? std::optional(t.secrets->ki) : std::nullopt);
-        add_wrapped(p, t.secrets ? std::optional(t.secrets->opc) : std::nullopt);
-        add_wrapped(p, t.secrets ? t.secrets->codes : std::nullopt);
-        p.add(t.replaced_by).add(t.card).add(to_string(before->state));
-        const Result updated = c.exec(
-            "UPDATE card SET state = $1, station_id = $2, updated_at = now(), "
-            "reason = CASE WHEN $3 = '' THEN reason ELSE $3 END, "
-            "ki_key_index = CASE WHEN $4 THEN $5::bigint ELSE ki_key_index END, "
-            "ki_blob = CASE WHEN $4 THEN $6::bytea ELSE ki_blob END, "
-            "opc_key_index = CASE WHEN $4 THEN $7::bigint ELSE opc_key_index END, "
-            "opc_blob = CASE WHEN $4 THEN $8::bytea ELSE opc_blob END, "
-            "codes_key_index = CASE WHEN $4 THEN $9::bigint ELSE codes_key_index END, "
-            "codes_blob = CASE WHEN $4 THEN $10::bytea ELSE codes_blob END, "
-            "replaced_by = COALESCE($11::bigint, replaced_by) WHERE id = $12 AND state = $13 RETURNING id",
-            p);
-        if (updated.empty()) {
-            throw WrongTransition(wrong_transition_message(t.card, t.from, t.to, std::nullopt), t.card,
-                                  std::nullopt);
-        }
-        if (t.release_identity) {
-            c.exec("UPDATE identity SET free = TRUE WHERE job_id = $1 AND seq = $2",
-                   Params().add(before->job_id).add(before->seq));
-        }
-        Event e = card_event(t.station_id, before->job_id, t.card, t.kind);
-        e.from = before->state;
-        e.to = t.to;
-        e.detail = t.detail;
-        if (!t.reason.empty())
-            e.detail = t.detail.empty() ? t.reason : fmt::format("{}; {}", t.reason, t.detail);
-        insert_event(c, e, request_id);
-        return *load_card(c, t.card);
+        std::vector<CardRecord> out;
+        for (const Transition& t : transitions) out.push_back(apply_one(c, t, request_id));
+        return out;
     };
-    // Committed before the answer was lost: the card's state as it is now is the result.
-    const auto resolve = [&t](pg::Connection& c, const Committed& done) {
-        if (done.card != t.card) throw JournalError("transition: request id resolved to another card");
-        return *load_card(c, t.card);
+    // Committed before the answer was lost: the cards' states as they are now are the result.
+    const auto resolve = [&](pg::Connection& c, const Committed& done) {
+        if (done.card != transitions.front().card)
+            throw JournalError("transition: request id resolved to another card");
+        std::vector<CardRecord> out;
+        for (const Transition& t : transitions) out.push_back(*load_card(c, t.card));
+        return out;
     };
     return transact(Mode::write, body, resolve);
+}
+
+CardRecord PostgresJournal::apply_one(pg::Connection& c, const Transition& t, const std::string& request_id) {
+    // The row lock orders this transition after any other on the same card; the UPDATE's `state = $` still
+    // makes the write itself the compare-and-set.
+    const auto before = load_card(c, t.card, true);
+    if (!before) throw NotFound(wrong_transition_message(t.card, t.from, t.to, std::nullopt));
+    if (std::find(t.from.begin(), t.from.end(), before->state) == t.from.end()) {
+        throw WrongTransition(wrong_transition_message(t.card, t.from, t.to, before->state), t.card,
+                              before->state);
+    }
+    if (t.replaced_by && !load_card(c, *t.replaced_by)) {
+        throw NotFound(fmt::format("card {}: replacement card {} does not exist", t.card, *t.replaced_by));
+    }
+    const CardState to = t.keep_state ? before->state : t.to;
+    if (t.msisdn) check_msisdn_free(c, *before, *t.msisdn, t.twin_of);
+    Params p;
+    p.add(to_string(to)).add(t.station_id).add(t.reason).add(t.secrets.has_value());
+    add_wrapped(p, t.secrets ? std::optional(t.secrets->ki) : std::nullopt);
+    add_wrapped(p, t.secrets ? std::optional(t.secrets->opc) : std::nullopt);
+    add_wrapped(p, t.secrets ? t.secrets->codes : std::nullopt);
+    p.add(t.replaced_by).add(t.card).add(to_string(before->state)).add(t.profile).add(t.activated_on);
+    const Result updated = c.exec(
+        "UPDATE card SET state = $1, station_id = $2, updated_at = now(), "
+        "reason = CASE WHEN $3 = '' THEN reason ELSE $3 END, "
+        "ki_key_index = CASE WHEN $4 THEN $5::bigint ELSE ki_key_index END, "
+        "ki_blob = CASE WHEN $4 THEN $6::bytea ELSE ki_blob END, "
+        "opc_key_index = CASE WHEN $4 THEN $7::bigint ELSE opc_key_index END, "
+        "opc_blob = CASE WHEN $4 THEN $8::bytea ELSE opc_blob END, "
+        "codes_key_index = CASE WHEN $4 THEN $9::bigint ELSE codes_key_index END, "
+        "codes_blob = CASE WHEN $4 THEN $10::bytea ELSE codes_blob END, "
+        "replaced_by = COALESCE($11::bigint, replaced_by), profile = COALESCE($14::text, profile), "
+        "activated_on = COALESCE($15::text, activated_on) WHERE id = $12 AND state = $13 RETURNING id",
+        p);
+    if (updated.empty()) {
+        throw WrongTransition(wrong_transition_message(t.card, t.from, t.to, std::nullopt), t.card,
+                              std::nullopt);
+    }
+    if (t.release_identity) {
+        c.exec("UPDATE identity SET free = TRUE WHERE job_id = $1 AND seq = $2",
+               Params().add(before->job_id).add(before->seq));
+    }
+    if (t.msisdn) {
+        c.exec("UPDATE identity SET msisdn = $1 WHERE job_id = $2 AND seq = $3",
+               Params().add(*t.msisdn).add(before->job_id).add(before->seq));
+    }
+    if (t.twin_of) link_twin_in(c, t.card, *t.twin_of, t.station_id, request_id);
+    Event e = card_event(t.station_id, before->job_id, t.card, t.kind);
+    e.from = before->state;
+    e.to = to;
+    e.detail = t.detail;
+    if (!t.reason.empty()) e.detail = t.detail.empty() ? t.reason : fmt::format("{}; {}", t.reason, t.detail);
+    insert_event(c, e, request_id);
+    return *load_card(c, t.card);
+}
+
+void PostgresJournal::check_msisdn_free(pg::Connection& c, const CardRecord& card, const std::string& msisdn,
+                                        std::optional<CardId> twin_of) {
+    if (card.msisdn && *card.msisdn != msisdn) {
+        throw IdentityConflict(fmt::format("card {} (ICCID {}) already has the number {}, not {}", card.id,
+                                           card.iccid, *card.msisdn, msisdn));
+    }
+    // Two stations giving the same number to two cards at once: the second waits here for the first's
+    // commit, then sees its card (a row lock cannot do this: there is no row for a number not yet given).
+    c.exec("SELECT pg_advisory_xact_lock(hashtext('msisdn:' || $1))", Params().add(msisdn));
+    const Result r = c.exec(
+        "SELECT c.id, i.iccid, c.state FROM card c JOIN identity i ON i.job_id = c.job_id AND i.seq = c.seq "
+        "WHERE i.msisdn = $1 AND c.id <> $2 AND c.state IN ('allocated', 'writing', 'verified', 'issued', "
+        "'activated', 'quarantined') ORDER BY c.id",
+        Params().add(msisdn).add(card.id));
+    for (int i = 0; i < r.rows(); ++i) {
+        if (twin_of && r.int64(i, 0) == *twin_of) continue;
+        throw MsisdnInUse(fmt::format("MSISDN {} is in use by card {} (ICCID {}, {})", msisdn, r.int64(i, 0),
+                                      r.text(i, 1), r.text(i, 2)));
+    }
 }
 
 // ---- queries ---------------------------------------------------------------------------------------------
@@ -846,39 +891,52 @@ JobCounts PostgresJournal::counts(JobId job_id) {
 
 // ---- twins and events ------------------------------------------------------------------------------------
 void PostgresJournal::link_twin(CardId a, CardId b, std::string_view station_id) {
+    transact(
+        Mode::write,
+        [&](pg::Connection& c, const std::string& request_id) {
+            link_twin_in(c, a, b, station_id, request_id);
+            return true;
+        },
+        [](pg::Connection&, const Committed&) { return true; });
+}
+
+void PostgresJournal::link_twin_in(pg::Connection& c, CardId a, CardId b, std::string_view station_id,
+                                   const std::string& request_id) {
     if (a == b) throw sim::InputError(fmt::format("card {} cannot be its own twin", a));
-    const auto body = [&](pg::Connection& c, const std::string& request_id) {
-        // Both rows locked in id order: two stations linking the same pair cannot deadlock.
-        const auto first = load_card(c, std::min(a, b), true);
-        const auto second = load_card(c, std::max(a, b), true);
-        const auto& ca = a < b ? first : second;
-        const auto& cb = a < b ? second : first;
-        for (const auto& [id, card, other] : {std::tuple{a, &ca, b}, std::tuple{b, &cb, a}}) {
-            if (!*card) throw NotFound(fmt::format("twin link: no card {}", id));
-            if ((*card)->state == CardState::released) {
-                throw WrongTransition(fmt::format("twin link: card {} is released", id), id, (*card)->state);
-            }
-            if ((*card)->twin && *(*card)->twin != other) {
-                throw WrongTransition(
-                    fmt::format("twin link: card {} is already the twin of card {}", id, *(*card)->twin), id,
-                    (*card)->state);
-            }
+    // Both rows locked in id order: two stations linking the same pair cannot deadlock.
+    const auto first = load_card(c, std::min(a, b), true);
+    const auto second = load_card(c, std::max(a, b), true);
+    const auto& ca = a < b ? first : second;
+    const auto& cb = a < b ? second : first;
+    for (const auto& [id, card, other] : {std::tuple{a, &ca, b}, std::tuple{b, &cb, a}}) {
+        if (!*card) throw NotFound(fmt::format("twin link: no card {}", id));
+        if ((*card)->state == CardState::released) {
+            throw WrongTransition(fmt::format("twin link: card {} is released", id), id, (*card)->state);
         }
-        if (ca->msisdn != cb->msisdn) {
-            throw sim::InputError(fmt::format("twin link: cards {} and {} do not share an MSISDN ({} / {})",
-                                              a, b, ca->msisdn.value_or("none"),
-                                              cb->msisdn.value_or("none")));
+        if ((*card)->twin && *(*card)->twin != other && twin_is_live(c, *(*card)->twin)) {
+            throw WrongTransition(
+                fmt::format("twin link: card {} is already the twin of card {}", id, *(*card)->twin), id,
+                (*card)->state);
         }
-        for (const auto& [id, other, job] : {std::tuple{a, b, ca->job_id}, std::tuple{b, a, cb->job_id}}) {
-            c.exec("UPDATE card SET twin_id = $1, updated_at = now(), station_id = $2 WHERE id = $3",
-                   Params().add(other).add(station_id).add(id));
-            Event e = card_event(station_id, job, id, "twin");
-            e.detail = fmt::format("twin of card {}", other);
-            insert_event(c, e, request_id);
-        }
-        return true;
-    };
-    transact(Mode::write, body, [](pg::Connection&, const Committed&) { return true; });
+    }
+    if (ca->msisdn != cb->msisdn) {
+        throw sim::InputError(fmt::format("twin link: cards {} and {} do not share an MSISDN ({} / {})", a, b,
+                                          ca->msisdn.value_or("none"), cb->msisdn.value_or("none")));
+    }
+    for (const auto& [id, other, job] : {std::tuple{a, b, ca->job_id}, std::tuple{b, a, cb->job_id}}) {
+        c.exec("UPDATE card SET twin_id = $1, updated_at = now(), station_id = $2 WHERE id = $3",
+               Params().add(other).add(station_id).add(id));
+        Event e = card_event(station_id, job, id, "twin");
+        e.detail = fmt::format("twin of card {}", other);
+        insert_event(c, e, request_id);
+    }
+}
+
+// A card that was barred, replaced or released no longer holds its twin link: its successor may take it.
+bool PostgresJournal::twin_is_live(pg::Connection& c, CardId id) {
+    const auto card = load_card(c, id);
+    return card && card->state != CardState::released && card->state != CardState::barred &&
+           card->state != CardState::replaced;
 }
 
 void PostgresJournal::record_event(const Event& event) {

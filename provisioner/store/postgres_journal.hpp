@@ -31,7 +31,7 @@ class Connection;
 }
 
 // The schema version this build writes (kept equal to SqliteJournal's: one schema, two dialects).
-inline constexpr int kPostgresSchemaVersion = 1;
+inline constexpr int kPostgresSchemaVersion = 2;
 
 struct PostgresOptions {
     // One outage: how long a lost connection is retried before StoreUnavailable.
@@ -95,7 +95,7 @@ class PostgresJournal final : public Journal {
     [[nodiscard]] const std::string& display() const { return target_.display; }
 
   protected:
-    CardRecord apply(const Transition& t) override;
+    std::vector<CardRecord> apply_all(std::span<const Transition> transitions) override;
 
   private:
     enum class Mode { read, write, write_once };
@@ -106,6 +106,13 @@ class PostgresJournal final : public Journal {
     template <class Body>
     auto read(Body&& body);
     pg::Connection& connection();
+    // The pieces of a write transaction, run inside transact()'s body.
+    CardRecord apply_one(pg::Connection& c, const Transition& t, const std::string& request_id);
+    void check_msisdn_free(pg::Connection& c, const CardRecord& card, const std::string& msisdn,
+                           std::optional<CardId> twin_of);
+    void link_twin_in(pg::Connection& c, CardId a, CardId b, std::string_view station_id,
+                      const std::string& request_id);
+    bool twin_is_live(pg::Connection& c, CardId id);
     void lose_connection(const std::string& reason);
     void rollback(pg::Connection& c);
     void notify(bool available, const std::string& reason);

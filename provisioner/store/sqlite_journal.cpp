@@ -84,18 +84,26 @@ CREATE INDEX event_card ON event (card_id);
 CREATE INDEX event_job_kind ON event (job_id, kind);
 )sql";
 
+// v2 (agency flows): a card's own offer once it differs from its job's (activation, replacement, offer
+// change) and its contract start date.
+constexpr std::string_view kSchemaV2 = R"sql(
+ALTER TABLE card ADD COLUMN profile TEXT;
+ALTER TABLE card ADD COLUMN activated_on TEXT;
+)sql";
+
 struct Migration {
     int version;
     std::string_view sql;
 };
-constexpr Migration kMigrations[] = {{1, kSchemaV1}};
+constexpr Migration kMigrations[] = {{1, kSchemaV1}, {2, kSchemaV2}};
 static_assert(std::size(kMigrations) == kJournalSchemaVersion, "one migration per schema version");
 
 constexpr std::string_view kCardSelect = R"sql(
 SELECT c.id, c.job_id, c.seq, i.imsi, i.iccid, i.msisdn, c.fingerprint, c.reader_id, c.station_id, c.state,
        c.reason, c.ki_key_index, c.ki_blob, c.opc_key_index, c.opc_blob, c.codes_key_index, c.codes_blob,
-       i.adm_key_index, i.adm_blob, c.twin_id, c.replaced_by, c.created_at, c.updated_at
-FROM card c JOIN identity i ON i.job_id = c.job_id AND i.seq = c.seq
+       i.adm_key_index, i.adm_blob, c.twin_id, c.replaced_by, c.created_at, c.updated_at,
+       COALESCE(c.profile, j.profile), COALESCE(c.activated_on, '')
+FROM card c JOIN identity i ON i.job_id = c.job_id AND i.seq = c.seq JOIN job j ON j.id = c.job_id
 )sql";
 
 constexpr int kPageSize = 500;
@@ -126,6 +134,8 @@ CardRecord read_card(const Statement& st) {
     r.replaced_by = st.opt_int64(20);
     r.created_at = st.text(21);
     r.updated_at = st.text(22);
+    r.profile = st.text(23);
+    r.activated_on = st.text(24);
     return r;
 }
 
@@ -423,9 +433,16 @@ CardRecord SqliteJournal::take_identity(const Job& job, std::string_view reader_
 
 // ---- transitions
 // ---------------------------------------------------------------------------------------------
-CardRecord SqliteJournal::apply(const Transition& t) {
+std::vector<CardRecord> SqliteJournal::apply_all(std::span<const Transition> transitions) {
     std::lock_guard lock(mutex_);
     Transaction tx(db_);
+    std::vector<CardRecord> after;
+    for (const Transition& t : transitions) after.push_back(apply_one(t));
+    tx.commit();
+    return after;
+}
+
+CardRecord SqliteJournal::apply_one(const Transition& t) {
     const auto before = load_card(t.card);
     if (!before) throw NotFound(wrong_transition_message(t.card, t.from, t.to, std::nullopt));
     if (std::find(t.from.begin(), t.from.end(), before->state) == t.from.end()) {
@@ -435,6 +452,8 @@ CardRecord SqliteJournal::apply(const Transition& t) {
     if (t.replaced_by && !load_card(*t.replaced_by)) {
         throw NotFound(fmt::format("card {}: replacement card {} does not exist", t.card, *t.replaced_by));
     }
+    const CardState to = t.keep_state ? before->state : t.to;
+    if (t.msisdn) check_msisdn_free(*before, *t.msisdn, t.twin_of);
     const std::string now = utc_now();
     // `AND state = ?` makes the update itself the compare-and-set, not only the read above.
     auto up = db_.prepare(
@@ -446,8 +465,9 @@ CardRecord SqliteJournal::apply(const Transition& t) {
         "opc_blob END, "
         "codes_key_index = CASE WHEN ?5 THEN ?10 ELSE codes_key_index END, "
         "codes_blob = CASE WHEN ?5 THEN ?11 ELSE codes_blob END, "
-        "replaced_by = COALESCE(?12, replaced_by) WHERE id = ?13 AND state = ?14");
-    up.bind(1, to_string(t.to)).bind(2, t.station_id).bind(3, now).bind(4, t.reason);
+        "replaced_by = COALESCE(?12, replaced_by), profile = COALESCE(?15, profile), "
+        "activated_on = COALESCE(?16, activated_on) WHERE id = ?13 AND state = ?14");
+    up.bind(1, to_string(to)).bind(2, t.station_id).bind(3, now).bind(4, t.reason);
     up.bind(5, std::int64_t{t.secrets.has_value()});
     if (t.secrets) {
         bind_wrapped(up, 6, t.secrets->ki);
@@ -455,6 +475,7 @@ CardRecord SqliteJournal::apply(const Transition& t) {
         bind_wrapped(up, 10, t.secrets->codes);
     }
     up.bind(12, to_opt(t.replaced_by)).bind(13, t.card).bind(14, to_string(before->state));
+    up.bind(15, t.profile).bind(16, t.activated_on);
     up.run();
     if (db_.changes() != 1) {
         throw WrongTransition(wrong_transition_message(t.card, t.from, t.to, std::nullopt), t.card,
@@ -466,6 +487,14 @@ CardRecord SqliteJournal::apply(const Transition& t) {
             .bind(2, before->seq)
             .run();
     }
+    if (t.msisdn) {
+        db_.prepare("UPDATE identity SET msisdn = ? WHERE job_id = ? AND seq = ?")
+            .bind(1, *t.msisdn)
+            .bind(2, before->job_id)
+            .bind(3, before->seq)
+            .run();
+    }
+    if (t.twin_of) link_twin_locked(t.card, *t.twin_of, t.station_id);
     std::string detail = t.detail;
     if (!t.reason.empty()) detail = detail.empty() ? t.reason : fmt::format("{}; {}", t.reason, detail);
     {
@@ -476,13 +505,29 @@ CardRecord SqliteJournal::apply(const Transition& t) {
         e.card = t.card;
         e.kind = t.kind;
         e.from = before->state;
-        e.to = t.to;
+        e.to = to;
         e.detail = detail;
         insert_event(e);
     }
-    auto after = load_card(t.card);
-    tx.commit();
-    return *after;
+    return *load_card(t.card);
+}
+
+void SqliteJournal::check_msisdn_free(const CardRecord& card, const std::string& msisdn,
+                                      std::optional<CardId> twin_of) {
+    if (card.msisdn && *card.msisdn != msisdn) {
+        throw IdentityConflict(fmt::format("card {} (ICCID {}) already has the number {}, not {}", card.id,
+                                           card.iccid, *card.msisdn, msisdn));
+    }
+    auto st = db_.prepare(
+        "SELECT c.id, i.iccid, c.state FROM card c JOIN identity i ON i.job_id = c.job_id AND i.seq = c.seq "
+        "WHERE i.msisdn = ?1 AND c.id <> ?2 AND c.state IN ('allocated', 'writing', 'verified', 'issued', "
+        "'activated', 'quarantined') ORDER BY c.id");
+    st.bind(1, msisdn).bind(2, card.id);
+    while (st.step()) {
+        if (twin_of && st.int64(0) == *twin_of) continue;
+        throw MsisdnInUse(fmt::format("MSISDN {} is in use by card {} (ICCID {}, {})", msisdn, st.int64(0),
+                                      st.text(1), st.text(2)));
+    }
 }
 
 // ---- queries
@@ -587,9 +632,14 @@ JobCounts SqliteJournal::count_job(const Job& job) {
 // ---- twins and events
 // ----------------------------------------------------------------------------------------
 void SqliteJournal::link_twin(CardId a, CardId b, std::string_view station_id) {
-    if (a == b) throw sim::InputError(fmt::format("card {} cannot be its own twin", a));
     std::lock_guard lock(mutex_);
     Transaction tx(db_);
+    link_twin_locked(a, b, station_id);
+    tx.commit();
+}
+
+void SqliteJournal::link_twin_locked(CardId a, CardId b, std::string_view station_id) {
+    if (a == b) throw sim::InputError(fmt::format("card {} cannot be its own twin", a));
     const auto ca = load_card(a);
     const auto cb = load_card(b);
     for (const auto& [id, c, other] : {std::tuple{a, &ca, b}, std::tuple{b, &cb, a}}) {
@@ -597,7 +647,7 @@ void SqliteJournal::link_twin(CardId a, CardId b, std::string_view station_id) {
         if ((*c)->state == CardState::released) {
             throw WrongTransition(fmt::format("twin link: card {} is released", id), id, (*c)->state);
         }
-        if ((*c)->twin && *(*c)->twin != other) {
+        if ((*c)->twin && *(*c)->twin != other && twin_is_live(*(*c)->twin)) {
             throw WrongTransition(
                 fmt::format("twin link: card {} is already the twin of card {}", id, *(*c)->twin), id,
                 (*c)->state);
@@ -623,7 +673,12 @@ void SqliteJournal::link_twin(CardId a, CardId b, std::string_view station_id) {
             insert_event(e);
         }
     }
-    tx.commit();
+}
+
+bool SqliteJournal::twin_is_live(CardId id) {
+    const auto c = load_card(id);
+    return c && (c->state != CardState::released && c->state != CardState::barred &&
+                 c->state != CardState::replaced);
 }
 
 void SqliteJournal::insert_event(const Event& e) {

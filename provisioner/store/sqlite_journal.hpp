@@ -21,7 +21,7 @@ struct SqliteOptions {
 };
 
 // The schema version this build writes and the versions it can read (older ones are migrated).
-inline constexpr int kJournalSchemaVersion = 1;
+inline constexpr int kJournalSchemaVersion = 2;
 
 class SqliteJournal final : public Journal {
   public:
@@ -47,10 +47,15 @@ class SqliteJournal final : public Journal {
     [[nodiscard]] const std::string& path() const { return path_; }
 
   protected:
-    CardRecord apply(const Transition& t) override;
+    std::vector<CardRecord> apply_all(std::span<const Transition> transitions) override;
 
   private:
     void migrate();
+    // The pieces of a transaction (the caller holds the mutex and the transaction).
+    CardRecord apply_one(const Transition& t);
+    void check_msisdn_free(const CardRecord& card, const std::string& msisdn, std::optional<CardId> twin_of);
+    void link_twin_locked(CardId a, CardId b, std::string_view station_id);
+    bool twin_is_live(CardId id);
     std::optional<CardRecord> load_card(CardId id);
     std::optional<CardRecord> load_bound_card(std::string_view fingerprint);
     std::optional<Job> load_job(JobId id);

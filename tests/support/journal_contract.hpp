@@ -331,6 +331,146 @@ TYPED_TEST_P(JournalContract, FollowsTheAgencyFlows) {
     EXPECT_TRUE(c.balanced());
 }
 
+// ---- agency flows (issue 7): activation, replacement, twins, offer change
+// ----------------------------------- Stock cards: issued in a batch without numbers, numbered at activation.
+inline Job make_stock_job(Journal& journal, const std::string& order, int cards, int base) {
+    std::vector<IdentityRow> rows;
+    for (int i = 0; i < cards; ++i) {
+        const int n = base + i;
+        rows.push_back(IdentityRow{fmt::format("5460100000{:05}", n), fmt::format("896870100000{:07}", n),
+                                   std::nullopt, std::nullopt});
+    }
+    ListIdentitySource source(std::move(rows));
+    return journal.create_job(
+        JobSpec{order, "forfait-m", static_cast<std::uint64_t>(cards), std::string(kStation)}, source);
+}
+
+TYPED_TEST_P(JournalContract, ActivatesAStockCardWithANumberAndAnOffer) {
+    const Job job = make_stock_job(*this->journal, "STOCK-1", 3, 100);
+    const CardRecord stock = this->issue(job.id, 1);
+    EXPECT_FALSE(stock.msisdn);
+    EXPECT_EQ(stock.profile, "forfait-m") << "a card's offer is its job's until changed";
+    EXPECT_EQ(stock.activated_on, "");
+    const CardRecord on = this->journal->activate(
+        stock.id, Activation{"687771001", "carte-liberte", "2026-11-26", {}}, "agency-1");
+    EXPECT_EQ(on.state, CardState::activated);
+    EXPECT_EQ(on.msisdn, "687771001");
+    EXPECT_EQ(on.profile, "carte-liberte");
+    EXPECT_EQ(on.activated_on, "2026-11-26");
+    EXPECT_EQ(this->journal->card(stock.id)->profile, "carte-liberte") << "read back from the store";
+    // The number is taken: another stock card cannot get it; a card not issued cannot be activated.
+    const CardRecord second = this->issue(job.id, 2);
+    EXPECT_THROW(
+        this->journal->activate(second.id, Activation{"687771001", "forfait-m", "2026-11-26", {}}, "a"),
+        MsisdnInUse);
+    EXPECT_FALSE(this->journal->card(second.id)->msisdn) << "a refused activation changes nothing";
+    EXPECT_THROW(
+        this->journal->activate(stock.id, Activation{"687771002", "forfait-m", "2026-11-26", {}}, "a"),
+        WrongTransition);
+    const CardRecord allocated = this->journal->allocate(job.id, "reader-0", fp(3), kStation);
+    EXPECT_THROW(
+        this->journal->activate(allocated.id, Activation{"687771003", "forfait-m", "2026-11-26", {}}, "a"),
+        WrongTransition);
+    // A card issued with a number from its order keeps that number only.
+    const Job numbered = this->make_job("ORD-N", 1, 500);
+    const CardRecord with_number = this->issue(numbered.id, 4);
+    EXPECT_THROW(
+        this->journal->activate(with_number.id, Activation{"687771004", "forfait-m", "2026-11-26", {}}, "a"),
+        IdentityConflict);
+    EXPECT_EQ(
+        this->journal
+            ->activate(with_number.id, Activation{*with_number.msisdn, "forfait-m", "2026-11-26", {}}, "a")
+            .state,
+        CardState::activated);
+}
+
+TYPED_TEST_P(JournalContract, ReplacesACardInOneTransaction) {
+    const Job job = make_stock_job(*this->journal, "STOCK-1", 6, 200);
+    const CardRecord old_card = this->journal->activate(
+        this->issue(job.id, 1).id, Activation{"687772001", "forfait-horaire", "2026-01-05", {}}, "agency-1");
+    const CardRecord new_card = this->issue(job.id, 2);
+    const auto [out, in] = this->journal->replace_card(
+        Replacement{old_card.id, new_card.id, "stolen", "2026-11-26", ""}, "agency-1");
+    EXPECT_EQ(out.state, CardState::barred) << "a stolen card is barred";
+    EXPECT_EQ(out.reason, "stolen");
+    EXPECT_EQ(out.replaced_by, new_card.id);
+    EXPECT_EQ(in.state, CardState::activated);
+    EXPECT_EQ(in.msisdn, "687772001") << "the customer keeps the number";
+    EXPECT_EQ(in.profile, "forfait-horaire") << "and the offer";
+    EXPECT_EQ(in.activated_on, "2026-11-26");
+    // Replaced again (defective): the barred card is history, the live card is replaced.
+    const CardRecord third = this->issue(job.id, 3);
+    EXPECT_THROW(
+        this->journal->replace_card(Replacement{old_card.id, third.id, "lost", "2026-11-27", ""}, "a"),
+        WrongTransition)
+        << "a barred card cannot be replaced twice";
+    EXPECT_EQ(this->journal->card(third.id)->state, CardState::issued) << "the failed swap changed nothing";
+    const auto again = this->journal->replace_card(
+        Replacement{new_card.id, third.id, "defective", "2026-11-27", ""}, "agency-2");
+    EXPECT_EQ(again.old_card.state, CardState::replaced);
+    EXPECT_EQ(again.new_card.msisdn, "687772001");
+    // Atomic: the new card is not in stock (already activated) -> the old card is untouched.
+    const CardRecord fourth = this->issue(job.id, 4);
+    EXPECT_THROW(
+        this->journal->replace_card(Replacement{third.id, new_card.id, "lost", "2026-11-28", ""}, "a"),
+        WrongTransition);
+    EXPECT_EQ(this->journal->card(third.id)->state, CardState::activated) << "rolled back with the new card";
+    EXPECT_THROW(
+        this->journal->replace_card(Replacement{third.id, fourth.id, "broken", "2026-11-28", ""}, "a"),
+        sim::InputError);
+    const CardRecord no_number = this->issue(job.id, 5);
+    EXPECT_THROW(
+        this->journal->replace_card(Replacement{no_number.id, fourth.id, "lost", "2026-11-28", ""}, "a"),
+        sim::InputError)
+        << "a stock card without a number has nothing to carry over";
+    const JobCounts c = this->journal->counts(job.id);
+    EXPECT_TRUE(c.balanced());
+    std::size_t live = 0;
+    for (const CardRecord& r : this->journal->find_by_msisdn("687772001"))
+        live += r.state == CardState::activated ? 1 : 0;
+    EXPECT_EQ(live, 1u) << "one live card per number after every swap";
+}
+
+TYPED_TEST_P(JournalContract, ActivatesATwinAndMovesTheLinkOnReplacement) {
+    const Job job = make_stock_job(*this->journal, "STOCK-1", 5, 300);
+    const CardRecord main = this->journal->activate(
+        this->issue(job.id, 1).id, Activation{"687773001", "forfait-m", "2026-11-01", {}}, "agency-1");
+    const CardRecord twin_stock = this->issue(job.id, 2);
+    const CardRecord twin = this->journal->activate(
+        twin_stock.id, Activation{"687773001", "carte-jumelle", "2026-11-26", main.id}, "agency-1");
+    EXPECT_EQ(twin.twin, main.id);
+    EXPECT_EQ(this->journal->card(main.id)->twin, twin.id);
+    EXPECT_EQ(twin.msisdn, main.msisdn);
+    // A second twin for the same number is refused: the number is held by two live cards already.
+    const CardRecord third = this->issue(job.id, 3);
+    EXPECT_THROW(this->journal->activate(
+                     third.id, Activation{"687773001", "carte-jumelle", "2026-11-26", main.id}, "agency-1"),
+                 MsisdnInUse);
+    EXPECT_EQ(this->journal->card(third.id)->state, CardState::issued);
+    EXPECT_FALSE(this->journal->card(third.id)->msisdn);
+    // The twin is lost: its replacement becomes the main card's twin.
+    const auto swap =
+        this->journal->replace_card(Replacement{twin.id, third.id, "lost", "2026-11-27", ""}, "a");
+    EXPECT_EQ(swap.new_card.twin, main.id);
+    EXPECT_EQ(swap.new_card.profile, "carte-jumelle");
+    EXPECT_EQ(this->journal->card(main.id)->twin, third.id);
+}
+
+TYPED_TEST_P(JournalContract, ChangesTheOfferAndKeepsTheState) {
+    const Job job = make_stock_job(*this->journal, "STOCK-1", 2, 400);
+    const CardRecord stock = this->issue(job.id, 1);
+    const CardRecord changed =
+        this->journal->change_profile(stock.id, "carte-liberte", "apns: -internet", "agency");
+    EXPECT_EQ(changed.state, CardState::issued);
+    EXPECT_EQ(changed.profile, "carte-liberte");
+    const auto events = this->journal->events(std::nullopt, stock.id);
+    ASSERT_FALSE(events.empty());
+    EXPECT_EQ(events.back().kind, "reprofile");
+    EXPECT_EQ(events.back().detail, "apns: -internet");
+    const CardRecord allocated = this->journal->allocate(job.id, "reader-0", fp(2), kStation);
+    EXPECT_THROW(this->journal->change_profile(allocated.id, "forfait-m", "", "agency"), WrongTransition);
+}
+
 TYPED_TEST_P(JournalContract, RecordsAuditEvents) {
     const Job job = this->make_job("ORD-1", 2);
     Event e;
@@ -474,8 +614,11 @@ REGISTER_TYPED_TEST_SUITE_P(JournalContract, CreatesAndFindsJobs, RefusesAnOverl
                             RefusesWrongTransitions, ReleasesOnlyWhenTheCardIsProvenEmpty,
                             ResumesACardWithItsOwnIdentity, NeverReissuesAnIssuedCardBody,
                             StopsWhenThePoolIsEmpty, CountsReconcile, ShowsListsAndFindsByMsisdn,
-                            LinksTwinCardsSharingOneNumber, FollowsTheAgencyFlows, RecordsAuditEvents,
-                            KeepsTheVendorAdmOfAListRow, EightThreadsOwnConnectionsNeverShareAnIdentity,
+                            LinksTwinCardsSharingOneNumber, FollowsTheAgencyFlows,
+                            ActivatesAStockCardWithANumberAndAnOffer, ReplacesACardInOneTransaction,
+                            ActivatesATwinAndMovesTheLinkOnReplacement, ChangesTheOfferAndKeepsTheState,
+                            RecordsAuditEvents, KeepsTheVendorAdmOfAListRow,
+                            EightThreadsOwnConnectionsNeverShareAnIdentity,
                             EightThreadsSharingOneJournalObject, FourProcessesNeverShareAnIdentity);
 
 }  // namespace journal_contract

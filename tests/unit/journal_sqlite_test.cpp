@@ -66,7 +66,7 @@ TEST_F(SqliteFile, MigratesAnEmptyFileToTheCurrentSchema) {
         SqliteJournal journal(path_);
         EXPECT_EQ(journal.schema_version(), kJournalSchemaVersion);
     }
-    EXPECT_EQ(query_text("SELECT COUNT(*) FROM schema_version"), "1");
+    EXPECT_EQ(query_text("SELECT COUNT(*) FROM schema_version"), std::to_string(kJournalSchemaVersion));
     EXPECT_EQ(
         query_text("SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master WHERE type = 'table' "
                    "ORDER BY name)"),
@@ -74,7 +74,7 @@ TEST_F(SqliteFile, MigratesAnEmptyFileToTheCurrentSchema) {
     // Reopening migrates nothing more.
     SqliteJournal again(path_);
     EXPECT_EQ(again.schema_version(), kJournalSchemaVersion);
-    EXPECT_EQ(query_text("SELECT COUNT(*) FROM schema_version"), "1");
+    EXPECT_EQ(query_text("SELECT COUNT(*) FROM schema_version"), std::to_string(kJournalSchemaVersion));
 }
 
 TEST_F(SqliteFile, RefusesASchemaFromANewerToolkit) {
