@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "sim/error.hpp"
+#include "sim/files/ef_ref.hpp"
 
 namespace sim {
 namespace {
@@ -72,13 +73,6 @@ constexpr ServiceFile kUstFiles[] = {{4, "usim/sdn"},       {12, "usim/smsp"},  
 constexpr ServiceFile kSstFiles[] = {{7, "gsm/plmnsel"},    {9, "telecom/msisdn"}, {12, "telecom/smsp"},
                                      {17, "gsm/spn"},       {18, "telecom/sdn"},   {43, "gsm/plmnwact"},
                                      {44, "gsm/oplmnwact"}, {45, "gsm/hplmnwact"}};
-
-// The catalogue's paths start at the MF; the card layer's paths leave 3F00 implicit.
-EfRef ef_ref(const FileSpec& spec) {
-    auto path = spec.path();
-    if (!path.empty() && path.front() == files::kMf) path.erase(path.begin());
-    return EfRef{std::move(path), spec.sfi, std::string(spec.name)};
-}
 
 bool all_ff(ByteView data) {
     return std::all_of(data.begin(), data.end(), [](std::uint8_t b) { return b == 0xFF; });

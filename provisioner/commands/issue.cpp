@@ -1,5 +1,5 @@
-// provisioner issue --order FILE: the warehouse's main job. Validates the order (nothing touches a card on bad
-// input), opens or resumes its journal job, runs one worker per reader, then writes the outputs.
+// provisioner issue --order FILE: the warehouse's main job. Validates the order (nothing touches a card on
+// bad input), opens or resumes its journal job, runs one worker per reader, then writes the outputs.
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -32,6 +32,7 @@ struct IssueOptions {
     std::string transport_keys_file;
     int adm_reserve = 1;
     bool resume = false;
+    bool join = false;
     bool dry_run = false;
     bool open5gs = false;
     bool osmohlr = false;
@@ -64,19 +65,20 @@ std::optional<sim::AdmKeys> adm_keys(const IssueOptions& o) {
 
 void print_report(const StationReport& report, JobId job, Journal& journal) {
     const auto counts = journal.counts(job);
-    std::cout << fmt::format("\nissued {} card(s) this run, {} failed, in {:.1f} s ({:.0f} cards/h)\n", report.issued,
-                             report.failed, report.seconds, report.cards_per_hour());
+    std::cout << fmt::format("\nissued {} card(s) this run, {} failed, in {:.1f} s ({:.0f} cards/h)\n",
+                             report.issued, report.failed, report.seconds, report.cards_per_hour());
     for (const auto& r : report.readers) {
         std::cout << fmt::format("  {:<28} issued {:>4}  failed {:>3}\n", r.reader, r.issued, r.failed);
     }
     std::cout << fmt::format("order: {} ordered = {} issued + {} in progress + {} quarantined + {} unused\n",
-                             counts.ordered, counts.issued, counts.in_progress, counts.quarantined, counts.unused);
+                             counts.ordered, counts.issued, counts.in_progress, counts.quarantined,
+                             counts.unused);
 }
 
-// This station found the pool empty, but other stations sharing the journal (PostgreSQL) may still be finishing
-// cards they drew from it: wait while they make progress, so that the outputs cover the whole order and the exit
-// code says whether it is complete. Cards that do not move (left `writing` by a crash, waiting for --resume) do
-// not keep the station waiting: it gives up after kStall without a change.
+// This station found the pool empty, but other stations sharing the journal (PostgreSQL) may still be
+// finishing cards they drew from it: wait while they make progress, so that the outputs cover the whole order
+// and the exit code says whether it is complete. Cards that do not move (left `writing` by a crash, waiting
+// for --resume) do not keep the station waiting: it gives up after kStall without a change.
 void wait_for_cards_in_flight(Journal& journal, JobId job) {
     using Clock = std::chrono::steady_clock;
     constexpr auto kStall = std::chrono::seconds(15);
@@ -94,8 +96,10 @@ void wait_for_cards_in_flight(Journal& journal, JobId job) {
     }
 }
 
-// The back office's files, from the journal (so a resumed order's outputs cover every card, not just this run's).
-void write_outputs(const IssueOptions& o, const Order& order, const TransportKeys& keys, Journal& journal, JobId job) {
+// The back office's files, from the journal (so a resumed order's outputs cover every card, not just this
+// run's).
+void write_outputs(const IssueOptions& o, const Order& order, const TransportKeys& keys, Journal& journal,
+                   JobId job) {
     const auto paths = output_paths(order.outputs, {o.open5gs, o.osmohlr});
     OutputOptions options;
     options.transport_key_index = order.keys.transport_key_index;
@@ -111,8 +115,10 @@ void write_outputs(const IssueOptions& o, const Order& order, const TransportKey
 int run(const IssueOptions& o) {
     const Order order = load_order(o.order);  // every file/line/field error before anything else
     const auto keys = transport_keys(o);
-    (void)keys.get(order.keys.transport_key_index);  // the order's K4 must be there before any card is written
-    if (o.adm_reserve < 1) throw sim::InputError("--adm-reserve must be at least 1 (0 would allow the last ADM try)");
+    (void)keys.get(
+        order.keys.transport_key_index);  // the order's K4 must be there before any card is written
+    if (o.adm_reserve < 1)
+        throw sim::InputError("--adm-reserve must be at least 1 (0 would allow the last ADM try)");
     IssueContext ctx;
     ctx.order = &order;
     ctx.transport_keys = &keys;
@@ -125,7 +131,8 @@ int run(const IssueOptions& o) {
         return 0;
     }
     auto journal = open_journal(o.store.empty() ? default_store_url() : o.store);
-    const Job job = open_job(*journal, order, keys, ctx.station_id, o.resume);
+    const Job job = o.join ? join_job(*journal, order, keys, ctx.station_id)
+                           : open_job(*journal, order, keys, ctx.station_id, o.resume);
     FileSizeCache sizes;
     ctx.journal = journal.get();
     ctx.job = job.id;
@@ -149,18 +156,28 @@ void add_issue_command(CLI::App& root) {
     auto o = std::make_shared<IssueOptions>();
     auto* cmd = root.add_subcommand("issue", "Issue a batch of cards from an order on one or more readers");
     cmd->add_option("--order", o->order, "Order file (profiles/orders/*.xml)")->required();
-    cmd->add_option("--readers", o->readers, "Readers to use: all, or indexes like 0,2,3")->capture_default_str();
-    cmd->add_option("--store", o->store,
-                    "Journal: sqlite:PATH or postgresql://host/db (default: $SIM_STORE, else a per-user SQLite file)");
-    cmd->add_option("--station-id", o->station_id, "Name of this station in the journal (default: host name)");
+    cmd->add_option("--readers", o->readers, "Readers to use: all, or indexes like 0,2,3")
+        ->capture_default_str();
+    cmd->add_option(
+        "--store", o->store,
+        "Journal: sqlite:PATH or postgresql://host/db (default: $SIM_STORE, else a per-user SQLite file)");
+    cmd->add_option("--station-id", o->station_id,
+                    "Name of this station in the journal (default: host name)");
     cmd->add_option("--adm-file", o->adm_file, "ADM1 key file (one value, or ICCID,ADM lines); mode 0600");
     cmd->add_option("--adm-env", o->adm_env, "Environment variable holding the ADM1 value");
     cmd->add_option("--transport-keys", o->transport_keys_file,
                     "K4 transport key file (INDEX HEX lines, mode 0600); default: $SIM_TRANSPORT_KEYS");
-    cmd->add_option("--adm-reserve", o->adm_reserve, "Refuse to present ADM when this many tries or fewer remain")
+    cmd->add_option("--adm-reserve", o->adm_reserve,
+                    "Refuse to present ADM when this many tries or fewer remain")
         ->capture_default_str();
-    cmd->add_flag("--resume", o->resume, "Carry on with an order started before (after a crash or Ctrl-C)");
-    cmd->add_flag("--dry-run", o->dry_run, "Print the write plan for one card (secrets masked); touch nothing");
+    auto* resume = cmd->add_flag("--resume", o->resume,
+                                 "Carry on with an order started before (after a crash or Ctrl-C)");
+    cmd->add_flag("--join", o->join,
+                  "Start the order, or join it if another station sharing the store already has: for several "
+                  "stations on one PostgreSQL pool")
+        ->excludes(resume);
+    cmd->add_flag("--dry-run", o->dry_run,
+                  "Print the write plan for one card (secrets masked); touch nothing");
     cmd->add_flag("--open5gs", o->open5gs, "Also write an open5gs-dbctl script (holds Ki/OPc in clear)");
     cmd->add_flag("--osmohlr", o->osmohlr, "Also write an OsmoHLR VTY script (holds Ki/OPc in clear)");
     cmd->callback([o] {

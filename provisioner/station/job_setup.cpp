@@ -9,7 +9,7 @@ namespace {
 
 // Feeds the journal one identity at a time: a 100,000-card order is never held in memory.
 class OrderIdentities final : public IdentitySource {
-public:
+  public:
     OrderIdentities(const Order& order, const TransportKey& key) : reader_(order), key_(key) {}
     std::optional<IdentityRow> next() override {
         auto row = reader_.next();
@@ -22,7 +22,7 @@ public:
         return out;
     }
 
-private:
+  private:
     IdentityReader reader_;
     const TransportKey& key_;
 };
@@ -33,18 +33,30 @@ Job open_job(Journal& journal, const Order& order, const TransportKeys& keys, co
              bool resume) {
     if (auto existing = journal.find_job(order.id)) {
         if (!resume) {
-            throw sim::InputError(fmt::format("order {} ({}) was started before (job {}, {}): add --resume to carry "
-                                              "on with it",
-                                              order.id, order.source.string(), existing->id, existing->created_at));
+            throw sim::InputError(
+                fmt::format("order {} ({}) was started before (job {}, {}): add --resume to carry "
+                            "on with it",
+                            order.id, order.source.string(), existing->id, existing->created_at));
         }
         return *existing;
     }
     if (resume) {
-        throw sim::InputError(fmt::format("--resume: order {} has no job in this store yet; run without --resume",
-                                          order.id));
+        throw sim::InputError(
+            fmt::format("--resume: order {} has no job in this store yet; run without --resume", order.id));
     }
     OrderIdentities identities(order, keys.get(order.keys.transport_key_index));
     return journal.create_job(JobSpec{order.id, order.profile.id, order.quantity, station_id}, identities);
+}
+
+Job join_job(Journal& journal, const Order& order, const TransportKeys& keys, const std::string& station_id) {
+    if (auto existing = journal.find_job(order.id)) return *existing;
+    try {
+        return open_job(journal, order, keys, station_id, false);
+    } catch (const JobExists&) {
+        // Another station created it between our look and our insert: its job is the one to join.
+        if (auto created = journal.find_job(order.id)) return *created;
+        throw;
+    }
 }
 
 }  // namespace provisioner

@@ -12,4 +12,8 @@ namespace provisioner {
 Job open_job(Journal& journal, const Order& order, const TransportKeys& keys, const std::string& station_id,
              bool resume);
 
+// Several stations on one shared store starting the same order at once: the first creates the job, the others
+// (even a moment later, or racing it) join it. Same as open_job(..., resume = true) when the job exists.
+Job join_job(Journal& journal, const Order& order, const TransportKeys& keys, const std::string& station_id);
+
 }  // namespace provisioner
