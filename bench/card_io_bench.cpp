@@ -21,6 +21,7 @@ const std::string kBenchSourceRoot = std::filesystem::path(__FILE__).parent_path
 #include "../tests/support/issue_fixture.hpp"
 #include "identity/keys.hpp"
 #include "personalisation/card_image.hpp"
+#include "sim/codecs/identity.hpp"
 #include "sim/personalise.hpp"
 #include "simcard/faults.hpp"
 
@@ -71,20 +72,10 @@ std::string factory_iccid(std::uint64_t n) {
     return out;
 }
 
-// A fresh blank body. The SJA2 personality's EF.ICCID is update=NEV (the description's guess) while the
-// profile writes the ICCID under ADM: the bench makes it ADM-updatable (reported in BENCHMARKS.md).
+// A fresh blank body with `iccid_hex` as the ICCID its vendor wrote (the SJA2 personality's EF.ICCID is
+// update=NEV, as on the real card: the issuer checks it against the identity instead of writing it).
 simcard::CardOs blank_card(const Personality& p, const std::string& iccid_hex) {
-    std::ifstream in(simtest::card_file(p.card_file));
-    std::stringstream ss;
-    ss << in.rdbuf();
-    std::string text = ss.str();
-    const std::string nev = "name=EF.ICCID struct=transparent size=10 sfi=02 read=ALW update=NEV";
-    if (const auto at = text.find(nev); at != std::string::npos)
-        text.replace(at, nev.size(), "name=EF.ICCID struct=transparent size=10 sfi=02 read=ALW update=ADM");
-    const auto at = text.find("ef 2FE2 ");
-    const auto eol = text.find('\n', at);
-    text.insert(eol, "\n    data " + iccid_hex);
-    return simcard::CardOs::from_description(text, p.card_file);
+    return simtest::fresh_blank_card(iccid_hex, p.card_file);
 }
 
 // What one card cost.
@@ -124,12 +115,21 @@ struct Floor {
 class Station {
 public:
     Station(const Personality& p, bool t0, simcard::TimingModel timing)
-        : p_(p), t0_(t0), timing_(timing), f_(order_for(p)) {
+        : p_(p), t0_(t0), timing_(timing), f_(order_for(p)), identities_(f_.order()),
+          fixed_iccid_(sim::driver_by_name(p.card_type)->iccid_factory_fixed()) {
         f_.ctx().adm_keys = sim::AdmKeys::single(sim::SecretBytes::from_text(p.adm));
     }
 
     CardCost issue_one(bool keep_trace = false) {
-        simcard::CardOs os = blank_card(p_, factory_iccid(++serial_));
+        // A card type whose vendor fixes the ICCID comes with the identities of the vendor's file: each body
+        // carries the ICCID of the identity the journal hands out next (the lowest free one, in the order's
+        // sequence).
+        auto identity = identities_.next();
+        ++serial_;
+        const std::string iccid_hex = fixed_iccid_ && identity
+                                          ? sim::to_hex(sim::ef::encode(sim::ef::Iccid{identity->iccid}))
+                                          : factory_iccid(serial_);
+        simcard::CardOs os = blank_card(p_, iccid_hex);
         simcard::Options options;
         options.t0 = t0_;
         os.set_options(options);
@@ -220,6 +220,8 @@ private:
     bool t0_;
     simcard::TimingModel timing_;
     simtest::IssueFixture f_;
+    provisioner::IdentityReader identities_;
+    bool fixed_iccid_ = false;
     std::uint64_t serial_ = 0;
 };
 

@@ -1,7 +1,8 @@
 #include "sim/card.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
+#include <algorithm>
+#include <functional>
 
 #include "sim/error.hpp"
 
@@ -30,7 +31,21 @@ Bytes fid_bytes(const FilePath& path) {
 
 FilePath parent_of(const FilePath& path) { return FilePath(path.begin(), path.end() - (path.empty() ? 0 : 1)); }
 
-bool in_usim(const FilePath& path) { return !path.empty() && path.front() == kFidCurrentAdf; }
+bool under_usim(const FilePath& path) {
+    return !path.empty() && path.front() == kFidCurrentAdf;
+}
+
+// The card took the command (61xx / 9Fxx: data waiting, fetched by exchange()).
+bool accepted(const ResponseApdu& response) {
+    return is_success_sw(response.sw()) || response.sw1() == 0x61 || response.sw1() == 0x9F;
+}
+
+// How a card refuses SFI addressing of an EF: no file with that SFI (6A82), P1/P2 not understood (6A86, 6B00
+// — a card that reads P1 as the high offset byte lands beyond the file), or the SFI names a file of another
+// structure (6981). The EF is then selected by FID and the command sent again.
+bool sfi_refused(std::uint16_t sw) {
+    return sw == 0x6A82 || sw == 0x6A86 || sw == 0x6B00 || sw == 0x6981;
+}
 
 std::string describe_ef(const EfRef& ef) {
     return ef.name.empty() ? path_to_string(ef.path) : fmt::format("{} ({})", ef.name, path_to_string(ef.path));
@@ -69,8 +84,7 @@ ResponseApdu Card::exchange(const CommandApdu& command) {
 
 ResponseApdu Card::send(const CommandApdu& command, std::string_view context) {
     ResponseApdu response = exchange(command);
-    const auto sw1 = response.sw1();
-    if (is_success_sw(response.sw()) || sw1 == 0x61 || sw1 == 0x9F) return response;
+    if (accepted(response)) return response;
     // After a failure the card may have moved or kept its selection; do not trust our picture of it.
     if (command.ins() == kInsSelect) invalidate_selection();
     throw_for_sw(response.sw(), dialect_, context);
@@ -97,18 +111,23 @@ Dialect Card::detect() {
                                     uicc.sw(), sim.sw()));
 }
 
+Dialect Card::ensure_detected() {
+    return detected_ ? dialect_ : detect();
+}
+
 const Bytes& Card::usim_aid() {
     if (usim_aid_) return *usim_aid_;
+    ensure_detected();
     if (dialect_ != Dialect::Uicc) throw NotSupported("a 2G SIM has no USIM application", 0x6A82);
-    const FileInfo dir = select_with_info({kFidEfDir}, true);
-    const EfRef ef{{kFidEfDir}, std::nullopt, "EF.DIR"};
-    for (std::size_t rec = 1; rec <= dir.record_count; ++rec) {
-        const Bytes r = read_record(ef, static_cast<std::uint8_t>(rec), dir.record_length);
+    constexpr unsigned kLastRecord = 254;
+    for (unsigned rec = 1; rec <= kLastRecord; ++rec) {
+        const auto r = read_dir_record(static_cast<std::uint8_t>(rec));
+        if (!r) break;
         // Application template 61 { 4F AID, 50 label } (TS 102 221 §13.1).
-        if (r.size() < 4 || r[0] != 0x61 || r[2] != 0x4F) continue;
-        const std::size_t aid_len = r[3];
-        if (4 + aid_len > r.size()) continue;
-        Bytes aid(r.begin() + 4, r.begin() + 4 + static_cast<std::ptrdiff_t>(aid_len));
+        if (r->size() < 4 || (*r)[0] != 0x61 || (*r)[2] != 0x4F) continue;
+        const std::size_t aid_len = (*r)[3];
+        if (4 + aid_len > r->size()) continue;
+        Bytes aid(r->begin() + 4, r->begin() + 4 + static_cast<std::ptrdiff_t>(aid_len));
         if (aid.size() >= kUsimAidPrefix.size() && std::equal(kUsimAidPrefix.begin(), kUsimAidPrefix.end(),
                                                                aid.begin())) {
             usim_aid_ = std::move(aid);
@@ -116,6 +135,55 @@ const Bytes& Card::usim_aid() {
         }
     }
     throw FileNotFound("EF.DIR lists no USIM application (AID A0000000871002...)", 0x6A82);
+}
+
+// One record of EF.DIR, nullopt past the last one (6A83). Le 00 asks for the whole record, whatever its
+// length: a T=0 card answers 6Cxx and exchange() resends with the length, and a warning 6282 (record shorter
+// than Le) still carries the record. A card that refuses Le 00 (67xx) gets the record length from EF.DIR's
+// FCP, once.
+std::optional<Bytes> Card::read_dir_record(std::uint8_t record) {
+    const EfRef dir{{kFidEfDir}, kSfiEfDir, "EF.DIR"};
+    const std::string context = fmt::format("READ RECORD EF.DIR record {}", record);
+    auto command = [&](bool by_sfi) {
+        const auto p2 = static_cast<std::uint8_t>((by_sfi ? (kSfiEfDir << 3) : 0) | kRecordAbsolute);
+        return CommandApdu::case2(kClaUicc, kInsReadRecord, record, p2,
+                                  static_cast<unsigned>(dir_record_length_.value_or(kMaxRead)));
+    };
+    bool by_sfi = address(dir, true);
+    ResponseApdu response = exchange(command(by_sfi));
+    if (by_sfi && sfi_refused(response.sw())) {
+        no_sfi_.insert(dir.path);
+        current_ef_.reset();
+        select_ef(dir);
+        by_sfi = false;
+        response = exchange(command(false));
+    }
+    if ((response.sw() & 0xFF00) == 0x6700 && !dir_record_length_) {
+        const FileInfo info = select_with_info(dir.path, true);
+        if (info.record_length == 0) throw ProtocolError("EF.DIR: its FCP gives no record length");
+        dir_record_length_ = info.record_length;
+        by_sfi = false;
+        response = exchange(command(false));
+    }
+    if (by_sfi) {
+        if (accepted(response) || response.sw() == 0x6282) {
+            current_ef_ = dir.path;
+        } else {
+            current_ef_.reset();
+        }
+    }
+    if (response.sw() == 0x6A83) return std::nullopt;
+    if (accepted(response) || response.sw() == 0x6282) return response.data();
+    throw_for_sw(response.sw(), dialect_, context);
+}
+
+bool Card::in_usim() const {
+    return current_df_ && under_usim(*current_df_);
+}
+
+void Card::enter_usim() {
+    ensure_detected();
+    if (!in_usim()) select_df({kFidCurrentAdf});
 }
 
 void Card::invalidate_selection() {
@@ -156,10 +224,10 @@ ResponseApdu Card::select_uicc(const FilePath& df, const FilePath& path, bool wa
     if (current_df_ && (*current_df_ == df || (want_info && *current_df_ == path)) && path.back() != kFidCurrentAdf) {
         return select_fid(path.back(), want_info, context);
     }
-    if (!in_usim(path)) return select_path_from(0x08, path, want_info);
+    if (!under_usim(path)) return select_path_from(0x08, path, want_info);
     // With the USIM active, a path from the current DF that starts with 7FFF reaches any of its files in one
     // SELECT (TS 102 221 §8.4.2); the ADF itself is re-selected by AID, which every card accepts.
-    const bool adf_active = current_df_ && in_usim(*current_df_);
+    const bool adf_active = in_usim();
     if (adf_active && path.size() > 1) return select_path_from(0x09, path, want_info);
     // First access to the USIM in this session: activate it by AID, then walk down from it.
     const Bytes& aid = usim_aid();
@@ -172,7 +240,7 @@ ResponseApdu Card::select_uicc(const FilePath& df, const FilePath& path, bool wa
 
 ResponseApdu Card::select_sim(const FilePath& df, const FilePath& path, bool want_info) {
     const std::string context = fmt::format("SELECT {}", path_to_string(path));
-    if (in_usim(path)) throw NotSupported(context + ": a 2G SIM has no USIM application", 0x9404);
+    if (under_usim(path)) throw NotSupported(context + ": a 2G SIM has no USIM application", 0x9404);
     if (path.empty()) return select_fid(kFidMf, want_info, context);
     // TS 51.011 §6.5: from a DF the card accepts its children, its parent, its siblings and the MF by FID.
     std::size_t start = 0;
@@ -190,7 +258,7 @@ ResponseApdu Card::select_sim(const FilePath& df, const FilePath& path, bool wan
 }
 
 ResponseApdu Card::select_target(const FilePath& path, bool is_ef, bool want_info) {
-    if (!detected_) detect();
+    ensure_detected();
     const FilePath df = is_ef ? parent_of(path) : path;
     ResponseApdu response = dialect_ == Dialect::Uicc ? select_uicc(df, path, want_info)
                                                       : select_sim(df, path, want_info);
@@ -221,31 +289,58 @@ FileInfo Card::parse_info(const ResponseApdu& response) const {
     return dialect_ == Dialect::Uicc ? parse_fcp(response.data()) : parse_gsm_response(response.data());
 }
 
-bool Card::can_use_sfi(const EfRef& ef) const {
-    return dialect_ == Dialect::Uicc && ef.sfi && current_df_ && *current_df_ == parent_of(ef.path);
+// Prepares an access to `ef`. Returns true when the command is to address it by SFI (its DF is current now,
+// selected without answer data if it was not), false when it is to go to the current EF (selected here if
+// need be).
+bool Card::address(const EfRef& ef, bool sfi_allowed) {
+    ensure_detected();
+    if (current_ef_ && *current_ef_ == ef.path) return false;
+    if (!sfi_allowed || dialect_ != Dialect::Uicc || !ef.sfi || no_sfi_.count(ef.path) != 0) {
+        select_ef(ef);
+        return false;
+    }
+    const FilePath parent = parent_of(ef.path);
+    if (!current_df_ || *current_df_ != parent) select_df(parent);
+    return true;
+}
+
+// The first command of an access, by SFI when `by_sfi`. SFI access makes the EF current (TS 102 221 §8.2.1);
+// when the card refuses the SFI the EF is selected by FID and the command sent again without it.
+ResponseApdu Card::send_first(const EfRef& ef, bool by_sfi, const std::function<CommandApdu(bool)>& command,
+                              std::string_view context) {
+    if (!by_sfi) return send(command(false), context);
+    ResponseApdu response = exchange(command(true));
+    if (accepted(response)) {
+        current_ef_ = ef.path;
+        return response;
+    }
+    current_ef_.reset();  // the card may or may not have moved to the EF
+    if (!sfi_refused(response.sw())) throw_for_sw(response.sw(), dialect_, context);
+    no_sfi_.insert(ef.path);
+    select_ef(ef);
+    return send(command(false), context);
 }
 
 Bytes Card::read_binary(const EfRef& ef, std::size_t offset, std::size_t length) {
-    if (!detected_) detect();
+    ensure_detected();
     if (offset + length > kMaxOffset + 1) {
         throw InputError(fmt::format("READ BINARY {}: offset {} + length {} beyond the 32767-byte limit",
                                      describe_ef(ef), offset, length));
     }
     Bytes out;
-    bool use_sfi = can_use_sfi(ef) && offset < 256 && !(current_ef_ && *current_ef_ == ef.path);
-    if (!use_sfi) select_ef(ef);
-    while (out.size() < length) {
+    const bool by_sfi = address(ef, offset < 256);
+    for (bool first = true; out.size() < length; first = false) {
         const std::size_t at = offset + out.size();
         const std::size_t chunk = std::min(kMaxRead, length - out.size());
-        const auto p1 = use_sfi ? static_cast<std::uint8_t>(0x80 | *ef.sfi) : static_cast<std::uint8_t>(at >> 8);
-        const auto p2 = static_cast<std::uint8_t>(at & 0xFF);
-        auto command = CommandApdu::case2(cla(), kInsReadBinary, p1, p2, static_cast<unsigned>(chunk));
-        if (ef.secret) command = std::move(command).with_secret_response();
-        const auto response = send(command, fmt::format("READ BINARY {} offset {}", describe_ef(ef), at));
-        if (use_sfi) {
-            current_ef_ = ef.path;  // SFI access makes the EF current (TS 102 221 §8.2.1)
-            use_sfi = false;
-        }
+        auto command = [&](bool sfi) {
+            const auto p1 =
+                sfi ? static_cast<std::uint8_t>(0x80 | *ef.sfi) : static_cast<std::uint8_t>(at >> 8);
+            auto c = CommandApdu::case2(cla(), kInsReadBinary, p1, static_cast<std::uint8_t>(at & 0xFF),
+                                        static_cast<unsigned>(chunk));
+            return ef.secret ? std::move(c).with_secret_response() : c;
+        };
+        const std::string context = fmt::format("READ BINARY {} offset {}", describe_ef(ef), at);
+        const auto response = send_first(ef, first && by_sfi, command, context);
         if (response.data().empty()) break;
         out.insert(out.end(), response.data().begin(), response.data().end());
     }
@@ -261,58 +356,57 @@ Bytes Card::read_whole_binary(const EfRef& ef) {
 }
 
 void Card::update_binary(const EfRef& ef, std::size_t offset, ByteView data) {
-    if (!detected_) detect();
+    ensure_detected();
     if (offset + data.size() > kMaxOffset + 1) {
         throw InputError(fmt::format("UPDATE BINARY {}: offset {} + length {} beyond the 32767-byte limit",
                                      describe_ef(ef), offset, data.size()));
     }
-    bool use_sfi = can_use_sfi(ef) && offset < 256 && !(current_ef_ && *current_ef_ == ef.path);
-    if (!use_sfi) select_ef(ef);
-    for (std::size_t done = 0; done < data.size();) {
+    const bool by_sfi = address(ef, offset < 256);
+    bool first = true;
+    for (std::size_t done = 0; done < data.size(); first = false) {
         const std::size_t at = offset + done;
         const std::size_t chunk = std::min(kMaxUpdate, data.size() - done);
-        const auto p1 = use_sfi ? static_cast<std::uint8_t>(0x80 | *ef.sfi) : static_cast<std::uint8_t>(at >> 8);
-        const auto p2 = static_cast<std::uint8_t>(at & 0xFF);
-        auto command =
-            CommandApdu::case3(cla(), kInsUpdateBinary, p1, p2, Bytes(data.begin() + done, data.begin() + done + chunk));
-        if (ef.secret) command = std::move(command).with_secret_data();
-        send(command, fmt::format("UPDATE BINARY {} offset {}", describe_ef(ef), at));
-        if (use_sfi) {
-            current_ef_ = ef.path;
-            use_sfi = false;
-        }
+        auto command = [&](bool sfi) {
+            const auto p1 =
+                sfi ? static_cast<std::uint8_t>(0x80 | *ef.sfi) : static_cast<std::uint8_t>(at >> 8);
+            auto c = CommandApdu::case3(cla(), kInsUpdateBinary, p1, static_cast<std::uint8_t>(at & 0xFF),
+                                        Bytes(data.begin() + done, data.begin() + done + chunk));
+            return ef.secret ? std::move(c).with_secret_data() : c;
+        };
+        send_first(ef, first && by_sfi, command,
+                   fmt::format("UPDATE BINARY {} offset {}", describe_ef(ef), at));
         done += chunk;
     }
 }
 
 Bytes Card::read_record(const EfRef& ef, std::uint8_t record, std::size_t length) {
-    if (!detected_) detect();
+    ensure_detected();
     if (length == 0 || length > kMaxRead) {
         throw InputError(fmt::format("READ RECORD {}: record length {} (expected 1 to 256)", describe_ef(ef), length));
     }
-    const bool use_sfi = can_use_sfi(ef) && !(current_ef_ && *current_ef_ == ef.path);
-    if (!use_sfi) select_ef(ef);
-    const auto p2 = static_cast<std::uint8_t>((use_sfi ? (*ef.sfi << 3) : 0) | kRecordAbsolute);
-    auto command = CommandApdu::case2(cla(), kInsReadRecord, record, p2, static_cast<unsigned>(length));
-    if (ef.secret) command = std::move(command).with_secret_response();
-    const auto response = send(command, fmt::format("READ RECORD {} record {}", describe_ef(ef), record));
-    if (use_sfi) current_ef_ = ef.path;
-    return response.data();
+    auto command = [&](bool sfi) {
+        const auto p2 = static_cast<std::uint8_t>((sfi ? (*ef.sfi << 3) : 0) | kRecordAbsolute);
+        auto c = CommandApdu::case2(cla(), kInsReadRecord, record, p2, static_cast<unsigned>(length));
+        return ef.secret ? std::move(c).with_secret_response() : c;
+    };
+    return send_first(ef, address(ef, true), command,
+                      fmt::format("READ RECORD {} record {}", describe_ef(ef), record))
+        .data();
 }
 
 void Card::update_record(const EfRef& ef, std::uint8_t record, ByteView data) {
-    if (!detected_) detect();
-    const bool use_sfi = can_use_sfi(ef) && !(current_ef_ && *current_ef_ == ef.path);
-    if (!use_sfi) select_ef(ef);
-    const auto p2 = static_cast<std::uint8_t>((use_sfi ? (*ef.sfi << 3) : 0) | kRecordAbsolute);
-    auto command = CommandApdu::case3(cla(), kInsUpdateRecord, record, p2, Bytes(data.begin(), data.end()));
-    if (ef.secret) command = std::move(command).with_secret_data();
-    send(command, fmt::format("UPDATE RECORD {} record {}", describe_ef(ef), record));
-    if (use_sfi) current_ef_ = ef.path;
+    ensure_detected();
+    auto command = [&](bool sfi) {
+        const auto p2 = static_cast<std::uint8_t>((sfi ? (*ef.sfi << 3) : 0) | kRecordAbsolute);
+        auto c = CommandApdu::case3(cla(), kInsUpdateRecord, record, p2, Bytes(data.begin(), data.end()));
+        return ef.secret ? std::move(c).with_secret_data() : c;
+    };
+    send_first(ef, address(ef, true), command,
+               fmt::format("UPDATE RECORD {} record {}", describe_ef(ef), record));
 }
 
 Bytes Card::status() {
-    if (!detected_) detect();
+    ensure_detected();
     const std::uint8_t status_cla = dialect_ == Dialect::Uicc ? kClaUiccProprietary : kClaSim;
     return send(CommandApdu::case2(status_cla, kInsStatus, 0, 0, 256), "STATUS").data();
 }

@@ -58,7 +58,7 @@ Bytes lv_data(std::initializer_list<ByteView> fields) {
 
 Auth3gResult authenticate_3g(Card& card, const auth::Rand& rand, const auth::Autn& autn) {
     if (card.dialect() != Dialect::Uicc) throw NotSupported("AUTHENTICATE 3G context: the card is a 2G SIM", 0x6D00);
-    card.select_df({kFidCurrentAdf});
+    card.enter_usim();  // AUTHENTICATE runs in the current application: any DF or EF of the USIM will do
     const auto command = CommandApdu::case4(kClaUicc, kInsAuthenticate, 0x00, kContext3g, lv_data({rand, autn}), 256)
                              .with_secret_response();
     const ResponseApdu r = card.exchange(command);
@@ -88,7 +88,7 @@ auth::GsmOutput authenticate_gsm(Card& card, const auth::Rand& rand) {
         if (r.data().size() < 12) throw ProtocolError("RUN GSM ALGORITHM: answer shorter than SRES + Kc");
         return {to_array<4>(ByteView(r.data()).subspan(0, 4)), to_array<8>(ByteView(r.data()).subspan(4, 8))};
     }
-    card.select_df({kFidCurrentAdf});
+    card.enter_usim();
     const auto r = card.send(CommandApdu::case4(kClaUicc, kInsAuthenticate, 0x00, kContextGsm, lv_data({rand}), 256)
                                  .with_secret_response(),
                              "AUTHENTICATE (GSM context)");

@@ -218,25 +218,25 @@ std::string wrong_code_message(CodeId presented, std::optional<int> attempts_lef
 
 Chv::Chv(Card& card, ChvOptions options) : card_(card), options_(options) {}
 
-// PIN1 (01) and PIN2 (81) are application PINs (TS 102 221 table 9.3): a real UICC wants the USIM application
-// selected when they are presented. A card without a USIM keeps the MF.
 void Chv::ensure_detected() {
     if (detected_) return;
-    card_.detect();
+    card_.ensure_detected();  // the card's session state (dialect, selection) is the Card's: never re-detect
     detected_ = true;
 }
 
-void Chv::enter_application() {
-    if (application_entered_) return;
+// TS 102 221 table 9.3: a key reference with b8 = 0 is global (PIN1 01, ADM1..5 0A-0E, universal PIN 11) and
+// is presented from any directory; b8 = 1 is local to an application (PIN2 81, ADM6..10 8A-8E), presented
+// with the USIM the current application. A card without a USIM keeps the MF. No SELECT when the USIM is
+// current already.
+void Chv::enter_application(std::uint8_t reference) {
     ensure_detected();
-    if (card_.dialect() == Dialect::Uicc) {
-        try {
-            card_.select_df({kFidCurrentAdf});
-        } catch (const FileNotFound&) {
-            card_.select_df({});
-        }
+    if (card_.dialect() != Dialect::Uicc || (reference & 0x80) == 0 || no_usim_ || card_.in_usim()) return;
+    try {
+        card_.enter_usim();
+    } catch (const FileNotFound&) {
+        no_usim_ = true;
+        card_.select_df({});
     }
-    application_entered_ = true;
 }
 
 std::optional<int> Chv::attempts_after_failure(CodeId presented) {
@@ -254,7 +254,7 @@ std::optional<int> Chv::attempts_after_failure(CodeId presented) {
 
 void Chv::present(std::uint8_t ins, CodeId presented, std::uint8_t p2, Bytes data,
                   const std::string& context) {
-    enter_application();
+    enter_application(p2);
     try {
         card_.send(CommandApdu::case3(card_.cla(), ins, 0x00, p2, std::move(data)).with_secret_data(),
                    context);
@@ -295,7 +295,7 @@ void Chv::verify(CodeId id, const SecretBytes& code) {
                                      code_name(id), id == CodeId::Puk1 ? "PIN1" : "PIN2"));
     }
     SecretBytes value = format_code(id, code);
-    enter_application();
+    ensure_detected();
     const auto ref = key_reference(id, card_.dialect(), options_.adm_reference);
     present(kInsVerify, id, ref, Bytes(value.reveal().begin(), value.reveal().end()),
             fmt::format("VERIFY {}", code_name(id)));
@@ -306,7 +306,7 @@ void Chv::change(CodeId pin, const SecretBytes& old_code, const SecretBytes& new
         throw InputError(fmt::format("CHANGE: only PIN1 and PIN2 can be changed, not {}", code_name(pin)));
     const SecretBytes old_value = format_code(pin, old_code);
     const SecretBytes new_value = format_code(pin, new_code);
-    enter_application();
+    ensure_detected();
     present(kInsChange, pin, key_reference(pin, card_.dialect()),
             concat(old_value.reveal(), new_value.reveal()), fmt::format("CHANGE {}", code_name(pin)));
 }
@@ -315,7 +315,7 @@ void Chv::disable(CodeId pin, const SecretBytes& code) {
     if (!is_pin(pin))
         throw InputError(fmt::format("DISABLE: only PIN1 and PIN2 can be disabled, not {}", code_name(pin)));
     const SecretBytes value = format_code(pin, code);
-    enter_application();
+    ensure_detected();
     if (card_.dialect() == Dialect::Sim2G && pin != CodeId::Pin1) {
         throw NotSupported("DISABLE PIN2: a 2G SIM can disable CHV1 only (TS 51.011 §9.2.10)", 0x6B00);
     }
@@ -327,7 +327,7 @@ void Chv::enable(CodeId pin, const SecretBytes& code) {
     if (!is_pin(pin))
         throw InputError(fmt::format("ENABLE: only PIN1 and PIN2 can be enabled, not {}", code_name(pin)));
     const SecretBytes value = format_code(pin, code);
-    enter_application();
+    ensure_detected();
     if (card_.dialect() == Dialect::Sim2G && pin != CodeId::Pin1) {
         throw NotSupported("ENABLE PIN2: a 2G SIM can enable CHV1 only (TS 51.011 §9.2.11)", 0x6B00);
     }
@@ -339,7 +339,7 @@ void Chv::unblock(CodeId pin, const SecretBytes& puk, const SecretBytes& new_pin
     const CodeId puk_id = puk_for(pin);
     const SecretBytes puk_value = format_code(puk_id, puk);
     const SecretBytes pin_value = format_code(pin, new_pin);
-    enter_application();
+    ensure_detected();
     present(kInsUnblock, puk_id, unblock_reference(pin, card_.dialect()),
             concat(puk_value.reveal(), pin_value.reveal()),
             fmt::format("UNBLOCK {} with {}", code_name(pin), code_name(puk_id)));
@@ -383,9 +383,9 @@ void Chv::fill_from_uicc(ChvStatus& status) {
     try {
         info = card_.select_with_info({kFidCurrentAdf}, false);
     } catch (const FileNotFound&) {
+        no_usim_ = true;
         info = card_.select_with_info({}, false);
     }
-    application_entered_ = true;  // the SELECT above made the USIM (or the MF) current
     for (const CodeId id : kAllCodeIds) status.codes[static_cast<std::size_t>(id)] = query_uicc(id, info);
 }
 
@@ -419,8 +419,11 @@ CodeState Chv::state(CodeId id) {
 }
 
 CodeState Chv::counter(CodeId id) {
-    enter_application();
+    ensure_detected();
     if (card_.dialect() == Dialect::Sim2G) return state(id);
+    const bool puk = is_puk(id);
+    enter_application(puk ? unblock_reference(id == CodeId::Puk1 ? CodeId::Pin1 : CodeId::Pin2, Dialect::Uicc)
+                          : key_reference(id, Dialect::Uicc, options_.adm_reference));
     const FileInfo no_fcp;
     return query_uicc(id, no_fcp);
 }

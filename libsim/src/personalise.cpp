@@ -68,9 +68,15 @@ WritePlan plan(const CardImage& image) {
     std::vector<const FileContent*> files;
     for (const auto& f : image.files) files.push_back(&f);
     // Lexicographic order of directory paths puts each DF right after its parent (MF, 7F10, 7F10/5F3A, 7F20,
-    // 7FFF, 7FFF/5F3B): every directory is entered once. stable_sort keeps the image's order inside one.
+    // A515, then 7FFF, 7FFF/5F3B): every directory is entered once. ADF.USIM's subtree goes last whatever the
+    // other FIDs (an ADF.ISIM at FF01, a DF at A515) so the authentication after the writes needs no SELECT.
+    // stable_sort keeps the image's order inside one.
     std::stable_sort(files.begin(), files.end(), [](const FileContent* a, const FileContent* b) {
-        return directory_of(a->ef) < directory_of(b->ef);
+        const FilePath da = directory_of(a->ef);
+        const FilePath db = directory_of(b->ef);
+        const bool usim_a = !da.empty() && da.front() == kFidCurrentAdf;
+        const bool usim_b = !db.empty() && db.front() == kFidCurrentAdf;
+        return usim_a != usim_b ? usim_b : da < db;
     });
     WritePlan out;
     for (const FileContent* f : files) {
@@ -132,9 +138,11 @@ std::vector<Mismatch> verify_readback(Card& card, const WritePlan& plan) {
     return mismatches;
 }
 
-std::vector<Mismatch> run_and_verify(Card& card, const WritePlan& plan, const StepObserver& observer) {
+std::vector<Mismatch> run_and_verify(Card& card, const WritePlan& plan, const StepObserver& observer,
+                                     const StepHook& before) {
     std::vector<Mismatch> mismatches;
     for (std::size_t i = 0; i < plan.steps.size(); ++i) {
+        if (before) before(plan.steps[i]);
         write_step(card, plan.steps[i]);
         if (auto m = read_back(card, plan.steps[i])) mismatches.push_back(std::move(*m));
         if (observer) observer(i + 1, plan.steps.size(), plan.steps[i]);

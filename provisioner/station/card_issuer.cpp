@@ -70,6 +70,31 @@ std::string resume_fingerprint(Journal& journal, JobId job, const std::optional<
     return known->job_id == job ? known->fingerprint : fallback;
 }
 
+// The USIM's AID, needed to enter ADF.USIM later, costs one READ RECORD by SFI while the MF is current
+// (later, from another DF, it would cost a SELECT too). A UICC without a USIM is left to fail where the
+// USIM is needed.
+void read_usim_aid(sim::Card& card) {
+    if (card.dialect() != sim::Dialect::Uicc) return;
+    try {
+        (void)card.usim_aid();
+    } catch (const sim::FileNotFound&) {
+    }
+}
+
+// A card whose vendor fixed the ICCID can only take the identity that carries that ICCID: such orders list
+// the vendor's cards (its output file), and a card that is not the identity's is refused before anything is
+// written.
+void check_factory_iccid(const sim::CardDriver& driver, const std::string& reader_id,
+                         const std::optional<std::string>& card_iccid, const std::string& identity_iccid) {
+    if (card_iccid == identity_iccid) return;
+    const std::string found = card_iccid ? "ICCID " + *card_iccid : std::string("no readable ICCID");
+    throw sim::SafetyRefusal(fmt::format(
+        "card in {} has {}, fixed by the card vendor ({} cards do not let EF.ICCID be written), but its "
+        "identity is ICCID {}; nothing written. Orders for {} cards must take their identities from the "
+        "vendor's file for these very cards",
+        reader_id, found, driver.name(), identity_iccid, driver.name()));
+}
+
 void prove_milenage(sim::Card& card, const sim::KeySet& keys) {
     const auto milenage = sim::auth::Milenage::from_opc(keys.ki, keys.opc);
     const sim::auth::Amf amf{0x80, 0x00};  // separation bit set, as for E-UTRAN (TS 33.401 §6.1)
@@ -193,11 +218,19 @@ void write_and_verify(sim::Card& card, const sim::CardDriver& driver, const Card
         if (progress) progress(state);
     };
     sim::run(card, codes_plan, observer);  // codes are write-only: proven by the VERIFYs below
-    // The codes are this card's own now: verify with them, which also proves they were set.
+    // The codes are this card's own now: verify with them, which also proves they were set. PIN1 is global
+    // (TS 102 221 table 9.3): presented at once, wherever the card is, since the read-back of most files
+    // needs it too. PIN2 is the USIM's own: presented right before the first file that needs it, and as the
+    // plan writes ADF.USIM's files last the USIM is current by then, so presenting it costs no SELECT.
     sim::Chv chv(card, {driver.adm_reference()});
     if (files_plan.needs_pin1) chv.verify(sim::CodeId::Pin1, codes.pin1);
-    if (files_plan.needs_pin2) chv.verify(sim::CodeId::Pin2, codes.pin2);
-    const auto mismatches = sim::run_and_verify(card, files_plan, observer);
+    bool pin2_verified = false;
+    const auto present_codes = [&](const sim::PlanStep& step) {
+        if (step.file->access != sim::FileContent::Access::Pin2 || pin2_verified) return;
+        chv.verify(sim::CodeId::Pin2, codes.pin2);
+        pin2_verified = true;
+    };
+    const auto mismatches = sim::run_and_verify(card, files_plan, observer, present_codes);
     state.phase = Phase::Verifying;
     if (progress) progress(state);
     if (!mismatches.empty()) throw sim::CardError("read-back differs: " + describe(mismatches), 0x9000);
@@ -223,13 +256,15 @@ IssuedCard issue_card(sim::Card& card, const std::string& reader_id, IssueContex
     Progress state;
     if (progress) progress(state);
     card.detect();
+    // Identification while the MF is current: EF.ICCID and EF.DIR by SFI (no SELECT), the driver by ATR.
+    const sim::Bytes iccid_raw = card.read_binary(kIccidRef, 0, 10);
+    read_usim_aid(card);
     const auto driver = sim::detect_driver(card);
     if (driver->name() != ctx.order->card_type) {
         throw sim::NotSupported(fmt::format("card type {} in {}, but order {} expects {}; nothing written",
                                             driver->name(), reader_id, ctx.order->id, ctx.order->card_type),
                                 0x6A82);
     }
-    const sim::Bytes iccid_raw = card.read_binary(kIccidRef, 0, 10);
     const auto card_iccid = decoded_iccid(iccid_raw);
     const std::string fingerprint = resume_fingerprint(*ctx.journal, ctx.job, card_iccid,
                                                        fingerprint_of(card.transport().atr(), iccid_raw));
@@ -240,6 +275,7 @@ IssuedCard issue_card(sim::Card& card, const std::string& reader_id, IssueContex
     state.iccid = record.iccid;
     bool written = false;
     try {
+        if (driver->iccid_factory_fixed()) check_factory_iccid(*driver, reader_id, card_iccid, record.iccid);
         Secrets secrets = secrets_for(record, ctx, card_iccid);
         record = ctx.journal->mark_writing(record.id, secrets.sealed, ctx.station_id);
         const Profile& profile = ctx.order->profile;

@@ -3,7 +3,10 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <set>
+#include <sstream>
 
 #include "identity/keys.hpp"
 #include "issue_fixture.hpp"
@@ -121,7 +124,9 @@ TEST(CardIssuer, CardPulledMidWriteIsQuarantinedThenResumesWithItsIdentity) {
 TEST(CardIssuer, PulledBeforeAnyWriteReleasesTheIdentity) {
     simtest::IssueFixture f;
     simtest::PullableCard body(simtest::fresh_blank_card(factory_iccid(3)));
-    auto transport = body.transport(5);
+    // Identification costs 3 APDUs (SELECT MF, EF.ICCID and EF.DIR by SFI), then the identity is allocated:
+    // the card goes at the 4th, the ADM counter query, before anything is written.
+    auto transport = body.transport(3);
     sim::Card card(transport);
     EXPECT_THROW(provisioner::issue_card(card, "reader-0", f.ctx()), sim::CardRemoved);
     const auto counts = f.journal().counts(f.job());
@@ -156,6 +161,89 @@ TEST(CardIssuer, AdmGuardRefusesAtTheReserveAndWritesNothing) {
     EXPECT_EQ(sim::Chv(after).attempts_left(sim::CodeId::Adm1).value_or(-1), 1);  // unchanged by the refusal
     EXPECT_EQ(sim::to_hex(after.read_binary(kIccid, 0, 10)), factory_iccid(4));    // nothing written
     EXPECT_EQ(f.journal().counts(f.job()).unused, 40U);
+}
+
+namespace {
+
+// The demo order for sysmoISIM-SJA2 cards (whose vendor fixes the ICCID), in a temp file.
+std::string sja2_order_file() {
+    std::ifstream in(simtest::source_root() / "profiles/orders/demo-forfait-m-40.xml");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::string text = ss.str();
+    auto replace = [&](const std::string& from, const std::string& to) {
+        const auto at = text.find(from);
+        if (at == std::string::npos) throw std::runtime_error("demo order changed: no " + from);
+        text.replace(at, from.size(), to);
+    };
+    replace("<card-type>stub-usim</card-type>", "<card-type>sysmoISIM-SJA2</card-type>");
+    replace("file=\"../forfait-m.xml\"",
+            "file=\"" + (simtest::source_root() / "profiles/forfait-m.xml").string() + "\"");
+    const auto file =
+        std::filesystem::temp_directory_path() / fmt::format("issuer-sja2-order-{}.xml", ::getpid());
+    std::ofstream(file) << text;
+    return file.string();
+}
+
+struct Sja2Fixture {
+    simtest::IssueFixture f{sja2_order_file()};
+    Sja2Fixture() { f.ctx().adm_keys = sim::AdmKeys::single(sim::SecretBytes::from_text("67225880")); }
+    // The ICCID of the identity the journal hands out first, as the card vendor would have written it.
+    std::string first_identity_iccid() {
+        provisioner::IdentityReader reader(f.order());
+        return reader.next().value().iccid;
+    }
+};
+
+std::string iccid_hex(const std::string& digits) {
+    return sim::to_hex(sim::ef::encode(sim::ef::Iccid{digits}));
+}
+
+}  // namespace
+
+// The SJA2's EF.ICCID is the vendor's (update NEV): a card whose ICCID is the identity's is issued without
+// writing it, and nothing in the APDUs tries to.
+TEST(CardIssuer, FactoryFixedIccidIsCheckedNotWritten) {
+    Sja2Fixture s;
+    const std::string iccid = s.first_identity_iccid();
+    simtest::PullableCard body(simtest::fresh_blank_card(iccid_hex(iccid), "sysmoISIM-SJA2-blank.card"));
+    bool wrote_iccid = false;
+    sim::LoopbackTransport transport(
+        body.os().atr(),
+        [&](const sim::Bytes& c) {
+            // UPDATE BINARY by SFI 02, or after a SELECT of 2FE2: neither may happen.
+            if (c.size() > 3 && c[1] == 0xD6 && c[2] == 0x82) wrote_iccid = true;
+            if (c.size() > 6 && c[1] == 0xA4 && c[c.size() - 2] == 0x2F && c[c.size() - 1] == 0xE2)
+                wrote_iccid = true;
+            return body.os().process(c);
+        },
+        [&](bool) { body.os().reset(); });
+    sim::Card card(transport);
+    const auto issued = provisioner::issue_card(card, "reader-0", s.f.ctx());
+    EXPECT_EQ(issued.iccid, iccid);
+    EXPECT_EQ(s.f.journal().card(issued.id)->state, CardState::issued);
+    EXPECT_FALSE(wrote_iccid);
+}
+
+TEST(CardIssuer, FactoryFixedIccidThatIsNotTheIdentitysIsRefusedBeforeAnyWrite) {
+    Sja2Fixture s;
+    simtest::PullableCard body(simtest::fresh_blank_card(factory_iccid(7), "sysmoISIM-SJA2-blank.card"));
+    const auto version = body.os().state_version();
+    auto transport = body.transport();
+    sim::Card card(transport);
+    try {
+        (void)provisioner::issue_card(card, "reader-0", s.f.ctx());
+        FAIL() << "a card with another ICCID was issued";
+    } catch (const sim::SafetyRefusal& e) {
+        const std::string what = e.what();
+        EXPECT_NE(what.find("fixed by the card vendor"), std::string::npos) << what;
+        EXPECT_NE(what.find(s.first_identity_iccid()), std::string::npos) << what;
+        EXPECT_NE(what.find("vendor's file"), std::string::npos) << what;
+    }
+    EXPECT_EQ(body.os().state_version(), version);  // nothing written
+    const auto counts = s.f.journal().counts(s.f.job());
+    EXPECT_EQ(counts.quarantined, 0U);
+    EXPECT_EQ(counts.unused, counts.ordered);  // the identity went back to the pool
 }
 
 TEST(CardIssuer, DryRunPlanMasksSecrets) {

@@ -62,20 +62,81 @@ TEST(CardTranscript, ResendsWithTheLeThatThe6CxxAsksFor) {
     EXPECT_TRUE(t.finished());
 }
 
+// EF.DIR is read by SFI from the MF without its FCP (Le 00: the card gives the whole record); the ADF is
+// entered by AID without answer data and its EFs reached by SFI, the first one included.
 TEST(CardTranscript, ActivatesUsimByAidFromEfDirAndUsesSfiAfterwards) {
     ScriptedTransport t({{"00A40004023F0000", "9000"},
-                         {"00A40004022F0000", "611C"},
-                         {"00C000001C", kDirFcp + "9000"},
-                         {"00B2010420", kDirRecord + "9000"},
+                         {"00B201F400", kDirRecord + "9000"},
                          {"00A4040C10A0000000871002FFFFFFFF8907090000", "9000"},
-                         {"00A4000C026F07", "9000"},
-                         {"00B0000009", "0859641010325476989000"},
+                         {"00B0870009", "0859641010325476989000"},
                          {"00B0840004", "0A2E1F009000"}});
     sim::Card card(t);
     card.detect();
     EXPECT_EQ(sim::to_hex(card.read_binary(kUsimImsi, 0, 9)), "085964101032547698");
     EXPECT_EQ(sim::to_hex(card.usim_aid()), "A0000000871002FFFFFFFF8907090000");
     EXPECT_EQ(sim::to_hex(card.read_binary(kUsimUst, 0, 4)), "0A2E1F00");
+    EXPECT_TRUE(card.in_usim());
+    card.enter_usim();  // already there: nothing sent
+    EXPECT_TRUE(t.finished());
+}
+
+// A T=0 card answers Le 00 with the record's length (6Cxx); one that refuses Le 00 outright (6700) has
+// EF.DIR's record length read from its FCP, once.
+TEST(CardTranscript, ReadsEfDirRecordsWhateverTheirLength) {
+    ScriptedTransport t0(
+        {{"00A40004023F0000", "9000"}, {"00B201F400", "6C20"}, {"00B201F420", kDirRecord + "9000"}});
+    sim::Card on_t0(t0);
+    on_t0.detect();
+    EXPECT_EQ(sim::to_hex(on_t0.usim_aid()), "A0000000871002FFFFFFFF8907090000");
+    EXPECT_TRUE(t0.finished());
+
+    const std::string other_app = "61124F0CA000000087100400000000005002FFFF" + std::string(24, 'F');
+    ScriptedTransport strict({{"00A40004023F0000", "9000"},
+                              {"00B201F400", "6700"},
+                              {"00A40004022F0000", "611C"},
+                              {"00C000001C", kDirFcp + "9000"},
+                              {"00B2010420", other_app + "9000"},
+                              {"00B2020420", kDirRecord + "9000"}});
+    sim::Card card(strict);
+    card.detect();
+    EXPECT_EQ(sim::to_hex(card.usim_aid()), "A0000000871002FFFFFFFF8907090000");
+    EXPECT_TRUE(strict.finished());
+}
+
+TEST(CardTranscript, NoUsimWhenEfDirEndsWithoutOne) {
+    ScriptedTransport t({{"00A40004023F0000", "9000"},
+                         {"00B201F400", "61124F0CA000000087100400000000005002FFFF9000"},
+                         {"00B2020400", "6A83"}});
+    sim::Card card(t);
+    card.detect();
+    EXPECT_THROW((void)card.usim_aid(), sim::FileNotFound);
+    EXPECT_TRUE(t.finished());
+}
+
+// A card that does not take an EF's SFI (here 6A86) gets the EF selected by FID and the command again; that
+// SFI is not tried again in the session.
+TEST(CardTranscript, FallsBackToSelectByFidWhenTheCardRefusesTheSfi) {
+    ScriptedTransport t({{"00A40004023F0000", "9000"},
+                         {"00B082000A", "6A86"},
+                         {"00A4000C022FE2", "9000"},
+                         {"00B000000A", "988607010000103254F79000"},
+                         {"00A4080C027F10", "9000"},
+                         {"00A4080C022FE2", "9000"},
+                         {"00D600000A988607010000103254F7", "9000"}});
+    sim::Card card(t);
+    card.detect();
+    EXPECT_EQ(sim::to_hex(card.read_binary(kIccid, 0, 10)), "988607010000103254F7");
+    card.select_df({0x7F10});
+    card.update_binary(kIccid, 0, sim::from_hex("988607010000103254F7"));
+    EXPECT_TRUE(t.finished());
+}
+
+// A refusal that is not about the SFI (security status) is the answer: no second try by FID.
+TEST(CardTranscript, SfiAccessRefusedForSecurityIsNotRetried) {
+    ScriptedTransport t({{"00A40004023F0000", "9000"}, {"00D682000A988607010000103254F7", "6982"}});
+    sim::Card card(t);
+    card.detect();
+    EXPECT_THROW(card.update_binary(kIccid, 0, sim::from_hex("988607010000103254F7")), sim::AccessDenied);
     EXPECT_TRUE(t.finished());
 }
 

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "scripted_transport.hpp"
 #include "sim/card.hpp"
 #include "sim/drivers/stub_usim.hpp"
 #include "sim/drivers/sysmo_isim_sja2.hpp"
@@ -74,6 +75,18 @@ TEST(DriverDetect, AllThreeSja2AtrsMatch) {
     }
     EXPECT_FALSE(sim::StubUsimDriver().matches_atr(
         sim::from_hex("3B9F96801F878031E073FE211B674A4C753034054BA9", "atr")));
+}
+
+// An ATR that only one driver knows decides: not a single APDU goes to the card.
+TEST(DriverDetect, AnExactAtrNeedsNoProbe) {
+    for (const auto& [atr, name] :
+         {std::pair{"3B9E96801FC78031E073FE211B66535455423031C1", "stub-usim"},
+          std::pair{"3B9F96801F878031E073FE211B674A4C7531330251B2", "sysmoISIM-SJA2"}}) {
+        simtest::ScriptedTransport t({}, sim::from_hex(atr, "atr"));
+        sim::Card card(t);
+        EXPECT_EQ(sim::detect_driver(card)->name(), name);
+        EXPECT_TRUE(t.finished());
+    }
 }
 
 TEST(DriverDetect, UnknownAtrFallsBackToTheProbe) {

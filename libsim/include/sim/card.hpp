@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -21,6 +23,7 @@ using FilePath = std::vector<std::uint16_t>;
 inline constexpr std::uint16_t kFidMf = 0x3F00;
 inline constexpr std::uint16_t kFidCurrentAdf = 0x7FFF;
 inline constexpr std::uint16_t kFidEfDir = 0x2F00;
+inline constexpr std::uint8_t kSfiEfDir = 0x1E;
 
 // Where an elementary file is: its path and, on a UICC, its short file identifier if it has one.
 struct EfRef {
@@ -43,12 +46,20 @@ public:
     // Probes the card: UICC when `00 A4 00 04 02 3F00` is accepted, else 2G when the A0 form answers.
     // Throws ProtocolError ("not a SIM or USIM") otherwise.
     Dialect detect();
+    // detect() once per session: later calls keep the dialect and what the layer knows is selected.
+    Dialect ensure_detected();
     [[nodiscard]] Dialect dialect() const { return dialect_; }
     [[nodiscard]] std::uint8_t cla() const { return dialect_ == Dialect::Uicc ? kClaUicc : kClaSim; }
     [[nodiscard]] Transport& transport() { return transport_; }
 
-    // AID of the USIM application from EF.DIR (read once and cached). Throws FileNotFound when there is none.
+    // AID of the USIM application from EF.DIR (read once and cached): its records by SFI 1E from the MF,
+    // without the FCP (Le 00; the FCP is read only when the card refuses that). Throws FileNotFound when
+    // there is none.
     const Bytes& usim_aid();
+    // Makes ADF.USIM the current application; no SELECT when the current DF is already the ADF or below it.
+    void enter_usim();
+    // The current DF is ADF.USIM or one of its DFs (as far as the layer knows).
+    [[nodiscard]] bool in_usim() const;
 
     // Selects a DF (or the MF with an empty path, or ADF.USIM with {7FFF}) with no answer data (P2 0C on UICC).
     void select_df(const FilePath& path);
@@ -60,7 +71,11 @@ public:
     // Forgets what is selected (after a raw APDU, a reset or an error that may have left the card elsewhere).
     void invalidate_selection();
 
-    // Binary access. With an SFI and the parent DF current, the SELECT is skipped (TS 102 221 §11.1.3).
+    // Binary and record access. An EF with an SFI is addressed by it (TS 102 221 §8.3): with its DF current
+    // no SELECT is sent, else the DF is selected without answer data and the EF reached by SFI (entering
+    // ADF.USIM by AID then costs one SELECT, not AID + FID). When the card refuses SFI addressing for an EF
+    // (6A82, 6A86, 6B00, 6981), the layer selects it by FID, sends the command again, and does not use that
+    // EF's SFI again in this session.
     Bytes read_binary(const EfRef& ef, std::size_t offset, std::size_t length);
     // Reads the whole transparent EF (size from the FCP).
     Bytes read_whole_binary(const EfRef& ef);
@@ -85,15 +100,20 @@ private:
     ResponseApdu select_aid(const Bytes& aid, bool want_info);
     ResponseApdu select_path_from(std::uint8_t p1, const FilePath& path, bool want_info);
     ResponseApdu select_target(const FilePath& path, bool is_ef, bool want_info);
+    bool address(const EfRef& ef, bool sfi_allowed);
+    ResponseApdu send_first(const EfRef& ef, bool by_sfi, const std::function<CommandApdu(bool)>& command,
+                            std::string_view context);
+    std::optional<Bytes> read_dir_record(std::uint8_t record);
     ResponseApdu select_uicc(const FilePath& df, const FilePath& path, bool want_info);
     ResponseApdu select_sim(const FilePath& df, const FilePath& path, bool want_info);
     FileInfo parse_info(const ResponseApdu& response) const;
-    bool can_use_sfi(const EfRef& ef) const;
 
     Transport& transport_;
     Dialect dialect_ = Dialect::Uicc;
     bool detected_ = false;
     std::optional<Bytes> usim_aid_;
+    std::optional<std::size_t> dir_record_length_;  // learnt from EF.DIR's FCP when Le 00 is refused
+    std::set<FilePath> no_sfi_;                     // EFs whose SFI the card refused
     // What we know is selected: the directory path and, if the last selection was an EF, its path.
     std::optional<FilePath> current_df_;
     std::optional<FilePath> current_ef_;

@@ -109,7 +109,7 @@ class Chv {
 
   private:
     void ensure_detected();
-    void enter_application();
+    void enter_application(std::uint8_t reference);
     void present(std::uint8_t ins, CodeId presented, std::uint8_t p2, Bytes data, const std::string& context);
     [[noreturn]] void rethrow_refusal(const CardError& e, CodeId presented, std::string_view operation);
     std::optional<int> attempts_after_failure(CodeId presented);
@@ -120,7 +120,7 @@ class Chv {
     Card& card_;
     ChvOptions options_;
     bool detected_ = false;
-    bool application_entered_ = false;
+    bool no_usim_ = false;  // the card has no USIM application: codes are presented from the MF
 };
 
 // "wrong PUK1 — 7 attempts left before the card is unusable" and the like: the user's words for a WrongCode.

@@ -59,11 +59,14 @@ struct WritePlan {
     [[nodiscard]] std::string to_text() const;
 };
 
-// Orders the image's files by directory (MF, DF.TELECOM, DF.GSM, ADF.USIM and below) keeping the image's
-// order inside a directory. The image must outlive the plan.
+// Orders the image's files by directory (MF, then the DFs under it in FID order, e.g. DF.TELECOM, DF.GSM, the
+// proprietary DFs; ADF.USIM and its DFs last, so that the key proof that follows finds the USIM current)
+// keeping the image's order inside a directory. The image must outlive the plan.
 WritePlan plan(const CardImage& image);
 
 using StepObserver = std::function<void(std::size_t done, std::size_t total, const PlanStep& step)>;
+// Called before a step is written (e.g. to present the code the step's access needs, only once one does).
+using StepHook = std::function<void(const PlanStep& step)>;
 // Runs the writes. The caller has presented the codes the plan needs (ADM through the ADM guard, PIN1).
 void run(Card& card, const WritePlan& plan, const StepObserver& observer = {});
 
@@ -73,7 +76,8 @@ struct Mismatch {
 };
 // run() and read-back in one pass: each file is read back right after its write, while it is still the
 // current EF, so verification costs one READ per file and no SELECT. Returns where the card differs.
-std::vector<Mismatch> run_and_verify(Card& card, const WritePlan& plan, const StepObserver& observer = {});
+std::vector<Mismatch> run_and_verify(Card& card, const WritePlan& plan, const StepObserver& observer = {},
+                                     const StepHook& before = {});
 // Reads back every file of the plan and returns where the card differs (secret files compared without
 // printing them). Empty = verified.
 std::vector<Mismatch> verify_readback(Card& card, const WritePlan& plan);

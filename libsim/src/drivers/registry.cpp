@@ -1,5 +1,6 @@
-// Which drivers exist and how a card is matched to one: the ATR first (no APDU), then each driver's harmless
-// probe for cards whose ATR we do not know (another OS version, a reader that rewrites the ATR).
+// Which drivers exist and how a card is matched to one: an ATR known to exactly one driver decides (no APDU);
+// else each driver's harmless probe, ATR matches first, for cards whose ATR we do not know (another OS
+// version, a reader that rewrites the ATR).
 #include <fmt/format.h>
 
 #include "sim/drivers/stub_usim.hpp"
@@ -28,11 +29,20 @@ std::vector<std::unique_ptr<CardDriver>> known_drivers() {
 std::unique_ptr<CardDriver> detect_driver(Card& card) {
     const Bytes atr = card.transport().atr();
     auto drivers = known_drivers();
+    std::vector<std::unique_ptr<CardDriver>*> by_atr;
     for (auto& driver : drivers) {
-        if (driver->matches_atr(atr) && driver->probe(card)) return std::move(driver);
+        if (driver->matches_atr(atr)) by_atr.push_back(&driver);
+    }
+    // An ATR that names exactly one card type (each driver lists the complete ATRs its card is known with, OS
+    // version and TCK included) is taken as that type without an APDU. Another card with a copied ATR would
+    // fail at the first write to the type's proprietary files (after ADM, presented under the ADM guard's
+    // reserve).
+    if (by_atr.size() == 1) return std::move(*by_atr.front());
+    for (auto* driver : by_atr) {
+        if ((*driver)->probe(card)) return std::move(*driver);
     }
     for (auto& driver : drivers) {
-        if (!driver->matches_atr(atr) && driver->probe(card)) return std::move(driver);
+        if (driver && !driver->matches_atr(atr) && driver->probe(card)) return std::move(driver);
     }
     throw NotSupported(fmt::format("card type not supported (ATR {}): supported card types are {}",
                                    to_hex(atr), supported_names()),

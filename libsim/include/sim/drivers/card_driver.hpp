@@ -47,12 +47,15 @@ public:
     // Size of a standard EF (transparent) or record length on this card type, when it differs from the
     // catalogue's default or the card fixes it. nullopt: use the catalogue's.
     [[nodiscard]] virtual std::optional<std::size_t> file_size(const EfRef& ef) const = 0;
+    // The card vendor writes EF.ICCID and the card refuses any change (update NEV): the issuer does not write
+    // it but checks that the card's ICCID is the identity's.
+    [[nodiscard]] virtual bool iccid_factory_fixed() const { return false; }
 };
 
 // The drivers the toolkit knows, in detection order.
 std::vector<std::unique_ptr<CardDriver>> known_drivers();
-// Finds the driver for the card in front of us: ATR first, then the probe. Throws NotSupported listing the
-// supported types when none matches.
+// Finds the driver for the card in front of us: an ATR known to exactly one driver decides without an APDU,
+// else the probes. Throws NotSupported listing the supported types when none matches.
 std::unique_ptr<CardDriver> detect_driver(Card& card);
 // By name (orders name the expected type); throws InputError listing the names.
 std::unique_ptr<CardDriver> driver_by_name(const std::string& name);

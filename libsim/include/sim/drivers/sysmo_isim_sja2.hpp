@@ -30,6 +30,8 @@ class SysmoIsimSja2Driver : public CardDriver {
     [[nodiscard]] std::vector<FileContent> code_files(const CodeSet& codes) const override;
     // Sizes (transparent) or record lengths of the standard EFs on this card.
     [[nodiscard]] std::optional<std::size_t> file_size(const EfRef& ef) const override;
+    // EF.ICCID is the vendor's, update NEV on the real card (firmware-stubs/cards/sysmoISIM-SJA2-blank.card).
+    [[nodiscard]] bool iccid_factory_fixed() const override { return true; }
 };
 
 }  // namespace sim
