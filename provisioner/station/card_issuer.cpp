@@ -31,16 +31,19 @@ sim::auth::Rand random_rand() {
 
 sim::auth::Algorithm key_algorithm(Algorithm a) {
     switch (a) {
-        case Algorithm::Comp128v1: return sim::auth::Algorithm::Comp128v1;
-        case Algorithm::XorTest: return sim::auth::Algorithm::Xor3G;
-        case Algorithm::Milenage: break;
+        case Algorithm::Comp128v1:
+            return sim::auth::Algorithm::Comp128v1;
+        case Algorithm::XorTest:
+            return sim::auth::Algorithm::Xor3G;
+        case Algorithm::Milenage:
+            break;
     }
     return sim::auth::Algorithm::Milenage;
 }
 
 // What identifies this card body before we write it: its ATR and the ICCID it came with. A blank ICCID
-// (all FF) identifies nothing, so such a card gets a one-off fingerprint and cannot be resumed until our ICCID
-// is on it.
+// (all FF) identifies nothing, so such a card gets a one-off fingerprint and cannot be resumed until our
+// ICCID is on it.
 std::string fingerprint_of(const sim::Bytes& atr, const sim::Bytes& iccid_raw) {
     const bool blank = std::all_of(iccid_raw.begin(), iccid_raw.end(), [](auto b) { return b == 0xFF; });
     if (!blank) return "iccid:" + sim::to_hex(iccid_raw);
@@ -64,8 +67,8 @@ std::string resume_fingerprint(Journal& journal, JobId job, const std::optional<
     const auto known = journal.show(*iccid);
     if (!known || known->state == CardState::released) return fallback;
     if (was_issued(known->state)) {
-        throw CardAlreadyIssued(fmt::format("card with ICCID {} was already issued ({}); put it aside", *iccid,
-                                            to_string(known->state)));
+        throw CardAlreadyIssued(fmt::format("card with ICCID {} was already issued ({}); put it aside",
+                                            *iccid, to_string(known->state)));
     }
     return known->job_id == job ? known->fingerprint : fallback;
 }
@@ -104,14 +107,15 @@ void prove_milenage(sim::Card& card, const sim::KeySet& keys) {
         const auto autn = milenage.build_autn(rand, sim::auth::sqn_from_int(sqn), amf);
         const auto result = sim::authenticate_3g(card, rand, autn);
         if (std::holds_alternative<sim::Auth3gMacFailure>(result)) {
-            throw sim::AuthenticationFailed("authentication proof: the card rejected our AUTN (MAC failure): "
-                                            "its K/OPc differ from the ones journaled",
-                                            0x9862);
+            throw sim::AuthenticationFailed(
+                "authentication proof: the card rejected our AUTN (MAC failure): "
+                "its K/OPc differ from the ones journaled",
+                0x9862);
         }
         if (const auto* ok = std::get_if<sim::Auth3gSuccess>(&result)) {
             if (!milenage.verify_response(rand, ok->res, ok->ck, ok->ik).ok()) {
-                throw sim::AuthenticationFailed("authentication proof: RES/CK/IK differ from the local Milenage",
-                                                0x9000);
+                throw sim::AuthenticationFailed(
+                    "authentication proof: RES/CK/IK differ from the local Milenage", 0x9000);
             }
             return;
         }
@@ -127,7 +131,8 @@ void prove_milenage(sim::Card& card, const sim::KeySet& keys) {
 void prove_comp128(sim::Card& card, const sim::KeySet& keys) {
     const auto rand = random_rand();
     if (sim::authenticate_gsm(card, rand) != sim::auth::comp128v1(keys.ki, rand)) {
-        throw sim::AuthenticationFailed("authentication proof: SRES/Kc differ from the local COMP128v1", 0x9000);
+        throw sim::AuthenticationFailed("authentication proof: SRES/Kc differ from the local COMP128v1",
+                                        0x9000);
     }
 }
 
@@ -139,7 +144,8 @@ void prove_keys(sim::Card& card, const sim::KeySet& keys) {
 
 std::string describe(const std::vector<sim::Mismatch>& mismatches) {
     std::string out;
-    for (const auto& m : mismatches) out += fmt::format("{}{} at byte {}", out.empty() ? "" : "; ", m.file, m.offset);
+    for (const auto& m : mismatches)
+        out += fmt::format("{}{} at byte {}", out.empty() ? "" : "; ", m.file, m.offset);
     return out;
 }
 
@@ -167,7 +173,8 @@ struct Secrets {
     CardSecrets sealed;
 };
 
-Secrets secrets_for(const CardRecord& record, IssueContext& ctx, const std::optional<std::string>& card_iccid) {
+Secrets secrets_for(const CardRecord& record, IssueContext& ctx,
+                    const std::optional<std::string>& card_iccid) {
     if (record.secrets) {
         // A resumed card may already hold these keys: never generate new ones for it.
         auto material = open_card_secrets(*record.secrets, *ctx.transport_keys);
@@ -179,7 +186,8 @@ Secrets secrets_for(const CardRecord& record, IssueContext& ctx, const std::opti
     } else if (ctx.adm_keys) {
         adm = ctx.adm_keys->for_card(card_iccid);
     } else {
-        throw sim::InputError("no ADM key for this card: give --adm-file (or an order whose vendor file has ADM1)");
+        throw sim::InputError(
+            "no ADM key for this card: give --adm-file (or an order whose vendor file has ADM1)");
     }
     KeyPolicy policy;
     auto material = generate_key_material(policy, parse_adm(adm, "ADM1"));
@@ -270,7 +278,12 @@ IssuedCard issue_card(sim::Card& card, const std::string& reader_id, IssueContex
                                                        fingerprint_of(card.transport().atr(), iccid_raw));
     state.phase = Phase::Allocating;
     if (progress) progress(state);
-    CardRecord record = ctx.journal->allocate(ctx.job, reader_id, fingerprint, ctx.station_id);
+    // A vendor-fixed ICCID chooses the card's identity: the order's row with that ICCID, in whatever order
+    // the cards come.
+    const bool fixed_iccid = driver->iccid_factory_fixed() && card_iccid.has_value();
+    CardRecord record =
+        ctx.journal->allocate(ctx.job, reader_id, fingerprint, ctx.station_id,
+                              fixed_iccid ? std::optional<std::string_view>(*card_iccid) : std::nullopt);
     const bool resumed = record.resumed;
     state.iccid = record.iccid;
     bool written = false;
@@ -284,15 +297,17 @@ IssuedCard issue_card(sim::Card& card, const std::string& reader_id, IssueContex
         sim::Chv chv(card, {driver->adm_reference()});
         sim::AdmGuard guard(ctx.adm_guard);
         guard.present(chv, secrets.material.adm, sim::CardLabel{reader_id, card_iccid});
-        const CardImages images = build_card_images(profile, {record.iccid, record.imsi, record.msisdn}, *driver,
-                                                    keys, codes, make_sizer(&card, *driver, ctx.sizes));
+        const CardImages images =
+            build_card_images(profile, {record.iccid, record.imsi, record.msisdn}, *driver, keys, codes,
+                              make_sizer(&card, *driver, ctx.sizes));
         written = true;
         write_and_verify(card, *driver, images, codes, keys, progress, state);
         ctx.journal->mark_verified(record.id, ctx.station_id);
         ctx.journal->mark_issued(record.id, ctx.station_id);
     } catch (const std::exception& e) {
         try {
-            ctx.journal->mark_failed(record.id, e.what(), written ? CardHoldsIdentity::unknown : CardHoldsIdentity::no,
+            ctx.journal->mark_failed(record.id, e.what(),
+                                     written ? CardHoldsIdentity::unknown : CardHoldsIdentity::no,
                                      ctx.station_id);
         } catch (const std::exception&) {
             // The card stays in its last recorded state; --resume or a review will settle it.
@@ -313,14 +328,15 @@ std::string dry_run_plan(const IssueContext& ctx, const sim::CardDriver& driver)
     const auto material = generate_key_material(policy, sim::SecretBytes::from_text("00000000"));
     const auto keys = key_set(order.profile, material);
     const auto codes = code_set(order.profile, material);
-    const CardImages images = build_card_images(order.profile, {sample->iccid, sample->imsi, sample->msisdn}, driver,
-                                                keys, codes, make_sizer(nullptr, driver, nullptr));
+    const CardImages images = build_card_images(order.profile, {sample->iccid, sample->imsi, sample->msisdn},
+                                                driver, keys, codes, make_sizer(nullptr, driver, nullptr));
     const auto codes_plan = sim::plan(images.codes);
     const auto files_plan = sim::plan(images.files);
-    return fmt::format("Plan for one card of order {} (profile {}, card type {}), sample identity ICCID {} IMSI {}\n"
-                       "Step 1, under ADM (key reference {:02X}): codes\n{}Step 2: files\n{}",
-                       order.id, order.profile.id, driver.name(), sample->iccid, sample->imsi,
-                       driver.adm_reference(), codes_plan.to_text(), files_plan.to_text());
+    return fmt::format(
+        "Plan for one card of order {} (profile {}, card type {}), sample identity ICCID {} IMSI {}\n"
+        "Step 1, under ADM (key reference {:02X}): codes\n{}Step 2: files\n{}",
+        order.id, order.profile.id, driver.name(), sample->iccid, sample->imsi, driver.adm_reference(),
+        codes_plan.to_text(), files_plan.to_text());
 }
 
 }  // namespace provisioner

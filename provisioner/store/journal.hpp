@@ -120,6 +120,12 @@ class MsisdnInUse : public IdentityConflict {
   public:
     using IdentityConflict::IdentityConflict;
 };
+// A card whose ICCID the vendor fixed is not one of the order's free identities: wrong card for this order
+// (exit 3).
+class CardNotInOrder : public sim::SafetyRefusal {
+  public:
+    using sim::SafetyRefusal::SafetyRefusal;
+};
 // A card body that was already issued (or belongs to another order) is inserted again: refuse (exit 3).
 class CardAlreadyIssued : public sim::SafetyRefusal {
   public:
@@ -300,8 +306,15 @@ class Journal {
     // its record back (resumed = true, state reset to allocated). Otherwise takes the lowest free identity of
     // the pool. Throws NoIdentityLeft, CardAlreadyIssued (the card body was issued, or belongs to another
     // job).
+    CardRecord allocate(JobId job, std::string_view reader_id, std::string_view fingerprint,
+                        std::string_view station_id) {
+        return allocate(job, reader_id, fingerprint, station_id, std::nullopt);
+    }
+    // Same, for a card whose ICCID its vendor fixed (it cannot be written): takes the pool's identity with
+    // that ICCID, whatever its position. Throws CardNotInOrder when the job has no such free identity.
     virtual CardRecord allocate(JobId job, std::string_view reader_id, std::string_view fingerprint,
-                                std::string_view station_id) = 0;
+                                std::string_view station_id,
+                                std::optional<std::string_view> factory_iccid) = 0;
 
     // Transitions (checked here, applied by the store).
     CardRecord mark_writing(CardId card, const CardSecrets& secrets, std::string_view station_id);

@@ -24,24 +24,24 @@ nlohmann::json to_json(const Job& job) {
 }
 
 nlohmann::json to_json(const CardRecord& c) {
-    nlohmann::json j = {{"id", c.id},
-                        {"job_id", c.job_id},
-                        {"seq", c.seq},
-                        {"state", std::string(to_string(c.state))},
-                        {"iccid", c.iccid},
-                        {"imsi", c.imsi},
-                        {"msisdn", opt(c.msisdn)},
-                        {"fingerprint", c.fingerprint},
-                        {"reader_id", c.reader_id},
-                        {"station_id", c.station_id},
-                        {"reason", c.reason},
-                        {"twin", opt(c.twin)},
-                        {"replaced_by", opt(c.replaced_by)},
-                        {"profile", c.profile},
-                        {"activated_on", c.activated_on.empty() ? nlohmann::json(nullptr)
-                                                                : nlohmann::json(c.activated_on)},
-                        {"created_at", c.created_at},
-                        {"updated_at", c.updated_at}};
+    nlohmann::json j = {
+        {"id", c.id},
+        {"job_id", c.job_id},
+        {"seq", c.seq},
+        {"state", std::string(to_string(c.state))},
+        {"iccid", c.iccid},
+        {"imsi", c.imsi},
+        {"msisdn", opt(c.msisdn)},
+        {"fingerprint", c.fingerprint},
+        {"reader_id", c.reader_id},
+        {"station_id", c.station_id},
+        {"reason", c.reason},
+        {"twin", opt(c.twin)},
+        {"replaced_by", opt(c.replaced_by)},
+        {"profile", c.profile},
+        {"activated_on", c.activated_on.empty() ? nlohmann::json(nullptr) : nlohmann::json(c.activated_on)},
+        {"created_at", c.created_at},
+        {"updated_at", c.updated_at}};
     // Which transport key protects the card's secrets, never the blobs themselves.
     j["secrets_key_index"] = c.secrets ? nlohmann::json(c.secrets->ki.key_index) : nlohmann::json(nullptr);
     j["vendor_adm"] = c.vendor_adm.has_value();

@@ -679,15 +679,38 @@ CardRecord resume(pg::Connection& c, CardRecord record, JobId job, std::string_v
                     job.order_id, n.ordered, n.issued, n.in_progress, n.quarantined));
 }
 
+// The identity carrying a vendor-fixed ICCID (row-locked: two stations never take it both).
+Result pick_factory_identity(pg::Connection& c, const Job& job, std::string_view iccid) {
+    const Result row = c.exec("SELECT seq, free FROM identity WHERE job_id = $1 AND iccid = $2 FOR UPDATE",
+                              Params().add(job.id).add(iccid));
+    if (row.empty()) {
+        throw CardNotInOrder(
+            fmt::format("the card's ICCID {} (fixed by its vendor) is not an identity of order "
+                        "{}: wrong card for this order; nothing written",
+                        iccid, job.order_id));
+    }
+    if (!row.boolean(0, 1)) {
+        throw CardNotInOrder(
+            fmt::format("the identity with the card's ICCID {} is already bound to another "
+                        "card of order {}; nothing written",
+                        iccid, job.order_id));
+    }
+    return c.exec("UPDATE identity SET free = FALSE WHERE job_id = $1 AND seq = $2 RETURNING seq",
+                  Params().add(job.id).add(row.int64(0, 0)));
+}
+
 CardRecord take_identity(pg::Connection& c, const Job& job, std::string_view reader_id,
                          std::string_view fingerprint, std::string_view station_id,
-                         const std::string& request_id) {
+                         std::optional<std::string_view> factory_iccid, const std::string& request_id) {
     // Lowest free position first (released identities before new ones); SKIP LOCKED: rows another station
     // is taking right now are passed over instead of waited for, so stations never queue behind each other.
-    const Result picked = c.exec(
-        "UPDATE identity SET free = FALSE WHERE job_id = $1 AND seq = (SELECT seq FROM identity WHERE job_id "
-        "= $1 AND free ORDER BY seq LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING seq",
-        Params().add(job.id));
+    const Result picked =
+        factory_iccid ? pick_factory_identity(c, job, *factory_iccid)
+                      : c.exec(
+                            "UPDATE identity SET free = FALSE WHERE job_id = $1 AND seq = (SELECT seq FROM "
+                            "identity WHERE job_id = $1 AND free ORDER BY seq LIMIT 1 FOR UPDATE SKIP "
+                            "LOCKED) RETURNING seq",
+                            Params().add(job.id));
     if (picked.empty()) no_identity_left(c, job);
     Result inserted;
     try {
@@ -712,7 +735,8 @@ CardRecord take_identity(pg::Connection& c, const Job& job, std::string_view rea
 }  // namespace
 
 CardRecord PostgresJournal::allocate(JobId job_id, std::string_view reader_id, std::string_view fingerprint,
-                                     std::string_view station_id) {
+                                     std::string_view station_id,
+                                     std::optional<std::string_view> factory_iccid) {
     if (fingerprint.empty()) throw sim::InputError("allocate: the card fingerprint is empty");
     const auto body = [&](pg::Connection& c, const std::string& request_id) {
         const auto job = load_job(c, job_id);
@@ -721,7 +745,7 @@ CardRecord PostgresJournal::allocate(JobId job_id, std::string_view reader_id, s
             c.exec(sql(kCardSelect, "WHERE c.fingerprint = $1 AND c.state <> 'released' FOR UPDATE OF c"),
                    Params().add(fingerprint));
         if (!bound.empty()) return resume(c, read_card(bound, 0), job_id, reader_id, station_id, request_id);
-        return take_identity(c, *job, reader_id, fingerprint, station_id, request_id);
+        return take_identity(c, *job, reader_id, fingerprint, station_id, factory_iccid, request_id);
     };
     const auto resolve = [&](pg::Connection& c, const Committed& done) {
         const auto r = done.card ? load_card(c, *done.card) : std::nullopt;

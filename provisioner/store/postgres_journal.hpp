@@ -77,8 +77,9 @@ class PostgresJournal final : public Journal {
     Job create_job(const JobSpec& spec, IdentitySource& identities) override;
     std::optional<Job> find_job(std::string_view order_id) override;
     std::vector<Job> jobs() override;
+    using Journal::allocate;
     CardRecord allocate(JobId job, std::string_view reader_id, std::string_view fingerprint,
-                        std::string_view station_id) override;
+                        std::string_view station_id, std::optional<std::string_view> factory_iccid) override;
     std::optional<CardRecord> card(CardId id) override;
     std::optional<CardRecord> show(std::string_view iccid_or_imsi) override;
     std::vector<CardRecord> list(const CardFilter& filter) override;

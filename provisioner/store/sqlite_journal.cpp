@@ -322,7 +322,8 @@ std::vector<Job> SqliteJournal::jobs() {
 // ---- allocation
 // ----------------------------------------------------------------------------------------------
 CardRecord SqliteJournal::allocate(JobId job_id, std::string_view reader_id, std::string_view fingerprint,
-                                   std::string_view station_id) {
+                                   std::string_view station_id,
+                                   std::optional<std::string_view> factory_iccid) {
     if (fingerprint.empty()) throw sim::InputError("allocate: the card fingerprint is empty");
     std::lock_guard lock(mutex_);
     Transaction tx(db_);
@@ -331,7 +332,7 @@ CardRecord SqliteJournal::allocate(JobId job_id, std::string_view reader_id, std
     CardRecord record = [&] {
         if (auto bound = load_bound_card(fingerprint))
             return resume(std::move(*bound), job_id, reader_id, station_id);
-        return take_identity(*job, reader_id, fingerprint, station_id);
+        return take_identity(*job, reader_id, fingerprint, station_id, factory_iccid);
     }();
     tx.commit();
     return record;
@@ -384,8 +385,24 @@ CardRecord SqliteJournal::resume(CardRecord record, JobId job, std::string_view 
     return record;
 }
 
-CardRecord SqliteJournal::take_identity(const Job& job, std::string_view reader_id,
-                                        std::string_view fingerprint, std::string_view station_id) {
+std::int64_t SqliteJournal::pick_identity(const Job& job, std::optional<std::string_view> factory_iccid) {
+    if (factory_iccid) {
+        auto pick = db_.prepare("SELECT seq, free FROM identity WHERE job_id = ? AND iccid = ?");
+        pick.bind(1, job.id).bind(2, *factory_iccid);
+        if (!pick.step()) {
+            throw CardNotInOrder(
+                fmt::format("the card's ICCID {} (fixed by its vendor) is not an identity of "
+                            "order {}: wrong card for this order; nothing written",
+                            *factory_iccid, job.order_id));
+        }
+        if (pick.int64(1) == 0) {
+            throw CardNotInOrder(
+                fmt::format("the identity with the card's ICCID {} is already bound to another "
+                            "card of order {}; nothing written",
+                            *factory_iccid, job.order_id));
+        }
+        return pick.int64(0);
+    }
     // Lowest free position first: released identities are reused before new ones, keeping the range dense.
     auto pick = db_.prepare("SELECT seq FROM identity WHERE job_id = ? AND free = 1 ORDER BY seq LIMIT 1");
     pick.bind(1, job.id);
@@ -396,7 +413,13 @@ CardRecord SqliteJournal::take_identity(const Job& job, std::string_view reader_
                         "quarantined)",
                         job.order_id, c.ordered, c.issued, c.in_progress, c.quarantined));
     }
-    const auto seq = pick.int64(0);
+    return pick.int64(0);
+}
+
+CardRecord SqliteJournal::take_identity(const Job& job, std::string_view reader_id,
+                                        std::string_view fingerprint, std::string_view station_id,
+                                        std::optional<std::string_view> factory_iccid) {
+    const auto seq = pick_identity(job, factory_iccid);
     db_.prepare("UPDATE identity SET free = 0 WHERE job_id = ? AND seq = ? AND free = 1")
         .bind(1, job.id)
         .bind(2, seq)

@@ -31,8 +31,9 @@ class SqliteJournal final : public Journal {
     Job create_job(const JobSpec& spec, IdentitySource& identities) override;
     std::optional<Job> find_job(std::string_view order_id) override;
     std::vector<Job> jobs() override;
+    using Journal::allocate;
     CardRecord allocate(JobId job, std::string_view reader_id, std::string_view fingerprint,
-                        std::string_view station_id) override;
+                        std::string_view station_id, std::optional<std::string_view> factory_iccid) override;
     std::optional<CardRecord> card(CardId id) override;
     std::optional<CardRecord> show(std::string_view iccid_or_imsi) override;
     std::vector<CardRecord> list(const CardFilter& filter) override;
@@ -61,7 +62,8 @@ class SqliteJournal final : public Journal {
     std::optional<Job> load_job(JobId id);
     CardRecord resume(CardRecord record, JobId job, std::string_view reader_id, std::string_view station_id);
     CardRecord take_identity(const Job& job, std::string_view reader_id, std::string_view fingerprint,
-                             std::string_view station_id);
+                             std::string_view station_id, std::optional<std::string_view> factory_iccid);
+    std::int64_t pick_identity(const Job& job, std::optional<std::string_view> factory_iccid);
     JobCounts count_job(const Job& job);
     void insert_event(const Event& event);
     std::string describe_conflict(const IdentityRow& row, std::string_view order_id);

@@ -471,6 +471,24 @@ TYPED_TEST_P(JournalContract, ChangesTheOfferAndKeepsTheState) {
     EXPECT_THROW(this->journal->change_profile(allocated.id, "forfait-m", "", "agency"), WrongTransition);
 }
 
+TYPED_TEST_P(JournalContract, AllocatesTheIdentityOfAVendorFixedIccid) {
+    const Job job = make_stock_job(*this->journal, "VENDOR-1", 4, 600);
+    const CardRecord third =
+        this->journal->allocate(job.id, "reader-0", fp(1), kStation, "8968701000000000602");
+    EXPECT_EQ(third.seq, 2u) << "the card's own row, not the lowest free one";
+    EXPECT_EQ(third.iccid, "8968701000000000602");
+    EXPECT_EQ(this->journal->allocate(job.id, "reader-0", fp(2), kStation).seq, 0u);
+    EXPECT_THROW(this->journal->allocate(job.id, "reader-0", fp(3), kStation, "8968701000000000602"),
+                 CardNotInOrder)
+        << "already bound to another card body";
+    EXPECT_THROW(this->journal->allocate(job.id, "reader-0", fp(4), kStation, "8968701000009999999"),
+                 CardNotInOrder);
+    const auto again = this->journal->allocate(job.id, "reader-1", fp(1), kStation, "8968701000000000602");
+    EXPECT_TRUE(again.resumed);
+    EXPECT_EQ(again.id, third.id);
+    EXPECT_TRUE(this->journal->counts(job.id).balanced());
+}
+
 TYPED_TEST_P(JournalContract, RecordsAuditEvents) {
     const Job job = this->make_job("ORD-1", 2);
     Event e;
@@ -617,8 +635,8 @@ REGISTER_TYPED_TEST_SUITE_P(JournalContract, CreatesAndFindsJobs, RefusesAnOverl
                             LinksTwinCardsSharingOneNumber, FollowsTheAgencyFlows,
                             ActivatesAStockCardWithANumberAndAnOffer, ReplacesACardInOneTransaction,
                             ActivatesATwinAndMovesTheLinkOnReplacement, ChangesTheOfferAndKeepsTheState,
-                            RecordsAuditEvents, KeepsTheVendorAdmOfAListRow,
-                            EightThreadsOwnConnectionsNeverShareAnIdentity,
+                            AllocatesTheIdentityOfAVendorFixedIccid, RecordsAuditEvents,
+                            KeepsTheVendorAdmOfAListRow, EightThreadsOwnConnectionsNeverShareAnIdentity,
                             EightThreadsSharingOneJournalObject, FourProcessesNeverShareAnIdentity);
 
 }  // namespace journal_contract

@@ -159,7 +159,7 @@ TEST(CardIssuer, AdmGuardRefusesAtTheReserveAndWritesNothing) {
     sim::Card after(t2);
     after.detect();
     EXPECT_EQ(sim::Chv(after).attempts_left(sim::CodeId::Adm1).value_or(-1), 1);  // unchanged by the refusal
-    EXPECT_EQ(sim::to_hex(after.read_binary(kIccid, 0, 10)), factory_iccid(4));    // nothing written
+    EXPECT_EQ(sim::to_hex(after.read_binary(kIccid, 0, 10)), factory_iccid(4));   // nothing written
     EXPECT_EQ(f.journal().counts(f.job()).unused, 40U);
 }
 
@@ -188,11 +188,13 @@ std::string sja2_order_file() {
 struct Sja2Fixture {
     simtest::IssueFixture f{sja2_order_file()};
     Sja2Fixture() { f.ctx().adm_keys = sim::AdmKeys::single(sim::SecretBytes::from_text("67225880")); }
-    // The ICCID of the identity the journal hands out first, as the card vendor would have written it.
-    std::string first_identity_iccid() {
+    // The ICCID of the order's n-th identity (0 = the first), as the card vendor would have written it.
+    std::string identity_iccid(int n) {
         provisioner::IdentityReader reader(f.order());
+        for (int i = 0; i < n; ++i) reader.next();
         return reader.next().value().iccid;
     }
+    std::string first_identity_iccid() { return identity_iccid(0); }
 };
 
 std::string iccid_hex(const std::string& digits) {
@@ -225,7 +227,22 @@ TEST(CardIssuer, FactoryFixedIccidIsCheckedNotWritten) {
     EXPECT_FALSE(wrote_iccid);
 }
 
-TEST(CardIssuer, FactoryFixedIccidThatIsNotTheIdentitysIsRefusedBeforeAnyWrite) {
+// Vendor cards come in any order: each takes the identity that carries its own ICCID, not the lowest free
+// one.
+TEST(CardIssuer, FactoryFixedIccidChoosesItsOwnIdentity) {
+    Sja2Fixture s;
+    for (const int n : {5, 2}) {
+        const std::string iccid = s.identity_iccid(n);
+        simtest::PullableCard body(simtest::fresh_blank_card(iccid_hex(iccid), "sysmoISIM-SJA2-blank.card"));
+        auto transport = body.transport();
+        sim::Card card(transport);
+        const auto issued = provisioner::issue_card(card, "reader-0", s.f.ctx());
+        EXPECT_EQ(issued.iccid, iccid);
+        EXPECT_EQ(s.f.journal().card(issued.id)->seq, static_cast<std::uint64_t>(n));
+    }
+}
+
+TEST(CardIssuer, FactoryFixedIccidThatIsNotInTheOrderIsRefusedBeforeAnyWrite) {
     Sja2Fixture s;
     simtest::PullableCard body(simtest::fresh_blank_card(factory_iccid(7), "sysmoISIM-SJA2-blank.card"));
     const auto version = body.os().state_version();
@@ -234,16 +251,16 @@ TEST(CardIssuer, FactoryFixedIccidThatIsNotTheIdentitysIsRefusedBeforeAnyWrite) 
     try {
         (void)provisioner::issue_card(card, "reader-0", s.f.ctx());
         FAIL() << "a card with another ICCID was issued";
-    } catch (const sim::SafetyRefusal& e) {
+    } catch (const provisioner::CardNotInOrder& e) {
         const std::string what = e.what();
-        EXPECT_NE(what.find("fixed by the card vendor"), std::string::npos) << what;
-        EXPECT_NE(what.find(s.first_identity_iccid()), std::string::npos) << what;
-        EXPECT_NE(what.find("vendor's file"), std::string::npos) << what;
+        EXPECT_NE(what.find("fixed by its vendor"), std::string::npos) << what;
+        EXPECT_NE(what.find("is not an identity of order"), std::string::npos) << what;
     }
     EXPECT_EQ(body.os().state_version(), version);  // nothing written
     const auto counts = s.f.journal().counts(s.f.job());
     EXPECT_EQ(counts.quarantined, 0U);
-    EXPECT_EQ(counts.unused, counts.ordered);  // the identity went back to the pool
+    EXPECT_EQ(counts.in_progress, 0U);
+    EXPECT_EQ(counts.unused, counts.ordered);  // no identity taken
 }
 
 TEST(CardIssuer, DryRunPlanMasksSecrets) {
