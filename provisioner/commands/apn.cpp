@@ -18,6 +18,7 @@
 #include "sim/codecs/misc.hpp"
 #include "sim/error.hpp"
 #include "sim/files/catalogue.hpp"
+#include "sim/files/ef_ref.hpp"
 
 namespace provisioner {
 namespace {
@@ -33,12 +34,8 @@ struct ApnOptions {
     bool none = false;
 };
 
-// The card layer's reference to a catalogue EF (its paths leave the MF implicit).
 sim::EfRef ef_ref(std::string_view name) {
-    const auto& spec = sim::files::lookup(name);
-    auto path = spec.path();
-    if (!path.empty() && path.front() == sim::files::kMf) path.erase(path.begin());
-    return sim::EfRef{std::move(path), spec.sfi, std::string(spec.name)};
+    return sim::files::ef_ref(sim::files::lookup(name));
 }
 
 sim::SecretBytes checked(sim::CodeId id, sim::SecretBytes code) {

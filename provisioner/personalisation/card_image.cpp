@@ -160,29 +160,32 @@ void add_gsm_files(ImageWriter& w, const Profile& p, const CardIdentity& id) {
     if (p.smsc) w.records("telecom/smsp", {smsp(p)}, Access::Pin1);
 }
 
-}  // namespace
-
-sim::EfRef ef_ref(const sim::files::FileSpec& spec) {
-    sim::EfRef ef;
-    // The catalogue writes paths from 3F00; the card layer's paths start below the MF.
-    ef.path = spec.path();
-    if (!ef.path.empty() && ef.path.front() == sim::kFidMf) ef.path.erase(ef.path.begin());
-    ef.sfi = spec.sfi;
-    ef.name = std::string(spec.name);
-    ef.secret = spec.secret;
-    return ef;
+// Everything the profile drives, after EF.ICCID (which build_card_images handles per card type).
+void add_profile_files(ImageWriter& w, const Profile& p, const CardIdentity& id) {
+    if (p.application == CardApplication::Usim) add_usim_files(w, p, id);
+    add_gsm_files(w, p, id);
 }
+
+}  // namespace
 
 CardImages build_card_images(const Profile& profile, const CardIdentity& identity, const sim::CardDriver& driver,
                              const sim::KeySet& keys, const sim::CodeSet& codes, const FileSizer& sizer) {
     CardImages images;
     images.codes.files = driver.code_files(codes);
     ImageWriter w(images.files, profile, sizer);
-    w.transparent("iccid", {{"iccid", identity.iccid}}, Access::Adm);
-    if (profile.application == CardApplication::Usim) add_usim_files(w, profile, identity);
-    add_gsm_files(w, profile, identity);
+    // A factory-fixed ICCID is checked against the identity by the issuer, never written.
+    if (!driver.iccid_factory_fixed()) w.transparent("iccid", {{"iccid", identity.iccid}}, Access::Adm);
+    add_profile_files(w, profile, identity);
     for (auto& f : driver.key_files(keys)) images.files.files.push_back(std::move(f));
     return images;
+}
+
+sim::CardImage build_profile_image(const Profile& profile, const CardIdentity& identity,
+                                   const FileSizer& sizer) {
+    sim::CardImage image;
+    ImageWriter w(image, profile, sizer);
+    add_profile_files(w, profile, identity);
+    return image;
 }
 
 }  // namespace provisioner

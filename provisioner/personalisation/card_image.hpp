@@ -10,6 +10,7 @@
 #include "profile/profile.hpp"
 #include "sim/drivers/card_driver.hpp"
 #include "sim/files/catalogue.hpp"
+#include "sim/files/ef_ref.hpp"
 #include "sim/personalise.hpp"
 
 namespace provisioner {
@@ -32,7 +33,12 @@ struct CardImages {
 CardImages build_card_images(const Profile& profile, const CardIdentity& identity, const sim::CardDriver& driver,
                              const sim::KeySet& keys, const sim::CodeSet& codes, const FileSizer& sizer);
 
-// The EfRef of a catalogue entry (path from the MF, SFI, spec name).
-sim::EfRef ef_ref(const sim::files::FileSpec& spec);
+// The profile's own files for one card: what build_card_images puts in `files` minus EF.ICCID and the driver's
+// key files, and no codes. Holds no secret; an offer change (personalisation/reprofile.hpp) compares it with the
+// card.
+sim::CardImage build_profile_image(const Profile& profile, const CardIdentity& identity, const FileSizer& sizer);
+
+// The EfRef of a catalogue entry (libsim's, so that every caller marks key files secret the same way).
+using sim::files::ef_ref;
 
 }  // namespace provisioner
