@@ -18,6 +18,7 @@ void add_encode_command(CLI::App& root);
 void add_issue_command(CLI::App& root);
 void add_terminal_commands(CLI::App& root);  // export-apn and terminal apply: commands/terminal.cpp
 void add_apn_command(CLI::App& root);        // apn list|add|remove|set: commands/apn.cpp
+void add_agency_commands(CLI::App& root);    // activate, replace, twin: commands/agency.cpp
 void add_reprofile_command(CLI::App& root);  // offer change: commands/reprofile.cpp
 
 }  // namespace provisioner

@@ -1,5 +1,8 @@
 #include "output/back_office.hpp"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -48,9 +51,19 @@ std::string format_row(std::string_view kind, std::string_view at, std::string_v
                        to_imsi, number, reason);
 }
 
+// YYYY-MM-DD, digits where digits belong (the calendar is checked by whoever made the date).
+bool is_iso_date(std::string_view s) {
+    if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9')) return false;
+    }
+    return true;
+}
+
 std::string change_file_header(const std::string& operator_name) {
     return fmt::format(
-        "* OPT-NC back-office HLR change records: SIM swaps and twin links (docs/outputs.md). No keys.\n"
+        "* OPT-NC back-office HLR change records: activations, SIM swaps and twin links (docs/outputs.md). "
+        "No keys.\n"
         "Format : optnc-hlr-changes 1\n"
         "Operator : {}\n"
         "Created on : {}\n"
@@ -86,6 +99,24 @@ TwinLinkRecord make_twin_link(const CardRecord& main_card, const CardRecord& twi
                           {}};
 }
 
+ActivationRecord make_activation(const CardRecord& card, std::string station_id) {
+    if (!card.msisdn || card.activated_on.empty()) {
+        throw sim::InputError(fmt::format(
+            "activation record: card {} (ICCID {}) is not activated with a number", card.id, card.iccid));
+    }
+    return ActivationRecord{
+        card.iccid, card.imsi, *card.msisdn, card.profile, card.activated_on, std::move(station_id), {}};
+}
+
+std::string format_record(const ActivationRecord& r) {
+    check_card("ACTIVATE", "card", r.iccid, r.imsi);
+    require(is_token(r.profile) && r.profile.find(',') == std::string::npos, "ACTIVATE", "offer",
+            "a profile id without blanks or commas");
+    require(is_iso_date(r.date), "ACTIVATE", "contract start", "a date YYYY-MM-DD");
+    return format_row("ACTIVATE", r.at, r.station_id, "-", "-", r.iccid, r.imsi, r.msisdn,
+                      fmt::format("{},{}", r.profile, r.date));
+}
+
 std::string format_record(const SimSwapRecord& r) {
     check_card("SIM-SWAP", "old", r.old_iccid, r.old_imsi);
     check_card("SIM-SWAP", "new", r.new_iccid, r.new_imsi);
@@ -110,6 +141,34 @@ void append_change(const std::filesystem::path& file, const SimSwapRecord& recor
 void append_change(const std::filesystem::path& file, const TwinLinkRecord& record,
                    const std::string& operator_name) {
     append_record(file, change_file_header(operator_name), format_record(record));
+}
+
+void append_change(const std::filesystem::path& file, const ActivationRecord& record,
+                   const std::string& operator_name) {
+    append_record(file, change_file_header(operator_name), format_record(record));
+}
+
+void check_change_file(const std::filesystem::path& file) {
+    const std::string name = file.string();
+    struct stat st {};
+    if (::lstat(name.c_str(), &st) == 0) {
+        if (!S_ISREG(st.st_mode)) throw sim::InputError(fmt::format("{}: not a regular file", name));
+        if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+            throw sim::SafetyRefusal(
+                fmt::format("{} is accessible by group or others (mode {:03o}): chmod 600 {}", name,
+                            st.st_mode & 0777, name));
+        }
+        if (::access(name.c_str(), W_OK) != 0) throw sim::InputError(fmt::format("{}: not writable", name));
+        return;
+    }
+    // A new file: the nearest existing directory above it must let us create what is missing.
+    std::filesystem::path dir = file.parent_path().empty() ? std::filesystem::path(".") : file.parent_path();
+    while (!std::filesystem::exists(dir) && dir.has_parent_path() && dir != dir.parent_path())
+        dir = dir.parent_path();
+    if (!std::filesystem::is_directory(dir) || ::access(dir.c_str(), W_OK | X_OK) != 0) {
+        throw sim::InputError(fmt::format("{}: cannot create the change file (directory {} is not writable)",
+                                          name, dir.string()));
+    }
 }
 
 }  // namespace provisioner

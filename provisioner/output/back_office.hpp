@@ -1,5 +1,6 @@
-// HLR change records for the agency flows (docs/outputs.md "Change records"): a SIM swap moves a number to a
-// new card, a twin link ties a second card to a main card's number. Both are appended, one line each, to a
+// HLR change records for the agency flows (docs/outputs.md "Change records"): an activation gives a stock
+// card its number and offer, a SIM swap moves a number to a new card, a twin link ties a second card to a
+// main card's number. All are appended, one line each, to a
 // back-office change file of the same family as the HLR import (header lines, `var_out:`,
 // whitespace-separated rows), so one importer handles both. No key travels in these records: the new or twin
 // card's EKI/EOPc went to the back office with its own batch's import file.
@@ -28,6 +29,18 @@ struct SimSwapRecord {
     std::string at;  // ISO 8601 UTC; empty = now
 };
 
+// A stock card activated at subscription: FROM is empty (written `-`), TO the card; REASON carries the offer
+// and the contract start as `OFFER,YYYY-MM-DD`.
+struct ActivationRecord {
+    std::string iccid;
+    std::string imsi;
+    std::string msisdn;
+    std::string profile;  // the subscribed offer (profile id)
+    std::string date;     // contract start, YYYY-MM-DD
+    std::string station_id;
+    std::string at;  // empty = now
+};
+
 struct TwinLinkRecord {
     std::string main_iccid;
     std::string main_imsi;
@@ -43,16 +56,27 @@ SimSwapRecord make_sim_swap(const CardRecord& old_card, const CardRecord& new_ca
                             std::string station_id);
 TwinLinkRecord make_twin_link(const CardRecord& main_card, const CardRecord& twin_card,
                               std::string station_id);
+// From the activated card's record. Throws InputError when it has no MSISDN or no activation date.
+ActivationRecord make_activation(const CardRecord& card, std::string station_id);
 
 // The line each record becomes (with its '\n'). Throws InputError on a field that is not what its column
 // says (IMSI 15 digits, ICCID 18-20 digits, MSISDN digits, reason/station tokens without spaces).
 std::string format_record(const SimSwapRecord& record);
 std::string format_record(const TwinLinkRecord& record);
+std::string format_record(const ActivationRecord& record);
 
 // Appends the record to `file` (created 0600 with its header when new; refused if group/others can read it).
 void append_change(const std::filesystem::path& file, const SimSwapRecord& record,
                    const std::string& operator_name = "OPT-NC Mobilis");
 void append_change(const std::filesystem::path& file, const TwinLinkRecord& record,
                    const std::string& operator_name = "OPT-NC Mobilis");
+void append_change(const std::filesystem::path& file, const ActivationRecord& record,
+                   const std::string& operator_name = "OPT-NC Mobilis");
+
+// Checks, without writing, that a record could be appended to `file`: an existing file must be a regular file
+// that only its owner can access, a new one needs a writable directory (or one that can be created). Lets a
+// verb refuse before it writes a card rather than after. Throws InputError / SafetyRefusal like
+// append_change().
+void check_change_file(const std::filesystem::path& file);
 
 }  // namespace provisioner

@@ -849,6 +849,15 @@ void PostgresJournal::check_msisdn_free(pg::Connection& c, const CardRecord& car
         throw MsisdnInUse(fmt::format("MSISDN {} is in use by card {} (ICCID {}, {})", msisdn, r.int64(i, 0),
                                       r.text(i, 1), r.text(i, 2)));
     }
+    // A number an order gives to an identity not yet on a card is reserved for that card.
+    const Result reserved = c.exec(
+        "SELECT i.iccid, j.order_id FROM identity i JOIN job j ON j.id = i.job_id WHERE i.msisdn = $1 AND "
+        "i.free LIMIT 1",
+        Params().add(msisdn));
+    if (!reserved.empty()) {
+        throw MsisdnInUse(fmt::format("MSISDN {} is reserved by order {} for ICCID {}", msisdn,
+                                      reserved.text(0, 1), reserved.text(0, 0)));
+    }
 }
 
 // ---- queries ---------------------------------------------------------------------------------------------

@@ -551,6 +551,15 @@ void SqliteJournal::check_msisdn_free(const CardRecord& card, const std::string&
         throw MsisdnInUse(fmt::format("MSISDN {} is in use by card {} (ICCID {}, {})", msisdn, st.int64(0),
                                       st.text(1), st.text(2)));
     }
+    // A number an order gives to an identity not yet on a card is reserved for that card.
+    auto reserved = db_.prepare(
+        "SELECT i.iccid, j.order_id FROM identity i JOIN job j ON j.id = i.job_id WHERE i.msisdn = ?1 AND "
+        "i.free = 1 LIMIT 1");
+    reserved.bind(1, msisdn);
+    if (reserved.step()) {
+        throw MsisdnInUse(fmt::format("MSISDN {} is reserved by order {} for ICCID {}", msisdn, reserved.text(1),
+                                      reserved.text(0)));
+    }
 }
 
 // ---- queries

@@ -371,6 +371,12 @@ TYPED_TEST_P(JournalContract, ActivatesAStockCardWithANumberAndAnOffer) {
     EXPECT_THROW(
         this->journal->activate(allocated.id, Activation{"687771003", "forfait-m", "2026-11-26", {}}, "a"),
         WrongTransition);
+    // A number an order reserves for an identity not yet on a card is not given to a stock card.
+    this->make_job("ORD-R", 2, 700);
+    const std::string reserved = MsisdnRange("687", 6, 750700, 1).at(0);
+    EXPECT_TRUE(this->journal->find_by_msisdn(reserved).empty()) << "no card holds it yet";
+    EXPECT_THROW(this->journal->activate(second.id, Activation{reserved, "forfait-m", "2026-11-26", {}}, "a"),
+                 MsisdnInUse);
     // A card issued with a number from its order keeps that number only.
     const Job numbered = this->make_job("ORD-N", 1, 500);
     const CardRecord with_number = this->issue(numbered.id, 4);

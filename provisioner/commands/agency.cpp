@@ -1,0 +1,496 @@
+// provisioner activate | replace | twin: the agency's verbs (docs/agency.md). Each one checks every input and
+// reads the journal and the card(s) before it writes anything; then writes and reads back the card, makes ONE
+// journal transaction, and appends one HLR change record (output/back_office.hpp). The rules are pure
+// functions in agency/agency_rules.hpp, the card and journal steps in agency/agency_flows.hpp.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "agency/agency_flows.hpp"
+#include "agency/agency_rules.hpp"
+#include "code_input.hpp"
+#include "commands/commands.hpp"
+#include "output/back_office.hpp"
+#include "session.hpp"
+#include "sim/error.hpp"
+#include "store/journal.hpp"
+#include "store/journal_format.hpp"
+
+namespace provisioner {
+namespace {
+
+using namespace agency;
+using Json = nlohmann::ordered_json;
+
+// Options every agency verb has.
+struct CommonOptions {
+    std::string reader;
+    std::string store;
+    std::string station_id;
+    std::string changes;
+    std::string profiles;
+    std::string date;
+    bool json = false;
+};
+
+// Codes for writing: a blank card personalised from the pool, or a stock card brought to another offer.
+struct KeyOptions {
+    std::string pool;  // replace and twin only
+    std::string transport_keys_file;
+    std::string adm_file, adm_env;
+    int adm_reserve = 1;
+};
+
+struct ActivateOptions {
+    CommonOptions common;
+    KeyOptions keys;
+    std::string msisdn, profile, iccid;
+};
+
+struct ReplaceOptions {
+    CommonOptions common;
+    KeyOptions keys;
+    std::string reason, msisdn, iccid, old_reader, new_holder;
+    SecretSource old_pin;
+};
+
+struct TwinOptions {
+    CommonOptions common;
+    KeyOptions keys;
+    std::string msisdn, profile;
+};
+
+// ---- what every verb sets up, before any card is touched -------------------------------------------------
+std::string station_id(const CommonOptions& o) {
+    if (!o.station_id.empty()) return o.station_id;
+    char host[256] = {};
+    ::gethostname(host, sizeof host - 1);
+    return host;
+}
+
+std::string store_url(const CommonOptions& o) {
+    return o.store.empty() ? default_store_url() : o.store;
+}
+
+// The agency works on cards the warehouse issued: a journal that does not exist is a wrong --store.
+std::unique_ptr<Journal> open_existing_journal(const std::string& url) {
+    constexpr std::string_view kSqlite = "sqlite:";
+    if (url.starts_with(kSqlite) && !std::filesystem::exists(url.substr(kSqlite.size()))) {
+        throw sim::InputError(fmt::format("no journal at {} (choose one with --store, or set SIM_STORE)",
+                                          url.substr(kSqlite.size())));
+    }
+    return open_journal(url);
+}
+
+std::string contract_start(const CommonOptions& o) {
+    return o.date.empty() ? today_local() : contract_date(o.date);
+}
+
+std::filesystem::path changes_file(const CommonOptions& o) {
+    const std::filesystem::path file = o.changes.empty()
+                                           ? default_changes_file(store_url(o), std::getenv("SIM_CHANGES"))
+                                           : std::filesystem::path(o.changes);
+    check_change_file(file);
+    return file;
+}
+
+// --profiles, else $SIM_PROFILES, else the directory of a profile file the verb was given, else ./profiles.
+ProfileDirectory profile_directory(const CommonOptions& o, const std::filesystem::path& beside) {
+    if (!o.profiles.empty()) return ProfileDirectory(o.profiles);
+    if (const char* env = std::getenv("SIM_PROFILES"); env != nullptr && *env != '\0')
+        return ProfileDirectory(env);
+    if (!beside.empty()) return ProfileDirectory(beside.parent_path().empty() ? "." : beside.parent_path());
+    return ProfileDirectory("profiles");
+}
+
+// Loaded (and checked) before any card is touched; nothing is required until a card needs it.
+AgencyKeys keys_of(const KeyOptions& o) {
+    AgencyKeys keys;
+    if (!o.transport_keys_file.empty()) {
+        keys.transport = TransportKeys::from_file(o.transport_keys_file);
+    } else if (const char* env = std::getenv(kTransportKeyEnv); env != nullptr && *env != '\0') {
+        keys.transport = TransportKeys::from_env();
+    }
+    if (!o.adm_file.empty() && !o.adm_env.empty())
+        throw sim::InputError("give --adm-file or --adm-env, not both");
+    if (!o.adm_file.empty()) keys.adm = sim::AdmKeys::from_file(o.adm_file);
+    if (!o.adm_env.empty()) keys.adm = sim::AdmKeys::from_env(o.adm_env);
+    if (o.adm_reserve < 1)
+        throw sim::InputError("--adm-reserve must be at least 1 (0 would allow the last ADM try)");
+    keys.adm_guard.reserve = o.adm_reserve;
+    return keys;
+}
+
+std::unique_ptr<Pool> pool_of(const KeyOptions& o, const AgencyKeys& keys) {
+    if (o.pool.empty()) return nullptr;
+    return load_pool(o.pool, keys);
+}
+
+void check_iccid_text(const std::string& iccid) {
+    const bool digits = std::all_of(iccid.begin(), iccid.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (!digits || iccid.size() < 18 || iccid.size() > 20) {
+        throw sim::InputError(fmt::format("--iccid '{}': expected 18 to 20 digits", iccid));
+    }
+}
+
+// The journal's cards holding a number, in either stored form (orders store "+687…").
+std::vector<CardRecord> holders_of(Journal& journal, const std::string& canonical) {
+    auto cards = journal.find_by_msisdn(canonical);
+    for (auto& c : journal.find_by_msisdn(msisdn_digits(canonical))) cards.push_back(std::move(c));
+    return cards;
+}
+
+// A number held by a live card cannot be given to another one (the journal checks it again when it commits).
+// `except`: the card being activated, when its order issued it with this number.
+void require_free_number(Journal& journal, const std::string& msisdn,
+                         std::optional<CardId> except = std::nullopt) {
+    for (const auto& c : holders_of(journal, msisdn)) {
+        if (!is_live(c.state) || c.id == except) continue;
+        // Issued with the number by its order: only that card itself may be activated with it (checked once
+        // the card in the reader is known).
+        if (!except && c.state == CardState::issued) continue;
+        throw MsisdnInUse(fmt::format("MSISDN {} is in use by card {} (ICCID {}, {}): nothing was written",
+                                      msisdn, c.id, c.iccid, to_string(c.state)));
+    }
+}
+
+// The journal has the change; the HLR record is what the back office acts on. If it cannot be appended, say
+// so loudly with the line to add by hand (it holds no secret), and fail.
+template <class Record>
+std::string append_or_explain(const std::filesystem::path& file, const Record& record) {
+    const std::string line = format_record(record);
+    try {
+        append_change(file, record);
+    } catch (const std::exception& e) {
+        throw sim::Error(
+            fmt::format("the journal is updated, but the HLR change record could not be appended to {} "
+                        "({}); append this line to it by hand:\n{}",
+                        file.string(), e.what(), line));
+    }
+    return line;
+}
+
+void print_result(bool json, const std::string& verb, const Json& body, const std::string& text) {
+    if (json) {
+        Json out{{"verb", verb}};
+        out.update(body);
+        std::cout << out.dump(2) << '\n';
+    } else {
+        std::cout << text;
+    }
+}
+
+void warn_all(const std::vector<std::string>& warnings) {
+    for (const auto& w : warnings) std::cerr << "warning: " << w << '\n';
+}
+
+// The card in the new-card reader made ready for the customer's number: a stock card (personalised first from
+// the pool when blank) holding the customer's offer. Every check that can refuse runs before the first write.
+struct PreparedCard {
+    NewCardCheck check;
+    CardRecord stock;
+    std::string offer_change;  // the reprofile summary, empty when the card had the offer
+};
+
+PreparedCard prepare_new_card(sim::Card& card, Journal& journal, const std::string& reader, Pool* pool,
+                              const AgencyKeys& keys, ProfileDirectory& profiles, const Profile& target,
+                              bool becomes_twin, const std::string& station,
+                              const std::optional<std::string>& own_number = std::nullopt,
+                              const std::function<void(const CardRecord&)>& before_write = {}) {
+    PreparedCard out;
+    out.check = check_new_card(card, journal, reader, pool, own_number);
+    if (before_write && out.check.stock) before_write(*out.check.stock);
+    const OfferTarget offer{&target, profiles.find(out.check.offer), becomes_twin};
+    check_offer_reachable(card, out.check, offer, keys);
+    out.stock = make_stock_card(card, journal, reader, out.check, pool, keys, station);
+    auto [record, summary] = bring_to_offer(card, journal, reader, out.stock, offer, keys, station);
+    out.stock = std::move(record);
+    out.offer_change = std::move(summary);
+    return out;
+}
+
+// The PIN1 policy of the offer the card came with: an offer change never rewrites PIN1, and a stock card still
+// has its initial PIN1.
+PinPolicy first_pin_policy(ProfileDirectory& profiles, const NewCardCheck& check) {
+    const Profile* p = profiles.find(check.offer);
+    return p != nullptr ? p->pin : PinPolicy{};
+}
+
+std::string offer_note(const PreparedCard& card) {
+    return card.offer_change.empty() ? "" : fmt::format("offer changed on the card: {}\n", card.offer_change);
+}
+
+// ---- activate -------------------------------------------------------------------------------------------
+void run_activate(const ActivateOptions& o) {
+    const std::string msisdn = canonical_msisdn(o.msisdn);
+    const std::string date = contract_start(o.common);
+    const Profile offer = load_profile(o.profile);
+    check_activation_profile(offer);
+    if (!o.iccid.empty()) check_iccid_text(o.iccid);
+    const AgencyKeys keys = keys_of(o.keys);
+    const std::string station = station_id(o.common);
+    const auto journal = open_existing_journal(store_url(o.common));
+    const auto changes = changes_file(o.common);
+    require_free_number(*journal, msisdn);
+    ProfileDirectory profiles = profile_directory(o.common, offer.source);
+    profiles.add(offer);
+
+    ReaderSession session(o.common.reader);
+    sim::Card& card = session.card();
+    const std::string& reader = session.reader_name();
+    card.ensure_detected();
+    if (!o.iccid.empty()) {
+        const auto on_card = read_iccid(card);
+        if (on_card != o.iccid) {
+            throw sim::InputError(
+                fmt::format("the card in reader {} has ICCID {}, not {} (--iccid): nothing was written",
+                            reader, on_card.value_or("(blank)"), o.iccid));
+        }
+    }
+    const PreparedCard ready =
+        prepare_new_card(card, *journal, reader, nullptr, keys, profiles, offer, false, station, msisdn,
+                         [&](const CardRecord& stock) { require_free_number(*journal, msisdn, stock.id); });
+    // A card its order issued with this number keeps the number as the journal stored it.
+    const std::string number = ready.stock.msisdn.value_or(msisdn);
+    const std::size_t files = write_msisdn(card, number, first_pin_policy(profiles, ready.check), reader);
+    const CardRecord active =
+        journal->activate(ready.stock.id, Activation{number, offer.id, date, std::nullopt}, station);
+    const std::string line = append_or_explain(changes, make_activation(active, station));
+    print_result(
+        o.common.json, "activate",
+        Json{{"card", to_json(active)},
+             {"offer_change", ready.offer_change},
+             {"changes_file", changes.string()},
+             {"change_record", line}},
+        fmt::format("activated card {} (ICCID {}, IMSI {}): MSISDN {} written to {} EF.MSISDN file(s), offer "
+                    "{}, contract from {}\n{}HLR activation record appended to {}\n",
+                    active.id, active.iccid, active.imsi, msisdn, files, offer.id, date, offer_note(ready),
+                    changes.string()));
+}
+
+// ---- replace --------------------------------------------------------------------------------------------
+void run_replace(const ReplaceOptions& o) {
+    ReplaceRequest request;
+    if (!o.reason.empty()) request.reason = parse_reason(o.reason);
+    if (!o.msisdn.empty()) request.msisdn = o.msisdn;
+    if (!o.iccid.empty()) request.iccid = o.iccid;
+    request.old_reader = !o.old_reader.empty();
+    if (!o.new_holder.empty()) request.new_holder = o.new_holder;
+    check_replace_request(request);
+    const Reason reason = *request.reason;
+    const std::optional<std::string> msisdn =
+        request.msisdn ? std::optional(canonical_msisdn(*request.msisdn)) : std::nullopt;
+    if (request.iccid) check_iccid_text(*request.iccid);
+    if (!o.old_reader.empty() && o.old_reader == o.common.reader) {
+        throw sim::InputError(
+            "--old-reader and --reader name the same reader: the old and the new card need one each");
+    }
+    const std::string date = contract_start(o.common);
+    const AgencyKeys keys = keys_of(o.keys);
+    const auto pool = pool_of(o.keys, keys);
+    const std::string station = station_id(o.common);
+    const auto journal = open_existing_journal(store_url(o.common));
+    const auto changes = changes_file(o.common);
+
+    const CardRecord old_card = msisdn ? old_card_by_msisdn(holders_of(*journal, *msisdn), *msisdn)
+                                       : old_card_by_iccid(journal->show(*request.iccid), *request.iccid);
+    ProfileDirectory profiles =
+        profile_directory(o.common, pool ? pool->order.profile.source : std::filesystem::path());
+    if (pool) profiles.add(pool->order.profile);
+    const Profile& offer = profiles.get(old_card.profile);  // the customer keeps the offer
+    const bool twin = old_card.twin.has_value() || offer.offer.twin;
+
+    // The old card first (defective, in a second reader): read only, and before the new card is written.
+    std::vector<std::string> warnings;
+    std::optional<OldCardContent> content;
+    if (!o.old_reader.empty()) content = read_old_card(o.old_reader, old_card.iccid, o.old_pin, warnings);
+
+    ReaderSession session(o.common.reader);
+    sim::Card& card = session.card();
+    const std::string& reader = session.reader_name();
+    const PreparedCard ready =
+        prepare_new_card(card, *journal, reader, pool.get(), keys, profiles, offer, twin, station);
+    const std::size_t files =
+        write_msisdn(card, *old_card.msisdn, first_pin_policy(profiles, ready.check), reader);
+    CopyReport copied;
+    if (content) {
+        copied = copy_content(card, *content);
+        for (auto& w : copied.warnings) warnings.push_back(std::move(w));
+    }
+    const std::string detail =
+        reason == Reason::Transfer ? fmt::format("new holder {}", *request.new_holder) : "";
+    const auto result = journal->replace_card(
+        Replacement{old_card.id, ready.stock.id, std::string(to_string(reason)), date, detail}, station);
+    const std::string line = append_or_explain(
+        changes,
+        make_sim_swap(result.old_card, result.new_card, swap_reason(reason, request.new_holder), station));
+    warn_all(warnings);
+    const bool fresh = ready.check.kind == NewCardKind::FromPool;
+    const std::string copied_text = content ? fmt::format("copied from the old card: {} contact(s), {} SMS\n",
+                                                          copied.contacts, copied.messages)
+                                            : "";
+    print_result(
+        o.common.json, "replace",
+        Json{{"reason", to_string(reason)},
+             {"old_card", to_json(result.old_card)},
+             {"new_card", to_json(result.new_card)},
+             {"personalised_now", fresh},
+             {"offer_change", ready.offer_change},
+             {"copied", content ? Json{{"contacts", copied.contacts}, {"sms", copied.messages}} : Json()},
+             {"warnings", warnings},
+             {"changes_file", changes.string()},
+             {"change_record", line}},
+        fmt::format(
+            "old card {} (ICCID {}, IMSI {}): {} ({})\nnew card {} (ICCID {}, IMSI {}){}: MSISDN {} "
+            "written to {} EF.MSISDN file(s), offer {}, from {}\n{}{}SIM-swap record appended to {}\n",
+            result.old_card.id, result.old_card.iccid, result.old_card.imsi, to_string(result.old_card.state),
+            to_string(reason), result.new_card.id, result.new_card.iccid, result.new_card.imsi,
+            fresh ? " personalised now from the pool" : "", result.new_card.msisdn.value_or("-"), files,
+            result.new_card.profile, date, offer_note(ready), copied_text, changes.string()));
+}
+
+// ---- twin -----------------------------------------------------------------------------------------------
+void run_twin(const TwinOptions& o) {
+    const std::string msisdn = canonical_msisdn(o.msisdn);
+    const std::string date = contract_start(o.common);
+    const Profile offer = load_profile(o.profile);
+    check_twin_profile(offer);
+    const AgencyKeys keys = keys_of(o.keys);
+    const auto pool = pool_of(o.keys, keys);
+    const std::string station = station_id(o.common);
+    const auto journal = open_existing_journal(store_url(o.common));
+    const auto changes = changes_file(o.common);
+
+    const auto holders = holders_of(*journal, msisdn);
+    std::optional<CardState> linked_state;
+    for (const auto& c : holders) {
+        if (in_service(c) && c.twin) {
+            if (const auto t = journal->card(*c.twin)) linked_state = t->state;
+        }
+    }
+    const CardRecord main = main_card_for_twin(holders, msisdn, linked_state);
+    ProfileDirectory profiles = profile_directory(o.common, offer.source);
+    profiles.add(offer);
+    if (pool) profiles.add(pool->order.profile);
+    check_main_offer(profiles.get(main.profile));
+
+    ReaderSession session(o.common.reader);
+    sim::Card& card = session.card();
+    const std::string& reader = session.reader_name();
+    const PreparedCard ready =
+        prepare_new_card(card, *journal, reader, pool.get(), keys, profiles, offer, true, station);
+    const std::size_t files =
+        write_msisdn(card, *main.msisdn, first_pin_policy(profiles, ready.check), reader);
+    const CardRecord twin =
+        journal->activate(ready.stock.id, Activation{*main.msisdn, offer.id, date, main.id}, station);
+    const CardRecord main_now = journal->card(main.id).value_or(main);
+    const std::string line = append_or_explain(changes, make_twin_link(main_now, twin, station));
+    const bool fresh = ready.check.kind == NewCardKind::FromPool;
+    print_result(
+        o.common.json, "twin",
+        Json{{"main_card", to_json(main_now)},
+             {"twin_card", to_json(twin)},
+             {"personalised_now", fresh},
+             {"offer_change", ready.offer_change},
+             {"changes_file", changes.string()},
+             {"change_record", line}},
+        fmt::format(
+            "twin card {} (ICCID {}, IMSI {}){} linked to card {} (ICCID {}): MSISDN {} written to {} "
+            "EF.MSISDN file(s), offer {}, from {}\n{}Twin-link record appended to {}\n",
+            twin.id, twin.iccid, twin.imsi, fresh ? " personalised now from the pool" : "", main_now.id,
+            main_now.iccid, twin.msisdn.value_or("-"), files, offer.id, date, offer_note(ready),
+            changes.string()));
+}
+
+// ---- options --------------------------------------------------------------------------------------------
+void add_common(CLI::App& cmd, CommonOptions& o) {
+    cmd.add_option("--reader,-r", o.reader, "Reader holding the new card (index or part of its name)")
+        ->required();
+    cmd.add_option(
+        "--store", o.store,
+        "Journal: sqlite:PATH or postgresql://host/db (default: $SIM_STORE, else a per-user SQLite file)");
+    cmd.add_option("--station-id", o.station_id,
+                   "Name of this agency station in the journal (default: host name)");
+    cmd.add_option(
+        "--changes", o.changes,
+        "HLR change file to append to (default: $SIM_CHANGES, else hlr-changes.out beside an SQLite "
+        "journal, else in the current directory)");
+    cmd.add_option(
+        "--profiles", o.profiles,
+        "Directory of the offer profiles (default: $SIM_PROFILES, else the directory of the profile or "
+        "pool order given, else ./profiles)");
+    cmd.add_option("--date", o.date, "Contract start, YYYY-MM-DD (default: today)");
+    cmd.add_flag("--json", o.json, "Print the result as JSON");
+}
+
+void add_keys(CLI::App& cmd, KeyOptions& o, bool with_pool) {
+    if (with_pool) {
+        cmd.add_option(
+            "--pool", o.pool,
+            "Stock pool order file: a blank card in --reader is personalised from its free identities");
+    }
+    cmd.add_option(
+        "--transport-keys", o.transport_keys_file,
+        "K4 transport key file (INDEX HEX lines, mode 0600): a blank card's keys, a stock card's codes "
+        "from the journal for an offer change; default: $SIM_TRANSPORT_KEYS");
+    cmd.add_option("--adm-file", o.adm_file, "ADM1 key file (one value, or ICCID,ADM lines); mode 0600");
+    cmd.add_option("--adm-env", o.adm_env, "Environment variable holding the ADM1 value");
+    cmd.add_option("--adm-reserve", o.adm_reserve,
+                   "Refuse to present ADM when this many tries or fewer remain")
+        ->capture_default_str();
+}
+
+}  // namespace
+
+void add_agency_commands(CLI::App& root) {
+    auto a = std::make_shared<ActivateOptions>();
+    auto* activate = root.add_subcommand(
+        "activate",
+        "Activate a stock card at subscription: number and offer, EF.MSISDN, journal, HLR record");
+    add_common(*activate, a->common);
+    add_keys(*activate, a->keys, false);
+    activate->add_option("--msisdn", a->msisdn, "The customer's number: 771001, +687771001, 687771001")
+        ->required();
+    activate->add_option("--profile", a->profile, "The subscribed offer's profile file (profiles/*.xml)")
+        ->required();
+    activate->add_option("--iccid", a->iccid, "The ICCID expected on the card in --reader (a check)");
+    activate->callback([a] { run_activate(*a); });
+
+    auto r = std::make_shared<ReplaceOptions>();
+    auto* replace = root.add_subcommand(
+        "replace",
+        "Replace a customer's card at the agency: same number and offer on a new card, old card barred "
+        "or replaced, SIM-swap record");
+    add_common(*replace, r->common);
+    add_keys(*replace, r->keys, true);
+    replace->add_option("--reason", r->reason, "lost, stolen, defective or transfer");
+    replace->add_option("--msisdn", r->msisdn, "The number whose card is replaced");
+    replace->add_option("--iccid", r->iccid, "The ICCID of the card replaced (instead of --msisdn)");
+    replace->add_option("--old-reader", r->old_reader,
+                        "defective: reader holding the old card, whose contacts and SMS are copied");
+    replace->add_option("--new-holder", r->new_holder,
+                        "transfer: the new holder's customer or contract reference");
+    add_secret_options(*replace, r->old_pin, "old-pin",
+                       "the old card's PIN1 (the customer's), to read its contacts");
+    replace->callback([r] { run_replace(*r); });
+
+    auto t = std::make_shared<TwinOptions>();
+    auto* twin = root.add_subcommand(
+        "twin",
+        "Issue a twin card (carte jumelle) for a number: same MSISDN, own IMSI and Ki, twin-link record");
+    add_common(*twin, t->common);
+    add_keys(*twin, t->keys, true);
+    twin->add_option("--msisdn", t->msisdn, "The main card's number")->required();
+    twin->add_option("--profile", t->profile, "The twin offer's profile file (profiles/carte-jumelle.xml)")
+        ->required();
+    twin->callback([t] { run_twin(*t); });
+}
+
+}  // namespace provisioner
