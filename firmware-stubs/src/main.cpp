@@ -19,7 +19,7 @@ constexpr const char* kUsage =
     "  --state FILE  load from FILE when it exists; save the card state there after every change\n"
     "  --t0          answer like a T=0 card (61xx / 9Fxx + GET RESPONSE, 6Cxx)\n"
     "  --trace FILE  append one line per APDU exchange (codes masked)\n"
-    "  --feed        virtual rig: a card written then powered down is replaced by a fresh blank card\n"
+    "  --feed        virtual rig: a card a station wrote and powered down is replaced by a fresh blank card\n"
     "                (from --card, with a unique factory ICCID); --feed-archive keeps the written cards\n"
     "  --fault SPEC  inject faults (also SIMCARD_FAULT=SPEC): remove@K, tear@K:BYTES, sw@K:6F00, mute@K,\n"
     "                slow:MS (comma-separated; K counts APDUs from 1 since the stub started)\n"
@@ -27,7 +27,9 @@ constexpr const char* kUsage =
     "  --timing      sleep each APDU's T=0 wire time (12 etu per character, 9600 bit/s) + NVM write time\n"
     "  --pps         with --timing: the bit rate from the ATR's TA1 (as after a PPS)\n"
     "  --nv-write-ms N  non-volatile write time per accepted UPDATE (default 5)\n"
-    "signals: SIGUSR1 removes the card, SIGUSR2 re-inserts it, SIGTERM/SIGINT save and exit\n";
+    "signals: SIGUSR1 removes the card, SIGUSR2 re-inserts it, SIGHUP ends the station's session\n"
+    "         (--feed: the card stays in until a station works with it again), SIGTERM/SIGINT save and "
+    "exit\n";
 
 [[noreturn]] void usage_error(const std::string& message) {
     fmt::print(stderr, "simcard-stub: {}\n{}", message, kUsage);
@@ -114,7 +116,7 @@ int main(int argc, char** argv) {
     // Signals are taken through a signalfd in the event loop; block them before anything else runs.
     sigset_t set;
     sigemptyset(&set);
-    for (int sig : {SIGUSR1, SIGUSR2, SIGTERM, SIGINT}) sigaddset(&set, sig);
+    for (int sig : {SIGUSR1, SIGUSR2, SIGHUP, SIGTERM, SIGINT}) sigaddset(&set, sig);
     sigprocmask(SIG_BLOCK, &set, nullptr);
     signal(SIGPIPE, SIG_IGN);
 

@@ -139,6 +139,9 @@ int run(const IssueOptions& o) {
     ctx.sizes = &sizes;
     std::signal(SIGINT, on_interrupt);
     std::signal(SIGTERM, on_interrupt);
+    // pcscd going away mid-call must be an error for the worker (it waits for pcscd to come back), never a
+    // SIGPIPE that ends the station.
+    std::signal(SIGPIPE, SIG_IGN);
     StationOptions station;
     station.readers = o.readers;
     station.live_display = ::isatty(STDOUT_FILENO) != 0;

@@ -16,6 +16,7 @@ namespace {
 
 using namespace std::chrono_literals;
 constexpr auto kPoll = 250ms;
+constexpr auto kRetry = 500ms;  // between attempts to reach pcscd or a vanished reader
 
 // What the operator sees: a line per reader, kept current; on a TTY the block is redrawn in place.
 class StatusBoard {
@@ -69,6 +70,7 @@ struct Shared {
     IssueContext& ctx;
     std::atomic<bool>& stop;
     StatusBoard& board;
+    ReaderService& service;
     std::atomic<bool> pool_empty{false};
     std::mutex tally_mutex;
     StationReport report;
@@ -77,8 +79,8 @@ struct Shared {
 bool stopping(const Shared& s) { return s.stop.load() || s.pool_empty.load(); }
 
 // Waits for the card to go, so that the same card is not issued twice; gives up only when stopping.
-void wait_for_removal(const sim::PcscContext& pc, const std::string& reader, const Shared& s) {
-    while (!stopping(s) && !pc.wait_for_removal(reader, kPoll)) {
+void wait_for_removal(ReaderSession& session, const std::string& reader, const Shared& s) {
+    while (!stopping(s) && !session.wait_for_removal(reader, kPoll)) {
     }
 }
 
@@ -89,10 +91,13 @@ void count(Shared& s, std::size_t slot, bool issued) {
     (issued ? s.report.issued : s.report.failed)++;
 }
 
-void issue_one(Shared& s, const sim::PcscContext& pc, const std::string& reader, std::size_t slot) {
-    sim::PcscTransport transport(pc, reader, sim::ShareMode::Exclusive);
-    const auto link = sim::parse_atr_link(transport.atr());
-    sim::Card card(transport);
+void issue_one(Shared& s, ReaderSession& session, const std::string& reader, std::size_t slot) {
+    // Destroyed at the end of this function, the connection powers the card down: the operator (or the rig's
+    // feeder) takes it out. When pcscd went away meanwhile nothing happens and the card stays in the reader,
+    // for the next session to resume it.
+    const auto transport = session.connect(reader);
+    const auto link = sim::parse_atr_link(transport->atr());
+    sim::Card card(*transport);
     try {
         const auto issued =
             issue_card(card, reader, s.ctx, [&](const Progress& p) { s.board.set(slot, progress_line(p), false); });
@@ -103,34 +108,78 @@ void issue_one(Shared& s, const sim::PcscContext& pc, const std::string& reader,
     } catch (const NoIdentityLeft&) {
         s.pool_empty = true;
         s.board.set(slot, "order complete: no identity left", true);
-    } catch (const sim::Error& e) {
+    } catch (const std::exception& e) {
+        // issue_card() has recorded the failure in the journal; whatever it was, this worker goes on.
         s.board.set(slot, fmt::format("FAILED: {}", e.what()), true);
         count(s, slot, false);
     }
-    // Power the card down: the operator (or the rig's feeder) takes it out.
-    transport.disconnect(sim::PcscTransport::Disposition::Unpower);
+}
+
+// Sleeps `total` in small steps, returning early when the station stops.
+void pause(const Shared& s, std::chrono::milliseconds total) {
+    for (auto left = total; left.count() > 0 && !stopping(s); left -= kPoll)
+        std::this_thread::sleep_for(kPoll);
 }
 
 void worker(Shared& s, const std::string& reader, std::size_t slot) {
+    // Set when pcscd or the reader went away: said once, and again when the reader answers again.
+    std::string lost;
+    const auto answered = [&] {
+        if (lost.empty()) return;
+        s.board.set(slot, "reader back: carrying on", true);
+        lost.clear();
+    };
     while (!stopping(s)) {
         try {
-            const sim::PcscContext pc;
-            s.board.set(slot, "waiting for a card", false);
+            // A new session each time: one from a pcscd that went away stays dead even once pcscd is back.
+            const auto session = s.service.open_session();
+            if (lost.empty()) s.board.set(slot, "waiting for a card", false);
             while (!stopping(s)) {
-                if (!pc.wait_for_card(reader, kPoll)) continue;
+                const bool present = session->wait_for_card(reader, kPoll);
+                answered();
+                if (!present) continue;
                 if (stopping(s)) break;
-                issue_one(s, pc, reader, slot);
+                issue_one(s, *session, reader, slot);
                 if (!s.pool_empty) s.board.set(slot, "done: take the card out", false);
-                wait_for_removal(pc, reader, s);
+                wait_for_removal(*session, reader, s);
                 if (!stopping(s)) s.board.set(slot, "waiting for a card", false);
             }
         } catch (const sim::ReaderError& e) {
-            // pcscd restarted or the reader went away: say so, and try again shortly.
-            s.board.set(slot, fmt::format("reader problem, retrying: {}", e.what()), true);
-            std::this_thread::sleep_for(1s);
+            // pcscd restarted or stopped, or the reader went away: a card in flight has failed (the journal
+            // says what it may hold) and stays in the reader; wait for the service and the reader, then
+            // resume it.
+            if (lost.empty()) {
+                s.board.set(slot, fmt::format("reader or PC/SC service lost, waiting for it: {}", e.what()),
+                            true);
+            }
+            lost = e.what();
+            pause(s, kRetry);
         }
     }
 }
+
+class PcscSession final : public ReaderSession {
+  public:
+    bool wait_for_card(const std::string& reader, std::chrono::milliseconds timeout) override {
+        return context_.wait_for_card(reader, timeout);
+    }
+    bool wait_for_removal(const std::string& reader, std::chrono::milliseconds timeout) override {
+        return context_.wait_for_removal(reader, timeout);
+    }
+    std::unique_ptr<sim::Transport> connect(const std::string& reader) override {
+        auto transport = std::make_unique<sim::PcscTransport>(context_, reader, sim::ShareMode::Exclusive);
+        transport->set_disposition_on_close(sim::PcscTransport::Disposition::Unpower);
+        return transport;
+    }
+
+  private:
+    sim::PcscContext context_;
+};
+
+class PcscService final : public ReaderService {
+  public:
+    std::unique_ptr<ReaderSession> open_session() override { return std::make_unique<PcscSession>(); }
+};
 
 }  // namespace
 
@@ -145,10 +194,19 @@ std::vector<std::string> select_readers(const std::string& spec) {
     return out;
 }
 
+std::unique_ptr<ReaderService> pcsc_reader_service() {
+    return std::make_unique<PcscService>();
+}
+
 StationReport run_station(IssueContext& ctx, const StationOptions& options, std::atomic<bool>& stop) {
-    const auto readers = select_readers(options.readers);
+    const auto service = pcsc_reader_service();
+    return run_station(ctx, select_readers(options.readers), options, stop, *service);
+}
+
+StationReport run_station(IssueContext& ctx, const std::vector<std::string>& readers,
+                          const StationOptions& options, std::atomic<bool>& stop, ReaderService& service) {
     StatusBoard board(readers, options.live_display);
-    Shared shared{ctx, stop, board, {}, {}, {}};
+    Shared shared{ctx, stop, board, service, {}, {}, {}};
     for (const auto& r : readers) shared.report.readers.push_back({r, 0, 0});
     const auto started = std::chrono::steady_clock::now();
     std::vector<std::thread> threads;

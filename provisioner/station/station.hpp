@@ -4,12 +4,40 @@
 
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "sim/transport.hpp"
 #include "station/card_issuer.hpp"
 
 namespace provisioner {
+
+// The PC/SC side of a worker, replaceable in tests. pcscd may go away and come back (restarted, crashed) and
+// a reader may vanish (unplugged): every call then throws sim::ReaderError, and the worker opens a new
+// session and waits for its reader to come back.
+class ReaderSession {
+  public:
+    virtual ~ReaderSession() = default;
+    // Blocks until the reader has a card (true) or is empty (wait_for_removal), or the timeout passes
+    // (false).
+    virtual bool wait_for_card(const std::string& reader, std::chrono::milliseconds timeout) = 0;
+    virtual bool wait_for_removal(const std::string& reader, std::chrono::milliseconds timeout) = 0;
+    // The card, exclusively. Destroying the transport powers the card down: "done with this card", the cue
+    // for the operator (or the virtual rig's feeder) to take it out.
+    virtual std::unique_ptr<sim::Transport> connect(const std::string& reader) = 0;
+};
+
+class ReaderService {
+  public:
+    virtual ~ReaderService() = default;
+    // One session per worker thread (pcsc-lite contexts belong to one thread). Throws sim::ReaderError
+    // (ServiceUnavailable) while the service is down.
+    virtual std::unique_ptr<ReaderSession> open_session() = 0;
+};
+
+// pcsc-lite through pcscd.
+std::unique_ptr<ReaderService> pcsc_reader_service();
 
 struct StationOptions {
     std::string readers = "all";  // "all" or indexes "0,2,3"
@@ -34,7 +62,10 @@ struct StationReport {
 // Resolves "all" / "0,2,3" against the readers pcscd lists; throws InputError naming a bad index.
 std::vector<std::string> select_readers(const std::string& spec);
 
-// Runs until the job's pool is used up, or `stop` becomes true.
+// Runs until the job's pool is used up, or `stop` becomes true, on the readers options.readers selects.
 StationReport run_station(IssueContext& ctx, const StationOptions& options, std::atomic<bool>& stop);
+// The same on given readers of a given service (tests).
+StationReport run_station(IssueContext& ctx, const std::vector<std::string>& readers,
+                          const StationOptions& options, std::atomic<bool>& stop, ReaderService& service);
 
 }  // namespace provisioner

@@ -29,14 +29,23 @@
 #include <nlohmann/json.hpp>
 
 #include "identity/transport_key.hpp"
+#include "issued_cards.hpp"
 #include "run_command.hpp"
 #include "sim/bytes.hpp"
 #include "simcard_fixture.hpp"
 #include "stub_process.hpp"
 
 namespace fs = std::filesystem;
+using simtest::archived_bodies;
+using simtest::HlrFile;
+using simtest::lower;
+using simtest::parse_hlr;
 using simtest::provisioner_binary;
+using simtest::read_text;
 using simtest::run_command;
+using simtest::unwrap_hex;
+using simtest::upper;
+using simtest::write_file;
 
 namespace {
 
@@ -45,141 +54,10 @@ constexpr const char* kStubAdm = "88888888";                      // ADM1 of stu
 constexpr int kFirstSlot = 4;                                     // slots 4-7: this test's own stubs
 constexpr int kTimeoutSeconds = 240;
 
-std::string read_text(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-void write_file(const fs::path& path, const std::string& text, fs::perms mode = fs::perms::owner_read |
-                                                                                 fs::perms::owner_write) {
-    {
-        std::ofstream out(path, std::ios::binary | std::ios::trunc);
-        out << text;
-    }
-    fs::permissions(path, mode);
-}
-
 void replace_once(std::string& text, const std::string& from, const std::string& to) {
     const auto at = text.find(from);
     ASSERT_NE(at, std::string::npos) << "demo order changed: no '" << from << "'";
     text.replace(at, from.size(), to);
-}
-
-std::string upper(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-    return s;
-}
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
-}
-
-// ---- the archived card bodies (firmware-stubs/README.md card description format)
-struct CardBody {
-    fs::path file;
-    std::string iccid;  // from EF.ICCID (swapped BCD)
-    std::string ki;     // upper-case hex, from DF 7FDE / EF 6F20 role=usim-key: cfg(1) ‖ K(16) ‖ OPc(16)
-    std::string opc;
-};
-
-// The content of the EF whose header line starts with `header` (inside `df_line` when given): its data lines
-// joined, padded with FF to its size (the writer trims trailing FF).
-std::string ef_content(const std::string& text, const std::string& df_line, const std::string& header) {
-    std::size_t from = 0;
-    if (!df_line.empty()) {
-        from = text.find(df_line);
-        if (from == std::string::npos) return {};
-    }
-    const auto at = text.find(header, from);
-    if (at == std::string::npos) return {};
-    const auto eol = text.find('\n', at);
-    const std::string ef_line = text.substr(at, eol - at);
-    std::smatch m;
-    std::size_t size = 0;
-    if (std::regex_search(ef_line, m, std::regex(R"(size=(\d+))"))) size = std::stoul(m[1]);
-    std::string hex;
-    std::istringstream rest(text.substr(eol + 1));
-    for (std::string line; std::getline(rest, line);) {
-        const auto first = line.find_first_not_of(' ');
-        if (first == std::string::npos || line.compare(first, 5, "data ") != 0) break;
-        for (char c : line.substr(first + 5)) {
-            if (std::isxdigit(static_cast<unsigned char>(c))) hex += static_cast<char>(std::toupper(c));
-        }
-    }
-    while (hex.size() < 2 * size) hex += "FF";
-    return hex;
-}
-
-std::string swapped_bcd_digits(const std::string& hex) {
-    std::string digits;
-    for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
-        for (char c : {hex[i + 1], hex[i]}) {
-            if (c != 'F') digits += c;
-        }
-    }
-    return digits;
-}
-
-CardBody load_body(const fs::path& file) {
-    const std::string text = read_text(file);
-    CardBody body{file, {}, {}, {}};
-    body.iccid = swapped_bcd_digits(ef_content(text, "", "ef 2FE2 "));
-    const std::string key = ef_content(text, "df 7FDE", "ef 6F20 ");
-    EXPECT_NE(text.find("role=usim-key"), std::string::npos) << file;
-    if (key.size() == 66) {
-        body.ki = key.substr(2, 32);
-        body.opc = key.substr(34, 32);
-    }
-    return body;
-}
-
-std::vector<CardBody> archived_bodies(const fs::path& archive_root) {
-    std::vector<CardBody> out;
-    if (!fs::exists(archive_root)) return out;
-    for (const auto& e : fs::recursive_directory_iterator(archive_root)) {
-        if (e.is_regular_file() && e.path().extension() == ".card") out.push_back(load_body(e.path()));
-    }
-    return out;
-}
-
-// ---- the HLR import (docs/outputs.md)
-struct HlrRow {
-    std::map<std::string, std::string> col;
-};
-struct HlrFile {
-    std::map<std::string, std::string> header;
-    std::vector<HlrRow> rows;
-};
-
-HlrFile parse_hlr(const std::string& text) {
-    HlrFile f;
-    std::vector<std::string> columns;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);) {
-        if (line.empty() || line[0] == '*') continue;
-        if (line.starts_with("var_out:")) {
-            std::istringstream cols(line.substr(8));
-            for (std::string c; cols >> c;) columns.push_back(c);
-            continue;
-        }
-        if (columns.empty()) {
-            const auto colon = line.find(" : ");
-            if (colon != std::string::npos) f.header[line.substr(0, colon)] = line.substr(colon + 3);
-            continue;
-        }
-        std::istringstream values(line);
-        HlrRow row;
-        for (const auto& c : columns) values >> row.col[c];
-        f.rows.push_back(row);
-    }
-    return f;
-}
-
-std::string unwrap_hex(const provisioner::TransportKey& k4, const std::string& hex) {
-    const provisioner::WrappedSecret w{k4.index, sim::from_hex(hex)};
-    return upper(sim::to_hex(provisioner::unwrap(k4, w).reveal()));
 }
 
 // ---- the test bench: a temp dir with the order, K4, ADM and a SQLite journal

@@ -25,14 +25,26 @@ inline std::filesystem::path stub_binary() {
     return std::filesystem::path(SIM_BINARY_DIR) / "firmware-stubs" / "simcard-stub";
 }
 
+// Where the stub's first card comes from: the card description itself (its ICCID as written there: blank on
+// the blank cards), or, with --feed, the feeder (a fresh blank card with a unique factory ICCID, as the
+// virtual rig started with --fresh gives).
+enum class FirstCard { FromDescription, FromFeeder };
+
 class StubProcess {
 public:
-    StubProcess(int slot, const std::string& card_name, std::vector<std::string> extra_args = {})
+    StubProcess(int slot, const std::string& card_name, std::vector<std::string> extra_args = {},
+                FirstCard first = FirstCard::FromDescription)
         : slot_(slot), dir_(make_dir()) {
         state_ = dir_ / "card.state";
         trace_ = dir_ / "card.trace";
-        std::filesystem::copy_file(card_file(card_name), state_);
-        std::vector<std::string> args{stub_binary().string(), "--card",  state_.string(),
+        std::filesystem::path card = state_;
+        if (first == FirstCard::FromFeeder) {
+            card = dir_ / "blank.card";  // --state does not exist yet: the stub starts with a fed card
+            std::filesystem::copy_file(card_file(card_name), card);
+        } else {
+            std::filesystem::copy_file(card_file(card_name), state_);
+        }
+        std::vector<std::string> args{stub_binary().string(), "--card",  card.string(),
                                       "--state",              state_.string(), "--port",
                                       std::to_string(kVpcdBasePort + slot), "--trace", trace_.string(), "--quiet"};
         args.insert(args.end(), extra_args.begin(), extra_args.end());
@@ -47,25 +59,35 @@ public:
         if (pid_ < 0) throw std::runtime_error("fork failed");
     }
     ~StubProcess() {
-        if (pid_ > 0) {
-            kill(pid_, SIGTERM);
-            int status = 0;
-            waitpid(pid_, &status, 0);
-            wait_until_slot_empty();
-        }
+        stop();
         std::error_code ec;
         std::filesystem::remove_all(dir_, ec);
+    }
+    // Stops the stub (it saves its card) and hands the slot over empty; its files stay until destruction.
+    void stop() {
+        if (pid_ <= 0) return;
+        kill(pid_, SIGTERM);
+        int status = 0;
+        waitpid(pid_, &status, 0);
+        pid_ = -1;
+        wait_until_slot_empty();
     }
     StubProcess(const StubProcess&) = delete;
     StubProcess& operator=(const StubProcess&) = delete;
 
-    void remove_card() const { kill(pid_, SIGUSR1); }
-    void insert_card() const { kill(pid_, SIGUSR2); }
+    void remove_card() const { signal(SIGUSR1); }
+    void insert_card() const { signal(SIGUSR2); }
+    // The station working with the card is gone: with --feed, the card stays in through pcscd's power-down.
+    void end_station_session() const { signal(SIGHUP); }
     [[nodiscard]] int slot() const { return slot_; }
     [[nodiscard]] const std::filesystem::path& state_file() const { return state_; }
     [[nodiscard]] const std::filesystem::path& trace_file() const { return trace_; }
 
 private:
+    // Never kill(-1, ...) (every process) once stopped.
+    void signal(int sig) const {
+        if (pid_ > 0) kill(pid_, sig);
+    }
     // pcscd notices a vanished card only at its next poll (every 400 ms); a test that starts a new card on the
     // same slot before then would talk to the ghost of this one. Hand the slot over empty.
     void wait_until_slot_empty() const noexcept {

@@ -219,4 +219,51 @@ TEST_F(StubTest, WaitsForVpcdToAppearAndLoadsExistingState) {
     ::close(fd);
 }
 
+// Feed mode takes a written card out only at the power-down that ends a station's work. pcscd's own
+// power-downs (at insertion, once nobody uses the card: after a crashed client, after pcscd restarted and the
+// stub came back) leave a half-written card in the reader for the station that resumes it.
+TEST_F(StubTest, FeedTakesAWrittenCardOutOnlyAfterAStationWorkedWithIt) {
+    Listener vpcd;
+    const auto archive = dir_ / "archive";
+    std::filesystem::remove(state());  // feed mode starts from a fresh card with its factory ICCID
+    start(vpcd.port(), {"--feed", "--feed-archive", archive.string(), "--feed-delay-ms", "0"});
+    int fd = vpcd.accept_within(3000);
+    ASSERT_GE(fd, 0);
+    send_frame(fd, bytes("01"));
+    const std::string factory = exchange(fd, "00B0820000");  // EF.ICCID by SFI, Le 00
+    ASSERT_EQ(factory.size(), 24u) << factory;
+    EXPECT_EQ(exchange(fd, "0020000A083838383838383838"), "9000");
+    EXPECT_EQ(exchange(fd, "00D6820002 9886"), "9000");  // the station starts writing, then goes away
+
+    // pcscd restarts: the connection drops and the stub comes back with the same, half-written card.
+    ::close(fd);
+    fd = vpcd.accept_within(2000);
+    ASSERT_GE(fd, 0);
+    send_frame(fd, bytes("01"));  // pcscd powers the new card up for its ATR...
+    send_frame(fd, bytes("00"));  // ...and down again, nobody using it
+    EXPECT_FALSE(closed_by_peer(fd, 300)) << "the half-written card was taken out by pcscd's power-down";
+    send_frame(fd, bytes("01"));  // the next station
+    EXPECT_EQ(exchange(fd, "00B0820002"), "98869000") << "not the same card body";
+    send_frame(fd, bytes("00"));  // the station is done with it: the feeder takes it out
+    EXPECT_TRUE(closed_by_peer(fd, 2000));
+    ::close(fd);
+    EXPECT_TRUE(std::filesystem::exists(archive / "card-00001.card"));
+
+    fd = vpcd.accept_within(2000);  // a fresh blank card with its own factory ICCID
+    ASSERT_GE(fd, 0);
+    send_frame(fd, bytes("01"));
+    const std::string next = exchange(fd, "00B0820000");
+    EXPECT_EQ(next.size(), 24u) << next;
+    EXPECT_NE(next, factory);
+    // The state file follows the body in the reader (it once kept the taken-out card: a restarted stub would
+    // have put an archived, issued card back in).
+    EXPECT_NE(slurp(state()).find("data " + next.substr(0, 20)), std::string::npos) << slurp(state());
+    // A station that only read the card (nothing written) powers it down: it stays in.
+    send_frame(fd, bytes("00"));
+    EXPECT_FALSE(closed_by_peer(fd, 300));
+    EXPECT_EQ(stop(), 0);
+    ::close(fd);
+    EXPECT_FALSE(std::filesystem::exists(archive / "card-00002.card"));
+}
+
 }  // namespace

@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
+#include <utility>
 
 #include "../hex.hpp"
 #include "card_feed.hpp"
@@ -44,7 +45,7 @@ VpcdClient::VpcdClient(CardOs& card, const StubConfig& config, Trace* trace, Car
       saved_version_(card.state_version()) {
     sigset_t set;
     sigemptyset(&set);
-    for (int sig : {SIGUSR1, SIGUSR2, SIGTERM, SIGINT}) sigaddset(&set, sig);
+    for (int sig : {SIGUSR1, SIGUSR2, SIGHUP, SIGTERM, SIGINT}) sigaddset(&set, sig);
     signal_fd_ = ::signalfd(-1, &set, SFD_CLOEXEC);
     if (signal_fd_ < 0) throw std::runtime_error(fmt::format("signalfd: {}", std::strerror(errno)));
 }
@@ -60,6 +61,7 @@ void VpcdClient::log(const std::string& text) const {
 
 int VpcdClient::run() {
     while (true) {
+        if (stop_requested_) return 0;
         if (!inserted_ && reinsert_at_) {
             const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*reinsert_at_ -
                                                                                     std::chrono::steady_clock::now());
@@ -110,6 +112,13 @@ VpcdClient::Event VpcdClient::handle_signal() {
             inserted_ = true;
             reinsert_at_.reset();
             return Event::None;
+        case SIGHUP:
+            // The station that was working with the card is gone (a test killed it): the card stays in
+            // through pcscd's coming power-down, until a station works with it again.
+            log("station session ended (SIGHUP)");
+            if (trace_) trace_->note("station session ended (SIGHUP)");
+            station_session_ = false;
+            return Event::None;
         default:
             log("stopping");
             save_if_changed();
@@ -133,6 +142,7 @@ bool VpcdClient::try_connect() {
             set_option(fd, IPPROTO_TCP, TCP_NODELAY);
             set_option(fd, IPPROTO_TCP, TCP_QUICKACK);
             socket_ = fd;
+            station_session_ = false;  // the card (re)enters the reader: no station works with it yet
             faulty_.reinsert();  // a (re)inserted card starts a fresh session (powered), even if vpcd skips power-on
             log(fmt::format("connected to vpcd at {}:{}", config_.host, config_.port));
             connected_logged_ = false;
@@ -216,6 +226,7 @@ bool VpcdClient::serve_frame() {
         return true;
     }
     if (ex.modelled_us > 0) ::usleep(static_cast<useconds_t>(ex.modelled_us));
+    station_session_ = true;
     auto& response = ex.response;
     if (trace_) trace_->response(response, mask.response_data);
     bool ok = send_frame(response);
@@ -225,11 +236,18 @@ bool VpcdClient::serve_frame() {
 
 void VpcdClient::control(std::uint8_t code) {
     switch (code) {
-        case kPowerOff:
+        case kPowerOff: {
             card_.power_off();
             if (trace_) trace_->note("power off");
-            if (feed_ && card_.state_version() != fresh_version_) take_out_and_feed();
+            const bool written = card_.state_version() != fresh_version_;
+            const bool station_done = std::exchange(station_session_, false);
+            if (feed_ && written && station_done) {
+                take_out_and_feed();
+            } else if (feed_ && written && trace_) {
+                trace_->note("written card powered down with no station at work: it stays in");
+            }
             break;
+        }
         case kPowerOn:
             card_.power_on();
             if (trace_) trace_->note("power on");
@@ -252,15 +270,19 @@ void VpcdClient::take_out_and_feed() {
     card_ = feed_->next_card();
     card_.set_options(simcard::Options{config_.t0});
     fresh_version_ = card_.state_version();
-    saved_version_ = 0;  // the new body's state goes to the state file at once
-    save_if_changed();
+    save_state();  // the new body goes to the state file at once: its version may equal the old one's
     if (trace_) trace_->note("fresh card inserted");
     // The operator needs a moment: pcscd must see the slot empty before the next card arrives.
-    (void)wait_signal(config_.feed_delay_ms);
+    // A SIGTERM taken meanwhile must still stop the stub (run() checks the flag).
+    if (wait_signal(config_.feed_delay_ms) == Event::Stop) stop_requested_ = true;
 }
 
 void VpcdClient::save_if_changed() {
-    if (!config_.state || card_.state_version() == saved_version_) return;
+    if (card_.state_version() != saved_version_) save_state();
+}
+
+void VpcdClient::save_state() {
+    if (!config_.state) return;
     try {
         card_.save(*config_.state);
         saved_version_ = card_.state_version();

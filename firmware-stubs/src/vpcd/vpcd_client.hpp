@@ -24,7 +24,8 @@ struct StubConfig {
     std::optional<std::string> trace;
     bool quiet = false;
     // Virtual rig feed mode: a card the host wrote and then powered down is taken out and replaced by a
-    // fresh blank card after `feed_delay_ms`; taken-out cards are saved in `feed_archive` when set.
+    // fresh blank card after `feed_delay_ms`; taken-out cards are saved in `feed_archive` when set. Only a
+    // power-down that ends a station's work counts (VpcdClient::station_session_).
     bool feed = false;
     int feed_delay_ms = 300;
     std::optional<std::filesystem::path> feed_archive;
@@ -40,7 +41,7 @@ class CardFeed;
 
 class VpcdClient {
   public:
-    // Signals SIGUSR1/SIGUSR2/SIGTERM/SIGINT must already be blocked in the calling thread.
+    // Signals SIGUSR1/SIGUSR2/SIGHUP/SIGTERM/SIGINT must already be blocked in the calling thread.
     VpcdClient(CardOs& card, const StubConfig& config, Trace* trace, CardFeed* feed = nullptr);
     ~VpcdClient();
     VpcdClient(const VpcdClient&) = delete;
@@ -59,6 +60,7 @@ class VpcdClient {
     bool send_frame(const std::vector<std::uint8_t>& payload);
     void control(std::uint8_t code);
     void save_if_changed();
+    void save_state();
     void take_out_and_feed();
     void log(const std::string& text) const;
 
@@ -69,9 +71,16 @@ class VpcdClient {
     Trace* trace_;
     CardFeed* feed_;
     std::uint64_t fresh_version_ = 0;  // state version of the card as it was put in (feed mode)
+    // Feed mode: has a station exchanged an APDU with the card since it came into the reader (connection),
+    // since its last power-down or since SIGHUP? pcscd also powers a card up and down by itself: at insertion
+    // (ATR), and once nobody has used it for a moment, e.g. after the station that held it crashed or after
+    // pcscd restarted (the stub reconnects: the card comes in again). Those power-downs are not a station's
+    // "done": a half-written card stays in the reader for the station that resumes it, as a real card would.
+    bool station_session_ = false;
     int signal_fd_ = -1;
     int socket_ = -1;
     bool inserted_ = true;
+    bool stop_requested_ = false;  // SIGTERM/SIGINT taken where the event could not end run() at once
     bool connected_logged_ = false;
     std::uint64_t saved_version_ = 0;
 };
