@@ -27,6 +27,12 @@ class OrderIdentities final : public IdentitySource {
     const TransportKey& key_;
 };
 
+Job create_order_job(Journal& journal, const Order& order, const TransportKeys& keys,
+                     const std::string& station_id) {
+    OrderIdentities identities(order, keys.get(order.keys.transport_key_index));
+    return journal.create_job(JobSpec{order.id, order.profile.id, order.quantity, station_id}, identities);
+}
+
 }  // namespace
 
 Job open_job(Journal& journal, const Order& order, const TransportKeys& keys, const std::string& station_id,
@@ -44,14 +50,15 @@ Job open_job(Journal& journal, const Order& order, const TransportKeys& keys, co
         throw sim::InputError(
             fmt::format("--resume: order {} has no job in this store yet; run without --resume", order.id));
     }
-    OrderIdentities identities(order, keys.get(order.keys.transport_key_index));
-    return journal.create_job(JobSpec{order.id, order.profile.id, order.quantity, station_id}, identities);
+    return create_order_job(journal, order, keys, station_id);
 }
 
 Job join_job(Journal& journal, const Order& order, const TransportKeys& keys, const std::string& station_id) {
     if (auto existing = journal.find_job(order.id)) return *existing;
     try {
-        return open_job(journal, order, keys, station_id, false);
+        // Straight to the insert: open_job() would look again, and a job created by another station since our
+        // look would be "started before" (InputError), not the JobExists that means "join it".
+        return create_order_job(journal, order, keys, station_id);
     } catch (const JobExists&) {
         // Another station created it between our look and our insert: its job is the one to join.
         if (auto created = journal.find_job(order.id)) return *created;

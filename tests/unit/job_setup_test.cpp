@@ -3,7 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <optional>
 #include <set>
+#include <span>
+#include <stdexcept>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -19,6 +23,71 @@ TEST(JobSetup, CreatesResumesAndRefusesTheWrongOne) {
         << "an order started before needs --resume or --join";
     EXPECT_EQ(provisioner::open_job(fx.journal(), fx.order(), fx.keys(), "other", true).id, fx.job());
     EXPECT_EQ(provisioner::join_job(fx.journal(), fx.order(), fx.keys(), "other").id, fx.job());
+}
+
+// A journal whose first find_job() answers "no job yet", as when another station creates the job just after
+// our look: only the calls job setup makes are forwarded.
+class JobCreatedAfterOurLook final : public provisioner::Journal {
+  public:
+    explicit JobCreatedAfterOurLook(provisioner::Journal& inner) : inner_(inner) {}
+    Job create_job(const provisioner::JobSpec& spec, provisioner::IdentitySource& identities) override {
+        return inner_.create_job(spec, identities);
+    }
+    std::optional<Job> find_job(std::string_view order_id) override {
+        if (looks_++ == 0) return std::nullopt;
+        return inner_.find_job(order_id);
+    }
+    std::vector<Job> jobs() override { return unused<std::vector<Job>>(); }
+    provisioner::CardRecord allocate(provisioner::JobId, std::string_view, std::string_view, std::string_view,
+                                     std::optional<std::string_view>) override {
+        return unused<provisioner::CardRecord>();
+    }
+    std::optional<provisioner::CardRecord> card(provisioner::CardId) override {
+        return unused<std::optional<provisioner::CardRecord>>();
+    }
+    std::optional<provisioner::CardRecord> show(std::string_view) override {
+        return unused<std::optional<provisioner::CardRecord>>();
+    }
+    std::vector<provisioner::CardRecord> list(const provisioner::CardFilter&) override {
+        return unused<std::vector<provisioner::CardRecord>>();
+    }
+    void for_each_card(const provisioner::CardFilter&,
+                       const std::function<void(const provisioner::CardRecord&)>&) override {
+        unused<int>();
+    }
+    std::vector<provisioner::CardRecord> find_by_msisdn(std::string_view) override {
+        return unused<std::vector<provisioner::CardRecord>>();
+    }
+    provisioner::JobCounts counts(provisioner::JobId) override { return unused<provisioner::JobCounts>(); }
+    void link_twin(provisioner::CardId, provisioner::CardId, std::string_view) override { unused<int>(); }
+    void record_event(const provisioner::Event&) override { unused<int>(); }
+    std::vector<provisioner::Event> events(std::optional<provisioner::JobId>,
+                                           std::optional<provisioner::CardId>) override {
+        return unused<std::vector<provisioner::Event>>();
+    }
+
+  protected:
+    std::vector<provisioner::CardRecord> apply_all(std::span<const provisioner::Transition>) override {
+        return unused<std::vector<provisioner::CardRecord>>();
+    }
+
+  private:
+    template <typename T>
+    static T unused() {
+        throw std::logic_error("job setup does not call this");
+    }
+    provisioner::Journal& inner_;
+    int looks_ = 0;
+};
+
+// Regression (found by the ASan+UBSan unit run, whose slower code widened the window): a job created by
+// another station between join_job's look and its insert must be joined, not refused as "started before".
+TEST(JobSetup, JoinsAJobCreatedJustAfterItsLook) {
+    simtest::IssueFixture fx;  // the demo order's job exists
+    JobCreatedAfterOurLook journal(fx.journal());
+    Job joined;
+    ASSERT_NO_THROW(joined = provisioner::join_job(journal, fx.order(), fx.keys(), "late"));
+    EXPECT_EQ(joined.id, fx.job());
 }
 
 TEST(JobSetup, EightStationsJoiningAtOnceShareOneJob) {
