@@ -9,8 +9,11 @@
 #include <memory>
 #include <sstream>
 
+#include <fmt/format.h>
+
 #include "identity/transport_key.hpp"
 #include "order/order.hpp"
+#include "sim/codecs/identity.hpp"
 #include "sim/key_file.hpp"
 #include "sim/loopback_transport.hpp"
 #include "simcard/card_os.hpp"
@@ -23,6 +26,14 @@ namespace simtest {
 
 inline const char* kTestTransportKeyHex = "000102030405060708090A0B0C0D0E0F";
 inline const char* kStubAdm = "88888888";
+
+// The factory ICCID of simulated blank body n, as the feeder would print it: 899990100000000NNN + Luhn, in
+// EF.ICCID's swapped BCD (hex), ready for fresh_blank_card().
+inline std::string factory_iccid(int n) {
+    std::string digits = fmt::format("899990100000000{:03}", n);
+    digits += sim::ef::luhn_digit(digits);
+    return sim::to_hex(sim::ef::encode(sim::ef::Iccid{digits}));
+}
 
 // A blank stub-usim body with `iccid_hex` as its factory ICCID (10 bytes, swapped BCD).
 inline simcard::CardOs fresh_blank_card(const std::string& iccid_hex,
@@ -38,7 +49,7 @@ inline simcard::CardOs fresh_blank_card(const std::string& iccid_hex,
 }
 
 class IssueFixture {
-public:
+  public:
     explicit IssueFixture(const std::string& order_file = "profiles/orders/demo-forfait-m-40.xml")
         : dir_(make_dir()),
           order_(provisioner::load_order(source_root() / order_file)),
@@ -66,7 +77,7 @@ public:
     provisioner::JobId job() const { return job_.id; }
     const std::filesystem::path& dir() const { return dir_; }
 
-private:
+  private:
     static std::filesystem::path make_dir() {
         std::string tmpl = (std::filesystem::temp_directory_path() / "issue-test.XXXXXX").string();
         if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
@@ -83,7 +94,7 @@ private:
 
 // A simulated card in-process whose transport can be made to fail after a number of APDUs (card pulled out).
 class PullableCard {
-public:
+  public:
     explicit PullableCard(simcard::CardOs os) : os_(std::move(os)) { os_.power_on(); }
     sim::LoopbackTransport transport(std::optional<std::uint64_t> pull_after = std::nullopt) {
         sent_ = 0;
@@ -102,7 +113,7 @@ public:
         os_.power_on();
     }
 
-private:
+  private:
     simcard::CardOs os_;
     std::uint64_t sent_ = 0;
 };

@@ -24,21 +24,7 @@ using provisioner::CardState;
 const sim::EfRef kUsimImsi{{sim::kFidCurrentAdf, 0x6F07}, 0x07, "EF.IMSI"};
 const sim::EfRef kIccid{{0x2FE2}, 0x02, "EF.ICCID"};
 
-// ICCIDs 8999901000000000NN + Luhn, as the feeder would print them (swapped BCD).
-std::string factory_iccid(int n) {
-    const std::string digits = fmt::format("899990100000000{:03}", n);
-    int sum = 0;
-    bool twice = true;
-    for (auto it = digits.rbegin(); it != digits.rend(); ++it, twice = !twice) {
-        int d = *it - '0';
-        if (twice) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
-        sum += d;
-    }
-    std::string all = digits + static_cast<char>('0' + (10 - sum % 10) % 10) + "F";
-    std::string out;
-    for (std::size_t i = 0; i < all.size(); i += 2) out += std::string{all[i + 1], all[i]};
-    return out;
-}
+using simtest::factory_iccid;
 
 }  // namespace
 

@@ -20,21 +20,7 @@ using provisioner::CardState;
 
 const sim::EfRef kIccid{{0x2FE2}, 0x02, "EF.ICCID"};
 
-// Swapped-BCD factory ICCID 8999902 + 11-digit serial + Luhn (distinct from the order's 89687...).
-std::string factory_iccid(int n) {
-    const std::string digits = fmt::format("8999902{:011}", n);
-    int sum = 0;
-    bool twice = true;
-    for (auto it = digits.rbegin(); it != digits.rend(); ++it, twice = !twice) {
-        int d = *it - '0';
-        if (twice) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
-        sum += d;
-    }
-    std::string all = digits + static_cast<char>('0' + (10 - sum % 10) % 10) + "F";
-    std::string out;
-    for (std::size_t i = 0; i < all.size(); i += 2) out += std::string{all[i + 1], all[i]};
-    return out;
-}
+using simtest::factory_iccid;
 
 // The demo order with room for every k (one identity per faulted card), written next to the journal.
 std::string big_order_file() {

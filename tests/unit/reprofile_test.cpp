@@ -31,21 +31,7 @@ Profile profile(const std::string& id) {
     return provisioner::load_profile(simtest::source_root() / "profiles" / (id + ".xml"));
 }
 
-// ICCID 899990100000000NNN + Luhn in swapped BCD: a factory ICCID for a blank body.
-std::string factory_iccid(int n) {
-    const std::string digits = fmt::format("899990100000000{:03}", n);
-    int sum = 0;
-    bool twice = true;
-    for (auto it = digits.rbegin(); it != digits.rend(); ++it, twice = !twice) {
-        int d = *it - '0';
-        if (twice) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
-        sum += d;
-    }
-    const std::string all = digits + static_cast<char>('0' + (10 - sum % 10) % 10) + "F";
-    std::string out;
-    for (std::size_t i = 0; i < all.size(); i += 2) out += std::string{all[i + 1], all[i]};
-    return out;
-}
+using simtest::factory_iccid;
 
 std::set<std::string> names(const OfferChange& change) {
     std::set<std::string> out;

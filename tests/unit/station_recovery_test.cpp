@@ -26,21 +26,7 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-// Swapped-BCD factory ICCID 8999903 + 11-digit serial + Luhn (distinct from the order's 89687...).
-std::string factory_iccid(int n) {
-    const std::string digits = fmt::format("8999903{:011}", n);
-    int sum = 0;
-    bool twice = true;
-    for (auto it = digits.rbegin(); it != digits.rend(); ++it, twice = !twice) {
-        int d = *it - '0';
-        if (twice) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
-        sum += d;
-    }
-    const std::string all = digits + static_cast<char>('0' + (10 - sum % 10) % 10) + "F";
-    std::string out;
-    for (std::size_t i = 0; i < all.size(); i += 2) out += std::string{all[i + 1], all[i]};
-    return out;
-}
+using simtest::factory_iccid;
 
 class FakeService;
 
