@@ -17,6 +17,8 @@ namespace {
 using namespace std::chrono_literals;
 constexpr auto kPoll = 250ms;
 constexpr auto kRetry = 500ms;  // between attempts to reach pcscd or a vanished reader
+// How long a worker still waits for its reader, once the order ran out, to resume the card it holds.
+constexpr auto kResumeGrace = 60s;
 
 // What the operator sees: a line per reader, kept current; on a TTY the block is redrawn in place.
 class StatusBoard {
@@ -76,11 +78,45 @@ struct Shared {
     StationReport report;
 };
 
-bool stopping(const Shared& s) { return s.stop.load() || s.pool_empty.load(); }
+// One worker's view of when to stop. A worker whose card failed because pcscd or the reader went away (the
+// card is still in its reader, quarantined) must not end with the order: the other readers may have taken
+// the last free identities meanwhile, and that card is resumed with its own identity, not a new one. It waits
+// for its reader up to kResumeGrace after the order ran out; Ctrl-C still stops it at once.
+class WorkerLife {
+  public:
+    explicit WorkerLife(const Shared& s) : s_(s) {}
+    [[nodiscard]] bool over() {
+        if (s_.stop.load()) return true;
+        if (!s_.pool_empty.load()) return false;
+        if (!owes_resume_) return true;
+        const auto now = std::chrono::steady_clock::now();
+        if (deadline_ == kNoDeadline) deadline_ = now + kResumeGrace;
+        return now >= deadline_;
+    }
+    [[nodiscard]] bool owes_resume() const { return owes_resume_; }
+    // A failed attempt (the reader still there) settles what was owed: the card is the operator's now.
+    void card_failed() {
+        failed_card_in_reader_ = true;
+        owes_resume_ = false;
+    }
+    void card_settled() { failed_card_in_reader_ = owes_resume_ = false; }
+    void reader_lost() { owes_resume_ = owes_resume_ || failed_card_in_reader_; }
 
-// Waits for the card to go, so that the same card is not issued twice; gives up only when stopping.
-void wait_for_removal(ReaderSession& session, const std::string& reader, const Shared& s) {
-    while (!stopping(s) && !session.wait_for_removal(reader, kPoll)) {
+  private:
+    const Shared& s_;
+    bool failed_card_in_reader_ = false;  // the last card failed and has not been seen leaving the reader
+    bool owes_resume_ = false;            // ...and the reader went away with it in: resume it when back
+    static constexpr auto kNoDeadline = std::chrono::steady_clock::time_point::max();
+    std::chrono::steady_clock::time_point deadline_ = kNoDeadline;
+};
+
+// Waits for the card to go, so that the same card is not issued twice; gives up only when the worker ends.
+void wait_for_removal(ReaderSession& session, const std::string& reader, WorkerLife& life) {
+    while (!life.over()) {
+        if (session.wait_for_removal(reader, kPoll)) {
+            life.card_settled();
+            return;
+        }
     }
 }
 
@@ -91,7 +127,9 @@ void count(Shared& s, std::size_t slot, bool issued) {
     (issued ? s.report.issued : s.report.failed)++;
 }
 
-void issue_one(Shared& s, ReaderSession& session, const std::string& reader, std::size_t slot) {
+enum class Outcome { Issued, Failed, OrderComplete };
+
+Outcome issue_one(Shared& s, ReaderSession& session, const std::string& reader, std::size_t slot) {
     // Destroyed at the end of this function, the connection powers the card down: the operator (or the rig's
     // feeder) takes it out. When pcscd went away meanwhile nothing happens and the card stays in the reader,
     // for the next session to resume it.
@@ -105,23 +143,27 @@ void issue_one(Shared& s, ReaderSession& session, const std::string& reader, std
                                       issued.resumed ? ", resumed" : "", link.describe()),
                     true);
         count(s, slot, true);
+        return Outcome::Issued;
     } catch (const NoIdentityLeft&) {
         s.pool_empty = true;
         s.board.set(slot, "order complete: no identity left", true);
+        return Outcome::OrderComplete;
     } catch (const std::exception& e) {
         // issue_card() has recorded the failure in the journal; whatever it was, this worker goes on.
         s.board.set(slot, fmt::format("FAILED: {}", e.what()), true);
         count(s, slot, false);
+        return Outcome::Failed;
     }
 }
 
-// Sleeps `total` in small steps, returning early when the station stops.
-void pause(const Shared& s, std::chrono::milliseconds total) {
-    for (auto left = total; left.count() > 0 && !stopping(s); left -= kPoll)
-        std::this_thread::sleep_for(kPoll);
+// Sleeps `total` in small steps, returning early when the worker ends.
+void pause(WorkerLife& life, std::chrono::milliseconds total) {
+    for (auto left = total; left.count() > 0 && !life.over(); left -= kPoll)
+        std::this_thread::sleep_for(std::min<std::chrono::milliseconds>(left, kPoll));
 }
 
 void worker(Shared& s, const std::string& reader, std::size_t slot) {
+    WorkerLife life(s);
     // Set when pcscd or the reader went away: said once, and again when the reader answers again.
     std::string lost;
     const auto answered = [&] {
@@ -129,32 +171,44 @@ void worker(Shared& s, const std::string& reader, std::size_t slot) {
         s.board.set(slot, "reader back: carrying on", true);
         lost.clear();
     };
-    while (!stopping(s)) {
+    while (!life.over()) {
         try {
             // A new session each time: one from a pcscd that went away stays dead even once pcscd is back.
             const auto session = s.service.open_session();
             if (lost.empty()) s.board.set(slot, "waiting for a card", false);
-            while (!stopping(s)) {
+            while (!life.over()) {
                 const bool present = session->wait_for_card(reader, kPoll);
                 answered();
                 if (!present) continue;
-                if (stopping(s)) break;
-                issue_one(s, *session, reader, slot);
+                if (life.over()) break;
+                // With the order complete, only the card this reader owes is worked on; issue_card() resumes
+                // it (or finds no identity for it and says the order is complete).
+                const Outcome outcome = issue_one(s, *session, reader, slot);
+                if (outcome == Outcome::Failed) life.card_failed();
+                else life.card_settled();
                 if (!s.pool_empty) s.board.set(slot, "done: take the card out", false);
-                wait_for_removal(*session, reader, s);
-                if (!stopping(s)) s.board.set(slot, "waiting for a card", false);
+                wait_for_removal(*session, reader, life);
+                if (!life.over()) s.board.set(slot, "waiting for a card", false);
             }
         } catch (const sim::ReaderError& e) {
             // pcscd restarted or stopped, or the reader went away: a card in flight has failed (the journal
             // says what it may hold) and stays in the reader; wait for the service and the reader, then
             // resume it.
+            life.reader_lost();
             if (lost.empty()) {
                 s.board.set(slot, fmt::format("reader or PC/SC service lost, waiting for it: {}", e.what()),
                             true);
             }
             lost = e.what();
-            pause(s, kRetry);
+            pause(life, kRetry);
         }
+    }
+    if (s.pool_empty && life.owes_resume() && !s.stop) {
+        s.board.set(slot,
+                    fmt::format("gave up: the reader did not come back within {} s; its card stays quarantined "
+                                "(run again with --resume)",
+                                std::chrono::duration_cast<std::chrono::seconds>(kResumeGrace).count()),
+                    true);
     }
 }
 

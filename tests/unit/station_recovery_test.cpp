@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -69,6 +70,11 @@ class FakeService final : public provisioner::ReaderService {
 
     std::unique_ptr<provisioner::ReaderSession> open_session() override;
 
+    // Outages start only at a write to reader 0's card, and after the first one reader 0 stays unplugged
+    // (SCARD_E_UNKNOWN_READER) until `back()` holds: the card in it stays in, quarantined, while the other
+    // readers go on.
+    void keep_reader0_away(std::function<bool()> back) { reader0_back_ = std::move(back); }
+
     // ---- what sessions and connections do, under the service's lock
     void check(int generation) const {
         if (Clock::now() < down_until_ || generation != generation_) {
@@ -82,7 +88,9 @@ class FakeService final : public provisioner::ReaderService {
     }
     std::size_t slot_of(const std::string& reader) const {
         for (std::size_t i = 0; i < readers_.size(); ++i) {
-            if (readers_[i] == reader) return i;
+            if (readers_[i] != reader) continue;
+            if (i == 0 && next_outage_ > 0 && reader0_back_ && !reader0_back_()) break;
+            return i;
         }
         throw sim::ReaderUnavailable("no reader " + reader + " (SCARD_E_UNKNOWN_READER)", 0x80100009);
     }
@@ -111,7 +119,7 @@ class FakeService final : public provisioner::ReaderService {
         const std::lock_guard lock(mutex_);
         check(generation);
         ++apdus_;
-        const bool write = apdu.size() > 1 && apdu[1] == 0xD6;
+        const bool write = apdu.size() > 1 && apdu[1] == 0xD6 && (i == 0 || !reader0_back_);
         if (next_outage_ < outage_at_.size() && apdus_ >= outage_at_[next_outage_] && write) {
             // pcscd stops: every session and connection dies; the stubs reconnect to the next one, so no
             // station works with any card any more (the feeder keeps them in).
@@ -186,6 +194,7 @@ class FakeService final : public provisioner::ReaderService {
     Clock::time_point down_until_{};
     std::uint64_t apdus_ = 0;
     std::size_t next_outage_ = 0;
+    std::function<bool()> reader0_back_;
 };
 
 FakeTransport::~FakeTransport() {
@@ -280,6 +289,48 @@ TEST(StationRecovery, PcscdGoneTwiceMidWriteTheCardsInFlightAreResumedAndTheOrde
         }
     }
     for (const auto& [iccid, imsi] : issued) EXPECT_EQ(holders[iccid], 1) << iccid;
+}
+
+// The other reader takes the last free identities while the first one is away with its card in flight: the
+// order is then complete for new cards, but that worker still waits for its reader and resumes the card it
+// holds (CI once saw a station give up on it and exit 1 with one card quarantined).
+TEST(StationRecovery, AReaderBackAfterTheOrderRanOutStillResumesItsCard) {
+    simtest::IssueFixture f;
+    const std::vector<std::string> readers{"Fake reader 0", "Fake reader 1"};
+    FakeService service(readers, {300}, 100ms);
+    // Reader 0 comes back a second after every identity but one (its own) is issued.
+    std::optional<Clock::time_point> others_done;
+    service.keep_reader0_away([&] {
+        const auto counts = f.journal().counts(f.job());
+        if (counts.issued + 1 < counts.ordered) return false;
+        if (!others_done) others_done = Clock::now();
+        return Clock::now() - *others_done >= 1s;
+    });
+    provisioner::StationOptions options;
+    std::atomic<bool> stop{false};
+    std::atomic<bool> done{false};
+    std::thread watchdog([&] {
+        for (int i = 0; i < 600 && !done; ++i) std::this_thread::sleep_for(100ms);
+        stop = true;
+    });
+    ::testing::internal::CaptureStdout();
+    const auto report = provisioner::run_station(f.ctx(), readers, options, stop, service);
+    const std::string out = ::testing::internal::GetCapturedStdout();
+    done = true;
+    watchdog.join();
+
+    EXPECT_FALSE(report.stopped_by_operator) << out;
+    EXPECT_NE(out.find("order complete: no identity left"), std::string::npos) << out;
+    const auto counts = f.journal().counts(f.job());
+    EXPECT_EQ(counts.issued, counts.ordered) << out;
+    EXPECT_EQ(counts.quarantined, 0u) << out;
+    EXPECT_EQ(counts.in_progress, 0u);
+    // The order ran out before reader 0 resumed its card: its last card is that resume, after the order ran out.
+    const auto last0 = out.rfind("[Fake reader 0] verified");
+    ASSERT_NE(last0, std::string::npos) << out;
+    const std::string line = out.substr(last0, out.find('\n', last0) - last0);
+    EXPECT_NE(line.find(", resumed;"), std::string::npos) << out;
+    EXPECT_LT(out.find("order complete: no identity left"), last0) << out;
 }
 
 }  // namespace
