@@ -22,9 +22,9 @@ constexpr auto kResumeGrace = 60s;
 
 // What the operator sees: a line per reader, kept current; on a TTY the block is redrawn in place.
 class StatusBoard {
-public:
-    StatusBoard(std::vector<std::string> readers, bool live) : readers_(std::move(readers)), lines_(readers_.size()),
-                                                               live_(live) {}
+  public:
+    StatusBoard(std::vector<std::string> readers, bool live)
+        : readers_(std::move(readers)), lines_(readers_.size()), live_(live) {}
 
     void set(std::size_t slot, const std::string& line, bool event) {
         const std::lock_guard lock(mutex_);
@@ -48,7 +48,7 @@ public:
         drawn_ = true;
     }
 
-private:
+  private:
     std::vector<std::string> readers_;
     std::vector<std::string> lines_;
     std::string totals_;
@@ -59,11 +59,16 @@ private:
 
 std::string progress_line(const Progress& p) {
     switch (p.phase) {
-        case Phase::Detecting: return "card inserted, detecting";
-        case Phase::Allocating: return "allocating identity";
-        case Phase::Writing: return fmt::format("writing {} of {}  {}", p.done, p.total, p.iccid);
-        case Phase::Verifying: return fmt::format("verifying  {}", p.iccid);
-        case Phase::Done: return fmt::format("verified {}", p.iccid);
+        case Phase::Detecting:
+            return "card inserted, detecting";
+        case Phase::Allocating:
+            return "allocating identity";
+        case Phase::Writing:
+            return fmt::format("writing {} of {}  {}", p.done, p.total, p.iccid);
+        case Phase::Verifying:
+            return fmt::format("verifying  {}", p.iccid);
+        case Phase::Done:
+            return fmt::format("verified {}", p.iccid);
     }
     return {};
 }
@@ -137,10 +142,11 @@ Outcome issue_one(Shared& s, ReaderSession& session, const std::string& reader, 
     const auto link = sim::parse_atr_link(transport->atr());
     sim::Card card(*transport);
     try {
-        const auto issued =
-            issue_card(card, reader, s.ctx, [&](const Progress& p) { s.board.set(slot, progress_line(p), false); });
-        s.board.set(slot, fmt::format("verified {} ({} APDUs{}; {})", issued.iccid, issued.apdus,
-                                      issued.resumed ? ", resumed" : "", link.describe()),
+        const auto issued = issue_card(
+            card, reader, s.ctx, [&](const Progress& p) { s.board.set(slot, progress_line(p), false); });
+        s.board.set(slot,
+                    fmt::format("verified {} ({} APDUs{}; {})", issued.iccid, issued.apdus,
+                                issued.resumed ? ", resumed" : "", link.describe()),
                     true);
         count(s, slot, true);
         return Outcome::Issued;
@@ -184,8 +190,10 @@ void worker(Shared& s, const std::string& reader, std::size_t slot) {
                 // With the order complete, only the card this reader owes is worked on; issue_card() resumes
                 // it (or finds no identity for it and says the order is complete).
                 const Outcome outcome = issue_one(s, *session, reader, slot);
-                if (outcome == Outcome::Failed) life.card_failed();
-                else life.card_settled();
+                if (outcome == Outcome::Failed)
+                    life.card_failed();
+                else
+                    life.card_settled();
                 if (!s.pool_empty) s.board.set(slot, "done: take the card out", false);
                 wait_for_removal(*session, reader, life);
                 if (!life.over()) s.board.set(slot, "waiting for a card", false);
@@ -204,11 +212,12 @@ void worker(Shared& s, const std::string& reader, std::size_t slot) {
         }
     }
     if (s.pool_empty && life.owes_resume() && !s.stop) {
-        s.board.set(slot,
-                    fmt::format("gave up: the reader did not come back within {} s; its card stays quarantined "
-                                "(run again with --resume)",
-                                std::chrono::duration_cast<std::chrono::seconds>(kResumeGrace).count()),
-                    true);
+        s.board.set(
+            slot,
+            fmt::format("gave up: the reader did not come back within {} s; its card stays quarantined "
+                        "(run again with --resume)",
+                        std::chrono::duration_cast<std::chrono::seconds>(kResumeGrace).count()),
+            true);
     }
 }
 
@@ -240,7 +249,8 @@ class PcscService final : public ReaderService {
 std::vector<std::string> select_readers(const std::string& spec) {
     const sim::PcscContext pc;
     const auto names = pc.reader_names();
-    if (names.empty()) throw sim::NoReaders("no smart-card reader is connected; plug one in or start the virtual rig");
+    if (names.empty())
+        throw sim::NoReaders("no smart-card reader is connected; plug one in or start the virtual rig");
     if (spec == "all") return names;
     std::vector<std::string> out;
     std::stringstream in(spec);
@@ -264,17 +274,20 @@ StationReport run_station(IssueContext& ctx, const std::vector<std::string>& rea
     for (const auto& r : readers) shared.report.readers.push_back({r, 0, 0});
     const auto started = std::chrono::steady_clock::now();
     std::vector<std::thread> threads;
-    for (std::size_t i = 0; i < readers.size(); ++i) threads.emplace_back(worker, std::ref(shared), readers[i], i);
+    for (std::size_t i = 0; i < readers.size(); ++i)
+        threads.emplace_back(worker, std::ref(shared), readers[i], i);
     std::atomic<bool> done{false};
     std::thread display([&] {
         while (!done.load()) {
-            const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+            const double secs =
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
             {
                 const std::lock_guard lock(shared.tally_mutex);
-                board.totals(fmt::format("issued {}, failed {}, {:.0f} s, {:.0f} cards/h{}", shared.report.issued,
-                                         shared.report.failed, secs,
-                                         secs > 0 ? 3600.0 * static_cast<double>(shared.report.issued) / secs : 0,
-                                         stop.load() ? "  (stopping: finishing cards in flight)" : ""));
+                board.totals(
+                    fmt::format("issued {}, failed {}, {:.0f} s, {:.0f} cards/h{}", shared.report.issued,
+                                shared.report.failed, secs,
+                                secs > 0 ? 3600.0 * static_cast<double>(shared.report.issued) / secs : 0,
+                                stop.load() ? "  (stopping: finishing cards in flight)" : ""));
             }
             board.redraw();
             std::this_thread::sleep_for(200ms);

@@ -325,7 +325,8 @@ TEST(StationRecovery, AReaderBackAfterTheOrderRanOutStillResumesItsCard) {
     EXPECT_EQ(counts.issued, counts.ordered) << out;
     EXPECT_EQ(counts.quarantined, 0u) << out;
     EXPECT_EQ(counts.in_progress, 0u);
-    // The order ran out before reader 0 resumed its card: its last card is that resume, after the order ran out.
+    // The order ran out before reader 0 resumed its card: its last card is that resume, after the order ran
+    // out.
     const auto last0 = out.rfind("[Fake reader 0] verified");
     ASSERT_NE(last0, std::string::npos) << out;
     const std::string line = out.substr(last0, out.find('\n', last0) - last0);
