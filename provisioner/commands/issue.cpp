@@ -148,6 +148,11 @@ int run(const IssueOptions& o) {
     const auto report = run_station(ctx, station, g_stop);
     if (!report.stopped_by_operator) wait_for_cards_in_flight(*journal, job.id);
     print_report(report, job.id, *journal);
+    if (order.twin_pairs) {
+        // Pairs whose cards were issued but not linked (a run stopped in between) are linked now.
+        const auto linked = link_issued_twin_pairs(*journal, order, job.id, ctx.station_id);
+        if (linked > 0) std::cout << fmt::format("twin pairs linked after the run: {}\n", linked);
+    }
     write_outputs(o, order, keys, *journal, job.id);
     const auto counts = journal->counts(job.id);
     return counts.issued == counts.ordered ? 0 : static_cast<int>(sim::ExitCode::DeviceFailure);

@@ -103,6 +103,15 @@ struct OrderOutputs {
     friend bool operator==(const OrderOutputs&, const OrderOutputs&) = default;
 };
 
+// Twin pairs (`<twin-pairs id=".." file=".."/>`): the order issues both cards of each number. Position 2k is
+// the main card (the order's profile), 2k+1 its twin (this profile: a twin offer, no data APN); both get the
+// same MSISDN (ranges: first + k), and the station links them once both are issued.
+struct TwinPairs {
+    std::string profile_id;
+    std::filesystem::path profile_file;  // resolved
+    Profile profile;
+};
+
 struct Order {
     std::filesystem::path source;
     std::string id;
@@ -115,7 +124,15 @@ struct Order {
     IdentityPlan identities;
     OrderKeys keys;
     OrderOutputs outputs;
+    std::optional<TwinPairs> twin_pairs;
 };
+
+// Position `seq` (0-based, the journal's identity seq) of a twin-pair order is a twin card when odd.
+bool is_twin_position(const Order& order, std::uint64_t seq);
+// The other card of the pair at `seq` (main <-> twin).
+std::uint64_t pair_partner(std::uint64_t seq);
+// The offer written on the card at position `seq`: the twin profile at twin positions, else the order's.
+const Profile& profile_at(const Order& order, std::uint64_t seq);
 
 // One card's identity (and, from a vendor file or CSV, its pre-set secrets). line = row's line in the list
 // file (0 for generated ranges).

@@ -28,14 +28,20 @@ class OrderReader {
             r_.error(root, XmlSource::path(root), "expected the root element <order>");
             return o;
         }
-        static constexpr std::array<ChildRule, 6> kOrder = {
-            {{"profile"}, {"quantity"}, {"card-type"}, {"identities"}, {"keys"}, {"outputs"}}};
+        static constexpr std::array<ChildRule, 7> kOrder = {{{"profile"},
+                                                             {"twin-pairs", 0},
+                                                             {"quantity"},
+                                                             {"card-type"},
+                                                             {"identities"},
+                                                             {"keys"},
+                                                             {"outputs"}}};
         r_.sequence(root, kOrder);
         r_.attributes(root, std::array<AttrRule, 2>{
                                 {{"id", true, check::pattern_id()}, {"format", true, check::one_of({"1"})}}});
         o.id = r_.str(root, "id");
         o.source = r_.source().file();
         read_profile_ref(root.child("profile"), o, nodes);
+        read_twin_pairs(root.child("twin-pairs"), o, nodes);
         if (auto q = root.child("quantity")) {
             nodes.quantity = q;
             const auto text = r_.text(q, check::unsigned_range(1, 1000000));
@@ -66,6 +72,15 @@ class OrderReader {
         o.profile_id = r_.str(n, "id");
         o.profile_file = resolve(r_.str(n, "file"));
         if (n.attribute("variant")) o.variant = r_.str(n, "variant");
+    }
+
+    void read_twin_pairs(pugi::xml_node n, Order& o, OrderNodes& nodes) {
+        if (!n) return;
+        nodes.twin_pairs = n;
+        r_.attributes(n, std::array<AttrRule, 2>{
+                             {{"id", true, check::pattern_id()}, {"file", true, check::text(1, 4096)}}});
+        r_.sequence(n, {});
+        o.twin_pairs = TwinPairs{r_.str(n, "id"), resolve(r_.str(n, "file")), {}};
     }
 
     void read_identities(pugi::xml_node n, Order& o, OrderNodes& nodes) {
@@ -166,6 +181,18 @@ Order load_order(const std::filesystem::path& file, const OrderLoadOptions& opti
     }
     diags.throw_if_any();
     return order;
+}
+
+bool is_twin_position(const Order& order, std::uint64_t seq) {
+    return order.twin_pairs.has_value() && seq % 2 == 1;
+}
+
+std::uint64_t pair_partner(std::uint64_t seq) {
+    return seq ^ 1U;
+}
+
+const Profile& profile_at(const Order& order, std::uint64_t seq) {
+    return is_twin_position(order, seq) ? order.twin_pairs->profile : order.profile;
 }
 
 std::string_view to_string(IdentityKind kind) {

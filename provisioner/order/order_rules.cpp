@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <unordered_set>
 
+#include "agency/agency_rules.hpp"
 #include "order/identity_list.hpp"
 #include "sim/codecs/identity.hpp"
 #include "sim/error.hpp"
@@ -50,6 +51,7 @@ class OrderRules {
     void run() {
         if (!profile()) return;
         variant();
+        if (o_.twin_pairs) twin_pairs(*o_.twin_pairs);
         if (auto* ranges = std::get_if<Ranges>(&o_.identities)) check_ranges(*ranges);
         if (auto* csv = std::get_if<CsvList>(&o_.identities))
             check_list(csv->file, ListReader::Format::Csv, nullptr);
@@ -83,6 +85,58 @@ class OrderRules {
         return true;
     }
 
+    // ---- twin pairs
+    // ------------------------------------------------------------------------------------------
+
+    // Operator rules (002 art. 9.3.7): the twin card shares the main card's number, carries no data APN, and
+    // a data-only offer cannot have one. Both cards of a pair are issued alike (same card type, PLMN and
+    // algorithm: one HLR import), so the offers must agree on those.
+    void twin_pairs(TwinPairs& twin) {
+        try {
+            twin.profile = load_profile(twin.profile_file);
+        } catch (const sim::InputError& e) {
+            at(n_.twin_pairs, "file",
+               fmt::format("the twin profile {} does not load:\n{}", twin.profile_file.string(), e.what()));
+            return;
+        }
+        if (twin.profile.id != twin.profile_id) {
+            at(n_.twin_pairs, "id",
+               fmt::format("expected \"{}\" (the id declared in {})", twin.profile.id,
+                           twin.profile_file.filename().string()));
+        }
+        offer_rule(n_.twin_pairs, "file", [&] { agency::check_twin_profile(twin.profile); });
+        offer_rule(n_.profile, "file", [&] { agency::check_main_offer(o_.profile); });
+        if (twin.profile.mcc != o_.profile.mcc || twin.profile.mnc != o_.profile.mnc) {
+            at(n_.twin_pairs, "file",
+               fmt::format("the twin profile's PLMN {} {} differs from the order profile's {} {}",
+                           twin.profile.mcc, twin.profile.mnc, o_.profile.mcc, o_.profile.mnc));
+        }
+        if (twin.profile.algorithm != o_.profile.algorithm) {
+            at(n_.twin_pairs, "file",
+               fmt::format("the twin profile's algorithm {} differs from the order profile's {}",
+                           to_string(twin.profile.algorithm), to_string(o_.profile.algorithm)));
+        }
+        if (o_.quantity % 2 != 0) {
+            at(n_.quantity, fmt::format("expected an even number: a twin-pair order issues two cards per "
+                                        "number, got {}",
+                                        o_.quantity));
+        }
+        const auto* ranges = std::get_if<Ranges>(&o_.identities);
+        if (ranges == nullptr || !ranges->msisdn) {
+            at(n_.identities, "a twin-pair order needs <ranges> with an <msisdn> range (each number goes to "
+                              "both cards of its pair)");
+        }
+    }
+
+    template <typename Rule>
+    void offer_rule(pugi::xml_node node, std::string_view attr, Rule rule) {
+        try {
+            rule();
+        } catch (const sim::InputError& e) {
+            at(node, attr, e.what());
+        }
+    }
+
     void variant() {
         const auto& variants = o_.profile.speed_variants;
         std::string ids;
@@ -110,8 +164,10 @@ class OrderRules {
         const auto first = range_row(o_, r, 0);
         issued({IdentityKind::Imsi, first.imsi, last.imsi, q}, n_.imsi);
         issued({IdentityKind::Iccid, first.iccid, last.iccid, q}, n_.iccid);
-        if (r.msisdn)
-            issued({IdentityKind::Msisdn, first.msisdn->substr(1), last.msisdn->substr(1), q}, n_.msisdn);
+        if (r.msisdn) {
+            issued({IdentityKind::Msisdn, first.msisdn->substr(1), last.msisdn->substr(1), numbers_needed()},
+                   n_.msisdn);
+        }
     }
 
     void issued(const IdentityRange& range, pugi::xml_node node) {
@@ -178,15 +234,21 @@ class OrderRules {
             at(n_.msisdn, "last", "expected a number not below first");
             return;
         }
-        capacity(last - first + 1, "MSISDN", n_.msisdn, "last");
+        capacity(last - first + 1, "MSISDN", n_.msisdn, "last", numbers_needed());
     }
 
-    void capacity(std::uint64_t available, std::string_view what, pugi::xml_node node,
-                  std::string_view attr) {
-        if (available < o_.quantity) {
+    // Numbers the order gives out: one per card, or one per pair.
+    [[nodiscard]] std::uint64_t numbers_needed() const {
+        return o_.twin_pairs ? (o_.quantity + 1) / 2 : o_.quantity;
+    }
+
+    void capacity(std::uint64_t available, std::string_view what, pugi::xml_node node, std::string_view attr,
+                  std::optional<std::uint64_t> needed = std::nullopt) {
+        const auto need = needed.value_or(o_.quantity);
+        if (available < need) {
             at(node, attr,
-               fmt::format("the {} range holds {} identities, the order needs {} (quantity)", what, available,
-                           o_.quantity));
+               fmt::format("the {} range holds {} identities, the order needs {} ({})", what, available, need,
+                           o_.twin_pairs && needed ? "one per twin pair" : "quantity"));
         }
     }
 
@@ -328,7 +390,9 @@ OrderIdentity range_row(const Order& order, const Ranges& ranges, std::uint64_t 
     const auto mnc = imsi.mnc.empty() ? order.profile.mnc : imsi.mnc;
     row.imsi = mcc + mnc + pad(to_u64(imsi.msin_start) + n, imsi.msin_start.size());
     row.iccid = iccid_of(ranges.iccid, n);
-    if (ranges.msisdn) row.msisdn = "+" + std::to_string(to_u64(ranges.msisdn->first.substr(1)) + n);
+    // A twin pair's two cards share one number.
+    const std::uint64_t number = order.twin_pairs ? n / 2 : n;
+    if (ranges.msisdn) row.msisdn = "+" + std::to_string(to_u64(ranges.msisdn->first.substr(1)) + number);
     return row;
 }
 

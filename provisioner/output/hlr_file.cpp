@@ -27,7 +27,7 @@ class HlrSink final : public CardSink {
         // EKI/EOPc are the journal's blobs as stored: wrapped under K4 at generation, never unwrapped here.
         out_.append(fmt::format("{} {} {} {} {} {} {} {}\n", r.iccid, r.imsi,
                                 field_or_dash(r.msisdn.value_or("")), to_string(header_.profile->algorithm),
-                                header_.profile->id, field_or_dash(card.twin_iccid),
+                                r.profile.empty() ? header_.profile->id : r.profile, field_or_dash(card.twin_iccid),
                                 sim::to_hex(r.secrets->ki.blob), sim::to_hex(r.secrets->opc.blob)));
         ++rows_;
     }

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <map>
+
 #include "identity/keys.hpp"
 #include "personalisation/card_image.hpp"
 #include "sim/auth/comp128.hpp"
@@ -290,8 +292,12 @@ IssuedCard issue_card(sim::Card& card, const std::string& reader_id, IssueContex
     try {
         if (driver->iccid_factory_fixed()) check_factory_iccid(*driver, reader_id, card_iccid, record.iccid);
         Secrets secrets = secrets_for(record, ctx, card_iccid);
-        record = ctx.journal->mark_writing(record.id, secrets.sealed, ctx.station_id);
-        const Profile& profile = ctx.order->profile;
+        // The card's own offer: the twin card of a twin pair gets the twin profile, journaled with the write.
+        const Profile& profile = profile_at(*ctx.order, record.seq);
+        const bool own_offer = &profile != &ctx.order->profile;
+        record = ctx.journal->mark_writing(record.id, secrets.sealed, ctx.station_id,
+                                           own_offer ? std::optional<std::string_view>(profile.id)
+                                                     : std::nullopt);
         const auto keys = key_set(profile, secrets.material);
         const auto codes = code_set(profile, secrets.material);
         sim::Chv chv(card, {driver->adm_reference()});
@@ -303,7 +309,7 @@ IssuedCard issue_card(sim::Card& card, const std::string& reader_id, IssueContex
         written = true;
         write_and_verify(card, *driver, images, codes, keys, progress, state);
         ctx.journal->mark_verified(record.id, ctx.station_id);
-        ctx.journal->mark_issued(record.id, ctx.station_id);
+        record = ctx.journal->mark_issued(record.id, ctx.station_id);
     } catch (const std::exception& e) {
         try {
             ctx.journal->mark_failed(record.id, e.what(),
@@ -314,9 +320,46 @@ IssuedCard issue_card(sim::Card& card, const std::string& reader_id, IssueContex
         }
         throw;
     }
+    // Issued: a failure to link it now leaves it issued; the end-of-run sweep (link_issued_twin_pairs) or a
+    // later run links it.
+    try {
+        link_twin_pair(*ctx.journal, *ctx.order, record, ctx.station_id);
+    } catch (const std::exception& e) {
+        throw TwinLinkFailed(fmt::format("card {} issued, but not yet linked to the other card of its twin "
+                                         "pair: {}",
+                                         record.iccid, e.what()));
+    }
     state.phase = Phase::Done;
     if (progress) progress(state);
     return {record.id, record.iccid, record.imsi, resumed, card.apdu_count()};
+}
+
+bool link_twin_pair(Journal& journal, const Order& order, const CardRecord& card, std::string_view station_id) {
+    if (!order.twin_pairs || !card.msisdn || card.twin || card.state != CardState::issued) return false;
+    const std::uint64_t partner = pair_partner(card.seq);
+    for (const auto& other : journal.find_by_msisdn(*card.msisdn)) {
+        if (other.job_id != card.job_id || other.seq != partner || other.state != CardState::issued) continue;
+        if (other.twin) return false;  // linked already (to this card: the other worker was quicker)
+        const bool twin_here = is_twin_position(order, card.seq);
+        journal.link_twin(twin_here ? other.id : card.id, twin_here ? card.id : other.id, station_id);
+        return true;
+    }
+    return false;
+}
+
+std::size_t link_issued_twin_pairs(Journal& journal, const Order& order, JobId job, std::string_view station_id) {
+    if (!order.twin_pairs) return 0;
+    // Only the unlinked issued cards are kept: a few after a crash, none after a clean run.
+    std::map<std::uint64_t, CardRecord> unlinked;
+    journal.for_each_card({job, CardState::issued, false}, [&](const CardRecord& c) {
+        if (!c.twin) unlinked.emplace(c.seq, c);
+    });
+    std::size_t linked = 0;
+    for (const auto& [seq, card] : unlinked) {
+        if (is_twin_position(order, seq) || !unlinked.contains(pair_partner(seq))) continue;
+        if (link_twin_pair(journal, order, card, station_id)) ++linked;
+    }
+    return linked;
 }
 
 std::string dry_run_plan(const IssueContext& ctx, const sim::CardDriver& driver) {

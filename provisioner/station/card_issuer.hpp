@@ -70,4 +70,17 @@ IssuedCard issue_card(sim::Card& card, const std::string& reader_id, IssueContex
 // reading (for --dry-run). Uses a sample identity (the job's next free one if known, else the first of the order).
 std::string dry_run_plan(const IssueContext& ctx, const sim::CardDriver& driver);
 
+// The card was issued (verified, journaled) but linking it to the other card of its twin pair failed.
+class TwinLinkFailed : public sim::Error {
+  public:
+    using sim::Error::Error;
+};
+
+// Twin-pair orders: links an issued card to the other card of its pair once that one is issued too (whichever
+// of the two finishes second links them; a card already linked is left alone). True when it linked them now.
+bool link_twin_pair(Journal& journal, const Order& order, const CardRecord& card, std::string_view station_id);
+// Links every issued pair of the job not linked yet (a run stopped between issuing and linking); returns how
+// many pairs it linked.
+std::size_t link_issued_twin_pairs(Journal& journal, const Order& order, JobId job, std::string_view station_id);
+
 }  // namespace provisioner

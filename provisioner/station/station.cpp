@@ -150,6 +150,11 @@ Outcome issue_one(Shared& s, ReaderSession& session, const std::string& reader, 
                     true);
         count(s, slot, true);
         return Outcome::Issued;
+    } catch (const TwinLinkFailed& e) {
+        // The card is issued; only its twin link waits (the end-of-run sweep makes it).
+        s.board.set(slot, fmt::format("verified, link pending: {}", e.what()), true);
+        count(s, slot, true);
+        return Outcome::Issued;
     } catch (const NoIdentityLeft&) {
         s.pool_empty = true;
         s.board.set(slot, "order complete: no identity left", true);

@@ -94,10 +94,12 @@ Transition transition(CardId card, std::vector<CardState> from, CardState to, st
 }
 }  // namespace
 
-CardRecord Journal::mark_writing(CardId card, const CardSecrets& secrets, std::string_view station_id) {
+CardRecord Journal::mark_writing(CardId card, const CardSecrets& secrets, std::string_view station_id,
+                                 std::optional<std::string_view> profile) {
     // The secrets are journaled with the state, before the first byte goes to the card (write-ahead).
     Transition t = transition(card, {CardState::allocated}, CardState::writing, "writing", station_id);
     t.secrets = secrets;
+    if (profile) t.profile = std::string(*profile);
     return apply(t);
 }
 

@@ -317,7 +317,9 @@ class Journal {
                                 std::optional<std::string_view> factory_iccid) = 0;
 
     // Transitions (checked here, applied by the store).
-    CardRecord mark_writing(CardId card, const CardSecrets& secrets, std::string_view station_id);
+    // `profile`: the offer written on this card when it is not the job's (the twin card of a twin pair).
+    CardRecord mark_writing(CardId card, const CardSecrets& secrets, std::string_view station_id,
+                            std::optional<std::string_view> profile = std::nullopt);
     CardRecord mark_verified(CardId card, std::string_view station_id);
     CardRecord mark_issued(CardId card, std::string_view station_id);
     // no -> released, yes/unknown -> quarantined.
