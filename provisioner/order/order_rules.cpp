@@ -123,8 +123,9 @@ class OrderRules {
         }
         const auto* ranges = std::get_if<Ranges>(&o_.identities);
         if (ranges == nullptr || !ranges->msisdn) {
-            at(n_.identities, "a twin-pair order needs <ranges> with an <msisdn> range (each number goes to "
-                              "both cards of its pair)");
+            at(n_.identities,
+               "a twin-pair order needs <ranges> with an <msisdn> range (each number goes to "
+               "both cards of its pair)");
         }
     }
 
@@ -276,7 +277,8 @@ class OrderRules {
         list_counts(reader, rows, header != nullptr);
     }
 
-    void row_error(const ListReader& reader, const OrderIdentity& row, std::string field, std::string message) {
+    void row_error(const ListReader& reader, const OrderIdentity& row, std::string field,
+                   std::string message) {
         diags_.add(reader.file(), {row.line, 1}, std::move(field), std::move(message));
     }
 

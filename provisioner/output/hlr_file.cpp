@@ -27,8 +27,9 @@ class HlrSink final : public CardSink {
         // EKI/EOPc are the journal's blobs as stored: wrapped under K4 at generation, never unwrapped here.
         out_.append(fmt::format("{} {} {} {} {} {} {} {}\n", r.iccid, r.imsi,
                                 field_or_dash(r.msisdn.value_or("")), to_string(header_.profile->algorithm),
-                                r.profile.empty() ? header_.profile->id : r.profile, field_or_dash(card.twin_iccid),
-                                sim::to_hex(r.secrets->ki.blob), sim::to_hex(r.secrets->opc.blob)));
+                                r.profile.empty() ? header_.profile->id : r.profile,
+                                field_or_dash(card.twin_iccid), sim::to_hex(r.secrets->ki.blob),
+                                sim::to_hex(r.secrets->opc.blob)));
         ++rows_;
     }
 

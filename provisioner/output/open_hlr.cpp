@@ -116,7 +116,8 @@ class OsmoHlrSink final : public CardSink {
     void write_msisdn(const std::string& prefix, const CardRecord& r, const ExportCard& card) {
         if (!r.msisdn) return;
         const std::string msisdn = digits_only(*r.msisdn);
-        // The twin card of a twin-pair order carries the twin offer, not the job's: it never takes the number.
+        // The twin card of a twin-pair order carries the twin offer, not the job's: it never takes the
+        // number.
         const bool twin_card = header_.profile->offer.twin || (r.twin && r.profile != header_.profile->id);
         if (twin_card || !msisdns_.insert(msisdn).second) {
             out_.append(

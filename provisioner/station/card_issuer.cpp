@@ -295,9 +295,9 @@ IssuedCard issue_card(sim::Card& card, const std::string& reader_id, IssueContex
         // The card's own offer: the twin card of a twin pair gets the twin profile, journaled with the write.
         const Profile& profile = profile_at(*ctx.order, record.seq);
         const bool own_offer = &profile != &ctx.order->profile;
-        record = ctx.journal->mark_writing(record.id, secrets.sealed, ctx.station_id,
-                                           own_offer ? std::optional<std::string_view>(profile.id)
-                                                     : std::nullopt);
+        record =
+            ctx.journal->mark_writing(record.id, secrets.sealed, ctx.station_id,
+                                      own_offer ? std::optional<std::string_view>(profile.id) : std::nullopt);
         const auto keys = key_set(profile, secrets.material);
         const auto codes = code_set(profile, secrets.material);
         sim::Chv chv(card, {driver->adm_reference()});
@@ -325,16 +325,18 @@ IssuedCard issue_card(sim::Card& card, const std::string& reader_id, IssueContex
     try {
         link_twin_pair(*ctx.journal, *ctx.order, record, ctx.station_id);
     } catch (const std::exception& e) {
-        throw TwinLinkFailed(fmt::format("card {} issued, but not yet linked to the other card of its twin "
-                                         "pair: {}",
-                                         record.iccid, e.what()));
+        throw TwinLinkFailed(
+            fmt::format("card {} issued, but not yet linked to the other card of its twin "
+                        "pair: {}",
+                        record.iccid, e.what()));
     }
     state.phase = Phase::Done;
     if (progress) progress(state);
     return {record.id, record.iccid, record.imsi, resumed, card.apdu_count()};
 }
 
-bool link_twin_pair(Journal& journal, const Order& order, const CardRecord& card, std::string_view station_id) {
+bool link_twin_pair(Journal& journal, const Order& order, const CardRecord& card,
+                    std::string_view station_id) {
     if (!order.twin_pairs || !card.msisdn || card.twin || card.state != CardState::issued) return false;
     const std::uint64_t partner = pair_partner(card.seq);
     for (const auto& other : journal.find_by_msisdn(*card.msisdn)) {
@@ -347,7 +349,8 @@ bool link_twin_pair(Journal& journal, const Order& order, const CardRecord& card
     return false;
 }
 
-std::size_t link_issued_twin_pairs(Journal& journal, const Order& order, JobId job, std::string_view station_id) {
+std::size_t link_issued_twin_pairs(Journal& journal, const Order& order, JobId job,
+                                   std::string_view station_id) {
     if (!order.twin_pairs) return 0;
     // Only the unlinked issued cards are kept: a few after a crash, none after a clean run.
     std::map<std::uint64_t, CardRecord> unlinked;
@@ -375,11 +378,18 @@ std::string dry_run_plan(const IssueContext& ctx, const sim::CardDriver& driver)
                                                 driver, keys, codes, make_sizer(nullptr, driver, nullptr));
     const auto codes_plan = sim::plan(images.codes);
     const auto files_plan = sim::plan(images.files);
-    return fmt::format(
+    std::string plan = fmt::format(
         "Plan for one card of order {} (profile {}, card type {}), sample identity ICCID {} IMSI {}\n"
         "Step 1, under ADM (key reference {:02X}): codes\n{}Step 2: files\n{}",
         order.id, order.profile.id, driver.name(), sample->iccid, sample->imsi, driver.adm_reference(),
         codes_plan.to_text(), files_plan.to_text());
+    if (order.twin_pairs) {
+        plan += fmt::format(
+            "Twin pairs: {} numbers; each card at an odd position is the twin of the card before it, written "
+            "with profile {} and linked to it in the journal once both are issued\n",
+            order.quantity / 2, order.twin_pairs->profile.id);
+    }
+    return plan;
 }
 
 }  // namespace provisioner

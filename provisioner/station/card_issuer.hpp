@@ -22,11 +22,11 @@ namespace provisioner {
 // File sizes per card type, learnt once from the card when the driver does not know them: the first card of a
 // type pays a SELECT per unknown file, the others nothing.
 class FileSizeCache {
-public:
+  public:
     std::optional<std::size_t> get(const std::string& card_type, const sim::FilePath& path);
     void put(const std::string& card_type, const sim::FilePath& path, std::size_t size);
 
-private:
+  private:
     std::mutex mutex_;
     std::map<std::pair<std::string, sim::FilePath>, std::size_t> sizes_;
 };
@@ -67,7 +67,8 @@ IssuedCard issue_card(sim::Card& card, const std::string& reader_id, IssueContex
                       const ProgressSink& progress = {});
 
 // The write plan for one card of the order, secrets masked, without touching any card or the journal beyond
-// reading (for --dry-run). Uses a sample identity (the job's next free one if known, else the first of the order).
+// reading (for --dry-run). Uses a sample identity (the job's next free one if known, else the first of the
+// order).
 std::string dry_run_plan(const IssueContext& ctx, const sim::CardDriver& driver);
 
 // The card was issued (verified, journaled) but linking it to the other card of its twin pair failed.
@@ -78,9 +79,11 @@ class TwinLinkFailed : public sim::Error {
 
 // Twin-pair orders: links an issued card to the other card of its pair once that one is issued too (whichever
 // of the two finishes second links them; a card already linked is left alone). True when it linked them now.
-bool link_twin_pair(Journal& journal, const Order& order, const CardRecord& card, std::string_view station_id);
+bool link_twin_pair(Journal& journal, const Order& order, const CardRecord& card,
+                    std::string_view station_id);
 // Links every issued pair of the job not linked yet (a run stopped between issuing and linking); returns how
 // many pairs it linked.
-std::size_t link_issued_twin_pairs(Journal& journal, const Order& order, JobId job, std::string_view station_id);
+std::size_t link_issued_twin_pairs(Journal& journal, const Order& order, JobId job,
+                                   std::string_view station_id);
 
 }  // namespace provisioner

@@ -97,6 +97,18 @@ class IssueBench {
 
     void keep() { keep_ = true; }
 
+    // Makes the order a twin-pair order: each number gets a Forfait M card and a twin card (carte jumelle).
+    void make_twin_pairs() {
+        std::string order = read_text(order_file());
+        const std::string after = "<profile id=\"forfait-m\"";
+        const auto at = order.find('\n', order.find(after));
+        order.insert(at + 1, fmt::format("  <twin-pairs id=\"carte-jumelle\" file=\"{}\"/>\n",
+                                         (source_root() / "profiles/carte-jumelle.xml").string()));
+        write_file(order_file(), order,
+                   std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
+                       std::filesystem::perms::group_read);
+    }
+
     // One feed-mode stub per slot (archive under dir/archive-slotN; `first_extra`: more arguments for the
     // first slot's stub, e.g. a slow card), then waits until pcscd sees every card.
     void start_feeders(const std::vector<int>& slots, const std::vector<std::string>& first_extra = {}) {

@@ -130,13 +130,14 @@ TEST(TwinPairsOrder, ADataOnlyMainOfferCannotHaveTwins) {
 }
 
 TEST(TwinPairsOrder, NumbersMustComeFromAnMsisdnRangeLargeEnoughForThePairs) {
-    const auto none = load_error([](std::string& t) {
-        replace(t, R"(<msisdn first="+687758000" last="+687758999"/>)", "");
-    });
-    EXPECT_NE(none.find("a twin-pair order needs <ranges> with an <msisdn> range"), std::string::npos) << none;
+    const auto none = load_error(
+        [](std::string& t) { replace(t, R"(<msisdn first="+687758000" last="+687758999"/>)", ""); });
+    EXPECT_NE(none.find("a twin-pair order needs <ranges> with an <msisdn> range"), std::string::npos)
+        << none;
     // 20 cards are 10 numbers: a range of 10 is enough, one of 9 is not.
     EXPECT_NO_THROW({
-        const OrderFile ten([](std::string& t) { replace(t, R"(last="+687758999")", R"(last="+687758009")"); });
+        const OrderFile ten(
+            [](std::string& t) { replace(t, R"(last="+687758999")", R"(last="+687758009")"); });
         (void)provisioner::load_order(ten.path());
     });
     const auto nine =
@@ -227,7 +228,8 @@ TEST_F(TwinPairsIssue, TheHlrImportNamesEachCardsTwinAndItsOwnOffer) {
         provisioner::OrderOutputs{d, d / "hlr-import.out", d / "print.csv", d / "summary.json"}, {});
     provisioner::OutputOptions options;
     options.transport_key_index = 1;
-    (void)provisioner::write_job_outputs(f_.journal(), f_.job(), f_.order().profile, paths, f_.keys(), options);
+    (void)provisioner::write_job_outputs(f_.journal(), f_.job(), f_.order().profile, paths, f_.keys(),
+                                         options);
     const std::string hlr = simtest::read_text(d / "hlr-import.out");
     for (const auto& [main, twin] : pairs()) {
         const std::string number = *main.msisdn;
