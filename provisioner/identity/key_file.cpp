@@ -10,26 +10,13 @@
 
 #include <fmt/format.h>
 
+#include "io/unique_fd.hpp"
 #include "sim/error.hpp"
 
 namespace provisioner {
 namespace {
 
 // Closes the descriptor on every path out of read_protected_file().
-class Fd {
-  public:
-    explicit Fd(int fd) : fd_(fd) {}
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    ~Fd() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    [[nodiscard]] int get() const { return fd_; }
-
-  private:
-    int fd_;
-};
-
 constexpr std::size_t kMaxKeyFile = 1 << 20;  // a key file is a few lines; refuse to slurp anything big
 
 }  // namespace
@@ -37,7 +24,7 @@ constexpr std::size_t kMaxKeyFile = 1 << 20;  // a key file is a few lines; refu
 sim::SecretBytes read_protected_file(const std::filesystem::path& path, std::string_view what) {
     const std::string name = path.string();
     // The mode is checked on the descriptor we read from (fstat), not on the name: no swap in between.
-    Fd fd(::open(name.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+    const UniqueFd fd(::open(name.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
     if (fd.get() < 0)
         throw sim::InputError(fmt::format("{} {}: cannot open: {}", what, name, std::strerror(errno)));
     struct stat st {};

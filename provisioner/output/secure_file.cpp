@@ -15,6 +15,7 @@
 
 #include <fmt/format.h>
 
+#include "io/unique_fd.hpp"
 #include "sim/error.hpp"
 
 namespace provisioner {
@@ -58,20 +59,6 @@ void fsync_directory(const std::filesystem::path& dir) {
     ::close(fd);
     if (rc != 0) io_error("cannot fsync directory", name);
 }
-
-class Fd {
-  public:
-    explicit Fd(int fd) : fd_(fd) {}
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    ~Fd() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    [[nodiscard]] int get() const { return fd_; }
-
-  private:
-    int fd_;
-};
 
 }  // namespace
 
@@ -160,7 +147,8 @@ std::string SecureFileWriter::commit() {
 void append_record(const std::filesystem::path& file, std::string_view header, std::string_view line) {
     const std::string name = file.string();
     make_private_directories(file.parent_path());
-    Fd fd(::open(name.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, kFileMode));
+    const UniqueFd fd(
+        ::open(name.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, kFileMode));
     if (fd.get() < 0) io_error("cannot open", name);
     struct stat st {};
     if (::fstat(fd.get(), &st) != 0) io_error("cannot stat", name);

@@ -31,18 +31,6 @@ const char* auth_type(ApnAuth auth) {
     return "0";
 }
 
-const char* protocol(IpProtocol p) {
-    switch (p) {
-        case IpProtocol::Ipv4:
-            return "IP";
-        case IpProtocol::Ipv6:
-            return "IPV6";
-        case IpProtocol::Ipv4v6:
-            break;
-    }
-    return "IPV4V6";
-}
-
 void apn_element(pugi::xml_node parent, const Profile& profile, const Apn& apn, const ApnPassword& password) {
     auto node = parent.append_child("apn");
     node.append_attribute("carrier") = display_name(profile, apn).c_str();
@@ -59,8 +47,8 @@ void apn_element(pugi::xml_node parent, const Profile& profile, const Apn& apn, 
         if (apn.mms_port) node.append_attribute("mmsport") = std::to_string(*apn.mms_port).c_str();
     }
     node.append_attribute("authtype") = auth_type(apn.auth);
-    node.append_attribute("protocol") = protocol(apn.protocol);
-    node.append_attribute("roaming_protocol") = protocol(apn.protocol);
+    node.append_attribute("protocol") = pdp_type(apn.protocol);
+    node.append_attribute("roaming_protocol") = pdp_type(apn.protocol);
 }
 
 }  // namespace

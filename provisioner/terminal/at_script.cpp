@@ -7,19 +7,6 @@
 namespace provisioner::terminal {
 namespace {
 
-// <PDP_type> (TS 27.007 §10.1.1): "IP", "IPV6", "IPV4V6".
-const char* pdp_type(IpProtocol p) {
-    switch (p) {
-        case IpProtocol::Ipv4:
-            return "IP";
-        case IpProtocol::Ipv6:
-            return "IPV6";
-        case IpProtocol::Ipv4v6:
-            break;
-    }
-    return "IPV4V6";
-}
-
 // A quoted string parameter (TS 27.007 §4.1/V.250 §5.4.2.2): a double quote cannot be carried.
 std::string quoted(const std::string& text, const char* what) {
     if (text.find_first_of("\"\r\n") != std::string::npos) {

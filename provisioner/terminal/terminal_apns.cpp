@@ -47,4 +47,16 @@ std::string password_text(const ApnPassword& password) {
     return {bytes.begin(), bytes.end()};
 }
 
+const char* pdp_type(IpProtocol protocol) {
+    switch (protocol) {
+        case IpProtocol::Ipv4:
+            return "IP";
+        case IpProtocol::Ipv6:
+            return "IPV6";
+        case IpProtocol::Ipv4v6:
+            break;
+    }
+    return "IPV4V6";
+}
+
 }  // namespace provisioner::terminal

@@ -17,6 +17,9 @@ namespace provisioner::terminal {
 std::vector<Apn> terminal_apns(const Profile& profile);
 
 [[nodiscard]] bool is_mms(const Apn& apn);
+// The PDP type as terminals name it (TS 27.007 §10.1.1 <PDP_type>, also Android's apns-conf protocol): "IP",
+// "IPV6", "IPV4V6".
+[[nodiscard]] const char* pdp_type(IpProtocol protocol);
 // True when the APN asks the terminal to authenticate (PAP/CHAP) with a user name.
 [[nodiscard]] bool needs_credentials(const Apn& apn);
 // "Mobilis internet", "Mobilis MMS": what a handset shows in its APN list.
