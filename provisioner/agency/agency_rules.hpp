@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "profile/profile.hpp"
+#include "profile/twin_rules.hpp"
 #include "sim/bytes.hpp"
 #include "store/journal.hpp"
 
@@ -82,11 +83,9 @@ CardRecord old_card_by_iccid(const std::optional<CardRecord>& found, std::string
 CardRecord main_card_for_twin(const std::vector<CardRecord>& holders, std::string_view msisdn,
                               const std::optional<CardState>& linked_twin_state);
 
-// The twin card's offer: a twin profile (offer twin="true"), without mobile data (offer data="false") and
-// without any data APN (operator-rules.md: a twin card carries no data APN). Throws InputError saying which.
-void check_twin_profile(const Profile& twin);
-// The main card's offer: not data-only (a data-only offer cannot have a twin), not itself a twin offer.
-void check_main_offer(const Profile& main);
+// The twin rules on offers live with the profiles (profile/twin_rules.hpp): twin-pair orders use them too.
+using provisioner::check_main_offer;
+using provisioner::check_twin_profile;
 // An offer activated on its own (`activate`): not a twin offer (use `twin`).
 void check_activation_profile(const Profile& profile);
 

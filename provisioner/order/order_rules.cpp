@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <unordered_set>
 
-#include "agency/agency_rules.hpp"
 #include "order/identity_list.hpp"
+#include "profile/twin_rules.hpp"
 #include "sim/codecs/identity.hpp"
 #include "sim/error.hpp"
 
@@ -104,8 +104,8 @@ class OrderRules {
                fmt::format("expected \"{}\" (the id declared in {})", twin.profile.id,
                            twin.profile_file.filename().string()));
         }
-        offer_rule(n_.twin_pairs, "file", [&] { agency::check_twin_profile(twin.profile); });
-        offer_rule(n_.profile, "file", [&] { agency::check_main_offer(o_.profile); });
+        offer_rule(n_.twin_pairs, "file", [&] { check_twin_profile(twin.profile); });
+        offer_rule(n_.profile, "file", [&] { check_main_offer(o_.profile); });
         if (twin.profile.mcc != o_.profile.mcc || twin.profile.mnc != o_.profile.mnc) {
             at(n_.twin_pairs, "file",
                fmt::format("the twin profile's PLMN {} {} differs from the order profile's {} {}",
