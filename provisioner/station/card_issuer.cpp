@@ -308,8 +308,7 @@ IssuedCard issue_card(sim::Card& card, const std::string& reader_id, IssueContex
                               make_sizer(&card, *driver, ctx.sizes));
         written = true;
         write_and_verify(card, *driver, images, codes, keys, progress, state);
-        ctx.journal->mark_verified(record.id, ctx.station_id);
-        record = ctx.journal->mark_issued(record.id, ctx.station_id);
+        record = ctx.journal->mark_verified_and_issued(record.id, ctx.station_id);
     } catch (const std::exception& e) {
         try {
             ctx.journal->mark_failed(record.id, e.what(),

@@ -112,6 +112,14 @@ CardRecord Journal::mark_issued(CardId card, std::string_view station_id) {
     return apply(transition(card, {CardState::verified}, CardState::issued, "issued", station_id));
 }
 
+CardRecord Journal::mark_verified_and_issued(CardId card, std::string_view station_id) {
+    // Two transitions, two events, one transaction (one durable commit instead of two per card).
+    const std::array<Transition, 2> steps{
+        transition(card, {CardState::writing}, CardState::verified, "verified", station_id),
+        transition(card, {CardState::verified}, CardState::issued, "issued", station_id)};
+    return apply_all(steps).back();
+}
+
 CardRecord Journal::mark_failed(CardId card, std::string_view reason, CardHoldsIdentity holds,
                                 std::string_view station_id) {
     // Release only on proof: an identity that may be on a card must never be given to another one.

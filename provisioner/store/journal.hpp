@@ -322,6 +322,9 @@ class Journal {
                             std::optional<std::string_view> profile = std::nullopt);
     CardRecord mark_verified(CardId card, std::string_view station_id);
     CardRecord mark_issued(CardId card, std::string_view station_id);
+    // The station's last step for a card it has just read back and proven: writing -> verified -> issued in
+    // one transaction (both events kept).
+    CardRecord mark_verified_and_issued(CardId card, std::string_view station_id);
     // no -> released, yes/unknown -> quarantined.
     CardRecord mark_failed(CardId card, std::string_view reason, CardHoldsIdentity holds,
                            std::string_view station_id);

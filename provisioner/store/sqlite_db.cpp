@@ -1,5 +1,7 @@
 #include "store/sqlite_db.hpp"
 
+#include <utility>
+
 #include <sqlite3.h>
 
 #include <fmt/format.h>
@@ -8,9 +10,6 @@ namespace provisioner::sqlite {
 
 void Database::Closer::operator()(sqlite3* db) const noexcept {
     sqlite3_close_v2(db);
-}
-void Statement::Finalizer::operator()(sqlite3_stmt* stmt) const noexcept {
-    sqlite3_finalize(stmt);
 }
 
 Database::Database(const std::string& path, int busy_timeout_ms) {
@@ -43,12 +42,45 @@ void Database::exec(std::string_view sql) {
     if (rc != SQLITE_OK) fail(rc, text.substr(0, 60));
 }
 
+Database::~Database() {
+    // Every Statement is gone by now (they must not outlive their Database): finalize the idle ones before
+    // the connection closes.
+    for (auto& [sql, stmt] : idle_) sqlite3_finalize(stmt);
+    idle_.clear();
+}
+
 Statement Database::prepare(std::string_view sql) {
+    std::string text(sql);
+    {
+        const std::lock_guard lock(idle_mutex_);
+        if (const auto it = idle_.find(text); it != idle_.end()) {
+            sqlite3_stmt* cached = it->second;
+            idle_.erase(it);
+            return Statement(*this, cached, std::move(text));
+        }
+    }
     sqlite3_stmt* stmt = nullptr;
-    const int rc = sqlite3_prepare_v2(db_.get(), sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
-    Statement result(*this, stmt, sql);  // owns stmt before we may throw
-    if (rc != SQLITE_OK) fail(rc, sql.substr(0, 60));
-    return result;
+    const int rc = sqlite3_prepare_v2(db_.get(), text.data(), static_cast<int>(text.size()), &stmt, nullptr);
+    if (rc != SQLITE_OK) {
+        sqlite3_finalize(stmt);
+        fail(rc, sql.substr(0, 60));
+    }
+    return Statement(*this, stmt, std::move(text));
+}
+
+void Database::recycle(std::string sql, sqlite3_stmt* stmt) noexcept {
+    // A statement stopped mid-way keeps its read snapshot until reset: reset it now, as finalize would have.
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    try {
+        const std::lock_guard lock(idle_mutex_);
+        if (idle_.size() < kMaxIdle) {
+            idle_.emplace(std::move(sql), stmt);
+            return;
+        }
+    } catch (...) {  // no memory for the cache entry: finalize below
+    }
+    sqlite3_finalize(stmt);
 }
 
 std::int64_t Database::last_insert_id() const {
@@ -59,19 +91,26 @@ int Database::changes() const {
 }
 
 // ---- Statement -------------------------------------------------------------------------------------------
-Statement::Statement(const Database& db, sqlite3_stmt* stmt, std::string_view sql)
-    : db_(&db), stmt_(stmt), sql_(sql.substr(0, 60)) {}
+Statement::Statement(Database& db, sqlite3_stmt* stmt, std::string sql)
+    : db_(&db), stmt_(stmt), sql_(std::move(sql)) {}
+
+Statement::Statement(Statement&& other) noexcept
+    : db_(other.db_), stmt_(std::exchange(other.stmt_, nullptr)), sql_(std::move(other.sql_)) {}
+
+Statement::~Statement() {
+    if (stmt_ != nullptr) db_->recycle(std::move(sql_), stmt_);
+}
 
 Statement& Statement::bind(int index, std::int64_t value) {
-    const int rc = sqlite3_bind_int64(stmt_.get(), index, value);
-    if (rc != SQLITE_OK) db_->fail(rc, sql_);
+    const int rc = sqlite3_bind_int64(stmt_, index, value);
+    if (rc != SQLITE_OK) db_->fail(rc, context());
     return *this;
 }
 
 Statement& Statement::bind(int index, std::string_view value) {
     const int rc =
-        sqlite3_bind_text64(stmt_.get(), index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
-    if (rc != SQLITE_OK) db_->fail(rc, sql_);
+        sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+    if (rc != SQLITE_OK) db_->fail(rc, context());
     return *this;
 }
 
@@ -79,8 +118,8 @@ Statement& Statement::bind(int index, sim::ByteView value) {
     // An empty blob is still a blob (not NULL): pass a valid pointer.
     static constexpr std::uint8_t kEmpty = 0;
     const void* data = value.empty() ? &kEmpty : value.data();
-    const int rc = sqlite3_bind_blob64(stmt_.get(), index, data, value.size(), SQLITE_TRANSIENT);
-    if (rc != SQLITE_OK) db_->fail(rc, sql_);
+    const int rc = sqlite3_bind_blob64(stmt_, index, data, value.size(), SQLITE_TRANSIENT);
+    if (rc != SQLITE_OK) db_->fail(rc, context());
     return *this;
 }
 
@@ -93,16 +132,16 @@ Statement& Statement::bind(int index, std::optional<std::int64_t> value) {
 }
 
 Statement& Statement::bind_null(int index) {
-    const int rc = sqlite3_bind_null(stmt_.get(), index);
-    if (rc != SQLITE_OK) db_->fail(rc, sql_);
+    const int rc = sqlite3_bind_null(stmt_, index);
+    if (rc != SQLITE_OK) db_->fail(rc, context());
     return *this;
 }
 
 bool Statement::step() {
-    const int rc = sqlite3_step(stmt_.get());
+    const int rc = sqlite3_step(stmt_);
     if (rc == SQLITE_ROW) return true;
     if (rc == SQLITE_DONE) return false;
-    db_->fail(rc, sql_);
+    db_->fail(rc, context());
 }
 
 void Statement::run() {
@@ -111,22 +150,22 @@ void Statement::run() {
 }
 
 void Statement::reset() {
-    sqlite3_reset(stmt_.get());
-    sqlite3_clear_bindings(stmt_.get());
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
 }
 
 bool Statement::is_null(int col) const {
-    return sqlite3_column_type(stmt_.get(), col) == SQLITE_NULL;
+    return sqlite3_column_type(stmt_, col) == SQLITE_NULL;
 }
 std::int64_t Statement::int64(int col) const {
-    return sqlite3_column_int64(stmt_.get(), col);
+    return sqlite3_column_int64(stmt_, col);
 }
 
 std::string Statement::text(int col) const {
-    const auto* p = sqlite3_column_text(stmt_.get(), col);
+    const auto* p = sqlite3_column_text(stmt_, col);
     if (p == nullptr) return {};
     return std::string(reinterpret_cast<const char*>(p),
-                       static_cast<std::size_t>(sqlite3_column_bytes(stmt_.get(), col)));
+                       static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)));
 }
 
 std::optional<std::string> Statement::opt_text(int col) const {
@@ -140,8 +179,8 @@ std::optional<std::int64_t> Statement::opt_int64(int col) const {
 }
 
 sim::Bytes Statement::blob(int col) const {
-    const auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(stmt_.get(), col));
-    const auto n = static_cast<std::size_t>(sqlite3_column_bytes(stmt_.get(), col));
+    const auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(stmt_, col));
+    const auto n = static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col));
     if (p == nullptr) return {};
     return sim::Bytes(p, p + n);
 }

@@ -165,6 +165,23 @@ TYPED_TEST_P(JournalContract, RefusesWrongTransitions) {
     EXPECT_THROW(this->journal->mark_verified(999999, kStation), NotFound);
 }
 
+// The station's last step: verified and issued in one transaction, both events kept; refused as a whole
+// (nothing changes) unless the card is being written.
+TYPED_TEST_P(JournalContract, VerifiesAndIssuesInOneStep) {
+    const Job job = this->make_job("ORD-1", 3);
+    const CardRecord a = this->journal->allocate(job.id, "r", fp(1), kStation);
+    EXPECT_THROW(this->journal->mark_verified_and_issued(a.id, kStation), WrongTransition);
+    EXPECT_EQ(this->journal->card(a.id)->state, CardState::allocated) << "a refused step changes nothing";
+    this->journal->mark_writing(a.id, fake_secrets(1), kStation);
+    const CardRecord issued = this->journal->mark_verified_and_issued(a.id, kStation);
+    EXPECT_EQ(issued.state, CardState::issued);
+    std::vector<std::string> kinds;
+    for (const Event& e : this->journal->events(std::nullopt, a.id)) kinds.push_back(e.kind);
+    EXPECT_EQ(kinds, (std::vector<std::string>{"allocate", "writing", "verified", "issued"}));
+    EXPECT_THROW(this->journal->mark_verified_and_issued(a.id, kStation), WrongTransition);
+    EXPECT_EQ(this->journal->card(a.id)->state, CardState::issued);
+}
+
 // ---- failure, release, quarantine, resume ----------------------------------------------------------------
 TYPED_TEST_P(JournalContract, ReleasesOnlyWhenTheCardIsProvenEmpty) {
     const Job job = this->make_job("ORD-1", 4);
@@ -635,10 +652,10 @@ TYPED_TEST_P(JournalContract, FourProcessesNeverShareAnIdentity) {
 
 REGISTER_TYPED_TEST_SUITE_P(JournalContract, CreatesAndFindsJobs, RefusesAnOverlappingOrder,
                             RefusesAQuantityThatDiffersFromTheRows, AllocatesWritesVerifiesIssues,
-                            RefusesWrongTransitions, ReleasesOnlyWhenTheCardIsProvenEmpty,
-                            ResumesACardWithItsOwnIdentity, NeverReissuesAnIssuedCardBody,
-                            StopsWhenThePoolIsEmpty, CountsReconcile, ShowsListsAndFindsByMsisdn,
-                            LinksTwinCardsSharingOneNumber, FollowsTheAgencyFlows,
+                            RefusesWrongTransitions, VerifiesAndIssuesInOneStep,
+                            ReleasesOnlyWhenTheCardIsProvenEmpty, ResumesACardWithItsOwnIdentity,
+                            NeverReissuesAnIssuedCardBody, StopsWhenThePoolIsEmpty, CountsReconcile,
+                            ShowsListsAndFindsByMsisdn, LinksTwinCardsSharingOneNumber, FollowsTheAgencyFlows,
                             ActivatesAStockCardWithANumberAndAnOffer, ReplacesACardInOneTransaction,
                             ActivatesATwinAndMovesTheLinkOnReplacement, ChangesTheOfferAndKeepsTheState,
                             AllocatesTheIdentityOfAVendorFixedIccid, RecordsAuditEvents,
