@@ -224,6 +224,23 @@ CardRecord Journal::change_profile(CardId card, std::string_view profile, std::s
     return apply(t);
 }
 
+void check_number_unchanged(const CardRecord& card, std::string_view msisdn) {
+    if (card.msisdn && *card.msisdn != msisdn) {
+        throw IdentityConflict(fmt::format("card {} (ICCID {}) already has the number {}, not {}", card.id,
+                                           card.iccid, *card.msisdn, msisdn));
+    }
+}
+
+void throw_msisdn_in_use(std::string_view msisdn, std::int64_t holder, std::string_view iccid,
+                         std::string_view state) {
+    throw MsisdnInUse(
+        fmt::format("MSISDN {} is in use by card {} (ICCID {}, {})", msisdn, holder, iccid, state));
+}
+
+void throw_msisdn_reserved(std::string_view msisdn, std::string_view order_id, std::string_view iccid) {
+    throw MsisdnInUse(fmt::format("MSISDN {} is reserved by order {} for ICCID {}", msisdn, order_id, iccid));
+}
+
 // ---- factory
 // ------------------------------------------------------------------------------------------------
 std::unique_ptr<Journal> open_journal(std::string_view url) {

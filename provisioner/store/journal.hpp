@@ -397,4 +397,13 @@ std::string utc_now();
 std::string wrong_transition_message(CardId card, std::span<const CardState> from, CardState to,
                                      std::optional<CardState> actual);
 
+// The number rule of Transition::msisdn, shared by the stores (each finds the holders with its own SQL):
+// a card keeps the number it has (IdentityConflict otherwise)...
+void check_number_unchanged(const CardRecord& card, std::string_view msisdn);
+// ...and a number held by another live card, or reserved by an order identity not yet on a card, is refused.
+[[noreturn]] void throw_msisdn_in_use(std::string_view msisdn, std::int64_t holder, std::string_view iccid,
+                                      std::string_view state);
+[[noreturn]] void throw_msisdn_reserved(std::string_view msisdn, std::string_view order_id,
+                                        std::string_view iccid);
+
 }  // namespace provisioner

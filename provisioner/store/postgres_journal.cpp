@@ -832,10 +832,7 @@ CardRecord PostgresJournal::apply_one(pg::Connection& c, const Transition& t, co
 
 void PostgresJournal::check_msisdn_free(pg::Connection& c, const CardRecord& card, const std::string& msisdn,
                                         std::optional<CardId> twin_of) {
-    if (card.msisdn && *card.msisdn != msisdn) {
-        throw IdentityConflict(fmt::format("card {} (ICCID {}) already has the number {}, not {}", card.id,
-                                           card.iccid, *card.msisdn, msisdn));
-    }
+    check_number_unchanged(card, msisdn);
     // Two stations giving the same number to two cards at once: the second waits here for the first's
     // commit, then sees its card (a row lock cannot do this: there is no row for a number not yet given).
     c.exec("SELECT pg_advisory_xact_lock(hashtext('msisdn:' || $1))", Params().add(msisdn));
@@ -846,8 +843,7 @@ void PostgresJournal::check_msisdn_free(pg::Connection& c, const CardRecord& car
         Params().add(msisdn).add(card.id));
     for (int i = 0; i < r.rows(); ++i) {
         if (twin_of && r.int64(i, 0) == *twin_of) continue;
-        throw MsisdnInUse(fmt::format("MSISDN {} is in use by card {} (ICCID {}, {})", msisdn, r.int64(i, 0),
-                                      r.text(i, 1), r.text(i, 2)));
+        throw_msisdn_in_use(msisdn, r.int64(i, 0), r.text(i, 1), r.text(i, 2));
     }
     // A number an order gives to an identity not yet on a card is reserved for that card.
     const Result reserved = c.exec(
@@ -855,8 +851,7 @@ void PostgresJournal::check_msisdn_free(pg::Connection& c, const CardRecord& car
         "i.free LIMIT 1",
         Params().add(msisdn));
     if (!reserved.empty()) {
-        throw MsisdnInUse(fmt::format("MSISDN {} is reserved by order {} for ICCID {}", msisdn,
-                                      reserved.text(0, 1), reserved.text(0, 0)));
+        throw_msisdn_reserved(msisdn, reserved.text(0, 1), reserved.text(0, 0));
     }
 }
 

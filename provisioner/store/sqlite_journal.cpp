@@ -537,10 +537,7 @@ CardRecord SqliteJournal::apply_one(const Transition& t) {
 
 void SqliteJournal::check_msisdn_free(const CardRecord& card, const std::string& msisdn,
                                       std::optional<CardId> twin_of) {
-    if (card.msisdn && *card.msisdn != msisdn) {
-        throw IdentityConflict(fmt::format("card {} (ICCID {}) already has the number {}, not {}", card.id,
-                                           card.iccid, *card.msisdn, msisdn));
-    }
+    check_number_unchanged(card, msisdn);
     auto st = db_.prepare(
         "SELECT c.id, i.iccid, c.state FROM card c JOIN identity i ON i.job_id = c.job_id AND i.seq = c.seq "
         "WHERE i.msisdn = ?1 AND c.id <> ?2 AND c.state IN ('allocated', 'writing', 'verified', 'issued', "
@@ -548,8 +545,7 @@ void SqliteJournal::check_msisdn_free(const CardRecord& card, const std::string&
     st.bind(1, msisdn).bind(2, card.id);
     while (st.step()) {
         if (twin_of && st.int64(0) == *twin_of) continue;
-        throw MsisdnInUse(fmt::format("MSISDN {} is in use by card {} (ICCID {}, {})", msisdn, st.int64(0),
-                                      st.text(1), st.text(2)));
+        throw_msisdn_in_use(msisdn, st.int64(0), st.text(1), st.text(2));
     }
     // A number an order gives to an identity not yet on a card is reserved for that card.
     auto reserved = db_.prepare(
@@ -557,8 +553,7 @@ void SqliteJournal::check_msisdn_free(const CardRecord& card, const std::string&
         "i.free = 1 LIMIT 1");
     reserved.bind(1, msisdn);
     if (reserved.step()) {
-        throw MsisdnInUse(fmt::format("MSISDN {} is reserved by order {} for ICCID {}", msisdn, reserved.text(1),
-                                      reserved.text(0)));
+        throw_msisdn_reserved(msisdn, reserved.text(1), reserved.text(0));
     }
 }
 
