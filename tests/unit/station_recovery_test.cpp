@@ -232,23 +232,35 @@ std::unique_ptr<provisioner::ReaderSession> FakeService::open_session() {
     return std::make_unique<FakeSession>(*this, generation());
 }
 
-TEST(StationRecovery, PcscdGoneTwiceMidWriteTheCardsInFlightAreResumedAndTheOrderFinishes) {
-    simtest::IssueFixture f;
-    const std::vector<std::string> readers{"Fake reader 0", "Fake reader 1"};
-    FakeService service(readers, {300, 2500}, 300ms);
+struct StationRun {
+    provisioner::StationReport report;
+    std::string out;  // what the station printed
+};
+
+// Runs the station on the fake service, its output captured. A worker that never recovers would wait forever:
+// the station is stopped (as Ctrl-C does) after a minute.
+StationRun run_station_watched(simtest::IssueFixture& f, const std::vector<std::string>& readers,
+                               FakeService& service) {
     provisioner::StationOptions options;
     std::atomic<bool> stop{false};
-    // A worker that never recovers would wait forever: stop the station (as Ctrl-C does) after a minute.
     std::atomic<bool> done{false};
     std::thread watchdog([&] {
         for (int i = 0; i < 600 && !done; ++i) std::this_thread::sleep_for(100ms);
         stop = true;
     });
     ::testing::internal::CaptureStdout();
-    const auto report = provisioner::run_station(f.ctx(), readers, options, stop, service);
-    const std::string out = ::testing::internal::GetCapturedStdout();
+    auto report = provisioner::run_station(f.ctx(), readers, options, stop, service);
+    std::string out = ::testing::internal::GetCapturedStdout();
     done = true;
     watchdog.join();
+    return {std::move(report), std::move(out)};
+}
+
+TEST(StationRecovery, PcscdGoneTwiceMidWriteTheCardsInFlightAreResumedAndTheOrderFinishes) {
+    simtest::IssueFixture f;
+    const std::vector<std::string> readers{"Fake reader 0", "Fake reader 1"};
+    FakeService service(readers, {300, 2500}, 300ms);
+    const auto [report, out] = run_station_watched(f, readers, service);
 
     EXPECT_EQ(service.outages(), 2u);
     EXPECT_FALSE(report.stopped_by_operator);
@@ -306,18 +318,7 @@ TEST(StationRecovery, AReaderBackAfterTheOrderRanOutStillResumesItsCard) {
         if (!others_done) others_done = Clock::now();
         return Clock::now() - *others_done >= 1s;
     });
-    provisioner::StationOptions options;
-    std::atomic<bool> stop{false};
-    std::atomic<bool> done{false};
-    std::thread watchdog([&] {
-        for (int i = 0; i < 600 && !done; ++i) std::this_thread::sleep_for(100ms);
-        stop = true;
-    });
-    ::testing::internal::CaptureStdout();
-    const auto report = provisioner::run_station(f.ctx(), readers, options, stop, service);
-    const std::string out = ::testing::internal::GetCapturedStdout();
-    done = true;
-    watchdog.join();
+    const auto [report, out] = run_station_watched(f, readers, service);
 
     EXPECT_FALSE(report.stopped_by_operator) << out;
     EXPECT_NE(out.find("order complete: no identity left"), std::string::npos) << out;
