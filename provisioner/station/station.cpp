@@ -116,9 +116,9 @@ class WorkerLife {
 };
 
 // Waits for the card to go, so that the same card is not issued twice; gives up only when the worker ends.
-void wait_for_removal(ReaderSession& session, const std::string& reader, WorkerLife& life) {
+void wait_for_removal(ReaderWatch& watch, const std::string& reader, WorkerLife& life) {
     while (!life.over()) {
-        if (session.wait_for_removal(reader, kPoll)) {
+        if (watch.wait_for_removal(reader, kPoll)) {
             life.card_settled();
             return;
         }
@@ -134,11 +134,11 @@ void count(Shared& s, std::size_t slot, bool issued) {
 
 enum class Outcome { Issued, Failed, OrderComplete };
 
-Outcome issue_one(Shared& s, ReaderSession& session, const std::string& reader, std::size_t slot) {
+Outcome issue_one(Shared& s, ReaderWatch& watch, const std::string& reader, std::size_t slot) {
     // Destroyed at the end of this function, the connection powers the card down: the operator (or the rig's
     // feeder) takes it out. When pcscd went away meanwhile nothing happens and the card stays in the reader,
-    // for the next session to resume it.
-    const auto transport = session.connect(reader);
+    // for the next watch to resume it.
+    const auto transport = watch.connect(reader);
     const auto link = sim::parse_atr_link(transport->atr());
     sim::Card card(*transport);
     try {
@@ -184,23 +184,23 @@ void worker(Shared& s, const std::string& reader, std::size_t slot) {
     };
     while (!life.over()) {
         try {
-            // A new session each time: one from a pcscd that went away stays dead even once pcscd is back.
-            const auto session = s.service.open_session();
+            // A new watch each time: one from a pcscd that went away stays dead even once pcscd is back.
+            const auto watch = s.service.open_watch();
             if (lost.empty()) s.board.set(slot, "waiting for a card", false);
             while (!life.over()) {
-                const bool present = session->wait_for_card(reader, kPoll);
+                const bool present = watch->wait_for_card(reader, kPoll);
                 answered();
                 if (!present) continue;
                 if (life.over()) break;
                 // With the order complete, only the card this reader owes is worked on; issue_card() resumes
                 // it (or finds no identity for it and says the order is complete).
-                const Outcome outcome = issue_one(s, *session, reader, slot);
+                const Outcome outcome = issue_one(s, *watch, reader, slot);
                 if (outcome == Outcome::Failed)
                     life.card_failed();
                 else
                     life.card_settled();
                 if (!s.pool_empty) s.board.set(slot, "done: take the card out", false);
-                wait_for_removal(*session, reader, life);
+                wait_for_removal(*watch, reader, life);
                 if (!life.over()) s.board.set(slot, "waiting for a card", false);
             }
         } catch (const sim::ReaderError& e) {
@@ -226,7 +226,7 @@ void worker(Shared& s, const std::string& reader, std::size_t slot) {
     }
 }
 
-class PcscSession final : public ReaderSession {
+class PcscWatch final : public ReaderWatch {
   public:
     bool wait_for_card(const std::string& reader, std::chrono::milliseconds timeout) override {
         return context_.wait_for_card(reader, timeout);
@@ -246,7 +246,7 @@ class PcscSession final : public ReaderSession {
 
 class PcscService final : public ReaderService {
   public:
-    std::unique_ptr<ReaderSession> open_session() override { return std::make_unique<PcscSession>(); }
+    std::unique_ptr<ReaderWatch> open_watch() override { return std::make_unique<PcscWatch>(); }
 };
 
 }  // namespace

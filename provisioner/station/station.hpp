@@ -13,12 +13,13 @@
 
 namespace provisioner {
 
-// The PC/SC side of a worker, replaceable in tests. pcscd may go away and come back (restarted, crashed) and
-// a reader may vanish (unplugged): every call then throws sim::ReaderError, and the worker opens a new
-// session and waits for its reader to come back.
-class ReaderSession {
+// The PC/SC side of a worker, replaceable in tests: it watches a reader for cards coming and going and
+// connects to the card. (Not the CLI's session.hpp ReaderSession, which holds one card for one verb.) pcscd
+// may go away and come back (restarted, crashed) and a reader may vanish (unplugged): every call then throws
+// sim::ReaderError, and the worker opens a new watch and waits for its reader to come back.
+class ReaderWatch {
   public:
-    virtual ~ReaderSession() = default;
+    virtual ~ReaderWatch() = default;
     // Blocks until the reader has a card (true) or is empty (wait_for_removal), or the timeout passes
     // (false).
     virtual bool wait_for_card(const std::string& reader, std::chrono::milliseconds timeout) = 0;
@@ -31,9 +32,9 @@ class ReaderSession {
 class ReaderService {
   public:
     virtual ~ReaderService() = default;
-    // One session per worker thread (pcsc-lite contexts belong to one thread). Throws sim::ReaderError
+    // One watch per worker thread (pcsc-lite contexts belong to one thread). Throws sim::ReaderError
     // (ServiceUnavailable) while the service is down.
-    virtual std::unique_ptr<ReaderSession> open_session() = 0;
+    virtual std::unique_ptr<ReaderWatch> open_watch() = 0;
 };
 
 // pcsc-lite through pcscd.

@@ -68,7 +68,7 @@ class FakeService final : public provisioner::ReaderService {
         for (auto& s : slots_) feed(s);
     }
 
-    std::unique_ptr<provisioner::ReaderSession> open_session() override;
+    std::unique_ptr<provisioner::ReaderWatch> open_watch() override;
 
     // Outages start only at a write to reader 0's card, and after the first one reader 0 stays unplugged
     // (SCARD_E_UNKNOWN_READER) until `back()` holds: the card in it stays in, quarantined, while the other
@@ -208,9 +208,9 @@ void FakeTransport::reset(bool) {
     service_.reset(generation_, slot_);
 }
 
-class FakeSession final : public provisioner::ReaderSession {
+class FakeWatch final : public provisioner::ReaderWatch {
   public:
-    FakeSession(FakeService& service, int generation) : service_(service), generation_(generation) {}
+    FakeWatch(FakeService& service, int generation) : service_(service), generation_(generation) {}
     bool wait_for_card(const std::string& reader, std::chrono::milliseconds) override {
         return service_.present(generation_, reader);
     }
@@ -228,8 +228,8 @@ class FakeSession final : public provisioner::ReaderSession {
     int generation_;
 };
 
-std::unique_ptr<provisioner::ReaderSession> FakeService::open_session() {
-    return std::make_unique<FakeSession>(*this, generation());
+std::unique_ptr<provisioner::ReaderWatch> FakeService::open_watch() {
+    return std::make_unique<FakeWatch>(*this, generation());
 }
 
 struct StationRun {
