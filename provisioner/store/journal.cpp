@@ -1,13 +1,16 @@
 #include "store/journal.hpp"
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <tuple>
 
 #include <fmt/format.h>
 
+#include "store/journal_store.hpp"
 #include "store/postgres_journal.hpp"
 #include "store/sqlite_db.hpp"
 #include "store/sqlite_journal.hpp"
@@ -78,6 +81,392 @@ std::string wrong_transition_message(CardId card, std::span<const CardState> fro
     if (!actual) return fmt::format("card {}: no such card (cannot move it to {})", card, to_string(to));
     return fmt::format("card {}: cannot move from {} to {} (expected {})", card, to_string(*actual),
                        to_string(to), expected);
+}
+
+// ---- StoreJournal: the algorithm over the storage port ---------------------------------------------------
+namespace {
+
+constexpr int kPageSize = 500;
+constexpr std::size_t kIdentityBatch = 256;  // identity rows handed to the store at once
+
+// A card that holds its number for the number rule: live, or quarantined (it may carry the identity).
+bool holds_number(CardState state) {
+    return state == CardState::allocated || state == CardState::writing || state == CardState::verified ||
+           state == CardState::issued || state == CardState::activated || state == CardState::quarantined;
+}
+
+// A card that was barred, replaced or released no longer holds its twin link: its successor may take it.
+bool holds_twin_link(CardState state) {
+    return state != CardState::released && state != CardState::barred && state != CardState::replaced;
+}
+
+Event card_event(std::string_view station_id, JobId job, CardId card, std::string kind) {
+    Event e;
+    e.station_id = std::string(station_id);
+    e.job = job;
+    e.card = card;
+    e.kind = std::move(kind);
+    return e;
+}
+
+JobCounts count_job(StoreTransaction& tx, const Job& job) {
+    const JobRows rows = tx.count_rows(job.id);
+    JobCounts c;
+    c.ordered = job.quantity;
+    c.unused = rows.free_identities;
+    c.failed = rows.failed_events;
+    for (const auto& [state, n] : rows.cards_by_state) {
+        if (was_issued(state))
+            c.issued += n;
+        else if (state == CardState::quarantined)
+            c.quarantined += n;
+        else if (state == CardState::released)
+            c.released += n;
+        else
+            c.in_progress += n;
+    }
+    return c;
+}
+
+// The same card body again: it gets its own identity back, whatever it holds now, and is rewritten.
+CardRecord resume(StoreTransaction& tx, const CardRecord& record, JobId job, std::string_view reader_id,
+                  std::string_view station_id) {
+    if (was_issued(record.state)) {
+        throw CardAlreadyIssued(fmt::format("card {} was already issued as ICCID {} (state {}); not reused",
+                                            record.fingerprint, record.iccid, to_string(record.state)));
+    }
+    if (record.job_id != job) {
+        throw CardAlreadyIssued(
+            fmt::format("card {} is bound to ICCID {} of job {} (state {}); finish or fail it there",
+                        record.fingerprint, record.iccid, record.job_id, to_string(record.state)));
+    }
+    tx.reset_card(record.id, reader_id, station_id);
+    Event e = card_event(station_id, job, record.id, "resume");
+    e.from = record.state;
+    e.to = CardState::allocated;
+    e.detail = fmt::format("reader {}", reader_id);
+    tx.insert_event(e);
+    CardRecord out = *tx.load_card(record.id, false);
+    out.resumed = true;
+    return out;
+}
+
+// A vendor-fixed ICCID takes its own identity, whatever its position; anything else the lowest free one.
+std::uint64_t pick_identity(StoreTransaction& tx, const Job& job,
+                            std::optional<std::string_view> factory_iccid) {
+    if (factory_iccid) {
+        const auto slot = tx.identity_with_iccid(job.id, *factory_iccid);
+        if (!slot) {
+            throw CardNotInOrder(
+                fmt::format("the card's ICCID {} (fixed by its vendor) is not an identity of "
+                            "order {}: wrong card for this order; nothing written",
+                            *factory_iccid, job.order_id));
+        }
+        if (!slot->free) {
+            throw CardNotInOrder(
+                fmt::format("the identity with the card's ICCID {} is already bound to another "
+                            "card of order {}; nothing written",
+                            *factory_iccid, job.order_id));
+        }
+        tx.take_identity(job.id, slot->seq);
+        return slot->seq;
+    }
+    if (const auto seq = tx.take_lowest_free_identity(job.id)) return *seq;
+    const JobCounts c = count_job(tx, job);
+    throw NoIdentityLeft(
+        fmt::format("order {}: no identity left ({} ordered: {} issued, {} in progress, {} quarantined)",
+                    job.order_id, c.ordered, c.issued, c.in_progress, c.quarantined));
+}
+
+CardRecord take_identity(StoreTransaction& tx, const Job& job, std::string_view reader_id,
+                         std::string_view fingerprint, std::string_view station_id,
+                         std::optional<std::string_view> factory_iccid) {
+    const std::uint64_t seq = pick_identity(tx, job, factory_iccid);
+    const CardId id = tx.insert_card(job.id, seq, fingerprint, reader_id, station_id);
+    Event e = card_event(station_id, job.id, id, "allocate");
+    e.to = CardState::allocated;
+    e.detail = fmt::format("reader {}, card {}", reader_id, fingerprint);
+    tx.insert_event(e);
+    return *tx.load_card(id, false);
+}
+
+// The number rule of Transition::msisdn: a card keeps the number it has; a number held by another live card
+// (not the twin being linked), or reserved by an order identity not yet on a card, is refused.
+void check_number_free(StoreTransaction& tx, const CardRecord& card, const std::string& msisdn,
+                       std::optional<CardId> twin_of) {
+    check_number_unchanged(card, msisdn);
+    tx.lock_number(msisdn);
+    for (const CardRecord& holder : tx.cards_with_msisdn(msisdn)) {
+        if (holder.id == card.id || !holds_number(holder.state)) continue;
+        if (twin_of && holder.id == *twin_of) continue;
+        throw_msisdn_in_use(msisdn, holder.id, holder.iccid, to_string(holder.state));
+    }
+    if (const auto reserved = tx.number_reservation(msisdn)) {
+        throw_msisdn_reserved(msisdn, reserved->order_id, reserved->iccid);
+    }
+}
+
+bool twin_is_live(StoreTransaction& tx, CardId id) {
+    const auto c = tx.load_card(id, false);
+    return c && holds_twin_link(c->state);
+}
+
+void link_twins(StoreTransaction& tx, CardId a, CardId b, std::string_view station_id) {
+    if (a == b) throw sim::InputError(fmt::format("card {} cannot be its own twin", a));
+    // Both rows locked in id order: two stations linking the same pair cannot deadlock.
+    const auto first = tx.load_card(std::min(a, b), true);
+    const auto second = tx.load_card(std::max(a, b), true);
+    const auto& ca = a < b ? first : second;
+    const auto& cb = a < b ? second : first;
+    for (const auto& [id, card, other] : {std::tuple{a, &ca, b}, std::tuple{b, &cb, a}}) {
+        if (!*card) throw NotFound(fmt::format("twin link: no card {}", id));
+        if ((*card)->state == CardState::released) {
+            throw WrongTransition(fmt::format("twin link: card {} is released", id), id, (*card)->state);
+        }
+        if ((*card)->twin && *(*card)->twin != other && twin_is_live(tx, *(*card)->twin)) {
+            throw WrongTransition(
+                fmt::format("twin link: card {} is already the twin of card {}", id, *(*card)->twin), id,
+                (*card)->state);
+        }
+    }
+    if (ca->msisdn != cb->msisdn) {
+        throw sim::InputError(fmt::format("twin link: cards {} and {} do not share an MSISDN ({} / {})", a, b,
+                                          ca->msisdn.value_or("none"), cb->msisdn.value_or("none")));
+    }
+    for (const auto& [id, other, job] : {std::tuple{a, b, ca->job_id}, std::tuple{b, a, cb->job_id}}) {
+        tx.set_twin(id, other, station_id);
+        Event e = card_event(station_id, job, id, "twin");
+        e.detail = fmt::format("twin of card {}", other);
+        tx.insert_event(e);
+    }
+}
+
+CardRecord apply_one(StoreTransaction& tx, const Transition& t) {
+    // Locked where the store has row locks: this transition is ordered after any other on the same card;
+    // the compare-and-set below still makes the write itself conditional on the state read here.
+    const auto before = tx.load_card(t.card, true);
+    if (!before) throw NotFound(wrong_transition_message(t.card, t.from, t.to, std::nullopt));
+    if (std::find(t.from.begin(), t.from.end(), before->state) == t.from.end()) {
+        throw WrongTransition(wrong_transition_message(t.card, t.from, t.to, before->state), t.card,
+                              before->state);
+    }
+    if (t.replaced_by && !tx.load_card(*t.replaced_by, false)) {
+        throw NotFound(fmt::format("card {}: replacement card {} does not exist", t.card, *t.replaced_by));
+    }
+    const CardState to = t.keep_state ? before->state : t.to;
+    if (t.msisdn) check_number_free(tx, *before, *t.msisdn, t.twin_of);
+    if (!tx.update_card(t, before->state, to)) {
+        throw WrongTransition(wrong_transition_message(t.card, t.from, t.to, std::nullopt), t.card,
+                              std::nullopt);
+    }
+    if (t.release_identity) tx.release_identity(before->job_id, before->seq);
+    if (t.msisdn) tx.set_msisdn(before->job_id, before->seq, *t.msisdn);
+    if (t.twin_of) link_twins(tx, t.card, *t.twin_of, t.station_id);
+    Event e = card_event(t.station_id, before->job_id, t.card, t.kind);
+    e.from = before->state;
+    e.to = to;
+    e.detail = t.detail;
+    if (!t.reason.empty()) e.detail = t.detail.empty() ? t.reason : fmt::format("{}; {}", t.reason, t.detail);
+    tx.insert_event(e);
+    return *tx.load_card(t.card, false);
+}
+
+// Streams the identities to the store in batches, so a 100,000-card order is never held in memory.
+// Returns how many there were; throws IdentityClash with the clashing row's position in the whole order.
+std::uint64_t insert_pool(StoreTransaction& tx, const JobSpec& spec, JobId job, IdentitySource& identities,
+                          std::optional<IdentityRow>& clashing) {
+    std::uint64_t seq = 0;
+    std::vector<IdentityRow> batch;
+    const auto flush = [&] {
+        if (batch.empty()) return;
+        const std::uint64_t first = seq - batch.size();
+        try {
+            tx.insert_identities(job, first, batch);
+        } catch (const IdentityClash& clash) {
+            clashing = batch.at(clash.index);
+            throw IdentityClash{static_cast<std::size_t>(first + clash.index)};
+        }
+        batch.clear();
+    };
+    while (auto row = identities.next()) {
+        if (seq == spec.quantity) {
+            throw sim::InputError(
+                fmt::format("order {}: more identities than the quantity {}", spec.order_id, spec.quantity));
+        }
+        batch.push_back(std::move(*row));
+        ++seq;
+        if (batch.size() == kIdentityBatch) flush();
+    }
+    flush();
+    return seq;
+}
+
+}  // namespace
+
+Job StoreJournal::create_job(const JobSpec& spec, IdentitySource& identities) {
+    if (spec.order_id.empty()) throw sim::InputError("job: the order id is empty");
+    if (spec.quantity == 0) throw sim::InputError(fmt::format("order {}: quantity is 0", spec.order_id));
+    const auto exists = [&] {
+        return JobExists(fmt::format("order {} is already in the journal {} (use --resume to carry on)",
+                                     spec.order_id, where()));
+    };
+    Job job;
+    std::optional<IdentityRow> clashing;
+    const auto body = [&](StoreTransaction& tx) {
+        if (tx.find_job(spec.order_id)) throw exists();
+        const auto inserted = tx.insert_job(spec);
+        if (!inserted) throw exists();  // another station created it between our look and our insert
+        job = *inserted;
+        const std::uint64_t n = insert_pool(tx, spec, job.id, identities, clashing);
+        if (n != spec.quantity) {
+            throw sim::InputError(
+                fmt::format("order {}: {} identities for a quantity of {}", spec.order_id, n, spec.quantity));
+        }
+        Event e;
+        e.station_id = spec.station_id;
+        e.job = job.id;
+        e.kind = "job";
+        e.detail =
+            fmt::format("order {}, profile {}, quantity {}", spec.order_id, spec.profile, spec.quantity);
+        tx.insert_event(e);
+    };
+    const auto resolve = [&](StoreTransaction& tx, const CommittedWrite& done) {
+        job = *tx.load_job(*done.job);
+    };
+    try {
+        write(body, resolve, Replay::never);
+        return job;
+    } catch (const IdentityClash& clash) {
+        // Rolled back: whatever the row collides with now is in another order, or twice in this one.
+        const IdentityRow row = clashing.value_or(IdentityRow{});
+        std::optional<IdentityOwner> owner;
+        read([&](StoreTransaction& tx) { owner = tx.identity_owner(row.imsi, row.iccid); });
+        const std::string where_it_is =
+            owner ? fmt::format("is already in the journal for order {} (IMSI {}, ICCID {})", owner->order_id,
+                                owner->imsi, owner->iccid)
+                  : std::string("appears twice in the order");
+        throw IdentityConflict(fmt::format("order {}: identity {} (IMSI {}, ICCID {}) {}", spec.order_id,
+                                           clash.index, row.imsi, row.iccid, where_it_is));
+    }
+}
+
+std::optional<Job> StoreJournal::find_job(std::string_view order_id) {
+    std::optional<Job> job;
+    read([&](StoreTransaction& tx) { job = tx.find_job(order_id); });
+    return job;
+}
+
+std::vector<Job> StoreJournal::jobs() {
+    std::vector<Job> out;
+    read([&](StoreTransaction& tx) { out = tx.jobs(); });
+    return out;
+}
+
+CardRecord StoreJournal::allocate(JobId job_id, std::string_view reader_id, std::string_view fingerprint,
+                                  std::string_view station_id,
+                                  std::optional<std::string_view> factory_iccid) {
+    if (fingerprint.empty()) throw sim::InputError("allocate: the card fingerprint is empty");
+    CardRecord record;
+    const auto body = [&](StoreTransaction& tx) {
+        const auto job = tx.load_job(job_id);
+        if (!job) throw NotFound(fmt::format("journal {}: no job {}", where(), job_id));
+        if (const auto bound = tx.load_bound_card(fingerprint)) {
+            record = resume(tx, *bound, job_id, reader_id, station_id);
+        } else {
+            record = take_identity(tx, *job, reader_id, fingerprint, station_id, factory_iccid);
+        }
+    };
+    const auto resolve = [&](StoreTransaction& tx, const CommittedWrite& done) {
+        const auto r = done.card ? tx.load_card(*done.card, false) : std::nullopt;
+        if (!r || r->fingerprint != fingerprint)
+            throw JournalError("allocate: request id resolved to another card");
+        record = *r;
+        record.resumed = done.kind == "resume";
+    };
+    write(body, resolve, Replay::allowed);
+    return record;
+}
+
+std::vector<CardRecord> StoreJournal::apply_all(std::span<const Transition> transitions) {
+    std::vector<CardRecord> after;
+    const auto body = [&](StoreTransaction& tx) {
+        after.clear();
+        for (const Transition& t : transitions) after.push_back(apply_one(tx, t));
+    };
+    // Committed before the answer was lost: the cards' states as they are now are the result.
+    const auto resolve = [&](StoreTransaction& tx, const CommittedWrite& done) {
+        if (done.card != transitions.front().card)
+            throw JournalError("transition: request id resolved to another card");
+        after.clear();
+        for (const Transition& t : transitions) after.push_back(*tx.load_card(t.card, false));
+    };
+    write(body, resolve, Replay::allowed);
+    return after;
+}
+
+std::optional<CardRecord> StoreJournal::card(CardId id) {
+    std::optional<CardRecord> out;
+    read([&](StoreTransaction& tx) { out = tx.load_card(id, false); });
+    return out;
+}
+
+std::optional<CardRecord> StoreJournal::show(std::string_view iccid_or_imsi) {
+    std::optional<CardRecord> out;
+    read([&](StoreTransaction& tx) { out = tx.find_card(iccid_or_imsi); });
+    return out;
+}
+
+void StoreJournal::for_each_card(const CardFilter& filter, const std::function<void(const CardRecord&)>& fn) {
+    // Pages by id, one short read each: a long export holds no lock and no snapshot (the readers' workers
+    // never stall behind it), and `fn` may call the journal.
+    CardId after = 0;
+    for (;;) {
+        std::vector<CardRecord> page;
+        read([&](StoreTransaction& tx) { page = tx.cards_page(filter, after, kPageSize); });
+        for (const CardRecord& r : page) fn(r);
+        if (page.size() < static_cast<std::size_t>(kPageSize)) return;
+        after = page.back().id;
+    }
+}
+
+std::vector<CardRecord> StoreJournal::list(const CardFilter& filter) {
+    std::vector<CardRecord> out;
+    for_each_card(filter, [&](const CardRecord& r) { out.push_back(r); });
+    return out;
+}
+
+std::vector<CardRecord> StoreJournal::find_by_msisdn(std::string_view msisdn) {
+    std::vector<CardRecord> out;
+    read([&](StoreTransaction& tx) { out = tx.cards_with_msisdn(msisdn); });
+    return out;
+}
+
+JobCounts StoreJournal::counts(JobId job_id) {
+    JobCounts out;
+    // One snapshot, so that the equation holds while the stations work.
+    read([&](StoreTransaction& tx) {
+        const auto job = tx.load_job(job_id);
+        if (!job) throw NotFound(fmt::format("journal {}: no job {}", where(), job_id));
+        out = count_job(tx, *job);
+    });
+    return out;
+}
+
+void StoreJournal::link_twin(CardId a, CardId b, std::string_view station_id) {
+    write([&](StoreTransaction& tx) { link_twins(tx, a, b, station_id); },
+          [](StoreTransaction&, const CommittedWrite&) {}, Replay::allowed);
+}
+
+void StoreJournal::record_event(const Event& event) {
+    if (event.kind.empty()) throw sim::InputError("journal event: the kind is empty");
+    write([&](StoreTransaction& tx) { tx.insert_event(event); },
+          [](StoreTransaction&, const CommittedWrite&) {}, Replay::allowed);
+}
+
+std::vector<Event> StoreJournal::events(std::optional<JobId> job, std::optional<CardId> card_id) {
+    std::vector<Event> out;
+    read([&](StoreTransaction& tx) { out = tx.events(job, card_id); });
+    return out;
 }
 
 // ---- transitions: the one place that says which state may follow which -----------------------------------

@@ -1,6 +1,6 @@
-// The shared journal: one PostgreSQL database for several stations (issue 8). Same interface, same schema
-// semantics and the same state machine as SqliteJournal; what differs is how it stays exactly-once across
-// machines and outages:
+// The shared journal: one PostgreSQL database for several stations (issue 8). The same rules as SqliteJournal
+// (StoreJournal, journal.cpp) over the same schema (journal_schema.hpp); what differs is how it stays
+// exactly-once across machines and outages:
 //   - allocation takes the lowest free identity with `SELECT … FOR UPDATE SKIP LOCKED`, so stations never
 //     wait for each other and never get the same row;
 //   - every transition locks the card row (`FOR UPDATE`) and its UPDATE re-checks the state
@@ -22,7 +22,8 @@
 #include <string>
 #include <utility>
 
-#include "store/journal.hpp"
+#include "store/journal_schema.hpp"
+#include "store/journal_store.hpp"
 
 namespace provisioner {
 
@@ -30,8 +31,8 @@ namespace pg {
 class Connection;
 }
 
-// The schema version this build writes (kept equal to SqliteJournal's: one schema, two dialects).
-inline constexpr int kPostgresSchemaVersion = 2;
+// The schema version this build writes: the one schema (journal_schema.hpp), in PostgreSQL's dialect.
+inline constexpr int kPostgresSchemaVersion = kJournalSchemaVersion;
 
 struct PostgresOptions {
     // One outage: how long a lost connection is retried before StoreUnavailable.
@@ -61,7 +62,7 @@ struct PostgresTarget {
 // Throws InputError on a malformed URL, a password in it, or a bad reconnect_timeout.
 PostgresTarget parse_postgres_url(std::string_view url);
 
-class PostgresJournal final : public Journal {
+class PostgresJournal final : public StoreJournal {
   public:
     // Connects once (JournalError if the server cannot be reached now: a station does not start against a
     // missing database) and checks the schema version (SchemaTooOld: run `store migrate`; SchemaTooNew).
@@ -74,21 +75,6 @@ class PostgresJournal final : public Journal {
     // at once). Returns {version before, version after}.
     static std::pair<int, int> migrate(const PostgresTarget& target);
 
-    Job create_job(const JobSpec& spec, IdentitySource& identities) override;
-    std::optional<Job> find_job(std::string_view order_id) override;
-    std::vector<Job> jobs() override;
-    using Journal::allocate;
-    CardRecord allocate(JobId job, std::string_view reader_id, std::string_view fingerprint,
-                        std::string_view station_id, std::optional<std::string_view> factory_iccid) override;
-    std::optional<CardRecord> card(CardId id) override;
-    std::optional<CardRecord> show(std::string_view iccid_or_imsi) override;
-    std::vector<CardRecord> list(const CardFilter& filter) override;
-    void for_each_card(const CardFilter& filter, const std::function<void(const CardRecord&)>& fn) override;
-    std::vector<CardRecord> find_by_msisdn(std::string_view msisdn) override;
-    JobCounts counts(JobId job) override;
-    void link_twin(CardId a, CardId b, std::string_view station_id) override;
-    void record_event(const Event& event) override;
-    std::vector<Event> events(std::optional<JobId> job, std::optional<CardId> card) override;
     void set_availability_listener(AvailabilityListener listener) override;
 
     [[nodiscard]] int schema_version();
@@ -96,24 +82,15 @@ class PostgresJournal final : public Journal {
     [[nodiscard]] const std::string& display() const { return target_.display; }
 
   protected:
-    std::vector<CardRecord> apply_all(std::span<const Transition> transitions) override;
+    void write(const Body& body, const Resolve& resolve, Replay replay) override;
+    void read(const Body& body) override;
+    [[nodiscard]] std::string where() const override { return target_.display; }
 
   private:
     enum class Mode { read, write, write_once };
-    struct Committed;  // what a write's event rows say after an unknown COMMIT outcome
 
-    template <class Body, class Resolve>
-    auto transact(Mode mode, Body&& body, Resolve&& resolve);
-    template <class Body>
-    auto read(Body&& body);
+    void transact(Mode mode, const Body& body, const Resolve& resolve);
     pg::Connection& connection();
-    // The pieces of a write transaction, run inside transact()'s body.
-    CardRecord apply_one(pg::Connection& c, const Transition& t, const std::string& request_id);
-    void check_msisdn_free(pg::Connection& c, const CardRecord& card, const std::string& msisdn,
-                           std::optional<CardId> twin_of);
-    void link_twin_in(pg::Connection& c, CardId a, CardId b, std::string_view station_id,
-                      const std::string& request_id);
-    bool twin_is_live(pg::Connection& c, CardId id);
     void lose_connection(const std::string& reason);
     void rollback(pg::Connection& c);
     void notify(bool available, const std::string& reason);

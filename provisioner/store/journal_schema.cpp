@@ -1,0 +1,139 @@
+#include "store/journal_schema.hpp"
+
+#include <fmt/args.h>
+#include <fmt/format.h>
+
+namespace provisioner {
+namespace {
+
+// v1. The placeholders are kWords' below; the rest is the same SQL for both stores.
+constexpr std::string_view kSchemaV1 = R"sql(
+CREATE TABLE job (
+    id          {id},
+    order_id    TEXT NOT NULL UNIQUE,
+    profile     TEXT NOT NULL,
+    quantity    {integer} NOT NULL CHECK (quantity > 0),
+    station_id  TEXT NOT NULL,
+    created_at  {timestamp} NOT NULL{now_default}
+);
+CREATE TABLE identity (
+    job_id         {integer} NOT NULL REFERENCES job (id),
+    seq            {integer} NOT NULL,
+    imsi           TEXT NOT NULL UNIQUE,
+    iccid          TEXT NOT NULL UNIQUE,
+    msisdn         TEXT,
+    adm_key_index  {integer},
+    adm_blob       {blob},
+    free           {flag_free},
+    PRIMARY KEY (job_id, seq)
+){without_rowid};
+CREATE INDEX identity_free ON identity {free_index};
+CREATE INDEX identity_msisdn ON identity (msisdn);
+CREATE TABLE card (
+    id               {id},
+    job_id           {integer} NOT NULL,
+    seq              {integer} NOT NULL,
+    fingerprint      TEXT NOT NULL,
+    reader_id        TEXT NOT NULL,
+    station_id       TEXT NOT NULL,
+    state            TEXT NOT NULL CHECK (state IN ('allocated', 'writing', 'verified', 'issued', 'released',
+                                                    'quarantined', 'barred', 'replaced', 'activated')),
+    reason           TEXT NOT NULL DEFAULT '',
+    ki_key_index     {integer},
+    ki_blob          {blob},
+    opc_key_index    {integer},
+    opc_blob         {blob},
+    codes_key_index  {integer},
+    codes_blob       {blob},
+    twin_id          {integer} REFERENCES card (id),
+    replaced_by      {integer} REFERENCES card (id),
+    created_at       {timestamp} NOT NULL,
+    updated_at       {timestamp} NOT NULL,
+    FOREIGN KEY (job_id, seq) REFERENCES identity (job_id, seq)
+);
+CREATE UNIQUE INDEX card_identity_bound ON card (job_id, seq) WHERE state <> 'released';
+CREATE UNIQUE INDEX card_fingerprint_bound ON card (fingerprint) WHERE state <> 'released';
+CREATE INDEX card_job_state ON card (job_id, state);
+CREATE TABLE event (
+    id          {id},
+    at          {timestamp} NOT NULL,
+    station_id  TEXT NOT NULL,
+    job_id      {integer},
+    card_id     {integer},
+    kind        TEXT NOT NULL,
+    from_state  TEXT,
+    to_state    TEXT,
+    detail      TEXT NOT NULL DEFAULT ''{event_columns}
+);
+CREATE INDEX event_card ON event (card_id);
+CREATE INDEX event_job_kind ON event (job_id, kind);{event_indexes}
+)sql";
+
+// v2 (agency flows): a card's own offer once it differs from its job's (activation, replacement, offer
+// change) and its contract start date.
+constexpr std::string_view kSchemaV2 = R"sql(
+ALTER TABLE card ADD COLUMN profile TEXT;
+ALTER TABLE card ADD COLUMN activated_on TEXT;
+)sql";
+
+// What the schema's placeholders become in each store: SQLite stores timestamps as utc_now() text and keeps
+// its identity rows in the primary key's b-tree; PostgreSQL takes the server's clock (the stations' clocks do
+// not matter), and an event carries the writer's request id, which resolves a COMMIT whose answer was lost.
+struct SchemaWord {
+    std::string_view name, sqlite, postgres;
+};
+constexpr SchemaWord kWords[] = {
+    {"id", "INTEGER PRIMARY KEY", "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"},
+    {"integer", "INTEGER", "BIGINT"},
+    {"blob", "BLOB", "BYTEA"},
+    {"timestamp", "TEXT", "TIMESTAMPTZ"},
+    {"now_default", "", " DEFAULT now()"},
+    {"flag_free", "INTEGER NOT NULL DEFAULT 1 CHECK (free IN (0, 1))", "BOOLEAN NOT NULL DEFAULT TRUE"},
+    {"without_rowid", " WITHOUT ROWID", ""},
+    {"free_index", "(job_id, free, seq)", "(job_id, seq) WHERE free"},
+    {"event_columns", "", ",\n    request_id  TEXT"},
+    {"event_indexes", "", "\nCREATE INDEX event_request ON event (request_id) WHERE request_id IS NOT NULL;"},
+};
+
+std::string with_words(std::string_view text, SqlDialect dialect) {
+    fmt::dynamic_format_arg_store<fmt::format_context> words;
+    for (const SchemaWord& w : kWords) {
+        words.push_back(fmt::arg(w.name.data(), dialect == SqlDialect::sqlite ? w.sqlite : w.postgres));
+    }
+    return fmt::vformat(text, words);
+}
+
+// A timestamp column as the journal's one text format (utc_now()).
+std::string timestamp_text(std::string_view column, SqlDialect dialect) {
+    if (dialect == SqlDialect::sqlite) return std::string(column);
+    return fmt::format(R"(to_char({} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))", column);
+}
+
+}  // namespace
+
+std::vector<SchemaStep> schema_steps(SqlDialect dialect) {
+    return {{1, with_words(kSchemaV1, dialect)}, {2, std::string(kSchemaV2)}};
+}
+
+std::string card_select(SqlDialect d) {
+    return fmt::format(
+        "SELECT c.id, c.job_id, c.seq, i.imsi, i.iccid, i.msisdn, c.fingerprint, c.reader_id, c.station_id, "
+        "c.state, c.reason, c.ki_key_index, c.ki_blob, c.opc_key_index, c.opc_blob, c.codes_key_index, "
+        "c.codes_blob, i.adm_key_index, i.adm_blob, c.twin_id, c.replaced_by, {}, {}, "
+        "COALESCE(c.profile, j.profile), COALESCE(c.activated_on, '') "
+        "FROM card c JOIN identity i ON i.job_id = c.job_id AND i.seq = c.seq JOIN job j ON j.id = c.job_id ",
+        timestamp_text("c.created_at", d), timestamp_text("c.updated_at", d));
+}
+
+std::string job_select(SqlDialect d) {
+    return fmt::format("SELECT id, order_id, profile, quantity, station_id, {} FROM job ",
+                       timestamp_text("created_at", d));
+}
+
+std::string event_select(SqlDialect d) {
+    return fmt::format(
+        "SELECT id, {}, station_id, job_id, card_id, kind, from_state, to_state, detail FROM event ",
+        timestamp_text("at", d));
+}
+
+}  // namespace provisioner
