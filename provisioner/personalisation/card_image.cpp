@@ -2,69 +2,68 @@
 
 #include <fmt/format.h>
 
+#include "sim/codecs/dialling.hpp"
+#include "sim/codecs/identity.hpp"
+#include "sim/codecs/misc.hpp"
+#include "sim/codecs/plmn.hpp"
+#include "sim/codecs/services.hpp"
+#include "sim/codecs/smsp.hpp"
+#include "sim/codecs/spn.hpp"
 #include "sim/error.hpp"
+#include "sim/files/layout.hpp"
 
 namespace provisioner {
 namespace {
 
-using Access = sim::FileContent::Access;
-using nlohmann::json;
+using sim::files::FileSpec;
+using sim::files::SubscriberFiles;
 
-json plmn_entries(const std::vector<PlmnEntry>& entries) {
-    json list = json::array();
-    for (const auto& e : entries) {
-        json act = json::array();
-        for (const auto t : e.act) act.push_back(std::string(to_string(t)));
-        list.push_back({{"mcc", e.mcc}, {"mnc", e.mnc}, {"act", act}});
-    }
-    return json{{"entries", list}};
-}
-
-json dialling(const std::string& alpha, const std::string& number) {
-    return json{{"alpha", alpha}, {"number", number}};
-}
-
-// Collects the files of one image, encoding each through its catalogue entry sized for this card type.
+// Collects the files of one image: each typed value encoded by its codec to this card type's size, written
+// under the catalogue's UPDATE condition of the file.
 class ImageWriter {
-public:
+  public:
     ImageWriter(sim::CardImage& image, const Profile& profile, const FileSizer& sizer)
         : image_(image), profile_(profile), sizer_(sizer) {}
 
-    void transparent(std::string_view name, const json& value, Access access) {
-        const auto& spec = sim::files::lookup(name);
-        const auto ef = ef_ref(spec);
-        const std::size_t size = sizer_(ef, spec);
+    template <class Value>
+    void transparent(const FileSpec* spec, const Value& value) {
+        if (spec == nullptr) return;  // this layout has no such file
+        const auto ef = ef_ref(*spec);
+        const std::size_t size = sizer_(ef, *spec);
         if (size == 0) return;
-        sim::FileContent file;
-        file.ef = ef;
-        file.access = access;
-        file.body = encode(spec, value, size);
+        sim::FileContent file = content(*spec);
+        file.body = encode(*spec, value, size);
         image_.files.push_back(std::move(file));
     }
 
-    void records(std::string_view name, const std::vector<json>& values, Access access) {
-        if (values.empty()) return;
-        const auto& spec = sim::files::lookup(name);
-        const auto ef = ef_ref(spec);
-        const std::size_t length = sizer_(ef, spec);
+    template <class Value>
+    void records(const FileSpec* spec, const std::vector<Value>& values) {
+        if (spec == nullptr || values.empty()) return;
+        const std::size_t length = sizer_(ef_ref(*spec), *spec);
         if (length == 0) return;
-        sim::FileContent file;
-        file.ef = ef;
-        file.access = access;
+        sim::FileContent file = content(*spec);
         file.record_based = true;
-        for (const auto& v : values) file.records.push_back(encode(spec, v, length));
+        for (const auto& v : values) file.records.push_back(encode(*spec, v, length));
         image_.files.push_back(std::move(file));
     }
 
-private:
-    // Codec errors name the EF and the JSON field; say which profile asked for it too.
-    sim::Bytes encode(const sim::files::FileSpec& spec, const json& value, std::size_t size) const {
+  private:
+    static sim::FileContent content(const FileSpec& spec) {
+        sim::FileContent file;
+        file.ef = ef_ref(spec);
+        file.access = spec.access.update;
+        return file;
+    }
+
+    // Codec errors name the EF and the field; say which profile asked for it too.
+    template <class Value>
+    sim::Bytes encode(const FileSpec& spec, const Value& value, std::size_t size) const {
         try {
-            return spec.from_json(value, size);
+            return sim::ef::encode(value, size, spec.name);
         } catch (const sim::InputError& e) {
-            throw sim::InputError(fmt::format("profile {} ({}): {} does not fit this card type ({} bytes): {}",
-                                              profile_.id, profile_.source.string(), spec.qualified_name(), size,
-                                              e.what()));
+            throw sim::InputError(
+                fmt::format("profile {} ({}): {} does not fit this card type ({} bytes): {}", profile_.id,
+                            profile_.source.string(), spec.qualified_name(), size, e.what()));
         }
     }
 
@@ -73,91 +72,106 @@ private:
     const FileSizer& sizer_;
 };
 
-std::vector<json> service_number_records(const Profile& p) {
-    std::vector<json> out;
+sim::ef::PlmnActList plmn_entries(const std::vector<PlmnEntry>& entries) {
+    sim::ef::PlmnActList list;
+    for (const auto& e : entries) {
+        std::vector<std::string> names;
+        for (const auto t : e.act) names.emplace_back(to_string(t));
+        list.entries.push_back(
+            {{e.mcc, e.mnc}, sim::ef::access_technology_bits(names, "EF.PLMNwAcT", "act")});
+    }
+    return list;
+}
+
+sim::ef::DiallingNumber dialling(const std::string& alpha, const std::string& number) {
+    return {.alpha = alpha, .number = sim::ef::PhoneNumber::from_text(number), .ccp = {}, .ext = {}};
+}
+
+std::vector<sim::ef::DiallingNumber> service_number_records(const Profile& p) {
+    std::vector<sim::ef::DiallingNumber> out;
     for (const auto& n : p.service_numbers) out.push_back(dialling(n.label, n.number));
     return out;
 }
 
-std::vector<json> usim_ecc_records(const Profile& p) {
-    std::vector<json> out;
-    for (const auto& e : p.emergency_codes) {
-        json categories = json::array();
-        for (const auto c : e.categories) categories.push_back(std::string(to_string(c)));
-        out.push_back({{"code", e.code}, {"alpha", ""}, {"categories", categories}});
-    }
+std::vector<sim::ef::EccRecord> usim_ecc_records(const Profile& p) {
+    std::vector<sim::ef::EccRecord> out;
+    for (const auto& e : p.emergency_codes)
+        out.push_back({.code = e.code, .alpha = "", .categories = e.category_bits()});
     return out;
 }
 
-json ecc_list(const Profile& p) {
-    json codes = json::array();
-    for (const auto& e : p.emergency_codes) codes.push_back(e.code);
-    return json{{"codes", codes}};
+sim::ef::EccList ecc_list(const Profile& p) {
+    sim::ef::EccList list;
+    for (const auto& e : p.emergency_codes) list.codes.push_back(e.code);
+    return list;
 }
 
-json acl(const Profile& p) {
-    json apns = json::array();
-    for (const auto& a : p.apns->apns) apns.push_back(a.name);
-    return json{{"apns", apns}};
+sim::ef::Acl acl(const Profile& p) {
+    sim::ef::Acl list;
+    for (const auto& a : p.apns->apns) list.apns.push_back(a.name);
+    return list;
 }
 
-json numbers_json(const std::set<unsigned>& services) {
-    json list = json::array();
-    for (const auto s : services) list.push_back(s);
-    return json{{"services", list}};
-}
-
-json smsp(const Profile& p) {
+sim::ef::Smsp smsp(const Profile& p) {
     // Validity period 167 = 24 h (TS 23.040 relative format), the usual default.
-    return json{{"alpha", ""}, {"tp_da", nullptr}, {"sca", *p.smsc}, {"pid", 0}, {"dcs", 0}, {"vp", 167}};
+    return {.alpha = "",
+            .tp_da = {},
+            .sca = sim::ef::PhoneNumber::from_text(*p.smsc),
+            .pid = 0,
+            .dcs = 0,
+            .vp = 167};
 }
 
-json spn(const Profile& p) {
-    return json{{"display_condition", p.spn.display_condition()}, {"name", p.spn.name}};
+sim::ef::Spn spn(const Profile& p) {
+    return {.display_condition = p.spn.display_condition(), .name = p.spn.name};
 }
 
-json ad(const Profile& p) {
-    return json{{"op_mode", "00"}, {"additional_info", "0000"}, {"mnc_length", p.mnc_length}};
+sim::ef::Ad ad(const Profile& p) {
+    return {
+        .op_mode = 0x00, .additional_info = 0x0000, .mnc_length = static_cast<std::uint8_t>(p.mnc_length)};
+}
+
+// The operator's files, first in both layouts: identity, name, home and roaming networks.
+void add_network_files(ImageWriter& w, const SubscriberFiles& f, const Profile& p, const CardIdentity& id) {
+    const sim::ef::Imsi imsi{id.imsi};
+    w.transparent(f.imsi, imsi);
+    w.transparent(f.acc, sim::ef::Acc::from_imsi(imsi));
+    w.transparent(f.spn, spn(p));
+    w.transparent(f.ad, ad(p));
+    w.transparent(f.hplmn, plmn_entries(p.plmn_lists.hplmn));
+    w.transparent(f.oplmn, plmn_entries(p.plmn_lists.oplmn));
 }
 
 // What a UICC with a USIM needs in ADF.USIM (TS 31.102).
 void add_usim_files(ImageWriter& w, const Profile& p, const CardIdentity& id) {
-    w.transparent("usim/imsi", {{"imsi", id.imsi}}, Access::Adm);
-    w.transparent("usim/acc", {{"imsi", id.imsi}}, Access::Adm);
-    w.transparent("usim/spn", spn(p), Access::Adm);
-    w.transparent("usim/ad", ad(p), Access::Adm);
-    w.transparent("usim/hplmnwact", plmn_entries(p.plmn_lists.hplmn), Access::Adm);
-    w.transparent("usim/oplmnwact", plmn_entries(p.plmn_lists.oplmn), Access::Adm);
-    if (!p.services.ust.empty()) w.transparent("usim/ust", numbers_json(p.services.ust), Access::Adm);
-    w.records("usim/ecc", usim_ecc_records(p), Access::Adm);
-    w.records("usim/sdn", service_number_records(p), Access::Adm);
-    w.transparent("usim/plmnwact", plmn_entries(p.plmn_lists.user), Access::Pin1);
-    if (p.plmn_lists.clear_fplmn) w.transparent("usim/fplmn", {{"plmns", json::array()}}, Access::Pin1);
-    if (id.msisdn) w.records("usim/msisdn", {dialling("", *id.msisdn)}, Access::Pin1);
-    if (p.smsc) w.records("usim/smsp", {smsp(p)}, Access::Pin1);
+    const SubscriberFiles& f = sim::files::usim_files();
+    add_network_files(w, f, p, id);
+    if (!p.services.ust.empty()) w.transparent(f.ust, sim::ef::Ust{p.services.ust});
+    w.records(f.ecc, usim_ecc_records(p));
+    w.records(f.sdn, service_number_records(p));
+    w.transparent(f.user_plmn, plmn_entries(p.plmn_lists.user));
+    if (p.plmn_lists.clear_fplmn) w.transparent(f.fplmn, sim::ef::PlmnList{});
+    if (id.msisdn) w.records(f.msisdn, std::vector{dialling("", *id.msisdn)});
+    if (p.smsc) w.records(f.smsp, std::vector{smsp(p)});
     if (p.voicemail) {
-        w.records("usim/mbdn", {dialling("", *p.voicemail)}, Access::Pin1);
-        w.records("usim/mbi", {json{{"voicemail", 1}, {"fax", 0}, {"email", 0}, {"other", 0}}},
-                  Access::Pin1);
+        w.records(f.mbdn, std::vector{dialling("", *p.voicemail)});
+        w.records(f.mbi, std::vector{sim::ef::Mbi{
+                             .voicemail = 1, .fax = 0, .email = 0, .other = 0, .videomail = {}}});
     }
-    if (!p.services.est.empty()) w.transparent("usim/est", numbers_json(p.services.est), Access::Pin2);
-    if (p.apns && p.apns->acl) w.transparent("usim/acl", acl(p), Access::Pin2);
+    if (!p.services.est.empty()) w.transparent(f.est, sim::ef::Est{p.services.est});
+    if (p.apns && p.apns->acl) w.transparent(f.acl, acl(p));
 }
 
 // The 2G view (DF.GSM, DF.TELECOM) that a 2G handset reads (TS 51.011).
 void add_gsm_files(ImageWriter& w, const Profile& p, const CardIdentity& id) {
-    w.transparent("gsm/imsi", {{"imsi", id.imsi}}, Access::Adm);
-    w.transparent("gsm/acc", {{"imsi", id.imsi}}, Access::Adm);
-    w.transparent("gsm/spn", spn(p), Access::Adm);
-    w.transparent("gsm/ad", ad(p), Access::Adm);
-    w.transparent("gsm/hplmnwact", plmn_entries(p.plmn_lists.hplmn), Access::Adm);
-    w.transparent("gsm/oplmnwact", plmn_entries(p.plmn_lists.oplmn), Access::Adm);
-    if (!p.services.sst.empty()) w.transparent("gsm/sst", {{"services", json(p.services.sst)}}, Access::Adm);
-    if (!p.emergency_codes.empty()) w.transparent("gsm/ecc", ecc_list(p), Access::Adm);
-    if (p.plmn_lists.clear_fplmn) w.transparent("gsm/fplmn", {{"plmns", json::array()}}, Access::Pin1);
-    w.records("telecom/sdn", service_number_records(p), Access::Adm);
-    if (id.msisdn) w.records("telecom/msisdn", {dialling("", *id.msisdn)}, Access::Pin1);
-    if (p.smsc) w.records("telecom/smsp", {smsp(p)}, Access::Pin1);
+    const SubscriberFiles& f = sim::files::gsm_files();
+    add_network_files(w, f, p, id);
+    if (!p.services.sst.empty()) w.transparent(f.sst, sim::ef::Sst{p.services.sst, p.services.sst});
+    if (!p.emergency_codes.empty()) w.transparent(f.ecc, ecc_list(p));
+    if (p.plmn_lists.clear_fplmn) w.transparent(f.fplmn, sim::ef::PlmnList{});
+    w.records(f.sdn, service_number_records(p));
+    if (id.msisdn) w.records(f.msisdn, std::vector{dialling("", *id.msisdn)});
+    if (p.smsc) w.records(f.smsp, std::vector{smsp(p)});
 }
 
 // Everything the profile drives, after EF.ICCID (which build_card_images handles per card type).
@@ -168,13 +182,16 @@ void add_profile_files(ImageWriter& w, const Profile& p, const CardIdentity& id)
 
 }  // namespace
 
-CardImages build_card_images(const Profile& profile, const CardIdentity& identity, const sim::CardDriver& driver,
-                             const sim::KeySet& keys, const sim::CodeSet& codes, const FileSizer& sizer) {
+CardImages build_card_images(const Profile& profile, const CardIdentity& identity,
+                             const sim::CardDriver& driver, const sim::KeySet& keys,
+                             const sim::CodeSet& codes, const FileSizer& sizer) {
     CardImages images;
     images.codes.files = driver.code_files(codes);
     ImageWriter w(images.files, profile, sizer);
     // A factory-fixed ICCID is checked against the identity by the issuer, never written.
-    if (!driver.iccid_factory_fixed()) w.transparent("iccid", {{"iccid", identity.iccid}}, Access::Adm);
+    if (!driver.iccid_factory_fixed()) {
+        w.transparent(&sim::files::lookup("iccid"), sim::ef::Iccid{identity.iccid});
+    }
     add_profile_files(w, profile, identity);
     for (auto& f : driver.key_files(keys)) images.files.files.push_back(std::move(f));
     return images;

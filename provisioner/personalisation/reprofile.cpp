@@ -8,6 +8,7 @@
 
 #include "sim/codecs/identity.hpp"
 #include "sim/error.hpp"
+#include "sim/files/layout.hpp"
 
 namespace provisioner {
 namespace {
@@ -19,28 +20,26 @@ constexpr std::uint8_t kEmpty = 0xFF;
 
 // Files that identify the card or the subscriber: they stay as they are whatever the profile says (the card
 // keeps its number; EF.ACC is derived from the IMSI).
-constexpr std::array kIdentityFiles{"iccid",   "usim/imsi",   "gsm/imsi",      "usim/acc",
-                                    "gsm/acc", "usim/msisdn", "telecom/msisdn"};
+bool is_identity(const sim::files::FileSpec& spec) {
+    if (&spec == &sim::files::lookup("iccid")) return true;
+    for (const auto* f : {&sim::files::usim_files(), &sim::files::gsm_files()}) {
+        if (&spec == f->imsi || &spec == f->acc || &spec == f->msisdn) return true;
+    }
+    return false;
+}
 
 // Profile-driven files that a profile may leave out altogether (no service numbers, no SMS, no voicemail, no
 // APN list, no emergency codes). A card issued with such a profile holds them empty, so an offer change to it
-// empties them. The access is the one card_image.cpp writes them with.
-struct OptionalFile {
-    const char* name;
-    Access access;
-    bool usim_only;
-};
-constexpr std::array kOptionalFiles{
-    OptionalFile{"usim/ecc", Access::Adm, true},       OptionalFile{"usim/sdn", Access::Adm, true},
-    OptionalFile{"usim/smsp", Access::Pin1, true},     OptionalFile{"usim/mbdn", Access::Pin1, true},
-    OptionalFile{"usim/mbi", Access::Pin1, true},      OptionalFile{"usim/acl", Access::Pin2, true},
-    OptionalFile{"gsm/ecc", Access::Adm, false},       OptionalFile{"telecom/sdn", Access::Adm, false},
-    OptionalFile{"telecom/smsp", Access::Pin1, false},
-};
-
-bool is_identity(const sim::files::FileSpec& spec) {
-    return std::any_of(kIdentityFiles.begin(), kIdentityFiles.end(),
-                       [&](const char* name) { return &sim::files::lookup(name) == &spec; });
+// empties them, under the catalogue's UPDATE condition of the file, as card_image.cpp writes them.
+std::vector<const sim::files::FileSpec*> optional_files(CardApplication application) {
+    std::vector<const sim::files::FileSpec*> out;
+    if (application == CardApplication::Usim) {
+        const auto& u = sim::files::usim_files();
+        out = {u.ecc, u.sdn, u.smsp, u.mbdn, u.mbi, u.acl};
+    }
+    const auto& g = sim::files::gsm_files();
+    out.insert(out.end(), {g.ecc, g.sdn, g.smsp});
+    return out;
 }
 
 // The catalogue entry an image file was built from (the image keeps the path, not the entry).
@@ -269,9 +268,8 @@ std::vector<Target> targets(CardFiles& files, const Profile& profile, const Card
         if (t.record_based) fill_records(t, *info, sizer(f.ef, *spec), profile);
         out.push_back(std::move(t));
     }
-    for (const auto& o : kOptionalFiles) {
-        if (o.usim_only && profile.application != CardApplication::Usim) continue;
-        const auto& spec = sim::files::lookup(o.name);
+    for (const sim::files::FileSpec* optional : optional_files(profile.application)) {
+        const auto& spec = *optional;
         const auto ef = ef_ref(spec);
         const bool in_image =
             std::any_of(out.begin(), out.end(), [&](const Target& t) { return t.spec == &spec; });
@@ -279,7 +277,7 @@ std::vector<Target> targets(CardFiles& files, const Profile& profile, const Card
         const auto& info = files.info(ef);
         const std::size_t size = info ? sizer(ef, spec) : 0;
         if (size == 0) continue;
-        Target t{&spec, ef, o.access, spec.is_record(), true, {}, {}};
+        Target t{&spec, ef, spec.access.update, spec.is_record(), true, {}, {}};
         if (t.record_based) {
             fill_records(t, *info, size, profile);
         } else {

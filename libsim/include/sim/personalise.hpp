@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "sim/card.hpp"
+#include "sim/files/access.hpp"
 #include "sim/secret.hpp"
 
 namespace sim {
@@ -25,8 +26,10 @@ struct FileContent {
     // Read back after writing. Secret files (keys, codes) never are: cards refuse it, and they are proven by
     // authentication and VERIFY instead.
     bool readback = true;
-    // Which code must be verified before the write: the operator's files need ADM, user files PIN1.
-    enum class Access { Adm, Pin1, Pin2, None } access = Access::Adm;
+    // Which code must be verified before the write: the operator's files need ADM, user files PIN1 (the
+    // catalogue's UPDATE condition of the file).
+    using Access = files::Access;
+    Access access = Access::Adm;
 
     FileContent() = default;
     FileContent(const FileContent&) = default;

@@ -1,6 +1,7 @@
 // The EF catalogue: one table, one entry per elementary file a provisioning tool reads or writes, each with
-// its FID, parent, SFI, structure, size, codec, spec clause and its own example vectors (STYLE.md: adding an
-// EF is one edit in one place, and tests/unit/catalogue_test.cpp runs every entry's vectors).
+// its FID, parent, SFI, structure, size, codec, spec clause, access conditions and its own example vectors
+// (STYLE.md: adding an EF is one edit in one place, and tests/unit/catalogue_test.cpp runs every entry's
+// vectors).
 //
 // Name lookup (case-insensitive) accepts:
 //   - the short CLI name:            "imsi", "plmnwact", "psloci"
@@ -24,6 +25,7 @@
 
 #include "sim/bytes.hpp"
 #include "sim/codecs/bridge.hpp"
+#include "sim/files/access.hpp"
 
 namespace sim::files {
 
@@ -57,6 +59,7 @@ struct FileSpec {
     const codec::Codec* codec;
     std::string_view clause;  // "TS 31.102 §4.2.2"
     std::span<const Example> examples;
+    AccessRule access;  // READ / UPDATE (sim-standards.md §2.1)
 
     [[nodiscard]] bool is_record() const { return structure != Structure::Transparent; }
     // FIDs from the MF; ADF.USIM paths start with kAdfMarker instead of 3F00.
