@@ -51,8 +51,14 @@ std::string DigitRange::at(std::uint64_t index) const {
     return fmt::format("{}{:0{}}", prefix_, first_ + index, width_);
 }
 
-ImsiRange::ImsiRange(std::string plmn, std::uint64_t first_msin, std::uint64_t count)
-    : digits_("IMSI", plmn, plmn.size() < kImsiDigits ? kImsiDigits - plmn.size() : 0, first_msin, count) {
+ImsiRange::ImsiRange(std::string plmn, std::uint64_t first_msin, std::uint64_t count,
+                     std::optional<std::size_t> msin_width)
+    : digits_("IMSI", plmn, msin_width.value_or(plmn.size() < kImsiDigits ? kImsiDigits - plmn.size() : 0),
+              first_msin, count) {
+    if (plmn.size() + digits_.width() > kImsiDigits) {
+        throw sim::InputError(
+            fmt::format("IMSI range: MCC+MNC '{}' and {} MSIN digits exceed 15", plmn, digits_.width()));
+    }
     if (plmn.size() != 5 && plmn.size() != 6) {
         throw sim::InputError(fmt::format("IMSI range: MCC+MNC '{}' must be 5 or 6 digits", plmn));
     }

@@ -42,8 +42,10 @@ class DigitRange {
 
 class ImsiRange {
   public:
-    // `plmn`: MCC + MNC (5 or 6 digits, "54601"); the MSIN fills the IMSI up to 15 digits.
-    ImsiRange(std::string plmn, std::uint64_t first_msin, std::uint64_t count);
+    // `plmn`: MCC + MNC (5 or 6 digits, "54601"); the MSIN fills the IMSI up to 15 digits, or has
+    // `msin_width` digits when given (an IMSI may be shorter than 15).
+    ImsiRange(std::string plmn, std::uint64_t first_msin, std::uint64_t count,
+              std::optional<std::size_t> msin_width = std::nullopt);
     [[nodiscard]] std::uint64_t size() const { return digits_.size(); }
     [[nodiscard]] std::string at(std::uint64_t index) const { return digits_.at(index); }
 

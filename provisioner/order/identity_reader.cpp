@@ -12,9 +12,12 @@ struct IdentityReader::Impl {
     std::uint64_t produced = 0;
     Diagnostics diags;
     std::unique_ptr<ListReader> list;
+    std::optional<IdentityRanges> ranges;
 
     explicit Impl(const Order& o) : order(o), diags("identity list of order " + o.source.string()) {
-        if (auto* csv = std::get_if<CsvList>(&o.identities)) {
+        if (auto* spec = std::get_if<Ranges>(&o.identities)) {
+            ranges.emplace(identity_ranges(o, *spec));
+        } else if (auto* csv = std::get_if<CsvList>(&o.identities)) {
             list = std::make_unique<ListReader>(csv->file, ListReader::Format::Csv, diags);
         } else if (auto* vendor = std::get_if<VendorFile>(&o.identities)) {
             list = std::make_unique<ListReader>(vendor->file, ListReader::Format::Vendor, diags);
@@ -25,7 +28,7 @@ struct IdentityReader::Impl {
     std::optional<OrderIdentity> next() {
         if (produced >= order.quantity) return std::nullopt;
         std::optional<OrderIdentity> row;
-        if (auto* ranges = std::get_if<Ranges>(&order.identities)) {
+        if (ranges) {
             row = range_row(order, *ranges, produced);
         } else {
             row = list->next();

@@ -12,28 +12,19 @@
 
 namespace provisioner {
 
+namespace {
+
 std::uint64_t to_u64(std::string_view digits) {
     std::uint64_t v = 0;
     for (char c : digits) v = v * 10 + static_cast<std::uint64_t>(c - '0');
     return v;
 }
 
-std::string pad(std::uint64_t value, std::size_t width) {
-    return fmt::format("{:0{}}", value, width);
-}
-
-namespace {
-
 // Largest value of `width` decimal digits (widths here are ≤ 19, within uint64).
 std::uint64_t max_of_width(std::size_t width) {
     std::uint64_t v = 0;
     for (std::size_t i = 0; i < width && i < 19; ++i) v = v * 10 + 9;
     return v;
-}
-
-std::string iccid_of(const IccidRangeSpec& r, std::uint64_t n) {
-    const auto body = r.prefix + pad(to_u64(r.sequence_start) + n, r.sequence_start.size());
-    return body + sim::ef::luhn_digit(body);
 }
 
 // Operator numbering: +687 then a 6-digit national number.
@@ -161,8 +152,9 @@ class OrderRules {
         if (r.msisdn) msisdn_range(*r.msisdn);
         if (!diags_.empty() || !opt_.already_issued) return;
         const auto q = o_.quantity;
-        const auto last = range_row(o_, r, q - 1);
-        const auto first = range_row(o_, r, 0);
+        const auto ranges = identity_ranges(o_, r);
+        const auto last = range_row(o_, ranges, q - 1);
+        const auto first = range_row(o_, ranges, 0);
         issued({IdentityKind::Imsi, first.imsi, last.imsi, q}, n_.imsi);
         issued({IdentityKind::Iccid, first.iccid, last.iccid, q}, n_.iccid);
         if (r.msisdn) {
@@ -283,8 +275,9 @@ class OrderRules {
     }
 
     void list_row(const ListReader& reader, const OrderIdentity& row, std::unordered_set<std::string>& seen) {
-        const auto plmn = o_.profile.mcc + o_.profile.mnc;
-        if (row.imsi.rfind(plmn, 0) != 0) {
+        try {
+            sim::ef::check_imsi_plmn(sim::ef::Imsi{row.imsi}, sim::ef::Plmn{o_.profile.mcc, o_.profile.mnc});
+        } catch (const sim::InputError&) {
             row_error(reader, row, "imsi",
                       fmt::format("IMSI {} is not under the profile's PLMN {}-{}", row.imsi, o_.profile.mcc,
                                   o_.profile.mnc));
@@ -384,17 +377,35 @@ class OrderRules {
 
 }  // namespace
 
-OrderIdentity range_row(const Order& order, const Ranges& ranges, std::uint64_t n) {
-    OrderIdentity row;
-    row.index = n;
+IdentityRanges identity_ranges(const Order& order, const Ranges& ranges) {
     const auto& imsi = ranges.imsi;
     const auto mcc = imsi.mcc.empty() ? order.profile.mcc : imsi.mcc;
     const auto mnc = imsi.mnc.empty() ? order.profile.mnc : imsi.mnc;
-    row.imsi = mcc + mnc + pad(to_u64(imsi.msin_start) + n, imsi.msin_start.size());
-    row.iccid = iccid_of(ranges.iccid, n);
+    const auto msin_first = to_u64(imsi.msin_start);
+    const auto msin_last = imsi.msin_end ? to_u64(*imsi.msin_end) : max_of_width(imsi.msin_start.size());
+    const auto& iccid = ranges.iccid;
+    const auto sequence_first = to_u64(iccid.sequence_start);
+    std::optional<MsisdnRange> msisdn;
+    if (ranges.msisdn) {
+        // "+687750000": the whole E.164 number is the sequence.
+        const std::string first = ranges.msisdn->first.substr(1);
+        msisdn.emplace("", first.size(), to_u64(first),
+                       to_u64(ranges.msisdn->last.substr(1)) - to_u64(first) + 1);
+    }
+    return IdentityRanges{
+        ImsiRange(mcc + mnc, msin_first, msin_last - msin_first + 1, imsi.msin_start.size()),
+        IccidRange(iccid.prefix, iccid.sequence_start.size(), sequence_first,
+                   max_of_width(iccid.sequence_start.size()) - sequence_first + 1),
+        std::move(msisdn)};
+}
+
+OrderIdentity range_row(const Order& order, const IdentityRanges& ranges, std::uint64_t n) {
+    OrderIdentity row;
+    row.index = n;
+    row.imsi = ranges.imsi.at(n);
+    row.iccid = ranges.iccid.at(n);
     // A twin pair's two cards share one number.
-    const std::uint64_t number = order.twin_pairs ? n / 2 : n;
-    if (ranges.msisdn) row.msisdn = "+" + std::to_string(to_u64(ranges.msisdn->first.substr(1)) + number);
+    if (ranges.msisdn) row.msisdn = "+" + ranges.msisdn->at(order.twin_pairs ? n / 2 : n);
     return row;
 }
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "identity/ranges.hpp"
 #include "order/order.hpp"
 #include "profile/diagnostics.hpp"
 #include "profile/xml_source.hpp"
@@ -20,10 +21,10 @@ struct OrderNodes {
 void check_order_rules(Order& order, const OrderNodes& nodes, const XmlSource& src, Diagnostics& diags,
                        const OrderLoadOptions& options);
 
-// Range arithmetic shared with IdentityReader: decimal strings of fixed width.
-std::uint64_t to_u64(std::string_view digits);
-std::string pad(std::uint64_t value, std::size_t width);
+// The order's ranges as identity/ranges.hpp's ranges (the one range arithmetic), each holding every value
+// its spec allows. The order's rules have checked the specs first.
+IdentityRanges identity_ranges(const Order& order, const Ranges& ranges);
 // Card n of a Ranges source.
-OrderIdentity range_row(const Order& order, const Ranges& ranges, std::uint64_t n);
+OrderIdentity range_row(const Order& order, const IdentityRanges& ranges, std::uint64_t n);
 
 }  // namespace provisioner
