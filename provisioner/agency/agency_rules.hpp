@@ -15,6 +15,7 @@
 #include "profile/profile.hpp"
 #include "profile/twin_rules.hpp"
 #include "sim/bytes.hpp"
+#include "sim/codecs/phonebook.hpp"
 #include "store/journal.hpp"
 
 namespace provisioner::agency {
@@ -101,24 +102,12 @@ NewCardKind classify_new_card(const std::optional<CardRecord>& known, const std:
 bool same_number(std::string_view a, std::string_view b);
 
 // ---- phonebook and SMS copy (defective card) -------------------------------------------------------------
-// Type-1 ADN files named by one EF.PBR record (TS 31.102 §4.4.2.1: constructed tag A8, inside it tag C0 with
-// the ADN's FID and optional SFI). Malformed or empty records give none.
-std::vector<std::uint16_t> pbr_adn_files(sim::ByteView pbr_record);
-// An EF.ADN record that holds no contact: no alpha and no number (unused records are all FF).
-bool adn_empty(sim::ByteView record);
-// An EF.SMS record whose status byte says "free space" (TS 31.102 §4.2.25: b1 = 0), or never written (all
-// FF).
-bool sms_empty(sim::ByteView record);
-
-// An ADN record of the old card made to fit the new card's record length: the alpha is cut or FF-padded,
-// the number part kept, and the CCP and EXT1 references cleared (they point at records of the old card's
-// EF.CCP / EF.EXT1, which are not copied).
-struct AdaptedRecord {
-    sim::Bytes bytes;
-    bool alpha_cut = false;
-    bool extension_dropped = false;  // the number continued in EF.EXT1: only its first 20 digits are kept
-};
-AdaptedRecord adapt_adn(sim::ByteView record, std::size_t new_length);
+// The byte layouts (EF.PBR, EF.ADN, EF.SMS records) are libsim's codecs (sim/codecs/phonebook.hpp).
+using sim::ef::adapt_adn;
+using sim::ef::AdaptedRecord;
+using sim::ef::adn_empty;
+using sim::ef::pbr_adn_files;
+using sim::ef::sms_empty;
 
 // Where each non-empty record of the old file goes on the new one: its own record number when the new file
 // has it and it is free, else the lowest free record. `used` = records of the new file already holding

@@ -9,6 +9,7 @@
 #include "sim/codecs/identity.hpp"
 #include "sim/codecs/location.hpp"
 #include "sim/codecs/misc.hpp"
+#include "sim/codecs/phonebook.hpp"
 #include "sim/codecs/plmn.hpp"
 #include "sim/codecs/services.hpp"
 #include "sim/codecs/smsp.hpp"
@@ -50,6 +51,7 @@ constexpr auto kKc = make_codec<ef::Kc>("kc", "kc");
 constexpr auto kLanguages = make_codec<ef::LanguageList>("language-list");
 constexpr auto kLp = make_codec<ef::Lp>("lp");
 constexpr auto kDir = make_codec<ef::DirRecord>("dir-record");
+constexpr auto kPbr = make_codec<ef::Pbr>("pbr-record");
 constexpr auto kOpaque = make_codec<ef::Opaque>("opaque");
 
 // ---- example vectors: sim-standards.md §2.3 (OPT-NC worked examples, pySim cross-check vectors); lines
@@ -174,6 +176,22 @@ constexpr Example kSmsEx[] = {
      176},
 };
 
+// EF.PBR records read from real cards (shared/reference/cards: sysmoISIM-SJA2, Fairwaves-SIM,
+// Wavemobile-SIM).
+constexpr Example kPbrEx[] = {
+    {"A81EC0034F3A01C1034F3202C3034F5414C5034F0904C6034F5212C9034F2109A90AC4034F1108CA034F500DAA14C2034F4A03C"
+     "7034F4B"
+     "06C8034F5313CB034F4F16",
+     R"({"entries":[{"type":1,"files":[{"tag":"C0","fid":"4F3A","sfi":1,"name":"EF.ADN"},{"tag":"C1","fid":"4F32","sfi":2},{"tag":"C3","fid":"4F54","sfi":20},{"tag":"C5","fid":"4F09","sfi":4},{"tag":"C6","fid":"4F52","sfi":18},{"tag":"C9","fid":"4F21","sfi":9}]},{"type":2,"files":[{"tag":"C4","fid":"4F11","sfi":8},{"tag":"CA","fid":"4F50","sfi":13}]},{"type":3,"files":[{"tag":"C2","fid":"4F4A","sfi":3},{"tag":"C7","fid":"4F4B","sfi":6},{"tag":"C8","fid":"4F53","sfi":19},{"tag":"CB","fid":"4F4F","sfi":22}]}]})",
+     69},
+    {"A80AC0034F3A01C5034F0902AA05CB034F3D03",
+     R"({"entries":[{"type":1,"files":[{"tag":"C0","fid":"4F3A","sfi":1},{"tag":"C5","fid":"4F09","sfi":2,"name":"EF.PBC"}]},{"type":3,"files":[{"tag":"CB","fid":"4F3D","sfi":3,"name":"EF.CCP1"}]}]})",
+     34},
+    {"A80AC0034F3A01C5034F6904AA0AC2034F4A08CB034F3D09",
+     R"({"entries":[{"type":1,"files":[{"tag":"C0","fid":"4F3A","sfi":1},{"tag":"C5","fid":"4F69","sfi":4}]},{"type":3,"files":[{"tag":"C2","fid":"4F4A","sfi":8},{"tag":"CB","fid":"4F3D","sfi":9}]}]})",
+     24},
+};
+
 // ---- access conditions (READ / UPDATE), sim-standards.md §2.1
 // -------------------------------------------------
 constexpr AccessRule kAlwAdm{Access::None, Access::Adm};
@@ -251,8 +269,16 @@ const FileSpec kFiles[] = {
     {"EF.KcGPRS", "kcgprs", 0x4F52, P::DF_GSM_ACCESS, 0x02, S::Transparent, 9, 9, true, &kKc,
      "TS 31.102 §4.4.3.3", kKcEx, kPinPin},
     // DF.PHONEBOOK under ADF.USIM (TS 31.102 §4.4.2): the ADN FID is the one EF.PBR names; 4F3A is the usual.
+    {"EF.PBR", "pbr", 0x4F30, P::DF_PHONEBOOK, std::nullopt, S::LinearFixed, 6, 34, false, &kPbr,
+     "TS 31.102 §4.4.2.1", kPbrEx, kPinAdm},
     {"EF.ADN", "adn", 0x4F3A, P::DF_PHONEBOOK, std::nullopt, S::LinearFixed, 14, 14, false, &kDialling,
      "TS 31.102 §4.4.2.3", kAdnEx, kPinPin},
+
+    // DF.TELECOM/DF.PHONEBOOK, the global phonebook (TS 31.102 §4.4.2; where the real cards keep EF.PBR)
+    {"EF.PBR", "pbr", 0x4F30, P::DF_TELECOM_PHONEBOOK, std::nullopt, S::LinearFixed, 6, 34, false, &kPbr,
+     "TS 31.102 §4.4.2.1", kPbrEx, kPinAdm},
+    {"EF.ADN", "adn", 0x4F3A, P::DF_TELECOM_PHONEBOOK, std::nullopt, S::LinearFixed, 14, 14, false,
+     &kDialling, "TS 31.102 §4.4.2.3", kAdnEx, kPinPin},
 
     // DF.TELECOM (TS 51.011 §10.5)
     {"EF.ADN", "adn", 0x6F3A, P::DF_TELECOM, std::nullopt, S::LinearFixed, 14, 14, false, &kDialling,
@@ -317,13 +343,14 @@ struct ParentInfo {
     std::string_view spec;
     std::array<std::uint16_t, 3> prefix;  // path of the directory, 0 = unused
 };
-constexpr std::array<ParentInfo, 6> kParents = {{
+constexpr std::array<ParentInfo, 7> kParents = {{
     {P::MF, "mf", "MF", {kMf, 0, 0}},
     {P::DF_TELECOM, "telecom", "DF.TELECOM", {kMf, 0x7F10, 0}},
     {P::DF_GSM, "gsm", "DF.GSM", {kMf, 0x7F20, 0}},
     {P::ADF_USIM, "usim", "ADF.USIM", {kAdfMarker, 0, 0}},
     {P::DF_GSM_ACCESS, "gsm-access", "DF.GSM-ACCESS", {kAdfMarker, 0x5F3B, 0}},
     {P::DF_PHONEBOOK, "phonebook", "DF.PHONEBOOK", {kAdfMarker, 0x5F3A, 0}},
+    {P::DF_TELECOM_PHONEBOOK, "telecom-phonebook", "DF.TELECOM/DF.PHONEBOOK", {kMf, 0x7F10, 0x5F3A}},
 }};
 
 const ParentInfo& info(Parent p) {

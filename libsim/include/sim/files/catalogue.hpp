@@ -7,8 +7,8 @@
 //   - the short CLI name:            "imsi", "plmnwact", "psloci"
 //   - the spec name, with or without "EF.":  "EF.IMSI", "ef.locigprs", "LOCIGPRS"
 //   - either of them qualified by the directory: "usim/imsi", "gsm/imsi", "telecom/adn", "phonebook/adn",
-//     "gsm-access/kc", "mf/iccid" (also "adf.usim/…", "df.gsm/…", "df.telecom/…", "df.gsm-access/…",
-//     "df.phonebook/…").
+//     "gsm-access/kc", "mf/iccid", "telecom-phonebook/pbr" (also "adf.usim/…", "df.gsm/…", "df.telecom/…",
+//     "df.gsm-access/…", "df.phonebook/…").
 // An unqualified name that exists in several directories resolves to the USIM-side entry (ADF.USIM,
 // DF.GSM-ACCESS, DF.PHONEBOOK, MF); name the 2G one with "gsm/…" or "telecom/…".
 #pragma once
@@ -29,7 +29,9 @@
 
 namespace sim::files {
 
-enum class Parent { MF, DF_TELECOM, DF_GSM, ADF_USIM, DF_GSM_ACCESS, DF_PHONEBOOK };
+// DF_PHONEBOOK is the USIM's local phonebook (ADF.USIM/5F3A), DF_TELECOM_PHONEBOOK the global one
+// (DF.TELECOM/5F3A, TS 31.102 §4.4.2) that the real cards' dumps carry.
+enum class Parent { MF, DF_TELECOM, DF_GSM, ADF_USIM, DF_GSM_ACCESS, DF_PHONEBOOK, DF_TELECOM_PHONEBOOK };
 enum class Structure { Transparent, LinearFixed, Cyclic };
 
 // First element of a path under ADF.USIM: the card layer replaces it by selecting the USIM AID
