@@ -14,14 +14,11 @@
 #include <map>
 #include <sstream>
 
-namespace {
-const std::string kBenchSourceRoot = std::filesystem::path(__FILE__).parent_path().parent_path().string();
-}
-#define SIM_SOURCE_DIR kBenchSourceRoot
-#include "../tests/support/issue_fixture.hpp"
+#include "bench_station.hpp"
 #include "identity/keys.hpp"
 #include "personalisation/card_image.hpp"
 #include "sim/codecs/identity.hpp"
+#include "sim/loopback_transport.hpp"
 #include "sim/personalise.hpp"
 #include "simcard/faults.hpp"
 
@@ -39,10 +36,7 @@ const Personality kSja2{"sysmoISIM-SJA2", "sysmoISIM-SJA2-blank.card", "sysmoISI
 
 // The demo order (Forfait M) for `card_type`, with room for many cards, in a temp file.
 std::string order_for(const Personality& p) {
-    std::ifstream in(simtest::source_root() / "profiles/orders/demo-forfait-m-40.xml");
-    std::stringstream ss;
-    ss << in.rdbuf();
-    std::string text = ss.str();
+    std::string text = bench::read_source("profiles/orders/demo-forfait-m-40.xml");
     auto replace = [&](const std::string& from, const std::string& to) {
         const auto at = text.find(from);
         if (at == std::string::npos) throw std::runtime_error("demo order changed: no " + from);
@@ -51,7 +45,7 @@ std::string order_for(const Personality& p) {
     replace("<quantity>40</quantity>", "<quantity>900</quantity>");
     replace("<card-type>stub-usim</card-type>", "<card-type>" + p.card_type + "</card-type>");
     replace("file=\"../forfait-m.xml\"",
-            "file=\"" + (simtest::source_root() / "profiles/forfait-m.xml").string() + "\"");
+            "file=\"" + (bench::source_root() / "profiles/forfait-m.xml").string() + "\"");
     const auto file = std::filesystem::temp_directory_path() / fmt::format("bench-order-{}-{}.xml", p.label, ::getpid());
     std::ofstream(file) << text;
     return file.string();
@@ -75,7 +69,7 @@ std::string factory_iccid(std::uint64_t n) {
 // A fresh blank body with `iccid_hex` as the ICCID its vendor wrote (the SJA2 personality's EF.ICCID is
 // update=NEV, as on the real card: the issuer checks it against the identity instead of writing it).
 simcard::CardOs blank_card(const Personality& p, const std::string& iccid_hex) {
-    return simtest::fresh_blank_card(iccid_hex, p.card_file);
+    return bench::blank_body(p.card_file, iccid_hex);
 }
 
 // What one card cost.
@@ -219,7 +213,7 @@ private:
     Personality p_;
     bool t0_;
     simcard::TimingModel timing_;
-    simtest::IssueFixture f_;
+    bench::IssueStation f_;
     provisioner::IdentityReader identities_;
     bool fixed_iccid_ = false;
     std::uint64_t serial_ = 0;
@@ -249,7 +243,7 @@ void report(bool with_trace) {
             const Floor fl = s.floor();
             // Same card under the ATR's TA1 rate (after PPS).
             simcard::TimingModel fast;
-            const auto atr = simtest::fresh_blank_card(factory_iccid(1), p.card_file).atr();
+            const auto atr = bench::blank_body(p.card_file, factory_iccid(1)).atr();
             fast.bit_rate = simcard::TimingModel::bit_rate_from_atr(atr).value_or(9600);
             Station sf(p, t0, fast);
             (void)sf.issue_one();

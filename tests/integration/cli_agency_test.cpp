@@ -40,6 +40,7 @@
 #include "store/journal.hpp"
 #include "store/journal_format.hpp"
 #include "stub_process.hpp"
+#include "test_files.hpp"
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
@@ -54,16 +55,10 @@ constexpr int kNewSlot = 6;  // this test's slots: the new card
 constexpr int kOldSlot = 7;  // the old card, or a second card
 constexpr const char* kStation = "agency-test";
 
-std::string read_text(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
+using simtest::read_text;
+// Mode 0600, as a secret file must be.
 void write_private(const fs::path& path, const std::string& text) {
-    std::ofstream(path, std::ios::trunc) << text;
-    fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write);
+    simtest::write_file(path, text);
 }
 
 std::vector<std::string> lines_starting(const std::string& text, const std::string& prefix) {
@@ -153,9 +148,7 @@ struct StockCard {
 class CliAgency : public ::testing::Test {
   protected:
     void SetUp() override {
-        std::string tmpl = (fs::temp_directory_path() / "cli-agency-test.XXXXXX").string();
-        ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-        dir_ = tmpl;
+        dir_ = simtest::make_temp_dir("cli-agency-test");
         fs::create_directories(dir_ / "cards");
         write_private(dir_ / "k4.keys", fmt::format("1 {}\n", simtest::kTestTransportKeyHex));
         write_private(dir_ / "adm1.key", fmt::format("{}\n", simtest::kStubAdm));
@@ -175,12 +168,7 @@ class CliAgency : public ::testing::Test {
     void TearDown() override {
         stubs_.clear();
         journal_.reset();
-        std::error_code ec;
-        if (!HasFailure()) {
-            fs::remove_all(dir_, ec);
-        } else {
-            std::fprintf(stderr, "kept %s for inspection\n", dir_.c_str());
-        }
+        simtest::remove_unless_failed(dir_);
     }
 
     void write_order(const std::string& id, const std::string& profile, int quantity, const std::string& msin,

@@ -11,10 +11,10 @@
 #include <regex>
 #include <sstream>
 
+#include "cli_card_test.hpp"
 #include "run_command.hpp"
 #include "sim/bytes.hpp"
 #include "sim/pcsc.hpp"
-#include "stub_process.hpp"
 
 using namespace std::chrono_literals;
 using simtest::provisioner_binary;
@@ -31,17 +31,6 @@ const char* const kPin2 = "1234";
 const char* const kWrongPin2 = "9753";
 const char* const kWrongPin1 = "8642";
 
-std::string read_all(const std::filesystem::path& file) {
-    std::ifstream in(file);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-std::string ascii_hex(std::string_view text) {
-    return sim::to_hex(sim::Bytes(text.begin(), text.end()));
-}
-
 std::size_t count(const std::string& text, const std::string& what) {
     std::size_t n = 0;
     for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
@@ -51,7 +40,7 @@ std::size_t count(const std::string& text, const std::string& what) {
 // The populated card with one description line changed (the test's own copy).
 std::string variant(const std::filesystem::path& dir, const std::string& name, const std::string& from,
                     const std::string& to) {
-    const std::string original = read_all(simtest::card_file(kCard));
+    const std::string original = simtest::read_text(simtest::card_file(kCard));
     const std::string text = std::regex_replace(original, std::regex(from), to);
     EXPECT_NE(text, original) << "pattern not found in " << kCard << ": " << from;
     const auto path = dir / name;
@@ -59,36 +48,20 @@ std::string variant(const std::filesystem::path& dir, const std::string& name, c
     return path.string();
 }
 
-class CliApn : public ::testing::Test {
+class CliApn : public simtest::CliCardTest {
   protected:
+    CliApn() : CliCardTest("cli-apn-test", kSlot) {}
     void SetUp() override {
-        std::string tmpl = (std::filesystem::temp_directory_path() / "cli-apn-test.XXXXXX").string();
-        ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-        dir_ = tmpl;
-        trace_ = dir_ / "provisioner.trace";
+        CliCardTest::SetUp();
         pin1_ = code_file("pin1", kPin1);
         pin2_ = code_file("pin2", kPin2);
     }
     void TearDown() override {
         check_no_code_leaked();
-        stub_.reset();
-        std::filesystem::remove_all(dir_);
+        CliCardTest::TearDown();
     }
 
-    void start(const std::string& card = kCard) {
-        const sim::PcscContext context;
-        const auto reader = context.reader_names().at(kSlot);
-        ASSERT_TRUE(context.wait_for_removal(reader, 10s));
-        stub_ = std::make_unique<simtest::StubProcess>(kSlot, card);
-        ASSERT_TRUE(context.wait_for_card(reader, 10s));
-    }
-
-    std::string code_file(const std::string& name, const std::string& value) {
-        const auto path = dir_ / name;
-        std::ofstream(path) << value << '\n';
-        ::chmod(path.c_str(), 0600);
-        return path.string();
-    }
+    void start(const std::string& card = kCard) { start_card(card); }
 
     // `provisioner --trace T apn VERB --reader 5 [OPTIONS] REST` for args "VERB REST", stdin not a terminal
     // (as in a script). Options go before the arguments so that REST may end with "-- -name".
@@ -96,11 +69,7 @@ class CliApn : public ::testing::Test {
         const auto space = args.find(' ');
         const auto verb = args.substr(0, space);
         const auto rest = space == std::string::npos ? std::string() : args.substr(space);
-        const auto r =
-            run_command(provisioner_binary() + " --trace " + trace_.string() + " apn " + verb + " --reader " +
-                        std::to_string(kSlot) + " " + options + rest + " </dev/null");
-        outputs_ += r.out + r.err;
-        return r;
+        return provisioner("apn " + verb + " --reader " + std::to_string(kSlot) + " " + options + rest);
     }
     // An editing verb with PIN1 and PIN2 from files.
     simtest::CommandResult edit(const std::string& args) {
@@ -120,7 +89,6 @@ class CliApn : public ::testing::Test {
         return nlohmann::json::parse(r.out)["pin2"]["attempts_left"].get<int>();
     }
 
-    std::string stub_trace() const { return read_all(stub_->trace_file()); }
     // The command APDUs the card received ("> …" lines); pcscd's own power-off/on notes ("# …") are not
     // APDUs and come and go with its idle timer.
     std::string stub_commands() const {
@@ -132,21 +100,12 @@ class CliApn : public ::testing::Test {
         return out;
     }
 
-    void check_no_code_leaked() {
-        std::string everything = outputs_ + read_all(trace_);
-        if (stub_) everything += stub_trace();
-        for (const char* code : {kPin2, kWrongPin2, kWrongPin1}) {
-            EXPECT_EQ(everything.find(code), std::string::npos) << "code found as typed: " << code;
-        }
-        for (const char* code : {kPin1, kPin2, kWrongPin2, kWrongPin1}) {
-            EXPECT_EQ(everything.find(ascii_hex(code)), std::string::npos) << "code found in hex: " << code;
-        }
+    void check_no_code_leaked() const {
+        simtest::expect_no_code_in(everything(), {kPin2, kWrongPin2, kWrongPin1},
+                                   {kPin1, kPin2, kWrongPin2, kWrongPin1});
     }
 
-    std::filesystem::path dir_, trace_;
     std::string pin1_, pin2_;
-    std::unique_ptr<simtest::StubProcess> stub_;
-    std::string outputs_;
 };
 
 TEST_F(CliApn, ListShowsTheCardsListAndItsServices) {

@@ -28,11 +28,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "demo_order.hpp"
 #include "identity/transport_key.hpp"
 #include "issued_cards.hpp"
 #include "run_command.hpp"
 #include "sim/bytes.hpp"
 #include "simcard_fixture.hpp"
+#include "station_files.hpp"
 #include "stub_process.hpp"
 
 namespace fs = std::filesystem;
@@ -45,41 +47,26 @@ using simtest::read_text;
 using simtest::run_command;
 using simtest::unwrap_hex;
 using simtest::upper;
-using simtest::write_file;
 
 namespace {
 
-constexpr const char* kK4Hex = "2B7E151628AED2A6ABF7158809CF4F3C";  // test K4 (index 1), never a real key
-constexpr const char* kStubAdm = "88888888";                      // ADM1 of stub-usim-blank.card
+using simtest::kK4Hex;
+using simtest::kStubAdm;
 constexpr int kFirstSlot = 4;                                     // slots 4-7: this test's own stubs
 constexpr int kTimeoutSeconds = 240;
-
-void replace_once(std::string& text, const std::string& from, const std::string& to) {
-    const auto at = text.find(from);
-    ASSERT_NE(at, std::string::npos) << "demo order changed: no '" << from << "'";
-    text.replace(at, from.size(), to);
-}
 
 // ---- the test bench: a temp dir with the order, K4, ADM and a SQLite journal
 class CliIssue : public ::testing::Test {
 protected:
     void SetUp() override {
-        std::string tmpl = (fs::temp_directory_path() / "cli-issue-test.XXXXXX").string();
-        ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-        dir_ = tmpl;
-        std::string order = read_text(simtest::source_root() / "profiles/orders/demo-forfait-m-40.xml");
-        replace_once(order, R"(file="../forfait-m.xml")",
-                     fmt::format(R"(file="{}")", (simtest::source_root() / "profiles/forfait-m.xml").string()));
-        replace_once(order, R"(directory="../../out/demo-forfait-m-40")", R"(directory="out")");
-        write_file(dir_ / "order.xml", order, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read);
-        write_file(dir_ / "k4.keys", fmt::format("1 {}\n", kK4Hex));
-        write_file(dir_ / "adm1.key", fmt::format("{}\n", kStubAdm));
+        dir_ = simtest::make_temp_dir("cli-issue-test");
+        simtest::DemoOrder().profile().output_directory("out").write(
+            dir_ / "order.xml", fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read);
+        simtest::write_station_secrets(dir_);
     }
     void TearDown() override {
         stubs_.clear();
-        std::error_code ec;
-        if (!HasFailure()) fs::remove_all(dir_, ec);
-        else std::fprintf(stderr, "kept %s for inspection\n", dir_.c_str());
+        simtest::remove_unless_failed(dir_);
     }
 
     void start_feed_stubs(int readers) {

@@ -13,6 +13,7 @@
 #include "run_command.hpp"
 #include "store/journal.hpp"
 #include "store/sqlite_journal.hpp"
+#include "test_files.hpp"
 
 using simtest::provisioner_binary;
 using simtest::run_command;
@@ -24,9 +25,7 @@ using namespace provisioner;
 class CliJournal : public ::testing::Test {
   protected:
     void SetUp() override {
-        std::string tmpl = (std::filesystem::temp_directory_path() / "cli-journal-test.XXXXXX").string();
-        ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-        dir_ = tmpl;
+        dir_ = simtest::make_temp_dir("cli-journal-test");
         path_ = (dir_ / "journal.sqlite").string();
         SqliteJournal journal(path_);
         RangeIdentitySource ids(

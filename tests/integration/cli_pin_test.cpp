@@ -9,10 +9,10 @@
 #include <regex>
 #include <sstream>
 
+#include "cli_card_test.hpp"
 #include "run_command.hpp"
 #include "sim/bytes.hpp"
 #include "sim/pcsc.hpp"
-#include "stub_process.hpp"
 
 using namespace std::chrono_literals;
 using simtest::provisioner_binary;
@@ -31,55 +31,20 @@ const char* const kWrongPuk = "99887766";
 const char* const kWrongAdm = "13572468";
 const char* const kNewPin = "246813";
 
-std::string read_all(const std::filesystem::path& file) {
-    std::ifstream in(file);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-std::string ascii_hex(std::string_view text) {
-    return sim::to_hex(sim::Bytes(text.begin(), text.end()));
-}
-
-class CliPin : public ::testing::Test {
+class CliPin : public simtest::CliCardTest {
   protected:
-    void SetUp() override {
-        std::string tmpl = (std::filesystem::temp_directory_path() / "cli-pin-test.XXXXXX").string();
-        ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-        dir_ = tmpl;
-        trace_ = dir_ / "provisioner.trace";
-    }
+    CliPin() : CliCardTest("cli-pin-test", kSlot) {}
     void TearDown() override {
         check_no_secret_leaked();
-        std::filesystem::remove_all(dir_);
+        CliCardTest::TearDown();
     }
 
-    void start(const std::string& card = "stub-usim-blank.card") {
-        const sim::PcscContext context;
-        const auto reader = context.reader_names().at(kSlot);
-        // The previous test's card on this slot must be gone from pcscd's view first, or the wait below would
-        // see it and the first command would reach a slot whose card is being swapped.
-        ASSERT_TRUE(context.wait_for_removal(reader, 10s));
-        stub_ = std::make_unique<simtest::StubProcess>(kSlot, card);
-        ASSERT_TRUE(context.wait_for_card(reader, 10s));
-    }
-
-    // A code file as a script would write it (mode 0600).
-    std::string code_file(const std::string& name, const std::string& value, mode_t mode = 0600) {
-        const auto path = dir_ / name;
-        std::ofstream(path) << value << '\n';
-        ::chmod(path.c_str(), mode);
-        return path.string();
-    }
+    void start(const std::string& card = "stub-usim-blank.card") { start_card(card); }
 
     // Runs `provisioner --trace T pin ARGS --reader 4` with stdin from /dev/null (no terminal, as in a
     // script).
     simtest::CommandResult pin(const std::string& args) {
-        const auto r = run_command(provisioner_binary() + " --trace " + trace_.string() + " pin " + args +
-                                   " --reader " + std::to_string(kSlot) + " </dev/null");
-        outputs_ += r.out + r.err;
-        return r;
+        return provisioner("pin " + args + " --reader " + std::to_string(kSlot));
     }
 
     nlohmann::json status() {
@@ -88,30 +53,17 @@ class CliPin : public ::testing::Test {
         return nlohmann::json::parse(r.out);
     }
 
-    std::string stub_trace() const { return read_all(stub_->trace_file()); }
-
     // Every byte the test run produced: command outputs, the provisioner's trace, the card's own trace.
-    void check_no_secret_leaked() {
-        std::string everything = outputs_ + read_all(trace_);
-        if (stub_) everything += stub_trace();
-        for (const char* secret : {kPuk1, kAdm1, kWrongPin, kWrongPuk, kWrongAdm, kNewPin}) {
-            EXPECT_EQ(everything.find(secret), std::string::npos) << "value found in clear: " << secret;
-        }
-        for (const char* secret : {kPin1, kPuk1, kAdm1, kWrongPin, kWrongPuk, kWrongAdm, kNewPin}) {
-            EXPECT_EQ(everything.find(ascii_hex(secret)), std::string::npos)
-                << "value found in hex: " << secret;
-        }
+    void check_no_secret_leaked() const {
+        simtest::expect_no_code_in(everything(), {kPuk1, kAdm1, kWrongPin, kWrongPuk, kWrongAdm, kNewPin},
+                                   {kPin1, kPuk1, kAdm1, kWrongPin, kWrongPuk, kWrongAdm, kNewPin});
     }
-
-    std::filesystem::path dir_, trace_;
-    std::unique_ptr<simtest::StubProcess> stub_;
-    std::string outputs_;
 };
 
 std::string card_with_adm_tries(const std::filesystem::path& dir, int tries) {
-    const std::string text = std::regex_replace(read_all(simtest::card_file("stub-usim-blank.card")),
-                                                std::regex("code ADM1 (\\S+) tries=10"),
-                                                "code ADM1 $1 tries=" + std::to_string(tries));
+    const std::string text = std::regex_replace(
+        simtest::read_text(simtest::card_file("stub-usim-blank.card")),
+        std::regex("code ADM1 (\\S+) tries=10"), "code ADM1 $1 tries=" + std::to_string(tries));
     const auto path = dir / "adm-low.card";
     std::ofstream(path) << text;
     return path.string();

@@ -10,9 +10,9 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "cli_card_test.hpp"
 #include "run_command.hpp"
 #include "sim/pcsc.hpp"
-#include "stub_process.hpp"
 
 using namespace std::chrono_literals;
 using simtest::provisioner_binary;
@@ -96,47 +96,23 @@ const char* const kPopulatedJson = R"({
   "problems": []
 })";
 
-std::string read_all(const std::filesystem::path& file) {
-    std::ifstream in(file);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-class CliRead : public ::testing::Test {
+class CliRead : public simtest::CliCardTest {
   protected:
+    CliRead() : CliCardTest("cli-read-test", kSlot) {}
     void SetUp() override {
-        std::string tmpl = (std::filesystem::temp_directory_path() / "cli-read-test.XXXXXX").string();
-        ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-        dir_ = tmpl;
-        pin_file_ = dir_ / "pin1";
-        std::ofstream(pin_file_) << "0000\n";
-        ::chmod(pin_file_.c_str(), 0600);
-    }
-    void TearDown() override {
-        stub_.reset();
-        std::filesystem::remove_all(dir_);
+        CliCardTest::SetUp();
+        trace_ = dir_ / "trace";
+        pin_file_ = code_file("pin1", "0000");
     }
 
-    void start(const std::string& card = "stub-usim-populated.card") {
-        const sim::PcscContext context;
-        const auto reader = context.reader_names().at(kSlot);
-        ASSERT_TRUE(context.wait_for_removal(reader, 10s));
-        stub_ = std::make_unique<simtest::StubProcess>(kSlot, card);
-        ASSERT_TRUE(context.wait_for_card(reader, 10s));
-    }
+    void start(const std::string& card = "stub-usim-populated.card") { start_card(card); }
 
-    simtest::CommandResult provisioner(const std::string& args) const {
-        return run_command(provisioner_binary() + " --trace " + (dir_ / "trace").string() + " " + args +
-                           " </dev/null");
-    }
-    simtest::CommandResult read(const std::string& args = "") const {
+    simtest::CommandResult read(const std::string& args = "") {
         return provisioner("read --reader " + std::to_string(kSlot) + " " + args);
     }
     std::string with_pin() const { return "--pin-file " + pin_file_.string(); }
 
-    std::filesystem::path dir_, pin_file_;
-    std::unique_ptr<simtest::StubProcess> stub_;
+    std::filesystem::path pin_file_;
 };
 
 void expect_at_most_80_columns(const std::string& text) {
@@ -160,7 +136,7 @@ TEST_F(CliRead, JsonOfThePopulatedCardIsWhatItsDescriptionHolds) {
     const auto expected = nlohmann::json::parse(kPopulatedJson);
     EXPECT_EQ(got, expected) << nlohmann::json::diff(expected, got).dump(2);
     // PIN1 never appears, neither in the output nor in the trace (typed, or as sent: 30303030).
-    const auto trace = read_all(dir_ / "trace");
+    const auto trace = simtest::read_text(dir_ / "trace");
     EXPECT_EQ(trace.find("30303030"), std::string::npos);
     EXPECT_EQ(r.out.find("30303030"), std::string::npos);
 }

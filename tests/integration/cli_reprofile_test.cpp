@@ -27,38 +27,25 @@
 
 #include <nlohmann/json.hpp>
 
+#include "demo_order.hpp"
 #include "run_command.hpp"
 #include "sim/bytes.hpp"
 #include "sim/pcsc.hpp"
 #include "simcard_fixture.hpp"
+#include "station_files.hpp"
 #include "stub_process.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
 using simtest::provisioner_binary;
+using simtest::read_text;
 using simtest::run_command;
+using simtest::write_file;
 
 namespace {
 
-constexpr const char* kK4Hex = "2B7E151628AED2A6ABF7158809CF4F3C";  // test K4 (index 1), never a real key
-constexpr const char* kStubAdm = "88888888";                        // ADM1 of stub-usim-blank.card
 constexpr int kSlot = 4;
 constexpr int kTimeoutSeconds = 120;
-
-std::string read_text(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-void write_file(const fs::path& path, const std::string& text) {
-    {
-        std::ofstream out(path, std::ios::binary | std::ios::trunc);
-        out << text;
-    }
-    fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write);
-}
 
 std::string hex4(unsigned v) {
     return fmt::format("{:04X}", v);
@@ -193,20 +180,13 @@ std::size_t diff_writes(const json& j) {
 class CliReprofile : public ::testing::Test {
   protected:
     void SetUp() override {
-        std::string tmpl = (fs::temp_directory_path() / "cli-reprofile-test.XXXXXX").string();
-        ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-        dir_ = tmpl;
-        write_file(dir_ / "k4.keys", fmt::format("1 {}\n", kK4Hex));
-        write_file(dir_ / "adm1.key", fmt::format("{}\n", kStubAdm));
+        dir_ = simtest::make_temp_dir("cli-reprofile-test");
+        simtest::write_station_secrets(dir_);
         write_file(dir_ / "pin1", "0000\n");
     }
     void TearDown() override {
         stub_.reset();
-        std::error_code ec;
-        if (!HasFailure())
-            fs::remove_all(dir_, ec);
-        else
-            std::fprintf(stderr, "kept %s for inspection\n", dir_.c_str());
+        simtest::remove_unless_failed(dir_);
     }
 
     [[nodiscard]] static fs::path profile(const std::string& id) {
@@ -236,18 +216,11 @@ class CliReprofile : public ::testing::Test {
             kSlot, "stub-usim-blank.card",
             std::vector<std::string>{"--feed", "--feed-archive", archive.string()});
         ASSERT_NO_FATAL_FAILURE(wait_for_card());
-        std::string order = read_text(simtest::source_root() / "profiles/orders/demo-forfait-m-40.xml");
-        const auto replace = [&order](const std::string& from, const std::string& to) {
-            const auto at = order.find(from);
-            ASSERT_NE(at, std::string::npos) << "demo order changed: no '" << from << "'";
-            order.replace(at, from.size(), to);
-        };
-        replace(R"(<profile id="forfait-m" file="../forfait-m.xml"/>)",
-                fmt::format(R"(<profile id="{}" file="{}"/>)", profile_id, profile(profile_id).string()));
-        replace("<quantity>40</quantity>", "<quantity>1</quantity>");
-        replace(R"(directory="../../out/demo-forfait-m-40")",
-                fmt::format(R"(directory="{}")", (dir_ / "out").string()));
-        write_file(dir_ / "order.xml", order);
+        simtest::DemoOrder()
+            .profile(profile_id)
+            .quantity(1)
+            .output_directory((dir_ / "out").string())
+            .write(dir_ / "order.xml");
         const auto run =
             provisioner(fmt::format("issue --order {} --readers {} --store {} --adm-file {} "
                                     "--transport-keys {} --station-id cli-reprofile-test",

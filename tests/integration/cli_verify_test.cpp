@@ -12,6 +12,7 @@
 #include <sstream>
 #include <variant>
 
+#include "cli_card_test.hpp"
 #include "run_command.hpp"
 #include "sim/auth/milenage.hpp"
 #include "sim/card_auth.hpp"
@@ -19,7 +20,6 @@
 #include "sim/drivers/card_driver.hpp"
 #include "sim/pcsc.hpp"
 #include "sim/trace_transport.hpp"
-#include "stub_process.hpp"
 
 using namespace std::chrono_literals;
 using namespace sim::auth;
@@ -29,13 +29,6 @@ using simtest::run_command;
 namespace {
 
 constexpr int kSlot = 4;
-
-std::string read_all(const std::filesystem::path& file) {
-    std::ifstream in(file);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
 
 std::string lower(std::string s) {
     for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -66,27 +59,21 @@ struct TestKeys {
     }
 };
 
-class CliVerify : public ::testing::Test {
+class CliVerify : public simtest::CliCardTest {
   protected:
+    CliVerify() : CliCardTest("cli-verify-test", kSlot) {}
     void SetUp() override {
-        std::string tmpl = (std::filesystem::temp_directory_path() / "cli-verify-test.XXXXXX").string();
-        ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-        dir_ = tmpl;
-        trace_ = dir_ / "provisioner.trace";
+        CliCardTest::SetUp();
         lib_trace_ = dir_ / "libsim.trace";
     }
     void TearDown() override {
-        check_no_key_leaked(outputs_ + read_all(trace_) + read_all(lib_trace_));
-        stub_.reset();
-        std::filesystem::remove_all(dir_);
+        check_no_key_leaked(outputs_ + simtest::read_text(trace_) + simtest::read_text(lib_trace_));
+        CliCardTest::TearDown();
     }
 
     void start(const std::string& card) {
-        const sim::PcscContext context;
-        reader_ = context.reader_names().at(kSlot);
-        ASSERT_TRUE(context.wait_for_removal(reader_, 10s));
-        stub_ = std::make_unique<simtest::StubProcess>(kSlot, card);
-        ASSERT_TRUE(context.wait_for_card(reader_, 10s));
+        reader_ = simtest::reader_name(kSlot);
+        start_card(card);
     }
 
     // Opens the reader with libsim (traced to lib_trace_), presents ADM1 and runs `body` with the card and
@@ -120,13 +107,6 @@ class CliVerify : public ::testing::Test {
         return path.string();
     }
 
-    simtest::CommandResult provisioner(const std::string& args) {
-        const auto r =
-            run_command(provisioner_binary() + " --trace " + trace_.string() + " " + args + " </dev/null");
-        outputs_ += r.out + r.err;
-        return r;
-    }
-
     void remember(const TestKeys& keys) {
         if (known_.size() < 64) known_.push_back(keys);  // enough to prove masking, cheap to search for
     }
@@ -139,10 +119,8 @@ class CliVerify : public ::testing::Test {
         }
     }
 
-    std::filesystem::path dir_, trace_, lib_trace_;
+    std::filesystem::path lib_trace_;
     std::string reader_;
-    std::unique_ptr<simtest::StubProcess> stub_;
-    std::string outputs_;
     std::vector<TestKeys> known_;
     int files_ = 0;
 };
@@ -282,7 +260,7 @@ TEST_F(CliVerify, StubTraceMasksKeyWrites) {
     start("stub-usim-blank.card");
     const TestKeys keys = random_keys();
     program(keys);
-    const auto trace = read_all(stub_->trace_file());
+    const auto trace = simtest::read_text(stub_->trace_file());
     ASSERT_NE(trace.find("00D6"), std::string::npos) << "the key write is not in the card's trace at all";
     check_no_key_leaked(trace);
 }

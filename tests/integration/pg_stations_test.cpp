@@ -36,30 +36,28 @@
 
 #include <nlohmann/json.hpp>
 
+#include "demo_order.hpp"
+#include "pg_test_server.hpp"
 #include "run_command.hpp"
 #include "simcard_fixture.hpp"
+#include "station_files.hpp"
 #include "store/postgres_db.hpp"
 #include "stub_process.hpp"
 
 namespace fs = std::filesystem;
 using simtest::provisioner_binary;
+using simtest::read_text;
 using simtest::run_command;
+using simtest::with_param;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
 namespace {
 
-constexpr const char* kK4Hex = "2B7E151628AED2A6ABF7158809CF4F3C";  // test K4 (index 1)
-constexpr const char* kStubAdm = "88888888";
 constexpr int kSlots[] = {4, 5, 6, 7};  // slots 0-3 belong to the rig and to other tests
-const std::string kScript = std::string(SIM_SOURCE_DIR) + "/tests/pg/pg-test-server";
 
 std::string server_url() {
-    const char* url = std::getenv("SIM_TEST_PG_URL");
-    if (url != nullptr && *url != '\0') return url;
-    throw std::runtime_error(
-        "SIM_TEST_PG_URL is not set: run tests/run, or `tests/pg/pg-test-server start && eval \"$("
-        "tests/pg/pg-test-server env)\"` (or leave this test out knowingly: ctest -E pg_stations)");
+    return simtest::pg_server_url("pg_stations");
 }
 
 int batch_size() {
@@ -69,28 +67,9 @@ int batch_size() {
     return n;
 }
 
-std::string with_param(const std::string& url, const std::string& param) {
-    return url + (url.find('?') == std::string::npos ? "?" : "&") + param;
-}
-
 std::string random_suffix() {
     std::mt19937_64 rng{std::random_device{}()};
     return fmt::format("{}-{:06x}", ::getpid(), rng() & 0xffffffu);
-}
-
-std::string read_text(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-void write_file(const fs::path& path, const std::string& text) {
-    {
-        std::ofstream out(path, std::ios::binary | std::ios::trunc);
-        out << text;
-    }
-    fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write);
 }
 
 // EF.ICCID of an archived card body (card description format: "ef 2FE2 …" then "data <swapped BCD>").
@@ -179,27 +158,10 @@ private:
 };
 
 // A private server (tests/pg/pg-test-server on another port) that this test may restart.
-class PrivateServer {
-public:
-    PrivateServer() : port_(58000 + ::getpid() % 1000) {
-        server_url();  // fails like every test here when PostgreSQL is not configured
-        const auto r = run("start");
-        if (r.exit_code != 0) throw std::runtime_error("cannot start a private server: " + r.err);
-        const auto pass = run("passfile");
-        // passfile= in the URL: the stations of this test and of the shared server need different pgpass files.
-        url_ = with_param(r.out.substr(0, r.out.find('\n')), "passfile=" + pass.out.substr(0, pass.out.find('\n')));
-    }
-    PrivateServer(const PrivateServer&) = delete;
-    PrivateServer& operator=(const PrivateServer&) = delete;
-    ~PrivateServer() { run("stop"); }
-    simtest::CommandResult run(const std::string& verb) const {
-        return run_command(fmt::format("PG_TEST_PORT={} {} {}", port_, kScript, verb));
-    }
-    [[nodiscard]] const std::string& url() const { return url_; }
-
-private:
-    int port_;
-    std::string url_;
+// passfile= in its URL: the stations of this test and of the shared server need different pgpass files.
+class PrivateServer : public simtest::PgPrivateServer {
+  public:
+    PrivateServer() : PgPrivateServer(58000 + ::getpid() % 1000, "pg_stations") {}
 };
 
 struct Journal {
@@ -218,31 +180,20 @@ Journal list_job(const std::string& url, const std::string& order_id) {
 class PgStations : public ::testing::Test {
 protected:
     void SetUp() override {
-        std::string tmpl = (fs::temp_directory_path() / "pg-stations-test.XXXXXX").string();
-        ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-        dir_ = tmpl;
+        dir_ = simtest::make_temp_dir("pg-stations-test");
         cards_ = batch_size();
         order_id_ = "pg-stations-" + random_suffix();
-        std::string order = read_text(simtest::source_root() / "profiles/orders/demo-forfait-m-40.xml");
-        const auto sub = [&order](const std::string& from, const std::string& to) {
-            const auto at = order.find(from);
-            if (at == std::string::npos) throw std::runtime_error("demo order changed: no '" + from + "'");
-            order.replace(at, from.size(), to);
-        };
-        sub(R"(id="demo-forfait-m-40")", fmt::format(R"(id="{}")", order_id_));
-        sub("<quantity>40</quantity>", fmt::format("<quantity>{}</quantity>", cards_));
-        sub(R"(file="../forfait-m.xml")",
-            fmt::format(R"(file="{}")", (simtest::source_root() / "profiles/forfait-m.xml").string()));
-        sub(R"(directory="../../out/demo-forfait-m-40")", R"(directory="out")");
-        write_file(dir_ / "order.xml", order);
-        write_file(dir_ / "k4.keys", fmt::format("1 {}\n", kK4Hex));
-        write_file(dir_ / "adm1.key", fmt::format("{}\n", kStubAdm));
+        simtest::DemoOrder()
+            .id(order_id_)
+            .quantity(static_cast<std::size_t>(cards_))
+            .profile()
+            .output_directory("out")
+            .write(dir_ / "order.xml");
+        simtest::write_station_secrets(dir_);
     }
     void TearDown() override {
         stubs_.clear();
-        std::error_code ec;
-        if (!HasFailure()) fs::remove_all(dir_, ec);
-        else std::fprintf(stderr, "kept %s for inspection\n", dir_.c_str());
+        simtest::remove_unless_failed(dir_);
     }
 
     void start_stubs() {

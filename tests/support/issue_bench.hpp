@@ -18,17 +18,15 @@
 
 #include <fmt/format.h>
 
+#include "demo_order.hpp"
 #include "issued_cards.hpp"
 #include "run_command.hpp"
 #include "sim/pcsc.hpp"
 #include "simcard_fixture.hpp"
+#include "station_files.hpp"
 #include "stub_process.hpp"
 
 namespace simtest {
-
-inline constexpr const char* kBenchK4Hex =
-    "2B7E151628AED2A6ABF7158809CF4F3C";                   // test K4 (index 1), never real
-inline constexpr const char* kBenchStubAdm = "88888888";  // ADM1 of stub-usim-blank.card
 
 // "4,5,6,7" -> {4, 5, 6, 7}; throws std::invalid_argument naming the bad item.
 inline std::vector<int> parse_slots(const std::string& text) {
@@ -67,21 +65,11 @@ class IssueBench {
     // `cards` identities in an order named `order_id`, everything under a fresh temp dir named after
     // `prefix`.
     IssueBench(const std::string& prefix, std::string order_id, std::size_t cards)
-        : order_id_(std::move(order_id)) {
-        std::string tmpl = (std::filesystem::temp_directory_path() / (prefix + ".XXXXXX")).string();
-        if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-        dir_ = tmpl;
-        std::string order = read_text(source_root() / "profiles/orders/demo-forfait-m-40.xml");
-        replace(order, R"(id="demo-forfait-m-40")", fmt::format(R"(id="{}")", order_id_));
-        replace(order, "<quantity>40</quantity>", fmt::format("<quantity>{}</quantity>", cards));
-        replace(order, R"(file="../forfait-m.xml")",
-                fmt::format(R"(file="{}")", (source_root() / "profiles/forfait-m.xml").string()));
-        replace(order, R"(directory="../../out/demo-forfait-m-40")", R"(directory="out")");
-        write_file(order_file(), order,
-                   std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
-                       std::filesystem::perms::group_read);
-        write_file(dir_ / "k4.keys", fmt::format("1 {}\n", kBenchK4Hex));
-        write_file(dir_ / "adm1.key", fmt::format("{}\n", kBenchStubAdm));
+        : order_id_(std::move(order_id)), dir_(make_temp_dir(prefix)) {
+        DemoOrder().id(order_id_).quantity(cards).profile().output_directory("out").write(
+            order_file(), std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
+                              std::filesystem::perms::group_read);
+        write_station_secrets(dir_);
     }
     ~IssueBench() {
         stubs_.clear();
@@ -206,18 +194,12 @@ class IssueBench {
     }
 
     [[nodiscard]] provisioner::TransportKey k4() const {
-        return provisioner::TransportKeys::parse(
-                   sim::SecretBytes::from_text(fmt::format("1 {}", kBenchK4Hex)), "test")
+        return provisioner::TransportKeys::parse(sim::SecretBytes::from_text(fmt::format("1 {}", kK4Hex)),
+                                                 "test")
             .get(1);
     }
 
   private:
-    static void replace(std::string& text, const std::string& from, const std::string& to) {
-        const auto at = text.find(from);
-        if (at == std::string::npos) throw std::runtime_error("demo order changed: no '" + from + "'");
-        text.replace(at, from.size(), to);
-    }
-
     std::string order_id_;
     std::filesystem::path dir_;
     std::vector<int> slots_;

@@ -20,12 +20,12 @@
 #include "simcard_fixture.hpp"
 #include "station/card_issuer.hpp"
 #include "station/job_setup.hpp"
+#include "station_files.hpp"
 #include "store/journal.hpp"
 
 namespace simtest {
 
 inline const char* kTestTransportKeyHex = "000102030405060708090A0B0C0D0E0F";
-inline const char* kStubAdm = "88888888";
 
 // The factory ICCID of simulated blank body n, as the feeder would print it: 899990100000000NNN + Luhn, in
 // EF.ICCID's swapped BCD (hex), ready for fresh_blank_card().

@@ -17,25 +17,9 @@
 
 #include "identity/transport_key.hpp"
 #include "sim/bytes.hpp"
+#include "test_files.hpp"
 
 namespace simtest {
-
-inline std::string read_text(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-inline void write_file(const std::filesystem::path& path, const std::string& text,
-                       std::filesystem::perms mode = std::filesystem::perms::owner_read |
-                                                     std::filesystem::perms::owner_write) {
-    {
-        std::ofstream out(path, std::ios::binary | std::ios::trunc);
-        out << text;
-    }
-    std::filesystem::permissions(path, mode);
-}
 
 inline std::string upper(std::string s) {
     std::transform(s.begin(), s.end(), s.begin(),

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -111,5 +112,24 @@ private:
     std::filesystem::path dir_, state_, trace_;
     pid_t pid_ = -1;
 };
+
+// The pcscd name of vpcd slot `slot`.
+inline std::string reader_name(int slot) {
+    return sim::PcscContext().reader_names().at(static_cast<std::size_t>(slot));
+}
+
+// A stub with `card_name` on `slot`, once pcscd sees the slot empty (the previous test's card gone, or the
+// first command would reach a slot whose card is being swapped) and then sees the new card. Throws when pcscd
+// sees neither within 10 s.
+inline std::unique_ptr<StubProcess> start_stub(int slot, const std::string& card_name) {
+    const sim::PcscContext context;
+    const auto reader = context.reader_names().at(static_cast<std::size_t>(slot));
+    if (!context.wait_for_removal(reader, std::chrono::seconds(10)))
+        throw std::runtime_error("slot " + std::to_string(slot) + " never became empty");
+    auto stub = std::make_unique<StubProcess>(slot, card_name);
+    if (!context.wait_for_card(reader, std::chrono::seconds(10)))
+        throw std::runtime_error("no card in slot " + std::to_string(slot));
+    return stub;
+}
 
 }  // namespace simtest

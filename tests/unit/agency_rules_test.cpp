@@ -3,11 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <functional>
 
 #include <stdlib.h>
 
 #include "agency/agency_rules.hpp"
+#include "error_of.hpp"
 #include "output/back_office.hpp"
 #include "sim/error.hpp"
 #include "simcard_fixture.hpp"
@@ -17,14 +17,7 @@ namespace {
 using namespace provisioner;
 using namespace provisioner::agency;
 
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const sim::InputError& e) {
-        return e.what();
-    }
-    return "(no InputError)";
-}
+using simtest::error_of;
 
 CardRecord card(CardId id, CardState state, std::optional<std::string> msisdn, std::string iccid = "") {
     CardRecord c;

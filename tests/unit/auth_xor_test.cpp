@@ -3,6 +3,8 @@
 
 #include <string_view>
 
+#include "auth_test_vectors.hpp"
+#include "hex_values.hpp"
 #include "sim/auth/milenage.hpp"
 #include "sim/auth/xor_test.hpp"
 #include "sim/bytes.hpp"
@@ -13,47 +15,38 @@ namespace {
 
 using namespace sim::auth;
 
-template <std::size_t N>
-std::array<std::uint8_t, N> arr(std::string_view hex) {
-    const sim::Bytes b = sim::from_hex(hex);
-    std::array<std::uint8_t, N> out{};
-    EXPECT_EQ(b.size(), N) << hex;
-    std::copy_n(b.begin(), std::min(N, b.size()), out.begin());
-    return out;
-}
-sim::SecretBytes key(std::string_view hex) {
-    return sim::SecretBytes::from_hex(hex, "Ki");
-}
+using namespace simtest;
 
 TEST(Xor2G, LibosmocoreVectors) {
-    const auto ki = key("000102030405060708090a0b0c0d0e0f");
-    GsmOutput out = xor_2g(ki, Rand{});
-    EXPECT_EQ(sim::to_hex(out.sres), "00010203");
-    EXPECT_EQ(sim::to_hex(out.kc), "0405060708090A0B");
-    out = xor_2g(ki, arr<16>("00102030405060708090a0b0c0d0e0f0"));
-    EXPECT_EQ(sim::to_hex(out.sres), "00112233");
-    EXPECT_EQ(sim::to_hex(out.kc), "445566778899AABB");
+    const auto ki = key(kOsmoK);
+    for (const auto& v : kXor2gVectors) {
+        const GsmOutput out = xor_2g(ki, arr<16>(v.rand));
+        EXPECT_EQ(sim::to_hex(out.sres), upper_hex(v.out.sres)) << v.rand;
+        EXPECT_EQ(sim::to_hex(out.kc), upper_hex(v.out.kc)) << v.rand;
+    }
 }
 
 TEST(Xor3G, Vector) {
-    const auto k = key("465b5ce8b199b49faa5f0a2ee238a6bc");
-    const Rand rand = arr<16>("23553cbe9637a89d218ae64dae47bf35");
-    const Sqn sqn = arr<6>("ff9bb4d0b607");
-    const Amf amf = arr<2>("b9b9");
+    const auto& in = kMilenageTestSets[0];
+    const auto& v = kXor3gSet1;
+    const auto k = key(in.k);
+    const Rand rand = arr<16>(in.rand);
+    const Sqn sqn = arr<6>(in.sqn);
+    const Amf amf = arr<2>(in.amf);
     const Xor3GOutput out = xor_3g(k, rand, sqn, amf);
-    EXPECT_EQ(sim::to_hex(out.res), "650E605627AE1C028BD5EC634C7F1989");
-    EXPECT_EQ(sim::to_hex(out.ck), "0E605627AE1C028BD5EC634C7F198965");
-    EXPECT_EQ(sim::to_hex(out.ik), "605627AE1C028BD5EC634C7F1989650E");
-    EXPECT_EQ(sim::to_hex(out.ak), "5627AE1C028B");
-    EXPECT_EQ(sim::to_hex(xor_3g_autn(k, rand, sqn, amf)), "A9BC1ACCB48CB9B99A95D48691A9A5BB");
+    EXPECT_EQ(sim::to_hex(out.res), upper_hex(v.res));
+    EXPECT_EQ(sim::to_hex(out.ck), upper_hex(v.ck));
+    EXPECT_EQ(sim::to_hex(out.ik), upper_hex(v.ik));
+    EXPECT_EQ(sim::to_hex(out.ak), upper_hex(v.ak));
+    EXPECT_EQ(sim::to_hex(xor_3g_autn(k, rand, sqn, amf)), upper_hex(v.autn));
     const GsmOutput gsm = gsm_from_xor_3g(out);
-    EXPECT_EQ(sim::to_hex(gsm.sres), "850A89BE");
-    EXPECT_EQ(sim::to_hex(gsm.kc), "57B95EBAD48E6535");
+    EXPECT_EQ(sim::to_hex(gsm.sres), upper_hex(v.gsm.sres));
+    EXPECT_EQ(sim::to_hex(gsm.kc), upper_hex(v.gsm.kc));
 }
 
 TEST(Xor3G, AutsRoundTrip) {
-    const auto k = key("465b5ce8b199b49faa5f0a2ee238a6bc");
-    const Rand rand = arr<16>("23553cbe9637a89d218ae64dae47bf35");
+    const auto k = key(kMilenageTestSets[0].k);
+    const Rand rand = arr<16>(kMilenageTestSets[0].rand);
     const Sqn sqn_ms = sqn_from_int(0x1234567);
     const Xor3GOutput resync = xor_3g(k, rand, sqn_ms, Amf{});
     sim::Bytes auts;

@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "demo_order.hpp"
 #include "identity/keys.hpp"
 #include "issue_fixture.hpp"
 #include "sim/auth/milenage.hpp"
@@ -153,21 +154,9 @@ namespace {
 
 // The demo order for sysmoISIM-SJA2 cards (whose vendor fixes the ICCID), in a temp file.
 std::string sja2_order_file() {
-    std::ifstream in(simtest::source_root() / "profiles/orders/demo-forfait-m-40.xml");
-    std::stringstream ss;
-    ss << in.rdbuf();
-    std::string text = ss.str();
-    auto replace = [&](const std::string& from, const std::string& to) {
-        const auto at = text.find(from);
-        if (at == std::string::npos) throw std::runtime_error("demo order changed: no " + from);
-        text.replace(at, from.size(), to);
-    };
-    replace("<card-type>stub-usim</card-type>", "<card-type>sysmoISIM-SJA2</card-type>");
-    replace("file=\"../forfait-m.xml\"",
-            "file=\"" + (simtest::source_root() / "profiles/forfait-m.xml").string() + "\"");
     const auto file =
         std::filesystem::temp_directory_path() / fmt::format("issuer-sja2-order-{}.xml", ::getpid());
-    std::ofstream(file) << text;
+    simtest::DemoOrder().card_type("sysmoISIM-SJA2").profile().write(file);
     return file.string();
 }
 

@@ -5,6 +5,7 @@
 
 #include <random>
 
+#include "error_of.hpp"
 #include "sim/codecs/identity.hpp"
 #include "sim/error.hpp"
 
@@ -12,17 +13,8 @@ namespace {
 
 using namespace sim;
 using namespace sim::ef;
+using simtest::error_of;
 using ::testing::HasSubstr;
-
-template <class F>
-std::string error_of(F&& f) {
-    try {
-        f();
-    } catch (const InputError& e) {
-        return e.what();
-    }
-    return "(no InputError)";
-}
 
 std::string digits(std::mt19937& rng, std::size_t n) {
     std::string s;

@@ -4,6 +4,7 @@
 
 #include <random>
 
+#include "error_of.hpp"
 #include "sim/codecs/location.hpp"
 #include "sim/codecs/misc.hpp"
 #include "sim/codecs/services.hpp"
@@ -13,17 +14,8 @@ namespace {
 
 using namespace sim;
 using namespace sim::ef;
+using simtest::error_of;
 using ::testing::HasSubstr;
-
-template <class F>
-std::string error_of(F&& f) {
-    try {
-        f();
-    } catch (const InputError& e) {
-        return e.what();
-    }
-    return "(no InputError)";
-}
 
 TEST(Ust, ServiceBitsByNumberAndName) {
     EXPECT_EQ(to_hex(encode(Ust{{1, 8, 9}}, 2)), "8101");

@@ -4,6 +4,7 @@
 
 #include <random>
 
+#include "error_of.hpp"
 #include "sim/codecs/smsp.hpp"
 #include "sim/error.hpp"
 
@@ -11,17 +12,8 @@ namespace {
 
 using namespace sim;
 using namespace sim::ef;
+using simtest::error_of;
 using ::testing::HasSubstr;
-
-template <class F>
-std::string error_of(F&& f) {
-    try {
-        f();
-    } catch (const InputError& e) {
-        return e.what();
-    }
-    return "(no InputError)";
-}
 
 TEST(Smsp, OptNcWorkedExample) {
     Smsp v;

@@ -4,6 +4,7 @@
 
 #include <random>
 
+#include "error_of.hpp"
 #include "sim/codecs/spn.hpp"
 #include "sim/codecs/text.hpp"
 #include "sim/error.hpp"
@@ -12,17 +13,8 @@ namespace {
 
 using namespace sim;
 using namespace sim::ef;
+using simtest::error_of;
 using ::testing::HasSubstr;
-
-template <class F>
-std::string error_of(F&& f) {
-    try {
-        f();
-    } catch (const InputError& e) {
-        return e.what();
-    }
-    return "(no InputError)";
-}
 
 TEST(Gsm7, AsciiLettersMapOneToOneButTrapsDoNot) {
     EXPECT_EQ(to_hex(*codec::gsm7_encode("Mobilis 123", "t", "f")), "4D6F62696C697320313233");

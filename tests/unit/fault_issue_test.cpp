@@ -8,6 +8,7 @@
 #include <fstream>
 #include <set>
 
+#include "demo_order.hpp"
 #include "issue_fixture.hpp"
 #include "sim/card.hpp"
 #include "sim/codecs/identity.hpp"
@@ -25,20 +26,8 @@ using simtest::factory_iccid;
 // The demo order with room for every k (one identity per faulted card), written next to the journal.
 std::string big_order_file() {
     static const std::string path = [] {
-        std::ifstream in(simtest::source_root() / "profiles/orders/demo-forfait-m-40.xml");
-        std::stringstream ss;
-        ss << in.rdbuf();
-        std::string text = ss.str();
-        auto replace = [&](const std::string& from, const std::string& to) {
-            const auto at = text.find(from);
-            if (at == std::string::npos) throw std::runtime_error("demo order changed: no " + from);
-            text.replace(at, from.size(), to);
-        };
-        replace("<quantity>40</quantity>", "<quantity>900</quantity>");
-        replace("file=\"../forfait-m.xml\"", "file=\"" + (simtest::source_root() / "profiles/forfait-m.xml").string() + "\"");
-        replace("id=\"demo-forfait-m-40\"", "id=\"fault-forfait-m-900\"");
         const auto file = std::filesystem::temp_directory_path() / fmt::format("fault-order-{}.xml", ::getpid());
-        std::ofstream(file) << text;
+        simtest::DemoOrder().quantity(900).profile().id("fault-forfait-m-900").write(file);
         return file.string();
     }();
     return path;

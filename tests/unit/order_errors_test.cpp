@@ -8,6 +8,7 @@
 #include <regex>
 #include <string>
 
+#include "expect_marker.hpp"
 #include "order/order.hpp"
 #include "sim/error.hpp"
 
@@ -18,24 +19,7 @@ namespace fs = std::filesystem;
 
 const fs::path kDir = fs::path(SIM_SOURCE_DIR) / "tests/data/orders";
 
-struct Expectation {
-    std::size_t line = 0;
-    std::string field;
-};
-
-Expectation marker(const fs::path& file) {
-    std::ifstream in(file);
-    std::string line;
-    std::size_t no = 0;
-    while (std::getline(in, line)) {
-        ++no;
-        const auto at = line.find("<!-- expect: ");
-        if (at == std::string::npos) continue;
-        const auto start = at + 13;
-        return {no, line.substr(start, line.find(" -->", start) - start)};
-    }
-    return {};
-}
+using simtest::expectation_of;
 
 std::string load_error(const fs::path& file, const OrderLoadOptions& options = {}) {
     try {
@@ -60,7 +44,7 @@ class BrokenOrder : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(BrokenOrder, ErrorNamesFileLineAndField) {
     const auto file = kDir / (GetParam() + ".xml");
-    const auto want = marker(file);
+    const auto want = expectation_of(file);
     ASSERT_GT(want.line, 0u) << "no expect: marker in " << file;
     expect_at(load_error(file), file, want.line, want.field);
 }
@@ -118,7 +102,7 @@ TEST(AlreadyIssued, RangeOverlapNamesTheIdentity) {
         return std::nullopt;
     };
     const auto message = load_error(file, options);
-    const auto want = marker(file);
+    const auto want = expectation_of(file);
     expect_at(message, file, want.line, want.field);
     EXPECT_NE(message.find("546010000000007"), std::string::npos) << message;
 }
@@ -147,7 +131,7 @@ TEST(BrokenOrderFolder, EveryOrderIsCovered) {
             name.rfind("vendor-", 0) == 0 || name == "already-issued.xml") {
             continue;
         }
-        EXPECT_GT(marker(entry.path()).line, 0u) << name;
+        EXPECT_GT(expectation_of(entry.path()).line, 0u) << name;
     }
 }
 

@@ -9,6 +9,7 @@
 #include <regex>
 #include <string>
 
+#include "expect_marker.hpp"
 #include "profile/profile.hpp"
 #include "sim/error.hpp"
 
@@ -19,24 +20,7 @@ namespace fs = std::filesystem;
 
 const fs::path kBroken = fs::path(SIM_SOURCE_DIR) / "tests/data/profiles";
 
-struct Expectation {
-    std::size_t line = 0;
-    std::string field;
-};
-
-Expectation expectation_of(const fs::path& file) {
-    std::ifstream in(file);
-    std::string line;
-    std::size_t no = 0;
-    while (std::getline(in, line)) {
-        ++no;
-        const auto at = line.find("<!-- expect: ");
-        if (at == std::string::npos) continue;
-        const auto start = at + 13;
-        return {no, line.substr(start, line.find(" -->", start) - start)};
-    }
-    return {};
-}
+using simtest::expectation_of;
 
 std::string load_error(const fs::path& file) {
     try {

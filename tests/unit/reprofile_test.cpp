@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "demo_order.hpp"
 #include "identity/keys.hpp"
 #include "issue_fixture.hpp"
 #include "personalisation/reprofile.hpp"
@@ -232,25 +233,8 @@ TEST_F(Reprofile, ChangeGivesWhatIssuingWithTheNewProfileGives) {
     ASSERT_FALSE(change.empty());
     provisioner::apply_offer_change(*card_, change, presenter());
 
-    std::string order = [] {
-        std::ifstream in(simtest::source_root() / "profiles/orders/demo-forfait-m-40.xml");
-        std::stringstream ss;
-        ss << in.rdbuf();
-        return ss.str();
-    }();
-    const auto replace = [&order](const std::string& from, const std::string& to) {
-        const auto at = order.find(from);
-        ASSERT_NE(at, std::string::npos) << from;
-        order.replace(at, from.size(), to);
-    };
-    replace(R"(id="forfait-m" file="../forfait-m.xml")",
-            fmt::format(R"(id="service-data" file="{}")",
-                        (simtest::source_root() / "profiles/service-data.xml").string()));
     const auto order_file = f_.dir() / "service-data-order.xml";
-    {
-        std::ofstream out(order_file);
-        out << order;
-    }
+    simtest::DemoOrder().profile("service-data").write(order_file);
     simtest::IssueFixture direct(order_file.string());
     simtest::PullableCard other(simtest::fresh_blank_card(factory_iccid(8)));
     auto other_transport = other.transport();

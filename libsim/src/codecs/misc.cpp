@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "codecs/tlv.hpp"
 #include "sim/error.hpp"
 
 namespace sim::ef {
@@ -303,11 +304,7 @@ DirRecord decode<DirRecord>(ByteView data, std::string_view ef) {
     DirRecord v;
     if (codec::all_ff(data)) return v;
     codec::require_length(data, 4, ef);
-    if (data[0] != 0x61)
-        byte_error(ef, 1, fmt::format("tag {:02X} (expected 61, application template)", data[0]));
-    const std::size_t end = 2 + static_cast<std::size_t>(data[1]);
-    if (end > data.size())
-        byte_error(ef, 2, fmt::format("length {} runs past the end of the record", data[1]));
+    const std::size_t end = 2 + codec::opening_tlv_length(data, 0x61, "application template", "record", ef);
     for (std::size_t at = 2; at < end;) {
         if (at + 2 > end) byte_error(ef, at + 1, "truncated data object");
         const std::uint8_t tag = data[at];

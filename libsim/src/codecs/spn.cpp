@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "codecs/tlv.hpp"
 #include "sim/codecs/text.hpp"
 
 namespace sim::ef {
@@ -72,11 +73,8 @@ Spdi decode<Spdi>(ByteView data, std::string_view ef) {
     Spdi v;
     if (codec::all_ff(data)) return v;
     codec::require_length(data, 4, ef);
-    if (data[0] != 0xA3)
-        byte_error(ef, 1, fmt::format("tag {:02X} (expected A3, service provider display info)", data[0]));
-    const std::size_t outer = data[1];
-    if (2 + outer > data.size())
-        byte_error(ef, 2, fmt::format("length {} runs past the end of the file", outer));
+    const std::size_t outer =
+        codec::opening_tlv_length(data, 0xA3, "service provider display info", "file", ef);
     if (data[2] != 0x80) byte_error(ef, 3, fmt::format("tag {:02X} (expected 80, SPDI PLMN list)", data[2]));
     const std::size_t inner = data[3];
     if (inner + 2 != outer)

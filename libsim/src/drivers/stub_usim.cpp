@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "sim/drivers/auth_records.hpp"
-#include "sim/error.hpp"
 
 namespace sim {
 
@@ -13,24 +12,10 @@ namespace {
 const Bytes kAtr{0x3B, 0x9E, 0x96, 0x80, 0x1F, 0xC7, 0x80, 0x31, 0xE0, 0x73, 0xFE,
                  0x21, 0x1B, 0x66, 0x53, 0x54, 0x55, 0x42, 0x30, 0x31, 0xC1};
 
-EfRef system_ef(std::uint16_t fid, std::string name) {
-    return EfRef{{StubUsimDriver::kFidSystemDf, fid}, std::nullopt, std::move(name)};
-}
-
 }  // namespace
 
 bool StubUsimDriver::matches_atr(ByteView atr) const {
     return std::equal(atr.begin(), atr.end(), kAtr.begin(), kAtr.end());
-}
-
-bool StubUsimDriver::probe(Card& card) const {
-    try {
-        card.select_df({kFidSystemDf});
-        return true;
-    } catch (const CardError&) {
-        card.invalidate_selection();
-        return false;
-    }
 }
 
 std::vector<FileContent> StubUsimDriver::key_files(const KeySet& keys) const {
@@ -38,19 +23,6 @@ std::vector<FileContent> StubUsimDriver::key_files(const KeySet& keys) const {
     // context, a 3G one for all contexts (c2/c3 conversion for GSM).
     std::vector<FileContent> files;
     files.push_back(drivers::secret_file(system_ef(kFidAuthKey, "EF.AUTH_KEY"), drivers::key_record(keys)));
-    return files;
-}
-
-std::vector<FileContent> StubUsimDriver::code_files(const CodeSet& codes) const {
-    std::vector<FileContent> files;
-    files.push_back(drivers::secret_file(
-        system_ef(kFidChv1, "EF.CHV1"),
-        drivers::code_record(CodeId::Pin1, codes.pin1, codes.puk1, codes.pin_tries, codes.puk_tries)));
-    if (!codes.pin2.empty()) {
-        files.push_back(drivers::secret_file(
-            system_ef(kFidChv2, "EF.CHV2"),
-            drivers::code_record(CodeId::Pin2, codes.pin2, codes.puk2, codes.pin_tries, codes.puk_tries)));
-    }
     return files;
 }
 

@@ -4,7 +4,6 @@
 #include <array>
 
 #include "sim/drivers/auth_records.hpp"
-#include "sim/error.hpp"
 
 namespace sim {
 
@@ -106,12 +105,8 @@ constexpr SizeEntry kSizes[] = {
     {kAdf, 0x6FC6, 8},
 };
 
-EfRef ef_at(FilePath path, std::string name) {
-    return EfRef{std::move(path), std::nullopt, std::move(name)};
-}
-
 void add_key(std::vector<FileContent>& files, FilePath path, std::string name, const Bytes& record) {
-    files.push_back(drivers::secret_file(ef_at(std::move(path), std::move(name)), record));
+    files.push_back(drivers::secret_file(EfRef{std::move(path), std::nullopt, std::move(name)}, record));
 }
 
 }  // namespace
@@ -120,16 +115,6 @@ bool SysmoIsimSja2Driver::matches_atr(ByteView atr) const {
     return std::any_of(kAtrs.begin(), kAtrs.end(), [&](const Bytes& known) {
         return std::equal(atr.begin(), atr.end(), known.begin(), known.end());
     });
-}
-
-bool SysmoIsimSja2Driver::probe(Card& card) const {
-    try {
-        card.select_df({kFidDfSystem});
-        return true;
-    } catch (const CardError&) {
-        card.invalidate_selection();
-        return false;
-    }
 }
 
 std::vector<FileContent> SysmoIsimSja2Driver::key_files(const KeySet& keys) const {
@@ -143,19 +128,6 @@ std::vector<FileContent> SysmoIsimSja2Driver::key_files(const KeySet& keys) cons
     add_key(files, {kAdf, kFidAuthKey2g}, "EF.USIM_AUTH_KEY_2G", record);
     add_key(files, {kFidAdfIsim, kFidAuthKey2g}, "EF.ISIM_AUTH_KEY_2G", record);
     wipe_bytes(record);
-    return files;
-}
-
-std::vector<FileContent> SysmoIsimSja2Driver::code_files(const CodeSet& codes) const {
-    std::vector<FileContent> files;
-    files.push_back(drivers::secret_file(
-        ef_at({kFidDfSystem, kFidChv1}, "EF.CHV1"),
-        drivers::code_record(CodeId::Pin1, codes.pin1, codes.puk1, codes.pin_tries, codes.puk_tries)));
-    if (!codes.pin2.empty()) {
-        files.push_back(drivers::secret_file(
-            ef_at({kFidDfSystem, kFidChv2}, "EF.CHV2"),
-            drivers::code_record(CodeId::Pin2, codes.pin2, codes.puk2, codes.pin_tries, codes.puk_tries)));
-    }
     return files;
 }
 

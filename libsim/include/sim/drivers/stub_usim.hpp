@@ -4,23 +4,20 @@
 #pragma once
 
 #include "sim/chv.hpp"
-#include "sim/drivers/card_driver.hpp"
+#include "sim/drivers/system_df_driver.hpp"
 
 namespace sim {
 
-class StubUsimDriver : public CardDriver {
+class StubUsimDriver : public SystemDfDriver {
   public:
     static constexpr std::uint16_t kFidSystemDf = 0x7FDE;
-    static constexpr std::uint16_t kFidAuthKey = 0x6F20;
-    static constexpr std::uint16_t kFidChv1 = 0x6F01;
-    static constexpr std::uint16_t kFidChv2 = 0x6F81;
+    static constexpr std::uint16_t kFidAuthKey = 0x6F20;  // one key file for every context
 
+    StubUsimDriver() : SystemDfDriver(kFidSystemDf) {}
     [[nodiscard]] std::string name() const override { return "stub-usim"; }
     [[nodiscard]] bool matches_atr(ByteView atr) const override;
-    [[nodiscard]] bool probe(Card& card) const override;
     [[nodiscard]] std::uint8_t adm_reference() const override { return kDefaultAdm1Reference; }
     [[nodiscard]] std::vector<FileContent> key_files(const KeySet& keys) const override;
-    [[nodiscard]] std::vector<FileContent> code_files(const CodeSet& codes) const override;
     [[nodiscard]] std::optional<std::size_t> file_size(const EfRef& ef) const override;
 };
 

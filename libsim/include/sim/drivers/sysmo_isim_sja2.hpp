@@ -6,28 +6,25 @@
 // factory's.
 #pragma once
 
-#include "sim/drivers/card_driver.hpp"
+#include "sim/drivers/system_df_driver.hpp"
 
 namespace sim {
 
-class SysmoIsimSja2Driver : public CardDriver {
+class SysmoIsimSja2Driver : public SystemDfDriver {
   public:
     static constexpr std::uint16_t kFidDfSystem = 0xA515;
     static constexpr std::uint16_t kFidSimAuthKey = 0x6F20;
     static constexpr std::uint16_t kFidAdfIsim = 0xFF01;
     static constexpr std::uint16_t kFidAuthKey = 0xAF20;
     static constexpr std::uint16_t kFidAuthKey2g = 0xAF22;
-    static constexpr std::uint16_t kFidChv1 = 0x6F01;
-    static constexpr std::uint16_t kFidChv2 = 0x6F81;
 
+    SysmoIsimSja2Driver() : SystemDfDriver(kFidDfSystem) {}
     [[nodiscard]] std::string name() const override { return "sysmoISIM-SJA2"; }
     [[nodiscard]] bool matches_atr(ByteView atr) const override;
-    [[nodiscard]] bool probe(Card& card) const override;
     [[nodiscard]] std::uint8_t adm_reference() const override { return 0x0A; }
     // MILENAGE / XOR-3G: 6F20, and AF20 + AF22 in both applications. COMP128-1 / XOR-2G (2G only): 6F20 and
     // the two AF22; the 3G key files are left alone.
     [[nodiscard]] std::vector<FileContent> key_files(const KeySet& keys) const override;
-    [[nodiscard]] std::vector<FileContent> code_files(const CodeSet& codes) const override;
     // Sizes (transparent) or record lengths of the standard EFs on this card.
     [[nodiscard]] std::optional<std::size_t> file_size(const EfRef& ef) const override;
     // EF.ICCID is the vendor's, update NEV on the real card (firmware-stubs/cards/sysmoISIM-SJA2-blank.card).
