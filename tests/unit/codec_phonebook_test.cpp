@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "error_of.hpp"
 #include "sim/codecs/phonebook.hpp"
 #include "sim/error.hpp"
 #include "sim/files/catalogue.hpp"
@@ -13,12 +14,7 @@ using sim::ef::Pbr;
 using ::testing::HasSubstr;
 
 std::string decode_error(std::string_view hex) {
-    try {
-        (void)sim::ef::decode<Pbr>(sim::from_hex(hex));
-    } catch (const sim::InputError& e) {
-        return e.what();
-    }
-    return "no error";
+    return simtest::error_of([&] { (void)sim::ef::decode<Pbr>(sim::from_hex(hex)); });
 }
 
 TEST(CodecPbr, NamesTheTypeOneAdnFilesOfARealCard) {
