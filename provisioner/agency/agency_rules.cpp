@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "sim/codecs/codec.hpp"
 #include "sim/error.hpp"
 
 namespace provisioner::agency {
@@ -366,8 +367,7 @@ std::vector<std::uint16_t> pbr_adn_files(sim::ByteView record) {
 bool adn_empty(sim::ByteView record) {
     if (record.size() < 14) return true;
     const std::size_t alpha = record.size() - 14;
-    const bool no_alpha = std::all_of(record.begin(), record.begin() + static_cast<std::ptrdiff_t>(alpha),
-                                      [](std::uint8_t b) { return b == 0xFF; });
+    const bool no_alpha = sim::codec::all_ff(record.first(alpha));
     const std::uint8_t number_length = record[alpha];
     const bool no_number = number_length == 0xFF || number_length == 0x00;
     return no_alpha && no_number;
@@ -375,9 +375,7 @@ bool adn_empty(sim::ByteView record) {
 
 bool sms_empty(sim::ByteView record) {
     // A record never written since manufacture is all FF: its status byte's b1 is set, but it holds nothing.
-    const bool unwritten =
-        std::all_of(record.begin(), record.end(), [](std::uint8_t b) { return b == 0xFF; });
-    return record.empty() || unwritten || (record[0] & 0x01) == 0;
+    return record.empty() || sim::codec::all_ff(record) || (record[0] & 0x01) == 0;
 }
 
 AdaptedRecord adapt_adn(sim::ByteView record, std::size_t new_length) {
@@ -391,9 +389,7 @@ AdaptedRecord adapt_adn(sim::ByteView record, std::size_t new_length) {
     out.bytes.assign(new_length, 0xFF);
     const std::size_t keep = std::min(old_alpha, new_alpha);
     std::copy_n(record.begin(), keep, out.bytes.begin());
-    out.alpha_cut = std::any_of(record.begin() + static_cast<std::ptrdiff_t>(keep),
-                                record.begin() + static_cast<std::ptrdiff_t>(old_alpha),
-                                [](std::uint8_t b) { return b != 0xFF; });
+    out.alpha_cut = !sim::codec::all_ff(record.subspan(keep, old_alpha - keep));
     // Length, TON/NPI and the 10 BCD bytes; CCP and EXT1 point into the old card's files.
     std::copy_n(record.begin() + static_cast<std::ptrdiff_t>(old_alpha), 12,
                 out.bytes.begin() + static_cast<std::ptrdiff_t>(new_alpha));
