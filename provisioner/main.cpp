@@ -1,5 +1,6 @@
-// provisioner: the OPT-NC SIM provisioning tool. Exit codes: 0 ok, 1 card/reader failure, 2 bad input,
-// 3 refused for safety.
+// provisioner: the OPT-NC SIM provisioning tool. Exit codes (sim::ExitCode): 0 ok, 1 card/reader failure,
+// 2 bad input, 3 refused for safety, 4 card check failed (host-side verification: wrong card type, read-back
+// differs, key proof failed).
 #include <fmt/format.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>

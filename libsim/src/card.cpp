@@ -118,7 +118,7 @@ Dialect Card::ensure_detected() {
 const Bytes& Card::usim_aid() {
     if (usim_aid_) return *usim_aid_;
     ensure_detected();
-    if (dialect_ != Dialect::Uicc) throw NotSupported("a 2G SIM has no USIM application", 0x6A82);
+    if (dialect_ != Dialect::Uicc) throw NotSupported("a 2G SIM has no USIM application");
     constexpr unsigned kLastRecord = 254;
     for (unsigned rec = 1; rec <= kLastRecord; ++rec) {
         const auto r = read_dir_record(static_cast<std::uint8_t>(rec));
@@ -134,7 +134,7 @@ const Bytes& Card::usim_aid() {
             return *usim_aid_;
         }
     }
-    throw FileNotFound("EF.DIR lists no USIM application (AID A0000000871002...)", 0x6A82);
+    throw FileNotFound("EF.DIR lists no USIM application (AID A0000000871002...)");
 }
 
 // One record of EF.DIR, nullopt past the last one (6A83). Le 00 asks for the whole record, whatever its
@@ -240,7 +240,7 @@ ResponseApdu Card::select_uicc(const FilePath& df, const FilePath& path, bool wa
 
 ResponseApdu Card::select_sim(const FilePath& df, const FilePath& path, bool want_info) {
     const std::string context = fmt::format("SELECT {}", path_to_string(path));
-    if (under_usim(path)) throw NotSupported(context + ": a 2G SIM has no USIM application", 0x9404);
+    if (under_usim(path)) throw NotSupported(context + ": a 2G SIM has no USIM application");
     if (path.empty()) return select_fid(kFidMf, want_info, context);
     // TS 51.011 §6.5: from a DF the card accepts its children, its parent, its siblings and the MF by FID.
     std::size_t start = 0;
@@ -350,7 +350,7 @@ Bytes Card::read_binary(const EfRef& ef, std::size_t offset, std::size_t length)
 Bytes Card::read_whole_binary(const EfRef& ef) {
     const FileInfo info = select_with_info(ef.path, true);
     if (info.structure != EfStructure::Transparent) {
-        throw IncompatibleFile(fmt::format("READ BINARY {}: not a transparent EF", describe_ef(ef)), 0x6981);
+        throw IncompatibleFile(fmt::format("READ BINARY {}: not a transparent EF", describe_ef(ef)));
     }
     return read_binary(ef, 0, info.size);
 }

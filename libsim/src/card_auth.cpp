@@ -57,7 +57,7 @@ Bytes lv_data(std::initializer_list<ByteView> fields) {
 }  // namespace
 
 Auth3gResult authenticate_3g(Card& card, const auth::Rand& rand, const auth::Autn& autn) {
-    if (card.dialect() != Dialect::Uicc) throw NotSupported("AUTHENTICATE 3G context: the card is a 2G SIM", 0x6D00);
+    if (card.dialect() != Dialect::Uicc) throw NotSupported("AUTHENTICATE 3G context: the card is a 2G SIM");
     card.enter_usim();  // AUTHENTICATE runs in the current application: any DF or EF of the USIM will do
     const auto command = CommandApdu::case4(kClaUicc, kInsAuthenticate, 0x00, kContext3g, lv_data({rand, autn}), 256)
                              .with_secret_response();

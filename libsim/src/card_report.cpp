@@ -6,6 +6,7 @@
 #include <array>
 #include <utility>
 
+#include "sim/codecs/codec.hpp"
 #include "sim/error.hpp"
 #include "sim/files/ef_ref.hpp"
 
@@ -73,10 +74,6 @@ constexpr ServiceFile kUstFiles[] = {{4, "usim/sdn"},       {12, "usim/smsp"},  
 constexpr ServiceFile kSstFiles[] = {{7, "gsm/plmnsel"},    {9, "telecom/msisdn"}, {12, "telecom/smsp"},
                                      {17, "gsm/spn"},       {18, "telecom/sdn"},   {43, "gsm/plmnwact"},
                                      {44, "gsm/oplmnwact"}, {45, "gsm/hplmnwact"}};
-
-bool all_ff(ByteView data) {
-    return std::all_of(data.begin(), data.end(), [](std::uint8_t b) { return b == 0xFF; });
-}
 
 // Reads files into the report, each once, turning refusals into statuses.
 class Reader {
@@ -146,7 +143,7 @@ class Reader {
         const FileInfo info = card_.select_with_info(ref.path, true);
         for (std::size_t n = 1; n <= info.record_count && n <= 254; ++n) {
             Bytes record = card_.read_record(ref, static_cast<std::uint8_t>(n), info.record_length);
-            if (!all_ff(record)) f.records.emplace_back(static_cast<unsigned>(n), std::move(record));
+            if (!codec::all_ff(record)) f.records.emplace_back(static_cast<unsigned>(n), std::move(record));
         }
     }
 

@@ -265,7 +265,8 @@ void Chv::present(std::uint8_t ins, CodeId presented, std::uint8_t p2, Bytes dat
 
 // Turns the card's refusal into the user's terms: which code was wrong and how many attempts are left.
 void Chv::rethrow_refusal(const CardError& e, CodeId presented, std::string_view operation) {
-    const std::uint16_t sw = e.sw();
+    if (!e.sw()) throw;  // the card layer's own refusal: no code was judged
+    const std::uint16_t sw = *e.sw();
     const bool uicc = card_.dialect() == Dialect::Uicc;
     const auto blocked = [&](bool just_now) -> std::string {
         return fmt::format("{}: {} (card answered {:04X})", operation, blocked_message(presented, just_now),
@@ -317,7 +318,7 @@ void Chv::disable(CodeId pin, const SecretBytes& code) {
     const SecretBytes value = format_code(pin, code);
     ensure_detected();
     if (card_.dialect() == Dialect::Sim2G && pin != CodeId::Pin1) {
-        throw NotSupported("DISABLE PIN2: a 2G SIM can disable CHV1 only (TS 51.011 §9.2.10)", 0x6B00);
+        throw NotSupported("DISABLE PIN2: a 2G SIM can disable CHV1 only (TS 51.011 §9.2.10)");
     }
     present(kInsDisable, pin, key_reference(pin, card_.dialect()),
             Bytes(value.reveal().begin(), value.reveal().end()), fmt::format("DISABLE {}", code_name(pin)));
@@ -329,7 +330,7 @@ void Chv::enable(CodeId pin, const SecretBytes& code) {
     const SecretBytes value = format_code(pin, code);
     ensure_detected();
     if (card_.dialect() == Dialect::Sim2G && pin != CodeId::Pin1) {
-        throw NotSupported("ENABLE PIN2: a 2G SIM can enable CHV1 only (TS 51.011 §9.2.11)", 0x6B00);
+        throw NotSupported("ENABLE PIN2: a 2G SIM can enable CHV1 only (TS 51.011 §9.2.11)");
     }
     present(kInsEnable, pin, key_reference(pin, card_.dialect()),
             Bytes(value.reveal().begin(), value.reveal().end()), fmt::format("ENABLE {}", code_name(pin)));

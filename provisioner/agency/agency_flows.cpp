@@ -10,16 +10,14 @@
 #include "personalisation/card_image.hpp"
 #include "session.hpp"
 #include "sim/chv.hpp"
-#include "sim/codecs/identity.hpp"
 #include "sim/drivers/card_driver.hpp"
 #include "sim/error.hpp"
 #include "sim/files/catalogue.hpp"
+#include "sim/iccid.hpp"
 #include "station/job_setup.hpp"
 
 namespace provisioner::agency {
 namespace {
-
-const sim::EfRef kIccidRef{{0x2FE2}, 0x02, "EF.ICCID", false};
 
 // A journal job id no job has (ids start at 1): stands for "the pool, whose job is not created yet".
 constexpr JobId kNoJobYet = 0;
@@ -127,21 +125,12 @@ const Job& open_pool_job(Journal& journal, Pool& pool, const TransportKeys& keys
 }
 
 // ---- the new card ---------------------------------------------------------------------------------------
-std::optional<std::string> read_iccid(sim::Card& card) {
-    const sim::Bytes raw = card.read_binary(kIccidRef, 0, 10);
-    if (std::all_of(raw.begin(), raw.end(), [](std::uint8_t b) { return b == 0xFF; })) return std::nullopt;
-    try {
-        return sim::ef::decode<sim::ef::Iccid>(raw).digits;
-    } catch (const sim::InputError&) {
-        return std::nullopt;  // a factory value that is no ICCID: as blank
-    }
-}
 
 NewCardCheck check_new_card(sim::Card& card, Journal& journal, const std::string& reader, const Pool* pool,
                             const std::optional<std::string>& own_number) {
     card.ensure_detected();
     NewCardCheck check;
-    check.iccid = read_iccid(card);
+    check.iccid = sim::read_iccid(card).iccid;  // a factory value that is no ICCID counts as blank
     const std::optional<CardRecord> known = check.iccid ? journal.show(*check.iccid) : std::nullopt;
     std::optional<JobId> pool_job;
     if (pool != nullptr) {
@@ -358,17 +347,15 @@ std::size_t write_msisdn(sim::Card& card, const std::string& msisdn, const PinPo
         });
         const sim::Bytes back = card.read_record(ef, 1, info->record_length);
         if (back != record) {
-            throw sim::CardError(
+            throw sim::ReadBackMismatch(
                 fmt::format("{} ({}) record 1 reads back differently after writing the number", ef.name,
-                            sim::path_to_string(ef.path)),
-                0x9000);
+                            sim::path_to_string(ef.path)));
         }
         ++written;
     }
     if (written == 0) {
         throw sim::NotSupported(
-            fmt::format("the card in reader {} has no EF.MSISDN (neither ADF.USIM nor DF.TELECOM)", reader),
-            0x6A82);
+            fmt::format("the card in reader {} has no EF.MSISDN (neither ADF.USIM nor DF.TELECOM)", reader));
     }
     return written;
 }
@@ -513,7 +500,7 @@ std::optional<OldCardContent> read_old_card(const std::string& reader, const std
         ReaderSession session(reader);
         sim::Card& card = session.card();
         card.detect();
-        const auto iccid = read_iccid(card);
+        const auto iccid = sim::read_iccid(card).iccid;
         if (!iccid) {
             warnings.push_back(
                 fmt::format("old card in reader {}: EF.ICCID is blank or unreadable; contacts and SMS "
@@ -617,10 +604,9 @@ CopyReport copy_content(sim::Card& card, const OldCardContent& content) {
             const sim::Bytes& bytes = wanted[pending[k]];
             card.update_record(*target, placed[k], bytes);
             if (card.read_record(*target, placed[k], info->record_length) != bytes) {
-                throw sim::CardError(
+                throw sim::ReadBackMismatch(
                     fmt::format("{} record {} on the new card reads back differently after the copy",
-                                file.label, placed[k]),
-                    0x9000);
+                                file.label, placed[k]));
             }
         }
         const std::size_t copied = file.records.size() - lost;

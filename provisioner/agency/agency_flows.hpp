@@ -68,9 +68,6 @@ const Job& open_pool_job(Journal& journal, Pool& pool, const TransportKeys& keys
                          const std::string& station_id);
 
 // ---- the card in the new-card reader -------------------------------------------------------------------
-// EF.ICCID as digits, nullopt for a blank (all FF) or unreadable one. Reads only.
-std::optional<std::string> read_iccid(sim::Card& card);
-
 struct NewCardCheck {
     NewCardKind kind = NewCardKind::Stock;
     std::optional<CardRecord> stock;   // Stock: its journal record

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "sim/codecs/codec.hpp"
 #include "sim/error.hpp"
 
 namespace provisioner::agency {

@@ -20,6 +20,7 @@
 #include "output/back_office.hpp"
 #include "session.hpp"
 #include "sim/error.hpp"
+#include "sim/iccid.hpp"
 #include "store/journal.hpp"
 #include "store/journal_format.hpp"
 
@@ -247,7 +248,7 @@ void run_activate(const ActivateOptions& o) {
     const std::string& reader = session.reader_name();
     card.ensure_detected();
     if (!o.iccid.empty()) {
-        const auto on_card = read_iccid(card);
+        const auto on_card = sim::read_iccid(card).iccid;
         if (on_card != o.iccid) {
             throw sim::InputError(
                 fmt::format("the card in reader {} has ICCID {}, not {} (--iccid): nothing was written",

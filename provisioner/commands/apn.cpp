@@ -99,8 +99,7 @@ class Pin1OnDemand {
 // EF.ACL exists only in ADF.USIM (TS 31.102): refuse a 2G SIM or a UICC without a USIM in plain words.
 void require_usim(sim::Card& card) {
     if (card.detect() != sim::Dialect::Uicc) {
-        throw sim::NotSupported("this is a 2G SIM: the APN control list (EF.ACL) exists only on a USIM",
-                                0x6A82);
+        throw sim::NotSupported("this is a 2G SIM: the APN control list (EF.ACL) exists only on a USIM");
     }
     (void)card.usim_aid();
 }
@@ -241,8 +240,7 @@ void run_edit(apn::EditKind kind, const ApnOptions& o) {
             "this card does not offer the APN control list (EF.UST service 35 is off): that is the "
             "operator's choice, made under ADM when the card was issued; nothing was written");
     }
-    if (c.acl.empty())
-        throw sim::FileNotFound("EF.ACL is not on the card although EF.UST service 35 is on", 0x6A82);
+    if (c.acl.empty()) throw sim::FileNotFound("EF.ACL is not on the card although EF.UST service 35 is on");
     // `set` does not need the old list, so it can replace content the codec cannot read.
     const auto current = kind == apn::EditKind::Set ? std::vector<std::string>{} : c.apns();
     const apn::WritePlan plan = apn::plan(c.acl, c.est, apn::apply(current, edit));

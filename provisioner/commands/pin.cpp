@@ -14,8 +14,8 @@
 #include "sim/adm_guard.hpp"
 #include "sim/chv.hpp"
 #include "sim/code_policy.hpp"
-#include "sim/codecs/identity.hpp"
 #include "sim/error.hpp"
+#include "sim/iccid.hpp"
 #include "sim/key_file.hpp"
 
 namespace provisioner {
@@ -123,10 +123,9 @@ void run_status(const PinOptions& options) {
     print_status(chv.status(), session.reader_name(), options.json);
 }
 
-std::optional<std::string> read_iccid(sim::Card& card) {
+std::optional<std::string> iccid_if_readable(sim::Card& card) {
     try {
-        const sim::EfRef ef{{0x2FE2}, 0x02, "EF.ICCID"};
-        return sim::ef::decode<sim::ef::Iccid>(card.read_binary(ef, 0, 10)).digits;
+        return sim::read_iccid(card).iccid;
     } catch (const sim::Error&) {
         return std::nullopt;  // a blank card: the per-ICCID lookup will say so
     }
@@ -155,7 +154,7 @@ void run_verify_adm(const PinOptions& options) {
     run_on_card(options, "verify", [&](ReaderSession& session) {
         sim::Chv chv(session.card(), sim::ChvOptions{reference});
         const sim::CardLabel label{session.reader_name(),
-                                   keys.per_iccid() ? read_iccid(session.card()) : std::nullopt};
+                                   keys.per_iccid() ? iccid_if_readable(session.card()) : std::nullopt};
         const auto result = guard.present(chv, keys, label);
         if (!result.presented)
             return std::string("ADM1 was already verified in this card session; nothing presented");

@@ -21,8 +21,8 @@
 #include "session.hpp"
 #include "sim/adm_guard.hpp"
 #include "sim/chv.hpp"
-#include "sim/codecs/identity.hpp"
 #include "sim/error.hpp"
+#include "sim/iccid.hpp"
 #include "sim/key_file.hpp"
 #include "store/journal.hpp"
 
@@ -215,17 +215,15 @@ class CodePresenter {
     std::set<sim::CodeId> presented_;
 };
 
-std::string read_iccid(sim::Card& card) {
-    const sim::EfRef iccid_ref{{0x2FE2}, 0x02, "EF.ICCID"};
-    const auto raw = card.read_binary(iccid_ref, 0, 10);
-    try {
-        return sim::ef::decode<sim::ef::Iccid>(raw).digits;
-    } catch (const sim::InputError&) {
+std::string iccid_of(sim::Card& card) {
+    const sim::CardIccid on_card = sim::read_iccid(card);
+    if (!on_card.iccid) {
         throw sim::SafetyRefusal(
             fmt::format("the card's EF.ICCID ({}) holds no ICCID: a blank card has no offer to "
                         "change; nothing was written",
-                        sim::to_hex(raw)));
+                        sim::to_hex(on_card.raw)));
     }
+    return *on_card.iccid;
 }
 
 void confirm_or_refuse(const ReprofileOptions& o, const CardRecord& record, const Profile& target,
@@ -261,7 +259,7 @@ void run(const ReprofileOptions& o) {
     sim::Card& card = session.card();
     const auto app = card_application(card);
     const auto driver = sim::detect_driver(card);
-    const std::string iccid = read_iccid(card);
+    const std::string iccid = iccid_of(card);
     const CardRecord record = find_card(*journal, iccid, store);
     const auto current = current_profile(record, target);
     check_offer_change({record.profile, current ? &*current : nullptr, record.twin.has_value()}, target, app);

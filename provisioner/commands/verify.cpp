@@ -1,28 +1,23 @@
 // provisioner verify: proves a card answers authentication exactly as the operator's AuC will. N random
-// challenges (RAND from RAND_bytes, SQN chosen here, AUTN built locally) go to the card; each answer is
-// compared with the local computation from the keys file. A synchronisation failure is not a failure of the
-// card: SQN_MS is recovered from AUTS, reported, and the challenge is repeated with a fresh SQN. Exit 0 when
-// every challenge matches, 1 on any mismatch. Keys never appear in any output. Documented in docs/verify.md.
+// challenges (libsim's sim::prove_keys: random RAND, SQN chosen here, AUTN built locally) go to the card;
+// each answer is compared with the local computation from the keys file. A synchronisation failure is not a
+// failure of the card: SQN_MS is recovered from AUTS, reported, and the challenge is repeated with a fresh
+// SQN. Exit 0 when every challenge matches, 4 on any mismatch (the card check failed: sim::KeyProofFailed), 1
+// when the card or reader fails. Keys never appear in any output. Documented in docs/verify.md.
 #include <fmt/format.h>
-#include <openssl/rand.h>
 
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <optional>
-#include <variant>
 
 #include "code_input.hpp"
 #include "commands/commands.hpp"
 #include "session.hpp"
-#include "sim/auth/comp128.hpp"
-#include "sim/auth/milenage.hpp"
-#include "sim/auth/xor_test.hpp"
-#include "sim/card_auth.hpp"
 #include "sim/chv.hpp"
 #include "sim/drivers/card_driver.hpp"
 #include "sim/error.hpp"
 #include "sim/key_file.hpp"
+#include "sim/key_proof.hpp"
 
 namespace provisioner {
 namespace {
@@ -121,154 +116,14 @@ struct VerifyOptions {
     SecretSource pin;
 };
 
-// The card disagreed with the local computation: exit 1, after the report was printed.
-class VerificationFailed : public sim::Error {
-  public:
-    using sim::Error::Error;
-};
-
-Rand random_rand() {
-    Rand rand{};
-    if (RAND_bytes(rand.data(), static_cast<int>(rand.size())) != 1)
-        throw sim::Error("the random number generator failed (RAND_bytes)");
-    return rand;
-}
-
-template <std::size_t N>
-bool same(const std::array<std::uint8_t, N>& a, sim::ByteView b) {
-    return b.size() == N && std::equal(a.begin(), a.end(), b.begin());
-}
-
-// The local side of the proof for one subscriber: whatever the algorithm, it answers the same questions.
-class LocalAuc {
-  public:
-    explicit LocalAuc(const KeySet& keys) : keys_(keys) {
-        if (keys.algorithm == Algorithm::Milenage)
-            milenage_.emplace(keys.opc_is_op ? Milenage::from_op(keys.ki, keys.opc)
-                                             : Milenage::from_opc(keys.ki, keys.opc));
-    }
-    [[nodiscard]] bool is_3g() const { return sim::auth::is_3g(keys_.algorithm); }
-
-    [[nodiscard]] Autn autn(const Rand& rand, const Sqn& sqn) const {
-        if (milenage_) return milenage_->build_autn(rand, sqn, Amf{});
-        return xor_3g_autn(keys_.ki, rand, sqn, Amf{});
-    }
-    [[nodiscard]] bool matches(const Rand& rand, const sim::Auth3gSuccess& answer) const {
-        if (milenage_) {
-            const auto out = milenage_->compute(rand, Sqn{}, Amf{});
-            const bool kc_ok = !answer.kc || *answer.kc == c3(out.ck, out.ik);
-            return milenage_->verify_response(rand, answer.res, answer.ck, answer.ik).ok() && kc_ok;
-        }
-        const auto out = xor_3g(keys_.ki, rand, Sqn{}, Amf{});
-        // A test USIM may send fewer RES bytes than XDOUT has: compare what it sent.
-        const bool res_ok = answer.res.size() >= 4 && answer.res.size() <= out.res.size() &&
-                            std::equal(answer.res.begin(), answer.res.end(), out.res.begin());
-        return res_ok && answer.ck == out.ck && answer.ik == out.ik;
-    }
-    [[nodiscard]] std::optional<Sqn> sqn_ms(const Rand& rand, const Auts& auts) const {
-        if (milenage_) return milenage_->recover_sqn_ms(rand, auts);
-        return xor_3g_recover_sqn_ms(keys_.ki, rand, auts);
-    }
-    [[nodiscard]] GsmOutput gsm(const Rand& rand) const {
-        switch (keys_.algorithm) {
-            case Algorithm::Comp128v1:
-                return comp128v1(keys_.ki, rand);
-            case Algorithm::Xor2G:
-                return xor_2g(keys_.ki, rand);
-            case Algorithm::Xor3G:
-                return gsm_from_xor_3g(xor_3g(keys_.ki, rand, Sqn{}, Amf{}));
-            case Algorithm::Milenage:
-                break;
-        }
-        return gsm_from_milenage(milenage_->compute(rand, Sqn{}, Amf{}));
-    }
-
-  private:
-    const KeySet& keys_;
-    std::optional<Milenage> milenage_;
-};
-
-struct Challenge {
-    int number = 0;
-    std::string context;  // "3g" or "gsm"
-    Rand rand{};
-    std::optional<std::uint64_t> sqn;
-    std::string result;  // "pass", "mismatch", "mac-failure", "bad-auts"
-    [[nodiscard]] bool passed() const { return result == "pass"; }
-};
-
-struct Resync {
-    int challenge = 0;
-    std::uint64_t sqn_ms = 0;
-};
-
-struct Report {
-    std::vector<Challenge> challenges;
-    std::vector<Resync> resyncs;
-    [[nodiscard]] int failed() const {
-        return static_cast<int>(
-            std::count_if(challenges.begin(), challenges.end(), [](const auto& c) { return !c.passed(); }));
-    }
-};
-
-// The next SQN after `sqn_ms`: one SEQ further, IND 0 (TS 33.102 Annex C: fresh in every slot's view).
-std::uint64_t next_sqn(std::uint64_t sqn_ms) {
-    return ((sqn_ms >> 5) + 1) << 5;
-}
-
-class Prover {
-  public:
-    Prover(sim::Card& card, const LocalAuc& auc, std::uint64_t first_sqn)
-        : card_(card), auc_(auc), sqn_(first_sqn) {}
-
-    Challenge challenge_3g(int number, Report& report) {
-        Challenge c{number, "3g", random_rand(), std::nullopt, ""};
-        // At most one re-synchronisation per challenge: a second AUTS would mean the card rejects fresh SQNs.
-        for (int attempt = 0; attempt < 2; ++attempt) {
-            c.sqn = sqn_;
-            const auto answer = sim::authenticate_3g(card_, c.rand, auc_.autn(c.rand, sqn_from_int(sqn_)));
-            if (const auto* ok = std::get_if<sim::Auth3gSuccess>(&answer)) {
-                sqn_ = next_sqn(sqn_);
-                c.result = auc_.matches(c.rand, *ok) ? "pass" : "mismatch";
-                return c;
-            }
-            if (std::holds_alternative<sim::Auth3gMacFailure>(answer)) {
-                c.result = "mac-failure";  // the card computed another MAC: another K or OPc
-                return c;
-            }
-            const auto sqn_ms = auc_.sqn_ms(c.rand, std::get<sim::Auth3gSyncFailure>(answer).auts);
-            if (!sqn_ms) {
-                c.result = "bad-auts";  // MAC-S does not verify: the card holds another key
-                return c;
-            }
-            report.resyncs.push_back({number, sqn_to_int(*sqn_ms)});
-            sqn_ = next_sqn(sqn_to_int(*sqn_ms));
-        }
-        c.result = "sync-failure";
-        return c;
-    }
-
-    Challenge challenge_gsm(int number) {
-        Challenge c{number, "gsm", random_rand(), std::nullopt, ""};
-        const auto answer = sim::authenticate_gsm(card_, c.rand);
-        c.result = answer == auc_.gsm(c.rand) ? "pass" : "mismatch";
-        return c;
-    }
-
-  private:
-    sim::Card& card_;
-    const LocalAuc& auc_;
-    std::uint64_t sqn_;
-};
-
-Json challenge_json(const Challenge& c) {
-    Json j{{"challenge", c.number}, {"context", c.context}, {"rand", sim::to_hex(c.rand)}};
+Json challenge_json(const sim::ChallengeResult& c) {
+    Json j{{"challenge", c.number}, {"context", sim::to_string(c.context)}, {"rand", sim::to_hex(c.rand)}};
     if (c.sqn) j["sqn"] = *c.sqn;
-    j["result"] = c.result;
+    j["result"] = sim::to_string(c.outcome);
     return j;
 }
 
-void print_report(const Report& report, const std::string& reader, const KeySet& keys, bool json) {
+void print_report(const sim::KeyProof& report, const std::string& reader, const KeySet& keys, bool json) {
     const int failed = report.failed();
     const int total = static_cast<int>(report.challenges.size());
     if (json) {
@@ -278,7 +133,7 @@ void print_report(const Report& report, const std::string& reader, const KeySet&
                  {"passed", total - failed},
                  {"failed", failed}};
         out["resynchronisations"] = Json::array();
-        for (const auto& r : report.resyncs)
+        for (const auto& r : report.resynchronisations)
             out["resynchronisations"].push_back({{"challenge", r.challenge}, {"sqn_ms", r.sqn_ms}});
         out["results"] = Json::array();
         for (const auto& c : report.challenges) out["results"].push_back(challenge_json(c));
@@ -287,10 +142,10 @@ void print_report(const Report& report, const std::string& reader, const KeySet&
         return;
     }
     for (const auto& c : report.challenges) {
-        std::cout << fmt::format("challenge {:>4} {:<3} RAND {} {}\n", c.number, c.context,
-                                 sim::to_hex(c.rand), c.result);
+        std::cout << fmt::format("challenge {:>4} {:<3} RAND {} {}\n", c.number, sim::to_string(c.context),
+                                 sim::to_hex(c.rand), sim::to_string(c.outcome));
     }
-    for (const auto& r : report.resyncs) {
+    for (const auto& r : report.resynchronisations) {
         std::cout << fmt::format("challenge {}: sync failure, card SQN_MS = {} (0x{:012X}); resynchronised\n",
                                  r.challenge, r.sqn_ms, r.sqn_ms);
     }
@@ -308,23 +163,19 @@ void run_verify(const VerifyOptions& options) {
     const KeySet keys = load_keys(options.keys_file, options.keys_env);
     const auto pin = pin1(options);
     (void)sim::format_code(sim::CodeId::Pin1, pin);  // bad input before the card is touched
-    const LocalAuc auc(keys);
     ReaderSession session(options.reader);
     sim::Card& card = session.card();
     card.detect();
     sim::Chv(card).verify(sim::CodeId::Pin1, pin);
-    Prover prover(card, auc, options.first_sqn);
-    Report report;
-    for (int i = 1; i <= options.challenges; ++i)
-        report.challenges.push_back(auc.is_3g() && card.dialect() == sim::Dialect::Uicc
-                                        ? prover.challenge_3g(i, report)
-                                        : prover.challenge_gsm(i));
-    // The GSM view of the same keys (2G key files, c2/c3) is part of what the card must get right.
-    if (auc.is_3g() && card.dialect() == sim::Dialect::Uicc)
-        report.challenges.push_back(prover.challenge_gsm(options.challenges + 1));
+    sim::KeyProofPlan plan;
+    plan.challenges = options.challenges;
+    plan.first_sqn = options.first_sqn;
+    // The GSM view of the same keys (2G files, c2/c3) is part of what the card must get right.
+    plan.gsm_view = true;
+    const sim::KeyProof report = sim::prove_keys(card, keys, plan);
     print_report(report, session.reader_name(), keys, options.json);
     if (const int failed = report.failed(); failed > 0) {
-        throw VerificationFailed(
+        throw sim::KeyProofFailed(
             fmt::format("verify: {} of {} challenges did not match the local computation: "
                         "the card does not hold these keys",
                         failed, report.challenges.size()));

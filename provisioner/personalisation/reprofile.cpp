@@ -214,7 +214,7 @@ void check_imsi(CardFiles& files, const Profile& target, const CardIdentity& ide
         sim::files::lookup(target.application == CardApplication::Usim ? "usim/imsi" : "gsm/imsi");
     const auto ef = ef_ref(spec);
     const auto& info = files.info(ef);
-    if (!info) throw sim::FileNotFound(fmt::format("{} is not on the card", spec.qualified_name()), 0x6A82);
+    if (!info) throw sim::FileNotFound(fmt::format("{} is not on the card", spec.qualified_name()));
     const auto raw = files.read_binary(ef, info->size);
     std::string on_card;
     try {
@@ -473,7 +473,7 @@ void apply_offer_change(sim::Card& card, const OfferChange& change, const Presen
         std::string where;
         for (const auto& m : mismatches)
             where += fmt::format("{}{} at byte {}", where.empty() ? "" : "; ", m.file, m.offset);
-        throw sim::CardError("offer change: read-back differs from what was written: " + where, 0x9000);
+        throw sim::ReadBackMismatch("offer change: read-back differs from what was written: " + where);
     }
 }
 

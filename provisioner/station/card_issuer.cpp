@@ -8,28 +8,16 @@
 
 #include "identity/keys.hpp"
 #include "personalisation/card_image.hpp"
-#include "sim/auth/comp128.hpp"
-#include "sim/auth/milenage.hpp"
-#include "sim/card_auth.hpp"
 #include "sim/chv.hpp"
-#include "sim/codecs/identity.hpp"
 #include "sim/error.hpp"
+#include "sim/iccid.hpp"
+#include "sim/key_proof.hpp"
 
 namespace provisioner {
 namespace {
 
-const sim::EfRef kIccidRef{{0x2FE2}, 0x02, "EF.ICCID"};
-
-// The proof challenge uses SEQ 1 in the last IND slot (TS 33.102 Annex C): the network's own first
-// challenges (IND 0 upwards) stay fresh on the issued card.
-constexpr std::uint64_t kProofSqn = (1U << 5) | 31U;
-constexpr std::uint64_t kSqnStep = 1U << 5;
-
-sim::auth::Rand random_rand() {
-    sim::auth::Rand rand{};
-    if (RAND_bytes(rand.data(), static_cast<int>(rand.size())) != 1) throw sim::Error("RAND_bytes failed");
-    return rand;
-}
+constexpr std::uint8_t kProofInd = 31;
+constexpr std::uint64_t kProofSqn = (1U << 5) | kProofInd;  // SEQ 1, last IND slot
 
 sim::auth::Algorithm key_algorithm(Algorithm a) {
     switch (a) {
@@ -46,20 +34,11 @@ sim::auth::Algorithm key_algorithm(Algorithm a) {
 // What identifies this card body before we write it: its ATR and the ICCID it came with. A blank ICCID
 // (all FF) identifies nothing, so such a card gets a one-off fingerprint and cannot be resumed until our
 // ICCID is on it.
-std::string fingerprint_of(const sim::Bytes& atr, const sim::Bytes& iccid_raw) {
-    const bool blank = std::all_of(iccid_raw.begin(), iccid_raw.end(), [](auto b) { return b == 0xFF; });
-    if (!blank) return "iccid:" + sim::to_hex(iccid_raw);
+std::string fingerprint_of(const sim::Bytes& atr, const sim::CardIccid& iccid) {
+    if (!iccid.blank()) return "iccid:" + sim::to_hex(iccid.raw);
     sim::Bytes nonce(8);
     if (RAND_bytes(nonce.data(), static_cast<int>(nonce.size())) != 1) throw sim::Error("RAND_bytes failed");
     return fmt::format("blank:{}:{}", sim::to_hex(atr), sim::to_hex(nonce));
-}
-
-std::optional<std::string> decoded_iccid(const sim::Bytes& raw) {
-    try {
-        return sim::ef::decode<sim::ef::Iccid>(raw).digits;
-    } catch (const sim::InputError&) {
-        return std::nullopt;
-    }
 }
 
 // A card that already carries one of this job's ICCIDs was written by us before: resume it with its record.
@@ -100,48 +79,16 @@ void check_factory_iccid(const sim::CardDriver& driver, const std::string& reade
         reader_id, found, driver.name(), identity_iccid, driver.name()));
 }
 
-void prove_milenage(sim::Card& card, const sim::KeySet& keys) {
-    const auto milenage = sim::auth::Milenage::from_opc(keys.ki, keys.opc);
-    const sim::auth::Amf amf{0x80, 0x00};  // separation bit set, as for E-UTRAN (TS 33.401 §6.1)
-    std::uint64_t sqn = kProofSqn;
-    for (int attempt = 0; attempt < 2; ++attempt) {
-        const auto rand = random_rand();
-        const auto autn = milenage.build_autn(rand, sim::auth::sqn_from_int(sqn), amf);
-        const auto result = sim::authenticate_3g(card, rand, autn);
-        if (std::holds_alternative<sim::Auth3gMacFailure>(result)) {
-            throw sim::AuthenticationFailed(
-                "authentication proof: the card rejected our AUTN (MAC failure): "
-                "its K/OPc differ from the ones journaled",
-                0x9862);
-        }
-        if (const auto* ok = std::get_if<sim::Auth3gSuccess>(&result)) {
-            if (!milenage.verify_response(rand, ok->res, ok->ck, ok->ik).ok()) {
-                throw sim::AuthenticationFailed(
-                    "authentication proof: RES/CK/IK differ from the local Milenage", 0x9000);
-            }
-            return;
-        }
-        // Sync failure: a card proven before (resumed) has a higher SQN. MAC-S proves the keys too.
-        const auto& auts = std::get<sim::Auth3gSyncFailure>(result).auts;
-        const auto sqn_ms = milenage.recover_sqn_ms(rand, auts);
-        if (!sqn_ms) throw sim::AuthenticationFailed("authentication proof: AUTS with a wrong MAC-S", 0x9000);
-        sqn = sim::auth::sqn_to_int(*sqn_ms) + kSqnStep;
-    }
-    throw sim::AuthenticationFailed("authentication proof: the card kept answering sync failure", 0x9000);
-}
-
-void prove_comp128(sim::Card& card, const sim::KeySet& keys) {
-    const auto rand = random_rand();
-    if (sim::authenticate_gsm(card, rand) != sim::auth::comp128v1(keys.ki, rand)) {
-        throw sim::AuthenticationFailed("authentication proof: SRES/Kc differ from the local COMP128v1",
-                                        0x9000);
-    }
-}
-
-void prove_keys(sim::Card& card, const sim::KeySet& keys) {
-    if (keys.algorithm == sim::auth::Algorithm::Comp128v1) return prove_comp128(card, keys);
-    if (keys.algorithm == sim::auth::Algorithm::Milenage) return prove_milenage(card, keys);
-    throw sim::NotSupported("authentication proof: only Milenage and COMP128v1 cards can be issued", 0x6D00);
+// The keys just written, proven by one challenge (sim/key_proof.hpp). It uses SEQ 1 in the last IND slot
+// (TS 33.102 Annex C) and AMF 8000 (separation bit set, as for E-UTRAN, TS 33.401 §6.1): the network's own
+// first challenges (IND 0 upwards) stay fresh on the issued card. A resumed card, proven before, answers
+// AUTS: it is resynchronised once, in the same slot.
+void prove_written_keys(sim::Card& card, const sim::KeySet& keys) {
+    sim::KeyProofPlan plan;
+    plan.first_sqn = kProofSqn;
+    plan.ind = kProofInd;
+    plan.amf = {0x80, 0x00};
+    sim::require_proven(sim::prove_keys(card, keys, plan), "authentication proof");
 }
 
 std::string describe(const std::vector<sim::Mismatch>& mismatches) {
@@ -243,8 +190,8 @@ void write_and_verify(sim::Card& card, const sim::CardDriver& driver, const Card
     const auto mismatches = sim::run_and_verify(card, files_plan, observer, present_codes);
     state.phase = Phase::Verifying;
     if (progress) progress(state);
-    if (!mismatches.empty()) throw sim::CardError("read-back differs: " + describe(mismatches), 0x9000);
-    prove_keys(card, keys);
+    if (!mismatches.empty()) throw sim::ReadBackMismatch("read-back differs: " + describe(mismatches));
+    prove_written_keys(card, keys);
 }
 
 }  // namespace
@@ -267,17 +214,16 @@ IssuedCard issue_card(sim::Card& card, const std::string& reader_id, IssueContex
     if (progress) progress(state);
     card.detect();
     // Identification while the MF is current: EF.ICCID and EF.DIR by SFI (no SELECT), the driver by ATR.
-    const sim::Bytes iccid_raw = card.read_binary(kIccidRef, 0, 10);
+    const sim::CardIccid on_card = sim::read_iccid(card);
     read_usim_aid(card);
     const auto driver = sim::detect_driver(card);
     if (driver->name() != ctx.order->card_type) {
-        throw sim::NotSupported(fmt::format("card type {} in {}, but order {} expects {}; nothing written",
-                                            driver->name(), reader_id, ctx.order->id, ctx.order->card_type),
-                                0x6A82);
+        throw sim::WrongCardType(fmt::format("card type {} in {}, but order {} expects {}; nothing written",
+                                             driver->name(), reader_id, ctx.order->id, ctx.order->card_type));
     }
-    const auto card_iccid = decoded_iccid(iccid_raw);
+    const auto& card_iccid = on_card.iccid;
     const std::string fingerprint = resume_fingerprint(*ctx.journal, ctx.job, card_iccid,
-                                                       fingerprint_of(card.transport().atr(), iccid_raw));
+                                                       fingerprint_of(card.transport().atr(), on_card));
     state.phase = Phase::Allocating;
     if (progress) progress(state);
     // A vendor-fixed ICCID chooses the card's identity: the order's row with that ICCID, in whatever order

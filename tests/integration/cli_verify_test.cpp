@@ -1,7 +1,8 @@
 // Keys and authentication end to end through pcscd + vpcd to simcard-stub processes (slot 4): 1,000 random
 // Ki/OPc/RAND programmed through a card driver and answered exactly as libsim computes; `provisioner verify`
-// passing on the right keys and failing (exit 1) on a wrong Ki; a stale SQN drawing AUTS and SQN_MS recovery;
-// bad key input refused with exit 2 naming the field; and no test key in clear in any output or trace.
+// passing on the right keys and failing (exit 4, card check failed) on a wrong Ki; a stale SQN drawing AUTS
+// and SQN_MS recovery; bad key input refused with exit 2 naming the field; and no test key in clear in any
+// output or trace.
 #include <gtest/gtest.h>
 #include <openssl/rand.h>
 #include <sys/stat.h>
@@ -178,7 +179,7 @@ TEST_F(CliVerify, RightKeysPassAndAWrongKiFails) {
     remember(wrong);
     const auto bad =
         provisioner("verify --reader 4 --pin-default --challenges 5 --keys-file " + keys_file(wrong.json()));
-    EXPECT_EQ(bad.exit_code, 1) << bad.err;
+    EXPECT_EQ(bad.exit_code, 4) << bad.err;  // card check failed: not a card or reader failure (exit 1)
     EXPECT_NE(bad.out.find("verdict: FAIL"), std::string::npos) << bad.out;
     EXPECT_NE(bad.out.find("mac-failure"), std::string::npos) << bad.out;
 }

@@ -245,3 +245,22 @@ TEST(CardIssuer, DryRunPlanMasksSecrets) {
     EXPECT_NE(text.find("UPDATE BINARY EF.IMSI"), std::string::npos) << text;
     EXPECT_NE(text.find("***"), std::string::npos) << text;
 }
+
+// A card of another type than the order's is refused before anything is written, as a card check (exit 4),
+// not as a card error: the card answered every command, it is just not what the order takes.
+TEST(CardIssuer, AnotherCardTypeIsACardCheckFailureBeforeAnyWrite) {
+    Sja2Fixture s;
+    simtest::PullableCard body(simtest::fresh_blank_card(factory_iccid(8)));  // a stub-usim card
+    const auto version = body.os().state_version();
+    auto transport = body.transport();
+    sim::Card card(transport);
+    try {
+        (void)provisioner::issue_card(card, "reader-0", s.f.ctx());
+        FAIL() << "a stub-usim card was issued for a sysmoISIM-SJA2 order";
+    } catch (const sim::WrongCardType& e) {
+        EXPECT_EQ(e.exit_code(), sim::ExitCode::CardCheckFailed);
+        EXPECT_NE(std::string(e.what()).find("nothing written"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(body.os().state_version(), version);
+    EXPECT_EQ(s.f.journal().counts(s.f.job()).unused, s.f.journal().counts(s.f.job()).ordered);
+}

@@ -179,7 +179,7 @@ LanguageList decode<LanguageList>(ByteView data, std::string_view ef) {
     if (data.size() % 2 != 0) codec::length_error(ef, data.size(), "a multiple of 2 (one language each)");
     LanguageList v;
     for (std::size_t at = 0; at < data.size(); at += 2) {
-        if (data[at] == 0xFF && data[at + 1] == 0xFF) continue;
+        if (codec::all_ff(data.subspan(at, 2))) continue;
         for (std::size_t k = 0; k < 2; ++k) {
             if (!letter(data[at + k])) {
                 byte_error(

@@ -151,8 +151,7 @@ std::vector<std::uint16_t> pbr_adn_files(ByteView pbr_record) {
 bool adn_empty(ByteView record) {
     if (record.size() < kAdnFixedPart) return true;
     const std::size_t alpha = record.size() - kAdnFixedPart;
-    const bool no_alpha = std::all_of(record.begin(), record.begin() + static_cast<std::ptrdiff_t>(alpha),
-                                      [](std::uint8_t b) { return b == codec::kPad; });
+    const bool no_alpha = codec::all_ff(record.first(alpha));
     const std::uint8_t number_length = record[alpha];
     const bool no_number = number_length == 0xFF || number_length == 0x00;
     return no_alpha && no_number;
@@ -169,9 +168,7 @@ AdaptedRecord adapt_adn(ByteView record, std::size_t new_length) {
     out.bytes.assign(new_length, codec::kPad);
     const std::size_t keep = std::min(old_alpha, new_alpha);
     std::copy_n(record.begin(), keep, out.bytes.begin());
-    out.alpha_cut = std::any_of(record.begin() + static_cast<std::ptrdiff_t>(keep),
-                                record.begin() + static_cast<std::ptrdiff_t>(old_alpha),
-                                [](std::uint8_t b) { return b != codec::kPad; });
+    out.alpha_cut = !codec::all_ff(record.subspan(keep, old_alpha - keep));
     // Length, TON/NPI and the 10 BCD bytes; CCP and EXT1 point into the old card's files.
     std::copy_n(record.begin() + static_cast<std::ptrdiff_t>(old_alpha), 12,
                 out.bytes.begin() + static_cast<std::ptrdiff_t>(new_alpha));

@@ -45,8 +45,7 @@ std::unique_ptr<CardDriver> detect_driver(Card& card) {
         if (driver && !driver->matches_atr(atr) && driver->probe(card)) return std::move(driver);
     }
     throw NotSupported(fmt::format("card type not supported (ATR {}): supported card types are {}",
-                                   to_hex(atr), supported_names()),
-                       0);
+                                   to_hex(atr), supported_names()));
 }
 
 std::unique_ptr<CardDriver> driver_by_name(const std::string& name) {
