@@ -48,13 +48,20 @@ sim::SecretBytes first_line(const sim::SecretBytes& content) {
 
 }  // namespace
 
+void SecretSource::check() const {
+    if (file.empty() || env.empty()) return;
+    const std::string name = stem.empty() ? std::string("secret") : stem;
+    throw sim::InputError(
+        fmt::format("--{0}-file and --{0}-env are both given: {1}", name, kOneSecretSource));
+}
+
 void add_secret_options(CLI::App& cmd, SecretSource& source, const std::string& stem,
                         const std::string& what) {
-    auto* file = cmd.add_option(fmt::format("--{}-file", stem), source.file,
-                                fmt::format("Read {} from this file (mode 0600, first line)", what));
-    auto* env = cmd.add_option(fmt::format("--{}-env", stem), source.env,
-                               fmt::format("Read {} from this environment variable", what));
-    file->excludes(env);
+    source.stem = stem;
+    cmd.add_option(fmt::format("--{}-file", stem), source.file,
+                   fmt::format("Read {} from this file (mode 0600, first line); {}", what, kOneSecretSource));
+    cmd.add_option(fmt::format("--{}-env", stem), source.env,
+                   fmt::format("Read {} from this environment variable; {}", what, kOneSecretSource));
 }
 
 bool stdin_is_terminal() {
@@ -79,6 +86,7 @@ sim::SecretBytes prompt_hidden(std::string_view prompt) {
 }
 
 sim::SecretBytes read_secret(const SecretSource& source, std::string_view label, std::string_view stem) {
+    source.check();
     const std::string what = fmt::format("{} file", label);
     if (!source.file.empty()) return first_line(sim::read_secret_file(source.file, what));
     if (!source.env.empty()) return sim::trim_secret(sim::read_secret_env(source.env, label));

@@ -6,6 +6,7 @@
 #include <array>
 #include <utility>
 
+#include "sim/code_presenter.hpp"
 #include "sim/codecs/codec.hpp"
 #include "sim/error.hpp"
 #include "sim/files/ef_ref.hpp"
@@ -169,23 +170,17 @@ void add(CardReport& r, std::string code, Severity severity, std::string message
 // ---- PIN1
 // --------------------------------------------------------------------------------------------------
 
-// Presents PIN1 once. A read is no reason to risk blocking it: with one attempt left it is not presented.
-void present_pin1(Chv& chv, const SecretBytes& pin, CardReport& r) {
-    const CodeState state = chv.counter(CodeId::Pin1);
-    if (state.verified.value_or(false)) return;
-    if (state.attempts_left == 0) {
-        add(r, "pin1-not-presented", Severity::Warning, "PIN1 was given but not presented: PIN1 is blocked");
-        return;
-    }
-    if (state.attempts_left == 1) {
-        add(r, "pin1-not-presented", Severity::Warning,
-            "PIN1 was given but not presented: only 1 attempt is left and a wrong PIN would block it; "
-            "verify it on purpose (provisioner pin verify) first");
-        return;
-    }
+// Presents PIN1 once, through the code presenter's rule: with one attempt left (unless forced) or none it is
+// not presented, and the read goes on.
+void present_pin1(Chv& chv, const ReadOptions& options, CardReport& r) {
+    CodePresenterOptions rule;
+    rule.force_last_try = options.force_last_try;
+    CodePresenter presenter(
+        chv, [&options](CodeId) { return *options.pin1; }, rule);
     try {
-        chv.verify(CodeId::Pin1, pin);
-        r.pin1_presented = true;
+        r.pin1_presented = presenter.present(CodeId::Pin1);
+    } catch (const SafetyRefusal& e) {
+        add(r, "pin1-not-presented", Severity::Warning, fmt::format("PIN1 was given: {}", e.what()));
     } catch (const WrongCode& e) {
         add(r, "pin1-wrong", Severity::Error, fmt::format("the PIN1 given was refused: {}", e.what()));
     } catch (const CodeBlocked& e) {
@@ -463,7 +458,7 @@ CardReport read_card(Card& card, const ReadOptions& options) {
         }
     }
     Chv chv(card);
-    if (options.pin1) present_pin1(chv, *options.pin1, r);
+    if (options.pin1) present_pin1(chv, options, r);
     read_contents(card, *layout, r);
     try {
         r.codes = chv.status();

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "agency/agency_rules.hpp"
-#include "code_input.hpp"
+#include "agency/prompt.hpp"
 #include "identity/transport_key.hpp"
 #include "order/order.hpp"
 #include "personalisation/reprofile.hpp"
@@ -50,6 +50,7 @@ struct AgencyKeys {
     std::optional<TransportKeys> transport;
     std::optional<sim::AdmKeys> adm;
     sim::AdmGuardOptions adm_guard;
+    bool force_last_try = false;  // present PIN1/PIN2 even with one try left (--force-last-try)
 };
 
 // The agency's stock pool (--pool ORDER_FILE): an order whose free identities personalise blank cards on the
@@ -83,7 +84,7 @@ NewCardCheck check_new_card(sim::Card& card, Journal& journal, const std::string
 // (issue_card: new ICCID/IMSI from the pool, new Ki/OPc, read back, proven by authentication, issued).
 CardRecord make_stock_card(sim::Card& card, Journal& journal, const std::string& reader,
                            const NewCardCheck& check, Pool* pool, const AgencyKeys& keys,
-                           const std::string& station_id);
+                           const std::string& station_id, Prompt& prompt);
 
 // ---- the customer's offer on a stock card ----------------------------------------------------------------
 // When the card's offer is not the customer's, its files are brought to the customer's offer the way
@@ -103,50 +104,15 @@ void check_offer_reachable(sim::Card& card, const NewCardCheck& check, const Off
 std::pair<CardRecord, std::string> bring_to_offer(sim::Card& card, Journal& journal,
                                                   const std::string& reader, const CardRecord& stock,
                                                   const OfferTarget& offer, const AgencyKeys& keys,
-                                                  const std::string& station_id);
+                                                  const std::string& station_id, Prompt& prompt);
 
 // ---- EF.MSISDN ------------------------------------------------------------------------------------------
 // Writes `msisdn` to EF.MSISDN record 1 of ADF.USIM and of DF.TELECOM (whichever the card has) and reads
 // each back (sim::CardError on a difference). PIN1 is presented only when the card asks for it, with the
-// initial PIN1 of `pin` (see ensure_stock_pin1). Returns the number of files written.
+// initial PIN1 of `pin` (a stock card is as it was issued), through the one presenter
+// (sim/code_presenter.hpp: not with one try left unless `force_last_try`); the card refusing it is a
+// SafetyRefusal (not a stock card as issued). Returns the number of files written.
 std::size_t write_msisdn(sim::Card& card, const std::string& msisdn, const PinPolicy& pin,
-                         const std::string& reader);
-
-// Presents the initial PIN1 to a stock card unless it is verified in this session already. Refuses
-// (SafetyRefusal) when the counter shows earlier wrong tries (nothing presented), and when the card rejects
-// the value: a stock card is as it was issued, and a clerk's verb must not use up a customer's PIN tries.
-void ensure_stock_pin1(sim::Card& card, const PinPolicy& pin, const std::string& reader);
-
-// ---- the old card's phonebook and SMS (replace --reason defective --old-reader R2) ---------------------
-struct RecordFile {
-    std::string label;  // "DF.TELECOM/EF.ADN", "DF.TELECOM/DF.PHONEBOOK/EF.ADN 4F3A", "ADF.USIM/EF.SMS"
-    sim::EfRef ef;
-    bool adn = false;  // ADN (adapted to the new record length) or SMS (copied as is)
-    std::size_t record_length = 0;
-    std::size_t record_count = 0;
-    std::vector<std::pair<std::uint8_t, sim::Bytes>> records;  // non-empty ones: number, content
-    std::size_t pbr_index = 0;  // for phonebook ADNs: the position in EF.PBR, to find the new card's file
-};
-struct OldCardContent {
-    std::vector<RecordFile> files;
-    std::vector<std::string> warnings;
-    [[nodiscard]] std::size_t contacts() const;
-    [[nodiscard]] std::size_t messages() const;
-};
-// Reads the old card in `reader`: checks that it is the card being replaced (`expected_iccid`, InputError
-// otherwise: nothing is written), then its non-empty ADN and SMS records. PIN1 is presented only when the
-// card asks for it, from `pin1` (file, variable or a prompt on a terminal), once, and only with tries to
-// spare. Any card or reader failure gives nullopt and a warning: a defective card may well be unreadable.
-std::optional<OldCardContent> read_old_card(const std::string& reader, const std::string& expected_iccid,
-                                            const SecretSource& pin1, std::vector<std::string>& warnings);
-
-struct CopyReport {
-    std::size_t contacts = 0;
-    std::size_t messages = 0;
-    std::vector<std::string> warnings;
-};
-// Writes the old card's records to the same files of the new card (own record numbers when free, else the
-// next free record) and reads each back (sim::CardError on a difference). PIN1 must be verified already.
-CopyReport copy_content(sim::Card& new_card, const OldCardContent& content);
+                         const std::string& reader, bool force_last_try = false);
 
 }  // namespace provisioner::agency

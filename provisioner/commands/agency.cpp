@@ -3,6 +3,7 @@
 // journal transaction, and appends one HLR change record (output/back_office.hpp). The rules are pure
 // functions in agency/agency_rules.hpp, the card and journal steps in agency/agency_flows.hpp.
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,7 +16,9 @@
 
 #include "agency/agency_flows.hpp"
 #include "agency/agency_rules.hpp"
+#include "agency/card_content.hpp"
 #include "code_input.hpp"
+#include "commands/card_access_options.hpp"
 #include "commands/commands.hpp"
 #include "output/back_office.hpp"
 #include "session.hpp"
@@ -33,53 +36,72 @@ using Json = nlohmann::ordered_json;
 // Options every agency verb has.
 struct CommonOptions {
     std::string reader;
-    std::string store;
-    std::string station_id;
+    CardAccessOptions access;  // store, station, transport keys, ADM
     std::string changes;
     std::string profiles;
     std::string date;
     bool json = false;
-};
-
-// Codes for writing: a blank card personalised from the pool, or a stock card brought to another offer.
-struct KeyOptions {
-    std::string pool;  // replace and twin only
-    std::string transport_keys_file;
-    std::string adm_file, adm_env;
-    int adm_reserve = 1;
+    bool force_last_try = false;
 };
 
 struct ActivateOptions {
     CommonOptions common;
-    KeyOptions keys;
     std::string msisdn, profile, iccid;
 };
 
 struct ReplaceOptions {
     CommonOptions common;
-    KeyOptions keys;
+    std::string pool;  // a blank card personalised from the pool
     std::string reason, msisdn, iccid, old_reader, new_holder;
     SecretSource old_pin;
 };
 
 struct TwinOptions {
     CommonOptions common;
-    KeyOptions keys;
+    std::string pool;
     std::string msisdn, profile;
 };
 
+// ---- the clerk's terminal and the readers -----------------------------------------------------------------
+// What the flows ask of the clerk: a code (the old card's PIN1) from its file or variable, else a hidden
+// prompt on the terminal; notes as log lines on stderr.
+class TerminalPrompt final : public Prompt {
+  public:
+    TerminalPrompt() = default;
+    explicit TerminalPrompt(const SecretSource& code) : code_(&code) {}
+    [[nodiscard]] bool can_give_code() const override {
+        return (code_ != nullptr && code_->given()) || stdin_is_terminal();
+    }
+    [[nodiscard]] sim::SecretBytes code(std::string_view label) override {
+        static const SecretSource kNone;
+        const SecretSource& source = code_ != nullptr ? *code_ : kNone;
+        return read_secret(source, label, source.stem);
+    }
+    void note(const std::string& line) override { spdlog::info("{}", line); }
+
+  private:
+    const SecretSource* code_ = nullptr;
+};
+
+// The old card (defective, in a second reader): read only. A reader that cannot be opened is a warning, as an
+// unreadable card is: the replacement goes on without the copy.
+std::optional<OldCardContent> read_old(const std::string& reader, const std::string& iccid,
+                                       const SecretSource& pin1, const AgencyKeys& keys,
+                                       std::vector<std::string>& warnings) {
+    TerminalPrompt clerk(pin1);
+    std::optional<ReaderSession> session;
+    try {
+        session.emplace(reader);
+    } catch (const sim::InputError&) {
+        throw;
+    } catch (const sim::Error& e) {
+        warnings.push_back(old_card_unreadable(reader, e.what()));
+        return std::nullopt;
+    }
+    return read_old_card(session->card(), reader, iccid, clerk, keys.force_last_try, warnings);
+}
+
 // ---- what every verb sets up, before any card is touched -------------------------------------------------
-std::string station_id(const CommonOptions& o) {
-    if (!o.station_id.empty()) return o.station_id;
-    char host[256] = {};
-    ::gethostname(host, sizeof host - 1);
-    return host;
-}
-
-std::string store_url(const CommonOptions& o) {
-    return o.store.empty() ? default_store_url() : o.store;
-}
-
 // The agency works on cards the warehouse issued: a journal that does not exist is a wrong --store.
 std::unique_ptr<Journal> open_existing_journal(const std::string& url) {
     constexpr std::string_view kSqlite = "sqlite:";
@@ -95,9 +117,9 @@ std::string contract_start(const CommonOptions& o) {
 }
 
 std::filesystem::path changes_file(const CommonOptions& o) {
-    const std::filesystem::path file = o.changes.empty()
-                                           ? default_changes_file(store_url(o), std::getenv("SIM_CHANGES"))
-                                           : std::filesystem::path(o.changes);
+    const std::filesystem::path file =
+        o.changes.empty() ? default_changes_file(o.access.store_url(), std::getenv("SIM_CHANGES"))
+                          : std::filesystem::path(o.changes);
     check_change_file(file);
     return file;
 }
@@ -112,26 +134,18 @@ ProfileDirectory profile_directory(const CommonOptions& o, const std::filesystem
 }
 
 // Loaded (and checked) before any card is touched; nothing is required until a card needs it.
-AgencyKeys keys_of(const KeyOptions& o) {
+AgencyKeys keys_of(const CommonOptions& o) {
     AgencyKeys keys;
-    if (!o.transport_keys_file.empty()) {
-        keys.transport = TransportKeys::from_file(o.transport_keys_file);
-    } else if (const char* env = std::getenv(kTransportKeyEnv); env != nullptr && *env != '\0') {
-        keys.transport = TransportKeys::from_env();
-    }
-    if (!o.adm_file.empty() && !o.adm_env.empty())
-        throw sim::InputError("give --adm-file or --adm-env, not both");
-    if (!o.adm_file.empty()) keys.adm = sim::AdmKeys::from_file(o.adm_file);
-    if (!o.adm_env.empty()) keys.adm = sim::AdmKeys::from_env(o.adm_env);
-    if (o.adm_reserve < 1)
-        throw sim::InputError("--adm-reserve must be at least 1 (0 would allow the last ADM try)");
-    keys.adm_guard.reserve = o.adm_reserve;
+    keys.transport = o.access.transport_keys();
+    keys.adm = o.access.adm_keys();
+    keys.adm_guard = o.access.adm_guard();
+    keys.force_last_try = o.force_last_try;
     return keys;
 }
 
-std::unique_ptr<Pool> pool_of(const KeyOptions& o, const AgencyKeys& keys) {
-    if (o.pool.empty()) return nullptr;
-    return load_pool(o.pool, keys);
+std::unique_ptr<Pool> pool_of(const std::string& pool, const AgencyKeys& keys) {
+    if (pool.empty()) return nullptr;
+    return load_pool(pool, keys);
 }
 
 void check_iccid_text(const std::string& iccid) {
@@ -202,7 +216,7 @@ struct PreparedCard {
 
 PreparedCard prepare_new_card(sim::Card& card, Journal& journal, const std::string& reader, Pool* pool,
                               const AgencyKeys& keys, ProfileDirectory& profiles, const Profile& target,
-                              bool becomes_twin, const std::string& station,
+                              bool becomes_twin, const std::string& station, Prompt& prompt,
                               const std::optional<std::string>& own_number = std::nullopt,
                               const std::function<void(const CardRecord&)>& before_write = {}) {
     PreparedCard out;
@@ -210,15 +224,15 @@ PreparedCard prepare_new_card(sim::Card& card, Journal& journal, const std::stri
     if (before_write && out.check.stock) before_write(*out.check.stock);
     const OfferTarget offer{&target, profiles.find(out.check.offer), becomes_twin};
     check_offer_reachable(card, out.check, offer, keys);
-    out.stock = make_stock_card(card, journal, reader, out.check, pool, keys, station);
-    auto [record, summary] = bring_to_offer(card, journal, reader, out.stock, offer, keys, station);
+    out.stock = make_stock_card(card, journal, reader, out.check, pool, keys, station, prompt);
+    auto [record, summary] = bring_to_offer(card, journal, reader, out.stock, offer, keys, station, prompt);
     out.stock = std::move(record);
     out.offer_change = std::move(summary);
     return out;
 }
 
-// The PIN1 policy of the offer the card came with: an offer change never rewrites PIN1, and a stock card still
-// has its initial PIN1.
+// The PIN1 policy of the offer the card came with: an offer change never rewrites PIN1, and a stock card
+// still has its initial PIN1.
 PinPolicy first_pin_policy(ProfileDirectory& profiles, const NewCardCheck& check) {
     const Profile* p = profiles.find(check.offer);
     return p != nullptr ? p->pin : PinPolicy{};
@@ -230,19 +244,21 @@ std::string offer_note(const PreparedCard& card) {
 
 // ---- activate -------------------------------------------------------------------------------------------
 void run_activate(const ActivateOptions& o) {
+    o.common.access.check();  // options that contradict each other, before any file is read
     const std::string msisdn = canonical_msisdn(o.msisdn);
     const std::string date = contract_start(o.common);
     const Profile offer = load_profile(o.profile);
     check_activation_profile(offer);
     if (!o.iccid.empty()) check_iccid_text(o.iccid);
-    const AgencyKeys keys = keys_of(o.keys);
-    const std::string station = station_id(o.common);
-    const auto journal = open_existing_journal(store_url(o.common));
+    const AgencyKeys keys = keys_of(o.common);
+    const std::string station = o.common.access.station();
+    const auto journal = open_existing_journal(o.common.access.store_url());
     const auto changes = changes_file(o.common);
     require_free_number(*journal, msisdn);
     ProfileDirectory profiles = profile_directory(o.common, offer.source);
     profiles.add(offer);
 
+    TerminalPrompt clerk;
     ReaderSession session(o.common.reader);
     sim::Card& card = session.card();
     const std::string& reader = session.reader_name();
@@ -255,12 +271,13 @@ void run_activate(const ActivateOptions& o) {
                             reader, on_card.value_or("(blank)"), o.iccid));
         }
     }
-    const PreparedCard ready =
-        prepare_new_card(card, *journal, reader, nullptr, keys, profiles, offer, false, station, msisdn,
-                         [&](const CardRecord& stock) { require_free_number(*journal, msisdn, stock.id); });
+    const PreparedCard ready = prepare_new_card(
+        card, *journal, reader, nullptr, keys, profiles, offer, false, station, clerk, msisdn,
+        [&](const CardRecord& stock) { require_free_number(*journal, msisdn, stock.id); });
     // A card its order issued with this number keeps the number as the journal stored it.
     const std::string number = ready.stock.msisdn.value_or(msisdn);
-    const std::size_t files = write_msisdn(card, number, first_pin_policy(profiles, ready.check), reader);
+    const std::size_t files =
+        write_msisdn(card, number, first_pin_policy(profiles, ready.check), reader, keys.force_last_try);
     const CardRecord active =
         journal->activate(ready.stock.id, Activation{number, offer.id, date, std::nullopt}, station);
     const std::string line = append_or_explain(changes, make_activation(active, station));
@@ -278,6 +295,8 @@ void run_activate(const ActivateOptions& o) {
 
 // ---- replace --------------------------------------------------------------------------------------------
 void run_replace(const ReplaceOptions& o) {
+    o.common.access.check();  // options that contradict each other, before any file is read
+    o.old_pin.check();
     ReplaceRequest request;
     if (!o.reason.empty()) request.reason = parse_reason(o.reason);
     if (!o.msisdn.empty()) request.msisdn = o.msisdn;
@@ -294,10 +313,10 @@ void run_replace(const ReplaceOptions& o) {
             "--old-reader and --reader name the same reader: the old and the new card need one each");
     }
     const std::string date = contract_start(o.common);
-    const AgencyKeys keys = keys_of(o.keys);
-    const auto pool = pool_of(o.keys, keys);
-    const std::string station = station_id(o.common);
-    const auto journal = open_existing_journal(store_url(o.common));
+    const AgencyKeys keys = keys_of(o.common);
+    const auto pool = pool_of(o.pool, keys);
+    const std::string station = o.common.access.station();
+    const auto journal = open_existing_journal(o.common.access.store_url());
     const auto changes = changes_file(o.common);
 
     const CardRecord old_card = msisdn ? old_card_by_msisdn(holders_of(*journal, *msisdn), *msisdn)
@@ -311,15 +330,16 @@ void run_replace(const ReplaceOptions& o) {
     // The old card first (defective, in a second reader): read only, and before the new card is written.
     std::vector<std::string> warnings;
     std::optional<OldCardContent> content;
-    if (!o.old_reader.empty()) content = read_old_card(o.old_reader, old_card.iccid, o.old_pin, warnings);
+    if (!o.old_reader.empty()) content = read_old(o.old_reader, old_card.iccid, o.old_pin, keys, warnings);
 
+    TerminalPrompt clerk;
     ReaderSession session(o.common.reader);
     sim::Card& card = session.card();
     const std::string& reader = session.reader_name();
     const PreparedCard ready =
-        prepare_new_card(card, *journal, reader, pool.get(), keys, profiles, offer, twin, station);
-    const std::size_t files =
-        write_msisdn(card, *old_card.msisdn, first_pin_policy(profiles, ready.check), reader);
+        prepare_new_card(card, *journal, reader, pool.get(), keys, profiles, offer, twin, station, clerk);
+    const std::size_t files = write_msisdn(card, *old_card.msisdn, first_pin_policy(profiles, ready.check),
+                                           reader, keys.force_last_try);
     CopyReport copied;
     if (content) {
         copied = copy_content(card, *content);
@@ -359,14 +379,15 @@ void run_replace(const ReplaceOptions& o) {
 
 // ---- twin -----------------------------------------------------------------------------------------------
 void run_twin(const TwinOptions& o) {
+    o.common.access.check();  // options that contradict each other, before any file is read
     const std::string msisdn = canonical_msisdn(o.msisdn);
     const std::string date = contract_start(o.common);
     const Profile offer = load_profile(o.profile);
     check_twin_profile(offer);
-    const AgencyKeys keys = keys_of(o.keys);
-    const auto pool = pool_of(o.keys, keys);
-    const std::string station = station_id(o.common);
-    const auto journal = open_existing_journal(store_url(o.common));
+    const AgencyKeys keys = keys_of(o.common);
+    const auto pool = pool_of(o.pool, keys);
+    const std::string station = o.common.access.station();
+    const auto journal = open_existing_journal(o.common.access.store_url());
     const auto changes = changes_file(o.common);
 
     const auto holders = holders_of(*journal, msisdn);
@@ -382,13 +403,14 @@ void run_twin(const TwinOptions& o) {
     if (pool) profiles.add(pool->order.profile);
     check_main_offer(profiles.get(main.profile));
 
+    TerminalPrompt clerk;
     ReaderSession session(o.common.reader);
     sim::Card& card = session.card();
     const std::string& reader = session.reader_name();
     const PreparedCard ready =
-        prepare_new_card(card, *journal, reader, pool.get(), keys, profiles, offer, true, station);
-    const std::size_t files =
-        write_msisdn(card, *main.msisdn, first_pin_policy(profiles, ready.check), reader);
+        prepare_new_card(card, *journal, reader, pool.get(), keys, profiles, offer, true, station, clerk);
+    const std::size_t files = write_msisdn(card, *main.msisdn, first_pin_policy(profiles, ready.check),
+                                           reader, keys.force_last_try);
     const CardRecord twin =
         journal->activate(ready.stock.id, Activation{*main.msisdn, offer.id, date, main.id}, station);
     const CardRecord main_now = journal->card(main.id).value_or(main);
@@ -414,11 +436,12 @@ void run_twin(const TwinOptions& o) {
 void add_common(CLI::App& cmd, CommonOptions& o) {
     cmd.add_option("--reader,-r", o.reader, "Reader holding the new card (index or part of its name)")
         ->required();
-    cmd.add_option(
-        "--store", o.store,
-        "Journal: sqlite:PATH or postgresql://host/db (default: $SIM_STORE, else a per-user SQLite file)");
-    cmd.add_option("--station-id", o.station_id,
-                   "Name of this agency station in the journal (default: host name)");
+    CardAccessHelp help;
+    help.station_id = "Name of this agency station in the journal (default: host name)";
+    help.transport_keys =
+        "K4 transport key file (INDEX HEX lines, mode 0600): a blank card's keys, a stock card's codes from "
+        "the journal for an offer change; default: $SIM_TRANSPORT_KEYS";
+    add_card_access_options(cmd, o.access, kStationOptions, help);
     cmd.add_option(
         "--changes", o.changes,
         "HLR change file to append to (default: $SIM_CHANGES, else hlr-changes.out beside an SQLite "
@@ -429,23 +452,14 @@ void add_common(CLI::App& cmd, CommonOptions& o) {
         "pool order given, else ./profiles)");
     cmd.add_option("--date", o.date, "Contract start, YYYY-MM-DD (default: today)");
     cmd.add_flag("--json", o.json, "Print the result as JSON");
+    cmd.add_flag("--force-last-try", o.force_last_try,
+                 "Present PIN1/PIN2 even when only 1 attempt is left (a wrong code then blocks it)");
 }
 
-void add_keys(CLI::App& cmd, KeyOptions& o, bool with_pool) {
-    if (with_pool) {
-        cmd.add_option(
-            "--pool", o.pool,
-            "Stock pool order file: a blank card in --reader is personalised from its free identities");
-    }
+void add_pool(CLI::App& cmd, std::string& pool) {
     cmd.add_option(
-        "--transport-keys", o.transport_keys_file,
-        "K4 transport key file (INDEX HEX lines, mode 0600): a blank card's keys, a stock card's codes "
-        "from the journal for an offer change; default: $SIM_TRANSPORT_KEYS");
-    cmd.add_option("--adm-file", o.adm_file, "ADM1 key file (one value, or ICCID,ADM lines); mode 0600");
-    cmd.add_option("--adm-env", o.adm_env, "Environment variable holding the ADM1 value");
-    cmd.add_option("--adm-reserve", o.adm_reserve,
-                   "Refuse to present ADM when this many tries or fewer remain")
-        ->capture_default_str();
+        "--pool", pool,
+        "Stock pool order file: a blank card in --reader is personalised from its free identities");
 }
 
 }  // namespace
@@ -456,7 +470,6 @@ void add_agency_commands(CLI::App& root) {
         "activate",
         "Activate a stock card at subscription: number and offer, EF.MSISDN, journal, HLR record");
     add_common(*activate, a->common);
-    add_keys(*activate, a->keys, false);
     activate->add_option("--msisdn", a->msisdn, "The customer's number: 771001, +687771001, 687771001")
         ->required();
     activate->add_option("--profile", a->profile, "The subscribed offer's profile file (profiles/*.xml)")
@@ -470,7 +483,7 @@ void add_agency_commands(CLI::App& root) {
         "Replace a customer's card at the agency: same number and offer on a new card, old card barred "
         "or replaced, SIM-swap record");
     add_common(*replace, r->common);
-    add_keys(*replace, r->keys, true);
+    add_pool(*replace, r->pool);
     replace->add_option("--reason", r->reason, "lost, stolen, defective or transfer");
     replace->add_option("--msisdn", r->msisdn, "The number whose card is replaced");
     replace->add_option("--iccid", r->iccid, "The ICCID of the card replaced (instead of --msisdn)");
@@ -487,7 +500,7 @@ void add_agency_commands(CLI::App& root) {
         "twin",
         "Issue a twin card (carte jumelle) for a number: same MSISDN, own IMSI and Ki, twin-link record");
     add_common(*twin, t->common);
-    add_keys(*twin, t->keys, true);
+    add_pool(*twin, t->pool);
     twin->add_option("--msisdn", t->msisdn, "The main card's number")->required();
     twin->add_option("--profile", t->profile, "The twin offer's profile file (profiles/carte-jumelle.xml)")
         ->required();

@@ -15,6 +15,7 @@
 #include "commands/commands.hpp"
 #include "session.hpp"
 #include "sim/chv.hpp"
+#include "sim/code_presenter.hpp"
 #include "sim/codecs/misc.hpp"
 #include "sim/error.hpp"
 #include "sim/files/catalogue.hpp"
@@ -32,6 +33,7 @@ struct ApnOptions {
     std::vector<std::string> apns;
     bool network_provided = false;
     bool none = false;
+    bool force_last_try = false;
 };
 
 sim::EfRef ef_ref(std::string_view name) {
@@ -43,58 +45,72 @@ sim::SecretBytes checked(sim::CodeId id, sim::SecretBytes code) {
     return code;
 }
 
-// PIN1 is presented only when the card refuses a read for want of it (6982): TS 31.102 gives EF.UST, EF.EST
-// and EF.ACL read access PIN1, but a card with PIN1 disabled (or another card's rules) needs nothing. A code
-// given by file or variable is read and checked before the reader is opened; otherwise, on a terminal, it
-// is asked for when needed.
-class Pin1OnDemand {
+// A code's value: given by file or variable, it is read and checked before the reader is opened; otherwise it
+// is asked for on a terminal when the card first wants it.
+class GivenCode {
   public:
-    explicit Pin1OnDemand(const SecretSource& source) : source_(source) {
-        if (!source.file.empty() || !source.env.empty())
-            given_ = checked(sim::CodeId::Pin1, read_secret(source, "PIN1", "pin"));
+    GivenCode(const SecretSource& source, sim::CodeId id) : source_(source), id_(id) {
+        if (source.given()) value_ = read();
     }
-
-    sim::Bytes read(sim::Chv& chv, const sim::EfRef& ef) {
-        try {
-            return chv.card().read_whole_binary(ef);
-        } catch (const sim::AccessDenied&) {
-            if (presented_) throw;
-        }
-        present(chv, ef.name);
-        return chv.card().read_whole_binary(ef);
-    }
-
-    // Absent files read as empty (UST 35 off may well mean no EF.ACL at all).
-    sim::Bytes read_optional(sim::Chv& chv, const sim::EfRef& ef) {
-        try {
-            return read(chv, ef);
-        } catch (const sim::FileNotFound&) {
-            return {};
-        }
+    sim::SecretBytes get() {
+        if (!value_) value_ = read();
+        return *value_;
     }
 
   private:
-    void present(sim::Chv& chv, const std::string& file) {
-        if (!given_) {
-            try {
-                given_ = checked(sim::CodeId::Pin1, read_secret(source_, "PIN1", "pin"));
-            } catch (const sim::InputError& e) {
-                throw sim::InputError(fmt::format("{} can be read only after PIN1: {}", file, e.what()));
-            }
-        }
-        presented_ = true;
-        try {
-            chv.verify(sim::CodeId::Pin1, *given_);
-        } catch (const sim::WrongCode& e) {
-            throw sim::WrongCode(fmt::format("{} (needed to read {}); nothing was written", e.what(), file),
-                                 e.sw(), e.attempts_left());
-        }
+    [[nodiscard]] sim::SecretBytes read() const {
+        return checked(id_, read_secret(source_, sim::code_name(id_), source_.stem));
+    }
+    const SecretSource& source_;
+    sim::CodeId id_;
+    std::optional<sim::SecretBytes> value_;
+};
+
+// The verb's codes on the card, through the one presenter (sim/code_presenter.hpp): PIN1 only when the card
+// refuses a read for want of it (6982: TS 31.102 gives EF.UST, EF.EST and EF.ACL read access PIN1, but a card
+// with PIN1 disabled, or another card's rules, needs nothing), PIN2 right before writing.
+struct ApnCodes {
+    ApnCodes(sim::Card& card, const ApnOptions& o, GivenCode& pin1, GivenCode* pin2,
+             const std::string& reader)
+        : chv(card),
+          presenter(
+              chv,
+              [&pin1, pin2](sim::CodeId id) {
+                  return id == sim::CodeId::Pin2 && pin2 ? pin2->get() : pin1.get();
+              },
+              options(o, reader)) {}
+
+    static sim::CodePresenterOptions options(const ApnOptions& o, const std::string& reader) {
+        sim::CodePresenterOptions p;
+        p.force_last_try = o.force_last_try;
+        p.card.reader = reader;
+        return p;
     }
 
-    const SecretSource& source_;
-    std::optional<sim::SecretBytes> given_;
-    bool presented_ = false;
+    sim::Chv chv;
+    sim::CodePresenter presenter;
 };
+
+sim::Bytes read_file(ApnCodes& codes, const sim::EfRef& ef) {
+    try {
+        return codes.presenter.on_demand(sim::CodeId::Pin1,
+                                         [&] { return codes.chv.card().read_whole_binary(ef); });
+    } catch (const sim::WrongCode& e) {
+        throw sim::WrongCode(fmt::format("{} (needed to read {}); nothing was written", e.what(), ef.name),
+                             e.sw(), e.attempts_left());
+    } catch (const sim::InputError& e) {
+        throw sim::InputError(fmt::format("{} can be read only after PIN1: {}", ef.name, e.what()));
+    }
+}
+
+// Absent files read as empty (UST 35 off may well mean no EF.ACL at all).
+sim::Bytes read_optional_file(ApnCodes& codes, const sim::EfRef& ef) {
+    try {
+        return read_file(codes, ef);
+    } catch (const sim::FileNotFound&) {
+        return {};
+    }
+}
 
 // EF.ACL exists only in ADF.USIM (TS 31.102): refuse a 2G SIM or a UICC without a USIM in plain words.
 void require_usim(sim::Card& card) {
@@ -121,12 +137,12 @@ struct CardAcl {
     }
 };
 
-CardAcl read_card_acl(sim::Chv& chv, Pin1OnDemand& pin1) {
-    require_usim(chv.card());
+CardAcl read_card_acl(ApnCodes& codes) {
+    require_usim(codes.chv.card());
     CardAcl c;
-    c.ust = pin1.read(chv, ef_ref("usim/ust"));
-    c.est = pin1.read_optional(chv, ef_ref("usim/est"));
-    c.acl = pin1.read_optional(chv, ef_ref("usim/acl"));
+    c.ust = read_file(codes, ef_ref("usim/ust"));
+    c.est = read_optional_file(codes, ef_ref("usim/est"));
+    c.acl = read_optional_file(codes, ef_ref("usim/acl"));
     return c;
 }
 
@@ -167,10 +183,10 @@ Json list_json(const std::string& reader, const std::vector<std::string>& apns, 
 }
 
 void run_list(const ApnOptions& o) {
-    Pin1OnDemand pin1(o.pin1);
+    GivenCode pin1(o.pin1, sim::CodeId::Pin1);
     ReaderSession session(o.reader);
-    sim::Chv chv(session.card());
-    const CardAcl c = read_card_acl(chv, pin1);
+    ApnCodes codes(session.card(), o, pin1, nullptr, session.reader_name());
+    const CardAcl c = read_card_acl(codes);
     const auto apns = c.apns();
     if (o.json) {
         std::cout << list_json(session.reader_name(), apns, c.available(), c.enabled(), c.acl.size()).dump(2)
@@ -203,11 +219,13 @@ apn::Edit edit_from(apn::EditKind kind, const ApnOptions& o) {
     return apn::make_edit(kind, std::move(apns));
 }
 
-void present_pin2(sim::Chv& chv, const sim::SecretBytes& pin2) {
+void present_pin2(ApnCodes& codes) {
     try {
-        chv.verify(sim::CodeId::Pin2, pin2);
+        codes.presenter.present(sim::CodeId::Pin2);
     } catch (const sim::WrongCode& e) {
         throw sim::WrongCode(fmt::format("{}; nothing was written", e.what()), e.sw(), e.attempts_left());
+    } catch (const sim::SafetyRefusal& e) {
+        throw sim::SafetyRefusal(fmt::format("{}; nothing was written", e.what()));
     } catch (const sim::CodeBlocked& e) {
         throw sim::CodeBlocked(
             fmt::format(
@@ -229,12 +247,13 @@ void write_and_check(sim::Card& card, const sim::EfRef& ef, const sim::Bytes& da
 
 void run_edit(apn::EditKind kind, const ApnOptions& o) {
     const apn::Edit edit = edit_from(kind, o);
-    const auto pin2 = checked(sim::CodeId::Pin2, read_secret(o.pin2, "PIN2", "pin2"));
-    Pin1OnDemand pin1(o.pin1);
+    GivenCode pin2(o.pin2, sim::CodeId::Pin2);
+    (void)pin2.get();  // PIN2 is needed to write: read and checked before the reader is opened
+    GivenCode pin1(o.pin1, sim::CodeId::Pin1);
 
     ReaderSession session(o.reader);
-    sim::Chv chv(session.card());
-    const CardAcl c = read_card_acl(chv, pin1);
+    ApnCodes codes(session.card(), o, pin1, &pin2, session.reader_name());
+    const CardAcl c = read_card_acl(codes);
     if (!c.available()) {
         throw sim::SafetyRefusal(
             "this card does not offer the APN control list (EF.UST service 35 is off): that is the "
@@ -246,7 +265,7 @@ void run_edit(apn::EditKind kind, const ApnOptions& o) {
     const apn::WritePlan plan = apn::plan(c.acl, c.est, apn::apply(current, edit));
 
     if (plan.writes()) {
-        present_pin2(chv, pin2);
+        present_pin2(codes);
         // EF.ACL first: if the EST write then failed, the new list would be on the card but not enforced,
         // rather than an old list suddenly enforced.
         if (plan.acl) write_and_check(session.card(), ef_ref("usim/acl"), *plan.acl);
@@ -282,6 +301,8 @@ CLI::App* add_verb(CLI::App& parent, const std::string& name, const std::string&
     cmd->add_option("--reader,-r", o.reader, "Reader index or part of its name")->capture_default_str();
     cmd->add_flag("--json", o.json, "Print JSON");
     add_secret_options(*cmd, o.pin1, "pin", "PIN1 (presented only if the card asks for it)");
+    cmd->add_flag("--force-last-try", o.force_last_try,
+                  "Present PIN1/PIN2 even when only 1 attempt is left (a wrong code then blocks it)");
     return cmd;
 }
 

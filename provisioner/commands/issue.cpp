@@ -9,6 +9,7 @@
 #include <iostream>
 #include <thread>
 
+#include "commands/card_access_options.hpp"
 #include "commands/commands.hpp"
 #include "identity/transport_key.hpp"
 #include "order/order.hpp"
@@ -26,11 +27,7 @@ namespace {
 struct IssueOptions {
     std::string order;
     std::string readers = "all";
-    std::string store;  // default_store_url()
-    std::string station_id;
-    std::string adm_file, adm_env;
-    std::string transport_keys_file;
-    int adm_reserve = 1;
+    CardAccessOptions access;
     bool resume = false;
     bool join = false;
     bool dry_run = false;
@@ -43,24 +40,6 @@ std::atomic<bool> g_stop{false};
 extern "C" void on_interrupt(int) {
     // A second Ctrl-C means "now": the journal is consistent after every transaction anyway.
     if (g_stop.exchange(true)) _exit(130);
-}
-
-TransportKeys transport_keys(const IssueOptions& o) {
-    if (!o.transport_keys_file.empty()) return TransportKeys::from_file(o.transport_keys_file);
-    return TransportKeys::from_env();
-}
-
-std::string station_id(const IssueOptions& o) {
-    if (!o.station_id.empty()) return o.station_id;
-    char host[256] = {};
-    ::gethostname(host, sizeof host - 1);
-    return host;
-}
-
-std::optional<sim::AdmKeys> adm_keys(const IssueOptions& o) {
-    if (!o.adm_file.empty()) return sim::AdmKeys::from_file(o.adm_file);
-    if (!o.adm_env.empty()) return sim::AdmKeys::from_env(o.adm_env);
-    return std::nullopt;
 }
 
 void print_report(const StationReport& report, JobId job, Journal& journal) {
@@ -113,24 +92,23 @@ void write_outputs(const IssueOptions& o, const Order& order, const TransportKey
 }
 
 int run(const IssueOptions& o) {
+    o.access.check();                         // options that contradict each other: before the order is read
     const Order order = load_order(o.order);  // every file/line/field error before anything else
-    const auto keys = transport_keys(o);
+    const auto keys = o.access.required_transport_keys();
     (void)keys.get(
         order.keys.transport_key_index);  // the order's K4 must be there before any card is written
-    if (o.adm_reserve < 1)
-        throw sim::InputError("--adm-reserve must be at least 1 (0 would allow the last ADM try)");
     IssueContext ctx;
     ctx.order = &order;
     ctx.transport_keys = &keys;
-    ctx.station_id = station_id(o);
-    ctx.adm_keys = adm_keys(o);
-    ctx.adm_guard.reserve = o.adm_reserve;
+    ctx.station_id = o.access.station();
+    ctx.adm_keys = o.access.adm_keys();
+    ctx.adm_guard = o.access.adm_guard();
     if (o.dry_run) {
         const auto driver = sim::driver_by_name(order.card_type);
         std::cout << dry_run_plan(ctx, *driver);
         return 0;
     }
-    auto journal = open_journal(o.store.empty() ? default_store_url() : o.store);
+    auto journal = open_journal(o.access.store_url());
     const Job job = o.join ? join_job(*journal, order, keys, ctx.station_id)
                            : open_job(*journal, order, keys, ctx.station_id, o.resume);
     FileSizeCache sizes;
@@ -166,18 +144,7 @@ void add_issue_command(CLI::App& root) {
     cmd->add_option("--order", o->order, "Order file (profiles/orders/*.xml)")->required();
     cmd->add_option("--readers", o->readers, "Readers to use: all, or indexes like 0,2,3")
         ->capture_default_str();
-    cmd->add_option(
-        "--store", o->store,
-        "Journal: sqlite:PATH or postgresql://host/db (default: $SIM_STORE, else a per-user SQLite file)");
-    cmd->add_option("--station-id", o->station_id,
-                    "Name of this station in the journal (default: host name)");
-    cmd->add_option("--adm-file", o->adm_file, "ADM1 key file (one value, or ICCID,ADM lines); mode 0600");
-    cmd->add_option("--adm-env", o->adm_env, "Environment variable holding the ADM1 value");
-    cmd->add_option("--transport-keys", o->transport_keys_file,
-                    "K4 transport key file (INDEX HEX lines, mode 0600); default: $SIM_TRANSPORT_KEYS");
-    cmd->add_option("--adm-reserve", o->adm_reserve,
-                    "Refuse to present ADM when this many tries or fewer remain")
-        ->capture_default_str();
+    add_card_access_options(*cmd, o->access, kStationOptions);
     auto* resume = cmd->add_flag("--resume", o->resume,
                                  "Carry on with an order started before (after a crash or Ctrl-C)");
     cmd->add_flag("--join", o->join,

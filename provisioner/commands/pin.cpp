@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "code_input.hpp"
+#include "commands/card_access_options.hpp"
 #include "commands/commands.hpp"
 #include "session.hpp"
 #include "sim/adm_guard.hpp"
@@ -28,8 +29,8 @@ struct PinOptions {
     std::string which = "pin1";
     bool json = false;
     bool yes = false;
-    SecretSource code, new_code, puk, adm;
-    int adm_reserve = 1;
+    SecretSource code, new_code, puk;
+    CardAccessOptions access;  // --adm-file / --adm-env, --adm-reserve (verify --which adm1)
     std::string adm_reference = "0A";
 };
 
@@ -111,6 +112,12 @@ void run_on_card(const PinOptions& options, const std::string& operation,
     }
 }
 
+// Every code source, before any of them is read: a file and a variable given for one code is bad input.
+void check_sources(const PinOptions& options) {
+    for (const SecretSource* source : {&options.code, &options.new_code, &options.puk}) source->check();
+    options.access.check();
+}
+
 // A code read from its source and checked against its format before anything else happens.
 sim::SecretBytes checked(sim::CodeId id, const sim::SecretBytes& text) {
     (void)sim::format_code(id, text);
@@ -131,9 +138,8 @@ std::optional<std::string> iccid_if_readable(sim::Card& card) {
     }
 }
 
-sim::AdmKeys adm_keys(const SecretSource& source) {
-    if (!source.file.empty()) return sim::AdmKeys::from_file(source.file);
-    if (!source.env.empty()) return sim::AdmKeys::from_env(source.env);
+sim::AdmKeys adm_keys(const CardAccessOptions& access) {
+    if (auto keys = access.adm_keys()) return std::move(*keys);
     if (!stdin_is_terminal()) {
         throw sim::InputError(
             "ADM1: no key given: use --adm-file FILE or --adm-env NAME (stdin is not a terminal)");
@@ -148,8 +154,8 @@ std::uint8_t adm_reference(const std::string& text) {
 }
 
 void run_verify_adm(const PinOptions& options) {
-    sim::AdmGuard guard(sim::AdmGuardOptions{options.adm_reserve, false});
-    const auto keys = adm_keys(options.adm);
+    sim::AdmGuard guard(options.access.adm_guard());
+    const auto keys = adm_keys(options.access);
     const auto reference = adm_reference(options.adm_reference);
     run_on_card(options, "verify", [&](ReaderSession& session) {
         sim::Chv chv(session.card(), sim::ChvOptions{reference});
@@ -164,6 +170,7 @@ void run_verify_adm(const PinOptions& options) {
 }
 
 void run_verify(const PinOptions& options) {
+    check_sources(options);
     const auto id = code_id(options.which);
     if (id == sim::CodeId::Adm1) return run_verify_adm(options);
     const auto code = checked(id, read_secret(options.code, sim::code_name(id), "code"));
@@ -174,6 +181,7 @@ void run_verify(const PinOptions& options) {
 }
 
 void run_change(const PinOptions& options) {
+    check_sources(options);
     const auto id = code_id(options.which);
     const auto name = std::string(sim::code_name(id));
     const auto old_code = checked(id, read_secret(options.code, "current " + name, "code"));
@@ -185,6 +193,7 @@ void run_change(const PinOptions& options) {
 }
 
 void run_enable(const PinOptions& options, bool enable) {
+    check_sources(options);
     const auto id = code_id(options.which);
     const auto code = checked(id, read_secret(options.code, sim::code_name(id), "code"));
     run_on_card(options, enable ? "enable" : "disable", [&](ReaderSession& session) {
@@ -195,6 +204,7 @@ void run_enable(const PinOptions& options, bool enable) {
 }
 
 void run_unblock(const PinOptions& options) {
+    check_sources(options);
     const auto id = code_id(options.which);
     const auto puk_id = sim::puk_for(id);
     const auto puk = checked(puk_id, read_secret(options.puk, sim::code_name(puk_id), "puk"));
@@ -207,6 +217,7 @@ void run_unblock(const PinOptions& options) {
 }
 
 void run_reset(const PinOptions& options) {
+    check_sources(options);
     const auto id = code_id(options.which);
     const auto puk_id = sim::puk_for(id);
     const auto new_code = sim::default_pin(id);  // InputError for PIN2: it has no operator default
@@ -257,10 +268,7 @@ void add_pin_command(CLI::App& root) {
         ->capture_default_str();
     v->add_flag("--json", verify->json, "Print JSON");
     add_secret_options(*v, verify->code, "code", "the PIN");
-    add_secret_options(*v, verify->adm, "adm", "the ADM key (one value, or ICCID,ADM lines)");
-    v->add_option("--adm-reserve", verify->adm_reserve,
-                  "Refuse ADM when this many attempts or fewer are left (>= 1)")
-        ->capture_default_str();
+    add_card_access_options(*v, verify->access, CardAccess::Adm | CardAccess::AdmReserve);
     v->add_option("--adm-reference", verify->adm_reference, "ADM key reference of this card type (hex)")
         ->capture_default_str();
     v->callback([verify] { run_verify(*verify); });

@@ -17,6 +17,7 @@ struct ReadOptions {
     std::string reader = "0";
     bool json = false;
     bool ask_pin = false;
+    bool force_last_try = false;
     SecretSource pin;
 };
 
@@ -30,6 +31,7 @@ std::optional<sim::SecretBytes> pin1(const ReadOptions& o) {
 void run_read(const ReadOptions& o) {
     sim::ReadOptions options;
     options.pin1 = pin1(o);
+    options.force_last_try = o.force_last_try;
     ReaderSession session(o.reader);
     const auto report = sim::read_card(session.card(), options);
     if (o.json) {
@@ -48,6 +50,8 @@ void add_read_command(CLI::App& root) {
     cmd->add_flag("--json", o->json, "Print JSON (shape: docs/read-json.md)");
     add_secret_options(*cmd, o->pin, "pin", "PIN1, to read the files it protects");
     cmd->add_flag("--ask-pin", o->ask_pin, "Ask for PIN1 on a hidden prompt");
+    cmd->add_flag("--force-last-try", o->force_last_try,
+                  "Present PIN1 even when only 1 attempt is left (a wrong PIN1 then blocks it)");
     cmd->callback([o] { run_read(*o); });
 }
 

@@ -10,9 +10,9 @@
 #include <iostream>
 #include <memory>
 #include <optional>
-#include <set>
 
 #include "code_input.hpp"
+#include "commands/card_access_options.hpp"
 #include "commands/commands.hpp"
 #include "identity/keys.hpp"
 #include "identity/transport_key.hpp"
@@ -21,6 +21,8 @@
 #include "session.hpp"
 #include "sim/adm_guard.hpp"
 #include "sim/chv.hpp"
+#include "sim/code_presenter.hpp"
+#include "sim/codecs/identity.hpp"
 #include "sim/error.hpp"
 #include "sim/iccid.hpp"
 #include "sim/key_file.hpp"
@@ -34,23 +36,13 @@ namespace fs = std::filesystem;
 struct ReprofileOptions {
     std::string reader;
     std::string profile;
-    std::string store;
-    std::string station_id;
-    std::string transport_keys_file;
-    std::string adm_file, adm_env;
-    int adm_reserve = 1;
+    CardAccessOptions access;
     SecretSource pin1, pin2;
     bool dry_run = false;
     bool yes = false;
     bool json = false;
+    bool force_last_try = false;
 };
-
-std::string station_id(const ReprofileOptions& o) {
-    if (!o.station_id.empty()) return o.station_id;
-    char host[256] = {};
-    ::gethostname(host, sizeof host - 1);
-    return host;
-}
 
 // Where ADM and PIN2 come from: the journal's codes of this card (unwrapped with the transport keys), or an
 // ADM key file / variable with PIN2 given by file, variable or prompt. Loaded before any card is touched.
@@ -62,14 +54,12 @@ struct CodeSources {
 
 CodeSources load_sources(const ReprofileOptions& o) {
     CodeSources s;
-    if (!o.transport_keys_file.empty()) {
-        s.transport_keys = TransportKeys::from_file(o.transport_keys_file);
-    } else if (!o.adm_file.empty()) {
-        s.adm_keys = sim::AdmKeys::from_file(o.adm_file);
-    } else if (!o.adm_env.empty()) {
-        s.adm_keys = sim::AdmKeys::from_env(o.adm_env);
-    } else if (std::getenv(kTransportKeyEnv) != nullptr) {
-        s.transport_keys = TransportKeys::from_env();
+    if (!o.access.transport_keys_file.empty()) {
+        s.transport_keys = o.access.transport_keys();
+    } else if (o.access.adm.given()) {
+        s.adm_keys = o.access.adm_keys();
+    } else if (auto from_env = o.access.transport_keys()) {
+        s.transport_keys = std::move(from_env);
     } else if (!o.dry_run) {
         throw sim::InputError(fmt::format(
             "no ADM for the writes: give --transport-keys FILE (the card's own codes from the journal) or "
@@ -129,35 +119,26 @@ std::string offer_name(const CardRecord& record) {
     return record.profile.empty() ? std::string("(unknown offer)") : record.profile;
 }
 
-// Presents each code once, as the engine asks for them.
-class CodePresenter {
+// The values of the codes the engine asks for, each read once when first needed: ADM and PIN2 from the
+// journal's codes of this card (unwrapped with the transport keys) or from the ADM key file and --pin2-*;
+// PIN1, the customer's, from --pin-* or a prompt. The presenting (once, on demand, the PIN rule, ADM through
+// the guard) is sim::CodePresenter's.
+class CardCodes {
   public:
-    CodePresenter(sim::Card& card, const sim::CardDriver& driver, const ReprofileOptions& o,
-                  CodeSources& sources, const CardRecord& record, std::string reader)
-        : chv_(card, {driver.adm_reference()}),
-          o_(o),
-          sources_(sources),
-          record_(record),
-          reader_(std::move(reader)) {
-        guard_options_.reserve = o.adm_reserve;
-    }
+    CardCodes(const ReprofileOptions& o, CodeSources& sources, const CardRecord& record)
+        : o_(o), sources_(sources), record_(record) {}
 
-    void operator()(sim::CodeId id) {
-        if (presented_.contains(id)) return;
+    sim::SecretBytes operator()(sim::CodeId id) {
         switch (id) {
             case sim::CodeId::Adm1:
-                present_adm();
-                break;
+                return adm();
             case sim::CodeId::Pin1:
-                present_pin1();
-                break;
+                return pin1();
             case sim::CodeId::Pin2:
-                chv_.verify(sim::CodeId::Pin2, pin2());
-                break;
+                return pin2();
             default:
                 throw sim::InputError(fmt::format("reprofile: {} is never presented", sim::code_name(id)));
         }
-        presented_.insert(id);
     }
 
   private:
@@ -175,16 +156,10 @@ class CodePresenter {
         return *material_;
     }
 
-    void present_adm() {
-        sim::AdmGuard guard(guard_options_);
-        const sim::CardLabel label{reader_, record_.iccid};
-        if (sources_.transport_keys) {
-            guard.present(chv_, journal_codes().adm, label);
-        } else if (sources_.adm_keys) {
-            guard.present(chv_, *sources_.adm_keys, label);
-        } else {
-            throw sim::InputError("no ADM given (--transport-keys or --adm-file)");
-        }
+    sim::SecretBytes adm() {
+        if (sources_.transport_keys) return journal_codes().adm;
+        if (sources_.adm_keys) return sources_.adm_keys->for_card(record_.iccid);
+        throw sim::InputError("no ADM given (--transport-keys or --adm-file)");
     }
 
     sim::SecretBytes pin2() {
@@ -194,25 +169,18 @@ class CodePresenter {
         return pin2;
     }
 
-    // PIN1 is the customer's: asked for only when the card wants it (not when it is disabled or verified).
-    void present_pin1() {
-        const auto state = chv_.state(sim::CodeId::Pin1);
-        if (state.enabled == false || state.verified == true) return;
+    sim::SecretBytes pin1() {
         if (!sources_.pin1) {
             sources_.pin1 = read_secret(o_.pin1, "PIN1", "pin");
             (void)sim::format_code(sim::CodeId::Pin1, *sources_.pin1);
         }
-        chv_.verify(sim::CodeId::Pin1, *sources_.pin1);
+        return *sources_.pin1;
     }
 
-    sim::Chv chv_;
     const ReprofileOptions& o_;
     CodeSources& sources_;
     const CardRecord& record_;
-    std::string reader_;
-    sim::AdmGuardOptions guard_options_;
     std::optional<KeyMaterial> material_;
-    std::set<sim::CodeId> presented_;
 };
 
 std::string iccid_of(sim::Card& card) {
@@ -250,9 +218,12 @@ void print(const ReprofileOptions& o, const nlohmann::json& j, const std::string
 }
 
 void run(const ReprofileOptions& o) {
+    o.access.check();  // options that contradict each other, before any file is read
+    o.pin1.check();
+    o.pin2.check();
     const Profile target = load_profile(o.profile);  // file:line errors before anything is opened
     CodeSources sources = load_sources(o);
-    const std::string store = o.store.empty() ? default_store_url() : o.store;
+    const std::string store = o.access.store_url();
     auto journal = open_journal(store);
 
     ReaderSession session(o.reader);
@@ -264,7 +235,13 @@ void run(const ReprofileOptions& o) {
     const auto current = current_profile(record, target);
     check_offer_change({record.profile, current ? &*current : nullptr, record.twin.has_value()}, target, app);
 
-    CodePresenter presenter(card, *driver, o, sources, record, session.reader_name());
+    sim::Chv chv(card, {driver->adm_reference()});
+    sim::CodePresenterOptions rule;
+    rule.force_last_try = o.force_last_try;
+    rule.skip_disabled = true;  // PIN1 is the customer's: asked for only when the card wants it
+    rule.adm_guard = o.access.adm_guard();
+    rule.card = sim::CardLabel{session.reader_name(), record.iccid};
+    sim::CodePresenter presenter(chv, CardCodes(o, sources, record), rule);
     const PresentCode present = [&presenter](sim::CodeId id) { presenter(id); };
     const OfferChange change =
         plan_offer_change(card, target, {record.iccid, record.imsi, record.msisdn}, *driver, present);
@@ -280,7 +257,7 @@ void run(const ReprofileOptions& o) {
         print(o, out, header + change.to_text() + "Dry run: nothing written, journal unchanged.\n");
         return;
     }
-    const std::string station = station_id(o);
+    const std::string station = o.access.station();
     if (change.empty()) {
         // The card content is already right; the journal must still follow the customer's offer.
         out["written"] = false;
@@ -338,23 +315,18 @@ void add_reprofile_command(CLI::App& root) {
         "Offer change: rewrite only the card files that differ from a new profile (number and card stay)");
     cmd->add_option("--reader,-r", o->reader, "Reader index or part of its name")->required();
     cmd->add_option("--profile", o->profile, "The new offer profile (profiles/*.xml)")->required();
-    cmd->add_option(
-        "--store", o->store,
-        "Journal: sqlite:PATH or postgresql://host/db (default: $SIM_STORE, else a per-user SQLite file)");
-    cmd->add_option("--station-id", o->station_id,
-                    "Name of this station in the journal (default: host name)");
-    cmd->add_option("--transport-keys", o->transport_keys_file,
-                    "K4 transport key file (INDEX HEX lines, mode 0600): ADM and PIN2 from the journal");
-    cmd->add_option("--adm-file", o->adm_file, "ADM1 key file (one value, or ICCID,ADM lines); mode 0600");
-    cmd->add_option("--adm-env", o->adm_env, "Environment variable holding the ADM1 value");
-    cmd->add_option("--adm-reserve", o->adm_reserve,
-                    "Refuse to present ADM when this many tries or fewer remain")
-        ->capture_default_str();
+    CardAccessHelp help;
+    help.transport_keys =
+        "K4 transport key file (INDEX HEX lines, mode 0600): ADM and PIN2 from the journal; default: "
+        "$SIM_TRANSPORT_KEYS when neither --adm-file nor --adm-env is given";
+    add_card_access_options(*cmd, o->access, kStationOptions, help);
     add_secret_options(*cmd, o->pin1, "pin", "PIN1 (the customer's), when the card asks for it");
     add_secret_options(*cmd, o->pin2, "pin2", "PIN2, when not taken from the journal (--transport-keys)");
     cmd->add_flag("--dry-run", o->dry_run, "Show the differences only: no write, journal unchanged");
     cmd->add_flag("--yes,-y", o->yes, "Write without asking for confirmation");
     cmd->add_flag("--json", o->json, "Print the differences and the outcome as JSON");
+    cmd->add_flag("--force-last-try", o->force_last_try,
+                  "Present PIN1/PIN2 even when only 1 attempt is left (a wrong code then blocks it)");
     cmd->callback([o] { run(*o); });
 }
 

@@ -9,6 +9,8 @@
 #include "identity/keys.hpp"
 #include "personalisation/card_image.hpp"
 #include "sim/chv.hpp"
+#include "sim/code_presenter.hpp"
+#include "sim/codecs/identity.hpp"
 #include "sim/error.hpp"
 #include "sim/iccid.hpp"
 #include "sim/key_proof.hpp"
@@ -179,13 +181,15 @@ void write_and_verify(sim::Card& card, const sim::CardDriver& driver, const Card
     // (TS 102 221 table 9.3): presented at once, wherever the card is, since the read-back of most files
     // needs it too. PIN2 is the USIM's own: presented right before the first file that needs it, and as the
     // plan writes ADF.USIM's files last the USIM is current by then, so presenting it costs no SELECT.
+    // Their counters were set a moment ago: the presenter need not ask the card.
     sim::Chv chv(card, {driver.adm_reference()});
-    if (files_plan.needs_pin1) chv.verify(sim::CodeId::Pin1, codes.pin1);
-    bool pin2_verified = false;
+    sim::CodePresenter presenter(
+        chv, [&codes](sim::CodeId id) { return id == sim::CodeId::Pin1 ? codes.pin1 : codes.pin2; });
+    presenter.counter_known(sim::CodeId::Pin1, codes.pin_tries);
+    presenter.counter_known(sim::CodeId::Pin2, codes.pin_tries);
+    if (files_plan.needs_pin1) presenter.present(sim::CodeId::Pin1);
     const auto present_codes = [&](const sim::PlanStep& step) {
-        if (step.file->access != sim::FileContent::Access::Pin2 || pin2_verified) return;
-        chv.verify(sim::CodeId::Pin2, codes.pin2);
-        pin2_verified = true;
+        if (step.file->access == sim::FileContent::Access::Pin2) presenter.present(sim::CodeId::Pin2);
     };
     const auto mismatches = sim::run_and_verify(card, files_plan, observer, present_codes);
     state.phase = Phase::Verifying;

@@ -100,8 +100,10 @@ struct CardReport {
 };
 
 struct ReadOptions {
-    // PIN1 as typed (ASCII digits). Presented once, after checking that more than one attempt is left.
+    // PIN1 as typed (ASCII digits). Presented once, after checking that more than one attempt is left
+    // (sim::CodePresenter's rule), or at one left when `force_last_try`.
     std::optional<SecretBytes> pin1;
+    bool force_last_try = false;
 };
 
 // Reads the card. Throws InputError for a malformed PIN1 (before anything is sent) and the reader errors
