@@ -10,6 +10,7 @@
 #include "sim/codecs/codec.hpp"
 #include "sim/error.hpp"
 #include "sim/files/ef_ref.hpp"
+#include "sim/files/layout.hpp"
 
 namespace sim {
 namespace {
@@ -17,50 +18,9 @@ namespace {
 using ef::DiallingNumber;
 using files::FileSpec;
 
-// Catalogue names of the files a diagnosis reads, per layout. The USIM side is what a phone uses on a
+// The files a diagnosis reads, per layout (sim/files/layout.hpp): the USIM side is what a phone uses on a
 // UICC (TS 31.102); a 2G SIM keeps the same contents in DF.GSM / DF.TELECOM (TS 51.011).
-struct Layout {
-    std::string_view imsi, ad, acc, spn, hplmn, oplmn, user_plmn, plmnsel, fplmn, ecc, msisdn, smsp, sdn,
-        mbdn, mbi, acl, ust, est, sst;
-};
-constexpr Layout kUsimLayout{"usim/imsi",
-                             "usim/ad",
-                             "usim/acc",
-                             "usim/spn",
-                             "usim/hplmnwact",
-                             "usim/oplmnwact",
-                             "usim/plmnwact",
-                             "",
-                             "usim/fplmn",
-                             "usim/ecc",
-                             "usim/msisdn",
-                             "usim/smsp",
-                             "usim/sdn",
-                             "usim/mbdn",
-                             "usim/mbi",
-                             "usim/acl",
-                             "usim/ust",
-                             "usim/est",
-                             ""};
-constexpr Layout kGsmLayout{"gsm/imsi",
-                            "gsm/ad",
-                            "gsm/acc",
-                            "gsm/spn",
-                            "gsm/hplmnwact",
-                            "gsm/oplmnwact",
-                            "gsm/plmnwact",
-                            "gsm/plmnsel",
-                            "gsm/fplmn",
-                            "gsm/ecc",
-                            "telecom/msisdn",
-                            "telecom/smsp",
-                            "telecom/sdn",
-                            "gsm/mbdn",
-                            "gsm/mbi",
-                            "",
-                            "",
-                            "",
-                            "gsm/sst"};
+using Layout = files::SubscriberFiles;
 
 // A service whose file must be present when the service is on (TS 31.102 §4.2.8 / TS 51.011 §10.3.7: "if
 // service n is available, this file shall be present").
@@ -81,10 +41,10 @@ class Reader {
   public:
     Reader(Card& card, CardReport& report) : card_(card), report_(report) {}
 
-    // Index into report.files, or nullopt when the layout has no such file.
-    std::optional<std::size_t> read(std::string_view name) {
-        if (name.empty()) return std::nullopt;
-        const FileSpec& spec = files::lookup(name);
+    // Index into report.files, or nullopt when the layout has no such file (nullptr).
+    std::optional<std::size_t> read(const FileSpec* file) {
+        if (file == nullptr) return std::nullopt;
+        const FileSpec& spec = *file;
         FileRead f;
         f.spec = &spec;
         try {
@@ -105,8 +65,8 @@ class Reader {
 
     // Reads and decodes a transparent EF; a content the codec rejects marks the file Invalid.
     template <class T>
-    std::optional<T> value(std::string_view name) {
-        const auto i = read(name);
+    std::optional<T> value(const FileSpec* file) {
+        const auto i = read(file);
         if (!i || report_.files[*i].status != ReadStatus::Ok) return std::nullopt;
         FileRead& f = report_.files[*i];
         try {
@@ -119,8 +79,8 @@ class Reader {
 
     // Reads and decodes the non-empty records of a record EF; nullopt when the file could not be read.
     template <class T>
-    std::optional<std::vector<Numbered<T>>> records(std::string_view name) {
-        const auto i = read(name);
+    std::optional<std::vector<Numbered<T>>> records(const FileSpec* file) {
+        const auto i = read(file);
         if (!i || report_.files[*i].status != ReadStatus::Ok) return std::nullopt;
         FileRead& f = report_.files[*i];
         std::vector<Numbered<T>> out;
@@ -200,8 +160,7 @@ void read_voicemail(Reader& reader, const Layout& layout, CardReport& r) {
     if (mbi && !mbi->empty() && mbi->front().value.voicemail != 0) wanted = mbi->front().value.voicemail;
     for (const auto& rec : *mbdn) {
         if (rec.record == wanted) {
-            r.voicemail =
-                Voicemail{rec.value, fmt::format("{} record {}", files::lookup(layout.mbdn).name, wanted)};
+            r.voicemail = Voicemail{rec.value, fmt::format("{} record {}", layout.mbdn->name, wanted)};
         }
     }
 }
@@ -212,7 +171,7 @@ std::vector<Numbered<T>> or_empty(std::optional<std::vector<Numbered<T>>> v) {
 }
 
 void read_ecc(Reader& reader, const Layout& layout, CardReport& r) {
-    if (files::lookup(layout.ecc).is_record()) {
+    if (layout.ecc->is_record()) {
         for (auto& rec : or_empty(reader.records<ef::EccRecord>(layout.ecc))) r.ecc.push_back(rec.value);
         return;
     }
@@ -223,7 +182,7 @@ void read_ecc(Reader& reader, const Layout& layout, CardReport& r) {
 
 void read_contents(Card& card, const Layout& layout, CardReport& r) {
     Reader reader(card, r);
-    r.iccid = reader.value<ef::Iccid>("mf/iccid");
+    r.iccid = reader.value<ef::Iccid>(&files::lookup("mf/iccid"));
     r.imsi = reader.value<ef::Imsi>(layout.imsi);
     r.ad = reader.value<ef::Ad>(layout.ad);
     r.acc = reader.value<ef::Acc>(layout.acc);
@@ -232,16 +191,16 @@ void read_contents(Card& card, const Layout& layout, CardReport& r) {
     r.hplmn = reader.value<ef::PlmnActList>(layout.hplmn);
     r.oplmn = reader.value<ef::PlmnActList>(layout.oplmn);
     r.user_plmn = reader.value<ef::PlmnActList>(layout.user_plmn);
-    if (!layout.plmnsel.empty()) r.plmnsel = reader.value<ef::PlmnList>(layout.plmnsel);
+    if (layout.plmnsel != nullptr) r.plmnsel = reader.value<ef::PlmnList>(layout.plmnsel);
     r.fplmn = reader.value<ef::PlmnList>(layout.fplmn);
     r.smsp = or_empty(reader.records<ef::Smsp>(layout.smsp));
     read_voicemail(reader, layout, r);
     r.sdn = or_empty(reader.records<DiallingNumber>(layout.sdn));
     read_ecc(reader, layout, r);
-    if (!layout.acl.empty()) r.acl = reader.value<ef::Acl>(layout.acl);
-    if (!layout.ust.empty()) r.ust = reader.value<ef::Ust>(layout.ust);
-    if (!layout.est.empty()) r.est = reader.value<ef::Est>(layout.est);
-    if (!layout.sst.empty()) r.sst = reader.value<ef::Sst>(layout.sst);
+    if (layout.acl != nullptr) r.acl = reader.value<ef::Acl>(layout.acl);
+    if (layout.ust != nullptr) r.ust = reader.value<ef::Ust>(layout.ust);
+    if (layout.est != nullptr) r.est = reader.value<ef::Est>(layout.est);
+    if (layout.sst != nullptr) r.sst = reader.value<ef::Sst>(layout.sst);
 }
 
 // ---- problems
@@ -447,11 +406,11 @@ CardReport read_card(Card& card, const ReadOptions& options) {
     r.dialect = card.detect();
     r.atr = card.transport().atr();
     r.reader = card.transport().name();
-    const Layout* layout = &kGsmLayout;
+    const Layout* layout = &files::gsm_files();
     if (r.dialect == Dialect::Uicc) {
         try {
             r.usim_aid = card.usim_aid();
-            layout = &kUsimLayout;
+            layout = &files::usim_files();
         } catch (const CardError&) {
             add(r, "no-usim", Severity::Warning,
                 "the UICC lists no USIM application in EF.DIR: read DF.GSM / DF.TELECOM instead");
