@@ -4,8 +4,10 @@
 // leaves every card in a recorded state from which `issue --resume` carries on, and no identity can be bound
 // twice.
 //
-// The state rules live here (journal.cpp), not in the stores: SqliteJournal today and PostgresJournal
-// (issue 8) only implement the storage primitives below, so both enforce exactly the same machine.
+// The state rules live in journal.cpp, not in the stores: StoreJournal (journal_store.hpp) holds allocation,
+// the transitions, the number rule and the twin links over a narrow storage port, and SqliteJournal and
+// PostgresJournal only run transactions and implement that port in their own SQL over one schema
+// (journal_schema.hpp), so both enforce exactly the same machine.
 //
 //   allocated -> writing -> verified -> issued -> activated | barred | replaced
 //        \__________\__________\-> failed: decided in the same transaction as
