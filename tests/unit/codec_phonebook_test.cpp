@@ -35,6 +35,8 @@ TEST(CodecPbr, MalformedRecordsNameTheByteAndGiveNoAdn) {
     EXPECT_THAT(decode_error("A806C0044F3A0101"), HasSubstr("EF.PBR byte 4: file length 4"));
     EXPECT_THAT(decode_error("A805C0044F3A0101"), HasSubstr("EF.PBR byte 3: file TLV runs past its group"));
     EXPECT_TRUE(sim::ef::pbr_adn_files(sim::from_hex("A809C003")).empty());
+    // Found by fuzz_ef_decode: a byte read as an SFI beyond 5 bits did not encode back.
+    EXPECT_THAT(decode_error("A805C0034F3AC5"), HasSubstr("EF.PBR byte 7: SFI C5 (expected 01 to 1E)"));
 }
 
 TEST(CodecPbr, EncodesWithAndWithoutSfiAndRefusesWhatDoesNotFit) {

@@ -56,4 +56,15 @@ TEST(FuzzRegressions, Ext1AdditionalDataWithoutDigitsIsAnInputError) {
     EXPECT_THROW((void)lookup("ext1").to_json(sim::from_hex("0206FFFFFFFFFFFFFFFFFFFFFF")), sim::InputError);
 }
 
+TEST(FuzzRegressions, PbrSfiBeyondFiveBitsIsAnInputError) {
+    // C0 03 4F 3A C5: the byte after the FID was taken as SFI 197, which the encoder refuses (01 to 1E).
+    try {
+        (void)lookup("pbr").to_json(
+            sim::from_hex("A80AC0034F3AC501034F0902AA05CB034F3D03" + std::string(30, 'F')));
+        ADD_FAILURE() << "decoded";
+    } catch (const sim::InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("SFI C5"), std::string::npos) << e.what();
+    }
+}
+
 }  // namespace

@@ -18,6 +18,7 @@ constexpr std::array<std::string_view, 12> kFileNames{"EF.ADN", "EF.IAP", "EF.EX
                                                       "EF.GAS", "EF.UID", "EF.EMAIL", "EF.CCP1"};
 constexpr std::uint8_t kAdnTag = 0xC0;
 constexpr std::size_t kAdnFixedPart = 14;  // length ‖ TON/NPI ‖ 10 B BCD ‖ CCP ‖ EXT
+constexpr std::uint8_t kMaxSfi = 30;
 
 bool is_group_tag(std::uint8_t tag) {
     return tag == 0xA8 || tag == 0xA9 || tag == 0xAA;
@@ -29,7 +30,12 @@ PbrFile read_file(ByteView tlv, std::size_t ef_byte, std::string_view ef) {
     if (len != 2 && len != 3)
         byte_error(ef, ef_byte + 1, fmt::format("file length {} (expected 2 or 3)", len));
     PbrFile f{tlv[0], static_cast<std::uint16_t>((tlv[2] << 8) | tlv[3]), std::nullopt};
-    if (len == 3) f.sfi = tlv[4];
+    if (len == 3) {
+        // An SFI is 5 bits, '01' to '1E' (TS 31.102 §4.4.2.1).
+        if (tlv[4] > kMaxSfi)
+            byte_error(ef, ef_byte + 4, fmt::format("SFI {:02X} (expected 01 to 1E)", tlv[4]));
+        f.sfi = tlv[4];
+    }
     return f;
 }
 
@@ -131,7 +137,7 @@ Pbr from_json_value<Pbr>(const nlohmann::json& j, std::string_view ef) {
             const Bytes fid = codec::json_hex(f, "fid", ef);
             if (fid.size() != 2) field_error(ef, "fid", "expected 4 hex digits");
             std::optional<std::uint8_t> sfi;
-            if (auto n = codec::json_opt_uint(f, "sfi", ef, 30)) sfi = static_cast<std::uint8_t>(*n);
+            if (auto n = codec::json_opt_uint(f, "sfi", ef, kMaxSfi)) sfi = static_cast<std::uint8_t>(*n);
             group.files.push_back(
                 {hex_tag(f, "tag", ef), static_cast<std::uint16_t>((fid[0] << 8) | fid[1]), sfi});
         }
