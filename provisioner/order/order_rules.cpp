@@ -251,7 +251,9 @@ class OrderRules {
     void check_list(const std::filesystem::path& file, ListReader::Format format, VendorHeader* header) {
         ListReader reader(file, format, diags_);
         if (!reader.ok()) {
-            if (!std::filesystem::exists(file)) {
+            // The error_code form: a name the file system refuses (too long, …) is bad input, not a crash.
+            std::error_code ec;
+            if (!std::filesystem::exists(file, ec)) {
                 at(n_.identities, "file", fmt::format("cannot read {}", file.string()));
             }
             return;

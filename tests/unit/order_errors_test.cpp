@@ -2,6 +2,9 @@
 // order XML are marked there with "<!-- expect: FIELD -->"; errors located in a CSV or vendor list are listed
 // below with their file, line and column name.
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
 
 #include <filesystem>
 #include <fstream>
@@ -133,6 +136,23 @@ TEST(BrokenOrderFolder, EveryOrderIsCovered) {
         }
         EXPECT_GT(expectation_of(entry.path()).line, 0u) << name;
     }
+}
+
+TEST(OrderErrors, AListFileNameTheFileSystemRefusesIsBadInput) {
+    // Found by fuzz_order: a list name longer than the file system allows made std::filesystem::exists throw
+    // (an unexpected failure instead of exit 2).
+    std::ifstream in(fs::path(SIM_SOURCE_DIR) / "profiles/orders/examples/csv-forfait-m-3.xml");
+    std::string order((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string list = R"(<csv file="cards-forfait-m-3.csv"/>)";
+    ASSERT_NE(order.find(list), std::string::npos);
+    order.replace(order.find(list), list.size(), "<csv file=\"" + std::string(400, 'x') + ".csv\"/>");
+    // The order names its profile as ../../forfait-m.xml.
+    const fs::path dir = fs::temp_directory_path() / fmt::format("order-long-list-name-{}", ::getpid());
+    fs::create_directories(dir / "a" / "b");
+    fs::copy_file(fs::path(SIM_SOURCE_DIR) / "profiles/forfait-m.xml", dir / "forfait-m.xml");
+    std::ofstream(dir / "a" / "b" / "order.xml") << order;
+    EXPECT_NE(load_error(dir / "a" / "b" / "order.xml").find("cannot read"), std::string::npos);
+    fs::remove_all(dir);
 }
 
 }  // namespace
