@@ -71,6 +71,9 @@ bool was_issued(CardState state) {
            state == CardState::replaced;
 }
 
+// ---- StoreJournal: the algorithm over the storage port ---------------------------------------------------
+namespace {
+
 std::string wrong_transition_message(CardId card, std::span<const CardState> from, CardState to,
                                      std::optional<CardState> actual) {
     std::string expected;
@@ -83,20 +86,12 @@ std::string wrong_transition_message(CardId card, std::span<const CardState> fro
                        to_string(to), expected);
 }
 
-// ---- StoreJournal: the algorithm over the storage port ---------------------------------------------------
-namespace {
-
 constexpr int kPageSize = 500;
 constexpr std::size_t kIdentityBatch = 256;  // identity rows handed to the store at once
 
-// A card that holds its number for the number rule: live, or quarantined (it may carry the identity).
-bool holds_number(CardState state) {
-    return state == CardState::allocated || state == CardState::writing || state == CardState::verified ||
-           state == CardState::issued || state == CardState::activated || state == CardState::quarantined;
-}
-
-// A card that was barred, replaced or released no longer holds its twin link: its successor may take it.
-bool holds_twin_link(CardState state) {
+// A card still holds its number and its twin link unless it was released, barred or replaced (a quarantined
+// card may carry its identity, so it keeps them); a successor may then take both.
+bool is_live(CardState state) {
     return state != CardState::released && state != CardState::barred && state != CardState::replaced;
 }
 
@@ -194,21 +189,26 @@ CardRecord take_identity(StoreTransaction& tx, const Job& job, std::string_view 
 // (not the twin being linked), or reserved by an order identity not yet on a card, is refused.
 void check_number_free(StoreTransaction& tx, const CardRecord& card, const std::string& msisdn,
                        std::optional<CardId> twin_of) {
-    check_number_unchanged(card, msisdn);
+    if (card.msisdn && *card.msisdn != msisdn) {
+        throw IdentityConflict(fmt::format("card {} (ICCID {}) already has the number {}, not {}", card.id,
+                                           card.iccid, *card.msisdn, msisdn));
+    }
     tx.lock_number(msisdn);
     for (const CardRecord& holder : tx.cards_with_msisdn(msisdn)) {
-        if (holder.id == card.id || !holds_number(holder.state)) continue;
+        if (holder.id == card.id || !is_live(holder.state)) continue;
         if (twin_of && holder.id == *twin_of) continue;
-        throw_msisdn_in_use(msisdn, holder.id, holder.iccid, to_string(holder.state));
+        throw MsisdnInUse(fmt::format("MSISDN {} is in use by card {} (ICCID {}, {})", msisdn, holder.id,
+                                      holder.iccid, to_string(holder.state)));
     }
     if (const auto reserved = tx.number_reservation(msisdn)) {
-        throw_msisdn_reserved(msisdn, reserved->order_id, reserved->iccid);
+        throw MsisdnInUse(fmt::format("MSISDN {} is reserved by order {} for ICCID {}", msisdn,
+                                      reserved->order_id, reserved->iccid));
     }
 }
 
 bool twin_is_live(StoreTransaction& tx, CardId id) {
     const auto c = tx.load_card(id, false);
-    return c && holds_twin_link(c->state);
+    return c && is_live(c->state);
 }
 
 void link_twins(StoreTransaction& tx, CardId a, CardId b, std::string_view station_id) {
@@ -611,23 +611,6 @@ CardRecord Journal::change_profile(CardId card, std::string_view profile, std::s
     t.profile = std::string(profile);
     t.detail = detail;
     return apply(t);
-}
-
-void check_number_unchanged(const CardRecord& card, std::string_view msisdn) {
-    if (card.msisdn && *card.msisdn != msisdn) {
-        throw IdentityConflict(fmt::format("card {} (ICCID {}) already has the number {}, not {}", card.id,
-                                           card.iccid, *card.msisdn, msisdn));
-    }
-}
-
-void throw_msisdn_in_use(std::string_view msisdn, std::int64_t holder, std::string_view iccid,
-                         std::string_view state) {
-    throw MsisdnInUse(
-        fmt::format("MSISDN {} is in use by card {} (ICCID {}, {})", msisdn, holder, iccid, state));
-}
-
-void throw_msisdn_reserved(std::string_view msisdn, std::string_view order_id, std::string_view iccid) {
-    throw MsisdnInUse(fmt::format("MSISDN {} is reserved by order {} for ICCID {}", msisdn, order_id, iccid));
 }
 
 // ---- factory

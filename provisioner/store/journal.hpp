@@ -395,17 +395,4 @@ std::pair<int, int> migrate_store(std::string_view url);
 // Current UTC time as ISO 8601 with milliseconds ("2026-11-23T08:15:02.123Z"), the format of every timestamp.
 std::string utc_now();
 
-// The message of a WrongTransition (shared by the stores so that both say the same thing).
-std::string wrong_transition_message(CardId card, std::span<const CardState> from, CardState to,
-                                     std::optional<CardState> actual);
-
-// The number rule of Transition::msisdn, shared by the stores (each finds the holders with its own SQL):
-// a card keeps the number it has (IdentityConflict otherwise)...
-void check_number_unchanged(const CardRecord& card, std::string_view msisdn);
-// ...and a number held by another live card, or reserved by an order identity not yet on a card, is refused.
-[[noreturn]] void throw_msisdn_in_use(std::string_view msisdn, std::int64_t holder, std::string_view iccid,
-                                      std::string_view state);
-[[noreturn]] void throw_msisdn_reserved(std::string_view msisdn, std::string_view order_id,
-                                        std::string_view iccid);
-
 }  // namespace provisioner

@@ -115,25 +115,33 @@ std::vector<SchemaStep> schema_steps(SqlDialect dialect) {
     return {{1, with_words(kSchemaV1, dialect)}, {2, std::string(kSchemaV2)}};
 }
 
-std::string card_select(SqlDialect d) {
-    return fmt::format(
-        "SELECT c.id, c.job_id, c.seq, i.imsi, i.iccid, i.msisdn, c.fingerprint, c.reader_id, c.station_id, "
-        "c.state, c.reason, c.ki_key_index, c.ki_blob, c.opc_key_index, c.opc_blob, c.codes_key_index, "
-        "c.codes_blob, i.adm_key_index, i.adm_blob, c.twin_id, c.replaced_by, {}, {}, "
-        "COALESCE(c.profile, j.profile), COALESCE(c.activated_on, '') "
-        "FROM card c JOIN identity i ON i.job_id = c.job_id AND i.seq = c.seq JOIN job j ON j.id = c.job_id ",
-        timestamp_text("c.created_at", d), timestamp_text("c.updated_at", d));
+namespace {
+
+JournalSelects make_selects(SqlDialect d) {
+    return JournalSelects{
+        .card = fmt::format(
+            "SELECT c.id, c.job_id, c.seq, i.imsi, i.iccid, i.msisdn, c.fingerprint, c.reader_id, "
+            "c.station_id, "
+            "c.state, c.reason, c.ki_key_index, c.ki_blob, c.opc_key_index, c.opc_blob, c.codes_key_index, "
+            "c.codes_blob, i.adm_key_index, i.adm_blob, c.twin_id, c.replaced_by, {}, {}, "
+            "COALESCE(c.profile, j.profile), COALESCE(c.activated_on, '') "
+            "FROM card c JOIN identity i ON i.job_id = c.job_id AND i.seq = c.seq JOIN job j ON j.id = "
+            "c.job_id ",
+            timestamp_text("c.created_at", d), timestamp_text("c.updated_at", d)),
+        .job = fmt::format("SELECT id, order_id, profile, quantity, station_id, {} FROM job ",
+                           timestamp_text("created_at", d)),
+        .event = fmt::format(
+            "SELECT id, {}, station_id, job_id, card_id, kind, from_state, to_state, detail FROM event ",
+            timestamp_text("at", d)),
+    };
 }
 
-std::string job_select(SqlDialect d) {
-    return fmt::format("SELECT id, order_id, profile, quantity, station_id, {} FROM job ",
-                       timestamp_text("created_at", d));
-}
+}  // namespace
 
-std::string event_select(SqlDialect d) {
-    return fmt::format(
-        "SELECT id, {}, station_id, job_id, card_id, kind, from_state, to_state, detail FROM event ",
-        timestamp_text("at", d));
+const JournalSelects& journal_selects(SqlDialect dialect) {
+    static const JournalSelects sqlite = make_selects(SqlDialect::sqlite);
+    static const JournalSelects postgres = make_selects(SqlDialect::postgres);
+    return dialect == SqlDialect::sqlite ? sqlite : postgres;
 }
 
 }  // namespace provisioner

@@ -27,12 +27,11 @@ inline constexpr int kJournalSchemaVersion = 2;
 // Every step, in order, from an empty database to kJournalSchemaVersion.
 std::vector<SchemaStep> schema_steps(SqlDialect dialect);
 
-// "SELECT … FROM card c JOIN identity i … JOIN job j … " (a WHERE clause follows), in the column order of
-// journal_rows.hpp's read_card().
-std::string card_select(SqlDialect dialect);
-// "SELECT … FROM job " in read_job()'s order.
-std::string job_select(SqlDialect dialect);
-// "SELECT … FROM event " in read_event()'s order.
-std::string event_select(SqlDialect dialect);
+// The SELECT heads of the journal's rows, in the column order of journal_rows.hpp's readers (a WHERE clause
+// follows): card (FROM card c JOIN identity i … JOIN job j), job and event. Built once per dialect.
+struct JournalSelects {
+    std::string card, job, event;
+};
+const JournalSelects& journal_selects(SqlDialect dialect);
 
 }  // namespace provisioner

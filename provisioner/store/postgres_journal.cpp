@@ -88,15 +88,6 @@ std::string conflicting_value(const std::string& detail) {
     return detail.substr(open + 3, close - open - 3);
 }
 
-struct Selects {
-    std::string card, job, event;
-};
-const Selects& pg_selects() {
-    static const Selects selects{card_select(SqlDialect::postgres), job_select(SqlDialect::postgres),
-                                 event_select(SqlDialect::postgres)};
-    return selects;
-}
-
 std::string sql(const std::string& head, std::string_view tail) {
     return head + std::string(tail);
 }
@@ -112,7 +103,7 @@ class PostgresTransaction final : public StoreTransaction {
         return one_job("WHERE order_id = $1", Params().add(order_id));
     }
     std::vector<Job> jobs() override {
-        return read_all<Job>(c_.exec(sql(pg_selects().job, "ORDER BY id")),
+        return read_all<Job>(c_.exec(sql(selects_.job, "ORDER BY id")),
                              [](const PgRow& row) { return read_job(row); });
     }
     std::optional<Job> insert_job(const JobSpec& spec) override {
@@ -236,7 +227,7 @@ class PostgresTransaction final : public StoreTransaction {
                         Params().add(iccid_or_imsi));
     }
     std::vector<CardRecord> cards_page(const CardFilter& filter, CardId after, int limit) override {
-        return read_cards(c_.exec(sql(pg_selects().card,
+        return read_cards(c_.exec(sql(selects_.card,
                                       "WHERE c.id > $1 AND ($2::bigint IS NULL OR c.job_id = $2) AND "
                                       "($3::text IS NULL OR c.state = $3) AND ($4 OR c.state <> 'released') "
                                       "ORDER BY c.id LIMIT $5"),
@@ -249,7 +240,7 @@ class PostgresTransaction final : public StoreTransaction {
     }
     std::vector<CardRecord> cards_with_msisdn(std::string_view msisdn) override {
         return read_cards(
-            c_.exec(sql(pg_selects().card, "WHERE i.msisdn = $1 ORDER BY c.id"), Params().add(msisdn)));
+            c_.exec(sql(selects_.card, "WHERE i.msisdn = $1 ORDER BY c.id"), Params().add(msisdn)));
     }
 
     bool update_card(const Transition& t, CardState expected, CardState to) override {
@@ -321,7 +312,7 @@ class PostgresTransaction final : public StoreTransaction {
     }
     std::vector<Event> events(std::optional<JobId> job, std::optional<CardId> card) override {
         return read_all<Event>(
-            c_.exec(sql(pg_selects().event,
+            c_.exec(sql(selects_.event,
                         "WHERE ($1::bigint IS NULL OR job_id = $1) AND ($2::bigint IS NULL OR "
                         "card_id = $2) ORDER BY id"),
                     Params().add(job).add(card)),
@@ -330,12 +321,12 @@ class PostgresTransaction final : public StoreTransaction {
 
   private:
     std::optional<Job> one_job(std::string_view where, const Params& params) {
-        const Result r = c_.exec(sql(pg_selects().job, where), params);
+        const Result r = c_.exec(sql(selects_.job, where), params);
         if (r.empty()) return std::nullopt;
         return read_job(PgRow{r, 0});
     }
     std::optional<CardRecord> one_card(std::string_view where, const Params& params) {
-        const Result r = c_.exec(sql(pg_selects().card, where), params);
+        const Result r = c_.exec(sql(selects_.card, where), params);
         if (r.empty()) return std::nullopt;
         return read_card(PgRow{r, 0});
     }
@@ -345,6 +336,7 @@ class PostgresTransaction final : public StoreTransaction {
 
     pg::Connection& c_;
     const std::string& request_id_;
+    const JournalSelects& selects_ = journal_selects(SqlDialect::postgres);
 };
 
 }  // namespace

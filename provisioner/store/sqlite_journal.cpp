@@ -49,15 +49,6 @@ std::string prepare_file(std::string path) {
     return path;
 }
 
-struct Selects {
-    std::string card, job, event;
-};
-const Selects& sqlite_selects() {
-    static const Selects selects{card_select(SqlDialect::sqlite), job_select(SqlDialect::sqlite),
-                                 event_select(SqlDialect::sqlite)};
-    return selects;
-}
-
 // The storage primitives in SQLite's SQL. The caller holds the connection's mutex and a transaction; every
 // timestamp of the transaction is the one taken when it began.
 class SqliteTransaction final : public StoreTransaction {
@@ -69,7 +60,7 @@ class SqliteTransaction final : public StoreTransaction {
         return one_job("WHERE order_id = ?", order_id);
     }
     std::vector<Job> jobs() override {
-        auto st = db_.prepare(job_select_ + "ORDER BY id");
+        auto st = db_.prepare(selects_.job + "ORDER BY id");
         std::vector<Job> out;
         while (st.step()) out.push_back(read_job(st));
         return out;
@@ -183,7 +174,7 @@ class SqliteTransaction final : public StoreTransaction {
     }
     std::vector<CardRecord> cards_page(const CardFilter& filter, CardId after, int limit) override {
         auto st =
-            db_.prepare(card_select_ +
+            db_.prepare(selects_.card +
                         "WHERE c.id > ?1 AND (?2 IS NULL OR c.job_id = ?2) AND (?3 IS NULL OR c.state = "
                         "?3) AND (?4 = 1 OR c.state <> 'released') ORDER BY c.id LIMIT ?5");
         st.bind(1, after).bind(2, filter.job).bind(3, state_text(filter.state));
@@ -191,7 +182,7 @@ class SqliteTransaction final : public StoreTransaction {
         return all_cards(st);
     }
     std::vector<CardRecord> cards_with_msisdn(std::string_view msisdn) override {
-        auto st = db_.prepare(card_select_ + "WHERE i.msisdn = ? ORDER BY c.id");
+        auto st = db_.prepare(selects_.card + "WHERE i.msisdn = ? ORDER BY c.id");
         st.bind(1, msisdn);
         return all_cards(st);
     }
@@ -271,7 +262,7 @@ class SqliteTransaction final : public StoreTransaction {
     }
     std::vector<Event> events(std::optional<JobId> job, std::optional<CardId> card) override {
         auto st =
-            db_.prepare(sqlite_selects().event +
+            db_.prepare(selects_.event +
                         "WHERE (?1 IS NULL OR job_id = ?1) AND (?2 IS NULL OR card_id = ?2) ORDER BY id");
         st.bind(1, job).bind(2, card);
         std::vector<Event> out;
@@ -282,14 +273,14 @@ class SqliteTransaction final : public StoreTransaction {
   private:
     template <class Key>
     std::optional<Job> one_job(std::string_view where, const Key& key) {
-        auto st = db_.prepare(job_select_ + std::string(where));
+        auto st = db_.prepare(selects_.job + std::string(where));
         st.bind(1, key);
         if (!st.step()) return std::nullopt;
         return read_job(st);
     }
     template <class Key>
     std::optional<CardRecord> one_card(std::string_view where, const Key& key) {
-        auto st = db_.prepare(card_select_ + std::string(where));
+        auto st = db_.prepare(selects_.card + std::string(where));
         st.bind(1, key);
         if (!st.step()) return std::nullopt;
         return read_card(st);
@@ -307,8 +298,7 @@ class SqliteTransaction final : public StoreTransaction {
 
     sqlite::Database& db_;
     std::string now_;
-    const std::string& card_select_ = sqlite_selects().card;
-    const std::string& job_select_ = sqlite_selects().job;
+    const JournalSelects& selects_ = journal_selects(SqlDialect::sqlite);
 };
 
 }  // namespace
