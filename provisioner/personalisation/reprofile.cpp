@@ -6,6 +6,7 @@
 #include <array>
 #include <map>
 
+#include "sim/codecs/codec.hpp"
 #include "sim/codecs/identity.hpp"
 #include "sim/error.hpp"
 #include "sim/files/layout.hpp"
@@ -17,6 +18,11 @@ using Access = sim::FileContent::Access;
 using nlohmann::json;
 
 constexpr std::uint8_t kEmpty = 0xFF;
+
+// Where the profile's application keeps the subscriber's files.
+const sim::files::SubscriberFiles& subscriber_files(CardApplication application) {
+    return application == CardApplication::Usim ? sim::files::usim_files() : sim::files::gsm_files();
+}
 
 // Files that identify the card or the subscriber: they stay as they are whatever the profile says (the card
 // keeps its number; EF.ACC is derived from the IMSI).
@@ -50,10 +56,6 @@ const sim::files::FileSpec* spec_of(const sim::EfRef& ef) {
     return nullptr;
 }
 
-bool all_empty(sim::ByteView data) {
-    return std::all_of(data.begin(), data.end(), [](std::uint8_t b) { return b == kEmpty; });
-}
-
 std::string fid_path(const sim::FilePath& path) {
     std::string out;
     for (const auto fid : path) out += fmt::format("{}{:04X}", out.empty() ? "" : "/", fid);
@@ -77,7 +79,7 @@ std::string_view access_name(Access access) {
 // Decoded for people: the codec's fields without the raw "hex", null for an empty (all FF) record or file
 // that decodes to nothing useful, the hex alone when the codec cannot read the bytes.
 json readable(const sim::files::FileSpec& spec, sim::ByteView data, bool record) {
-    if (record && all_empty(data)) return nullptr;
+    if (record && sim::codec::all_ff(data)) return nullptr;
     try {
         json j = spec.to_json(data);
         if (j.is_object() && j.size() > 1) j.erase("hex");
@@ -210,8 +212,7 @@ class CardFiles {
 
 void check_imsi(CardFiles& files, const Profile& target, const CardIdentity& identity) {
     if (identity.imsi.empty()) return;
-    const auto& spec =
-        sim::files::lookup(target.application == CardApplication::Usim ? "usim/imsi" : "gsm/imsi");
+    const auto& spec = *subscriber_files(target.application).imsi;
     const auto ef = ef_ref(spec);
     const auto& info = files.info(ef);
     if (!info) throw sim::FileNotFound(fmt::format("{} is not on the card", spec.qualified_name()));
