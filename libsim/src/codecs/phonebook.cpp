@@ -49,10 +49,6 @@ PbrGroup read_group(ByteView data, std::size_t start, std::size_t end, std::stri
     return group;
 }
 
-std::uint8_t hex_tag(const nlohmann::json& j, std::string_view key, std::string_view ef) {
-    return codec::json_byte(j, key, ef);
-}
-
 }  // namespace
 
 std::string_view pbr_file_name(std::uint8_t tag) {
@@ -139,7 +135,7 @@ Pbr from_json_value<Pbr>(const nlohmann::json& j, std::string_view ef) {
             std::optional<std::uint8_t> sfi;
             if (auto n = codec::json_opt_uint(f, "sfi", ef, kMaxSfi)) sfi = static_cast<std::uint8_t>(*n);
             group.files.push_back(
-                {hex_tag(f, "tag", ef), static_cast<std::uint16_t>((fid[0] << 8) | fid[1]), sfi});
+                {codec::json_byte(f, "tag", ef), static_cast<std::uint16_t>((fid[0] << 8) | fid[1]), sfi});
         }
         pbr.groups.push_back(std::move(group));
     }
