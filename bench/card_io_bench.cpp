@@ -1,11 +1,12 @@
-// Card I/O per card for the Forfait M profile (issue 9, part 5): APDUs, bytes and card time under the simulated
-// card's timing model, against the floor computed from the card's own write plan. In-process (no pcscd): the
-// station's real per-card procedure (provisioner::issue_card) talks to simcard::CardOs through libsim's loopback
-// transport, behind simcard::FaultyCard which counts characters and adds up the modelled card time.
+// Card I/O per card for the Forfait M profile (issue 9, part 5): APDUs, bytes and card time under the
+// simulated card's timing model, against the floor computed from the card's own write plan. In-process (no
+// pcscd): the station's real per-card procedure (provisioner::issue_card) talks to simcard::CardOs through
+// libsim's loopback transport, behind simcard::FaultyCard which counts characters and adds up the modelled
+// card time.
 //
-//   card_io_bench                  prints the report (BENCHMARKS.md "Card I/O") and runs the Google Benchmarks
-//   card_io_bench --report-only    the report alone
-//   card_io_bench --trace          also lists every APDU of one steady-state card per configuration
+//   card_io_bench                  prints the report (BENCHMARKS.md "Card I/O") and runs the Google
+//   Benchmarks card_io_bench --report-only    the report alone card_io_bench --trace          also lists
+//   every APDU of one steady-state card per configuration
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
 
@@ -46,7 +47,8 @@ std::string order_for(const Personality& p) {
     replace("<card-type>stub-usim</card-type>", "<card-type>" + p.card_type + "</card-type>");
     replace("file=\"../forfait-m.xml\"",
             "file=\"" + (bench::source_root() / "profiles/forfait-m.xml").string() + "\"");
-    const auto file = std::filesystem::temp_directory_path() / fmt::format("bench-order-{}-{}.xml", p.label, ::getpid());
+    const auto file =
+        std::filesystem::temp_directory_path() / fmt::format("bench-order-{}-{}.xml", p.label, ::getpid());
     std::ofstream(file) << text;
     return file.string();
 }
@@ -87,16 +89,26 @@ struct CardCost {
 
 std::string command_name(std::uint8_t ins) {
     switch (ins) {
-        case 0xA4: return "SELECT";
-        case 0xC0: return "GET RESPONSE";
-        case 0xB0: return "READ BINARY";
-        case 0xB2: return "READ RECORD";
-        case 0xD6: return "UPDATE BINARY";
-        case 0xDC: return "UPDATE RECORD";
-        case 0x20: return "VERIFY";
-        case 0x88: return "AUTHENTICATE";
-        case 0xF2: return "STATUS";
-        default: return fmt::format("INS {:02X}", ins);
+        case 0xA4:
+            return "SELECT";
+        case 0xC0:
+            return "GET RESPONSE";
+        case 0xB0:
+            return "READ BINARY";
+        case 0xB2:
+            return "READ RECORD";
+        case 0xD6:
+            return "UPDATE BINARY";
+        case 0xDC:
+            return "UPDATE RECORD";
+        case 0x20:
+            return "VERIFY";
+        case 0x88:
+            return "AUTHENTICATE";
+        case 0xF2:
+            return "STATUS";
+        default:
+            return fmt::format("INS {:02X}", ins);
     }
 }
 
@@ -107,9 +119,13 @@ struct Floor {
 };
 
 class Station {
-public:
+  public:
     Station(const Personality& p, bool t0, simcard::TimingModel timing)
-        : p_(p), t0_(t0), timing_(timing), f_(order_for(p)), identities_(f_.order()),
+        : p_(p),
+          t0_(t0),
+          timing_(timing),
+          f_(order_for(p)),
+          identities_(f_.order()),
           fixed_iccid_(sim::driver_by_name(p.card_type)->iccid_factory_fixed()) {
         f_.ctx().adm_keys = sim::AdmKeys::single(sim::SecretBytes::from_text(p.adm));
     }
@@ -120,9 +136,9 @@ public:
         // sequence).
         auto identity = identities_.next();
         ++serial_;
-        const std::string iccid_hex = fixed_iccid_ && identity
-                                          ? sim::to_hex(sim::ef::encode(sim::ef::Iccid{identity->iccid}))
-                                          : factory_iccid(serial_);
+        const std::string iccid_hex =
+            fixed_iccid_ && identity ? sim::to_hex(sim::ef::encode(sim::ef::Iccid{identity->identity.iccid}))
+                                     : factory_iccid(serial_);
         simcard::CardOs os = blank_card(p_, iccid_hex);
         simcard::Options options;
         options.t0 = t0_;
@@ -174,7 +190,7 @@ public:
         codes.puk_tries = order.profile.pin.puk_retries;
         auto* sizes = f_.ctx().sizes;
         const auto images = provisioner::build_card_images(
-            order.profile, {sample.iccid, sample.imsi, sample.msisdn}, *driver, keys, codes,
+            order.profile, sample.identity, *driver, keys, codes,
             [&](const sim::EfRef& ef, const sim::files::FileSpec& spec) -> std::size_t {
                 if (const auto known = driver->file_size(ef)) return *known;
                 if (const auto cached = sizes->get(driver->name(), ef.path)) return *cached;
@@ -190,7 +206,8 @@ public:
                 const auto len = step.data().size();
                 const std::size_t apdus = std::max<std::size_t>(1, (len + 254) / 255);
                 fl.writes += apdus;
-                us += timing_.wire_us(chars(len) + (apdus - 1) * 8) + static_cast<double>(apdus) * timing_.nv_write_ms * 1000;
+                us += timing_.wire_us(chars(len) + (apdus - 1) * 8) +
+                      static_cast<double>(apdus) * timing_.nv_write_ms * 1000;
                 if (!step.file->readback || step.file->secret || step.file->ef.secret) continue;
                 fl.reads += 1;
                 us += timing_.wire_us(chars(len));
@@ -209,7 +226,7 @@ public:
     const Personality& personality() const { return p_; }
     bool t0() const { return t0_; }
 
-private:
+  private:
     Personality p_;
     bool t0_;
     simcard::TimingModel timing_;
@@ -221,11 +238,14 @@ private:
 
 void report(bool with_trace) {
     fmt::print("## Card I/O per card: Forfait M (profiles/forfait-m.xml), in-process simulated card\n\n");
-    fmt::print("Floor = one APDU per file (or record) written + code presentations (ADM, PIN1/PIN2 when the files "
-               "need them) + one read per file read back + one AUTHENTICATE for the key proof; no SELECT, no GET "
-               "RESPONSE, no identification. Card time: T=0, 12 etu/char, NVM write {} ms per accepted UPDATE.\n\n",
-               simcard::TimingModel{}.nv_write_ms);
-    fmt::print("| card | link | APDUs/card | to last write | floor (W+P+R+A) | ratio | bytes cmd+resp | card time 9600 bit/s | floor time | ratio | card time TA1 rate | floor time |\n");
+    fmt::print(
+        "Floor = one APDU per file (or record) written + code presentations (ADM, PIN1/PIN2 when the files "
+        "need them) + one read per file read back + one AUTHENTICATE for the key proof; no SELECT, no GET "
+        "RESPONSE, no identification. Card time: T=0, 12 etu/char, NVM write {} ms per accepted UPDATE.\n\n",
+        simcard::TimingModel{}.nv_write_ms);
+    fmt::print(
+        "| card | link | APDUs/card | to last write | floor (W+P+R+A) | ratio | bytes cmd+resp | card time "
+        "9600 bit/s | floor time | ratio | card time TA1 rate | floor time |\n");
     fmt::print("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     std::vector<std::pair<std::string, CardCost>> traces;
     for (const auto& p : {kStub, kSja2}) {
@@ -249,13 +269,15 @@ void report(bool with_trace) {
             (void)sf.issue_one();
             const CardCost steady_fast = sf.issue_one();
             const Floor fl_fast = sf.floor();
-            fmt::print("| {} | {} | {} (first card {}) | {} | {} = {}+{}+{}+{} | {:.2f} | {}+{} | {:.0f} ms | {:.0f} ms | "
-                       "{:.2f} | {:.0f} ms @{:.0f} | {:.0f} ms |\n",
-                       p.label, t0 ? "T=0" : "T=1", steady.apdus, first.apdus, steady.apdus_to_last_write, fl.total(),
-                       fl.writes, fl.presentations, fl.reads, fl.proofs,
-                       static_cast<double>(steady.apdus) / static_cast<double>(fl.total()), steady.command_bytes,
-                       steady.response_bytes, steady.card_ms, fl.card_ms, steady.card_ms / fl.card_ms,
-                       steady_fast.card_ms, fast.bit_rate, fl_fast.card_ms);
+            fmt::print(
+                "| {} | {} | {} (first card {}) | {} | {} = {}+{}+{}+{} | {:.2f} | {}+{} | {:.0f} ms | "
+                "{:.0f} ms | "
+                "{:.2f} | {:.0f} ms @{:.0f} | {:.0f} ms |\n",
+                p.label, t0 ? "T=0" : "T=1", steady.apdus, first.apdus, steady.apdus_to_last_write,
+                fl.total(), fl.writes, fl.presentations, fl.reads, fl.proofs,
+                static_cast<double>(steady.apdus) / static_cast<double>(fl.total()), steady.command_bytes,
+                steady.response_bytes, steady.card_ms, fl.card_ms, steady.card_ms / fl.card_ms,
+                steady_fast.card_ms, fast.bit_rate, fl_fast.card_ms);
             std::string mix;
             for (const auto& [name, count] : steady.by_command) mix += fmt::format("{} {}, ", name, count);
             fmt::print("|  | commands | {} |\n", mix.substr(0, mix.size() - 2));
@@ -286,9 +308,12 @@ int main(int argc, char** argv) {
     std::vector<char*> rest{argv[0]};
     for (int i = 1; i < argc; ++i) {
         const std::string_view a = argv[i];
-        if (a == "--report-only") report_only = true;
-        else if (a == "--trace") trace = true;
-        else rest.push_back(argv[i]);
+        if (a == "--report-only")
+            report_only = true;
+        else if (a == "--trace")
+            trace = true;
+        else
+            rest.push_back(argv[i]);
     }
     report(trace);
     if (report_only) return 0;

@@ -66,12 +66,12 @@ std::unique_ptr<Pool> load_pool(const std::filesystem::path& order_file, const A
     }
     (void)keys.transport->get(pool->order.keys.transport_key_index);  // the order's K4 must be at hand
     IdentityReader reader(pool->order);
-    if (const auto first = reader.next(); first && first->msisdn) {
+    if (const auto first = reader.next(); first && first->identity.msisdn) {
         throw sim::InputError(
             fmt::format("--pool {}: order {} gives its cards numbers ({} for the first); an agency's stock "
                         "pool must not: "
                         "the number comes with the subscription",
-                        order_file.string(), pool->order.id, *first->msisdn));
+                        order_file.string(), pool->order.id, *first->identity.msisdn));
     }
     const bool listed = std::holds_alternative<VendorFile>(pool->order.identities) ||
                         std::holds_alternative<CsvList>(pool->order.identities);
@@ -146,7 +146,7 @@ CardRecord make_stock_card(sim::Card& card, Journal& journal, const std::string&
     const IssuedCard issued = issue_card(card, reader, ctx);
     prompt.note(fmt::format(
         "reader {}: blank card personalised from pool {} as ICCID {} (IMSI {}), proven by authentication",
-        reader, pool->order.id, issued.iccid, issued.imsi));
+        reader, pool->order.id, issued.identity.iccid, issued.identity.imsi));
     auto record = journal.card(issued.id);
     if (!record || !is_stock(*record)) {
         throw JournalError(
@@ -199,7 +199,7 @@ class StockCodes {
 
     sim::SecretBytes adm() {
         if (journal_has_codes()) return journal_codes("ADM").adm;
-        if (keys_ != nullptr && keys_->adm) return keys_->adm->for_card(stock_->iccid);
+        if (keys_ != nullptr && keys_->adm) return keys_->adm->for_card(stock_->identity.iccid);
         return journal_codes("ADM").adm;  // says what to give
     }
 
@@ -257,13 +257,13 @@ std::pair<CardRecord, std::string> bring_to_offer(sim::Card& card, Journal& jour
     const auto driver = sim::detect_driver(card);
     const PinPolicy pin = offer.current ? offer.current->pin : PinPolicy{};
     sim::Chv chv(card, {driver->adm_reference()});
-    sim::CodePresenter presenter(chv, StockCodes(&stock, pin, &keys),
-                                 stock_rule(reader, stock.iccid, keys.force_last_try, keys.adm_guard));
+    sim::CodePresenter presenter(
+        chv, StockCodes(&stock, pin, &keys),
+        stock_rule(reader, stock.identity.iccid, keys.force_last_try, keys.adm_guard));
     const PresentCode present = [&presenter, &reader](sim::CodeId id) {
         as_stock_card(reader, id, [&] { return presenter.present(id); });
     };
-    const OfferChange change =
-        plan_offer_change(card, *offer.target, {stock.iccid, stock.imsi, stock.msisdn}, *driver, present);
+    const OfferChange change = plan_offer_change(card, *offer.target, stock.identity, *driver, present);
     apply_offer_change(card, change, present);
     const std::string summary =
         fmt::format("{} -> {}: {}", stock.profile, offer.target->id, change.summary());

@@ -25,7 +25,7 @@ bool all_digits(std::string_view s) {
 }
 
 std::string describe_card(const CardRecord& c) {
-    return fmt::format("card {} (ICCID {}, {})", c.id, c.iccid, to_string(c.state));
+    return fmt::format("card {} (ICCID {}, {})", c.id, c.identity.iccid, to_string(c.state));
 }
 
 }  // namespace
@@ -197,11 +197,11 @@ bool is_live(CardState s) {
 }
 
 bool is_stock(const CardRecord& c) {
-    return c.state == CardState::issued && !c.msisdn;
+    return c.state == CardState::issued && !c.identity.msisdn;
 }
 
 bool in_service(const CardRecord& c) {
-    return c.state == CardState::activated || (c.state == CardState::issued && c.msisdn.has_value());
+    return c.state == CardState::activated || (c.state == CardState::issued && c.identity.msisdn.has_value());
 }
 
 namespace {
@@ -236,7 +236,7 @@ CardRecord old_card_by_msisdn(const std::vector<CardRecord>& holders, std::strin
         throw sim::InputError(
             fmt::format("MSISDN {} is held by {} cards (a twin pair: cards {} and {}): name the card to "
                         "replace with --iccid",
-                        msisdn, serving.size(), serving[0]->iccid, serving[1]->iccid));
+                        msisdn, serving.size(), serving[0]->identity.iccid, serving[1]->identity.iccid));
     }
     if (serving.size() == 1) return *serving.front();
     // Nothing in service: say why, from the latest card that had the number.
@@ -246,7 +246,7 @@ CardRecord old_card_by_msisdn(const std::vector<CardRecord>& holders, std::strin
 }
 
 CardRecord old_card_by_iccid(const std::optional<CardRecord>& found, std::string_view iccid) {
-    if (!found || found->iccid != iccid) {
+    if (!found || found->identity.iccid != iccid) {
         throw sim::InputError(
             fmt::format("no card with ICCID {} in the journal: nothing was written", iccid));
     }
@@ -270,7 +270,7 @@ CardRecord main_card_for_twin(const std::vector<CardRecord>& holders, std::strin
     if (live.size() > 1) {
         throw sim::InputError(
             fmt::format("MSISDN {} already has a twin card (cards {} and {} share it): refused", msisdn,
-                        live[0]->iccid, live[1]->iccid));
+                        live[0]->identity.iccid, live[1]->identity.iccid));
     }
     if (main == nullptr) {
         throw sim::InputError(
@@ -313,7 +313,7 @@ NewCardKind classify_new_card(const std::optional<CardRecord>& known, const std:
     }
     const CardRecord& c = *known;
     if (is_stock(c)) return NewCardKind::Stock;
-    if (c.state == CardState::issued && own_number && same_number(*c.msisdn, *own_number))
+    if (c.state == CardState::issued && own_number && same_number(*c.identity.msisdn, *own_number))
         return NewCardKind::Stock;
     switch (c.state) {
         case CardState::allocated:
@@ -329,11 +329,11 @@ NewCardKind classify_new_card(const std::optional<CardRecord>& known, const std:
         case CardState::issued:
             throw sim::InputError(
                 fmt::format("the card in reader {} is {} with the number {}: not a stock card", reader,
-                            describe_card(c), c.msisdn.value_or("-")));
+                            describe_card(c), c.identity.msisdn.value_or("-")));
         default:
-            throw sim::InputError(fmt::format("the card in reader {} is {}{}: not a stock card", reader,
-                                              describe_card(c),
-                                              c.msisdn ? fmt::format(" with the number {}", *c.msisdn) : ""));
+            throw sim::InputError(
+                fmt::format("the card in reader {} is {}{}: not a stock card", reader, describe_card(c),
+                            c.identity.msisdn ? fmt::format(" with the number {}", *c.identity.msisdn) : ""));
     }
 }
 

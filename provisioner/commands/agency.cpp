@@ -172,7 +172,7 @@ void require_free_number(Journal& journal, const std::string& msisdn,
         // the card in the reader is known).
         if (!except && c.state == CardState::issued) continue;
         throw MsisdnInUse(fmt::format("MSISDN {} is in use by card {} (ICCID {}, {}): nothing was written",
-                                      msisdn, c.id, c.iccid, to_string(c.state)));
+                                      msisdn, c.id, c.identity.iccid, to_string(c.state)));
     }
 }
 
@@ -275,7 +275,7 @@ void run_activate(const ActivateOptions& o) {
         card, *journal, reader, nullptr, keys, profiles, offer, false, station, clerk, msisdn,
         [&](const CardRecord& stock) { require_free_number(*journal, msisdn, stock.id); });
     // A card its order issued with this number keeps the number as the journal stored it.
-    const std::string number = ready.stock.msisdn.value_or(msisdn);
+    const std::string number = ready.stock.identity.msisdn.value_or(msisdn);
     const std::size_t files =
         write_msisdn(card, number, first_pin_policy(profiles, ready.check), reader, keys.force_last_try);
     const CardRecord active =
@@ -289,8 +289,8 @@ void run_activate(const ActivateOptions& o) {
              {"change_record", line}},
         fmt::format("activated card {} (ICCID {}, IMSI {}): MSISDN {} written to {} EF.MSISDN file(s), offer "
                     "{}, contract from {}\n{}HLR activation record appended to {}\n",
-                    active.id, active.iccid, active.imsi, msisdn, files, offer.id, date, offer_note(ready),
-                    changes.string()));
+                    active.id, active.identity.iccid, active.identity.imsi, msisdn, files, offer.id, date,
+                    offer_note(ready), changes.string()));
 }
 
 // ---- replace --------------------------------------------------------------------------------------------
@@ -330,7 +330,8 @@ void run_replace(const ReplaceOptions& o) {
     // The old card first (defective, in a second reader): read only, and before the new card is written.
     std::vector<std::string> warnings;
     std::optional<OldCardContent> content;
-    if (!o.old_reader.empty()) content = read_old(o.old_reader, old_card.iccid, o.old_pin, keys, warnings);
+    if (!o.old_reader.empty())
+        content = read_old(o.old_reader, old_card.identity.iccid, o.old_pin, keys, warnings);
 
     TerminalPrompt clerk;
     ReaderSession session(o.common.reader);
@@ -338,8 +339,9 @@ void run_replace(const ReplaceOptions& o) {
     const std::string& reader = session.reader_name();
     const PreparedCard ready =
         prepare_new_card(card, *journal, reader, pool.get(), keys, profiles, offer, twin, station, clerk);
-    const std::size_t files = write_msisdn(card, *old_card.msisdn, first_pin_policy(profiles, ready.check),
-                                           reader, keys.force_last_try);
+    const std::size_t files =
+        write_msisdn(card, *old_card.identity.msisdn, first_pin_policy(profiles, ready.check), reader,
+                     keys.force_last_try);
     CopyReport copied;
     if (content) {
         copied = copy_content(card, *content);
@@ -371,10 +373,11 @@ void run_replace(const ReplaceOptions& o) {
         fmt::format(
             "old card {} (ICCID {}, IMSI {}): {} ({})\nnew card {} (ICCID {}, IMSI {}){}: MSISDN {} "
             "written to {} EF.MSISDN file(s), offer {}, from {}\n{}{}SIM-swap record appended to {}\n",
-            result.old_card.id, result.old_card.iccid, result.old_card.imsi, to_string(result.old_card.state),
-            to_string(reason), result.new_card.id, result.new_card.iccid, result.new_card.imsi,
-            fresh ? " personalised now from the pool" : "", result.new_card.msisdn.value_or("-"), files,
-            result.new_card.profile, date, offer_note(ready), copied_text, changes.string()));
+            result.old_card.id, result.old_card.identity.iccid, result.old_card.identity.imsi,
+            to_string(result.old_card.state), to_string(reason), result.new_card.id,
+            result.new_card.identity.iccid, result.new_card.identity.imsi,
+            fresh ? " personalised now from the pool" : "", result.new_card.identity.msisdn.value_or("-"),
+            files, result.new_card.profile, date, offer_note(ready), copied_text, changes.string()));
 }
 
 // ---- twin -----------------------------------------------------------------------------------------------
@@ -409,10 +412,10 @@ void run_twin(const TwinOptions& o) {
     const std::string& reader = session.reader_name();
     const PreparedCard ready =
         prepare_new_card(card, *journal, reader, pool.get(), keys, profiles, offer, true, station, clerk);
-    const std::size_t files = write_msisdn(card, *main.msisdn, first_pin_policy(profiles, ready.check),
-                                           reader, keys.force_last_try);
-    const CardRecord twin =
-        journal->activate(ready.stock.id, Activation{*main.msisdn, offer.id, date, main.id}, station);
+    const std::size_t files = write_msisdn(
+        card, *main.identity.msisdn, first_pin_policy(profiles, ready.check), reader, keys.force_last_try);
+    const CardRecord twin = journal->activate(
+        ready.stock.id, Activation{*main.identity.msisdn, offer.id, date, main.id}, station);
     const CardRecord main_now = journal->card(main.id).value_or(main);
     const std::string line = append_or_explain(changes, make_twin_link(main_now, twin, station));
     const bool fresh = ready.check.kind == NewCardKind::FromPool;
@@ -427,9 +430,9 @@ void run_twin(const TwinOptions& o) {
         fmt::format(
             "twin card {} (ICCID {}, IMSI {}){} linked to card {} (ICCID {}): MSISDN {} written to {} "
             "EF.MSISDN file(s), offer {}, from {}\n{}Twin-link record appended to {}\n",
-            twin.id, twin.iccid, twin.imsi, fresh ? " personalised now from the pool" : "", main_now.id,
-            main_now.iccid, twin.msisdn.value_or("-"), files, offer.id, date, offer_note(ready),
-            changes.string()));
+            twin.id, twin.identity.iccid, twin.identity.imsi, fresh ? " personalised now from the pool" : "",
+            main_now.id, main_now.identity.iccid, twin.identity.msisdn.value_or("-"), files, offer.id, date,
+            offer_note(ready), changes.string()));
 }
 
 // ---- options --------------------------------------------------------------------------------------------

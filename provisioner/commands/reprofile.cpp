@@ -158,7 +158,7 @@ class CardCodes {
 
     sim::SecretBytes adm() {
         if (sources_.transport_keys) return journal_codes().adm;
-        if (sources_.adm_keys) return sources_.adm_keys->for_card(record_.iccid);
+        if (sources_.adm_keys) return sources_.adm_keys->for_card(record_.identity.iccid);
         throw sim::InputError("no ADM given (--transport-keys or --adm-file)");
     }
 
@@ -204,7 +204,7 @@ void confirm_or_refuse(const ReprofileOptions& o, const CardRecord& record, cons
     }
     if (o.json) std::cerr << change.to_text();  // stdout keeps the one JSON object; the operator reads this
     if (!confirm(fmt::format("Write {} to card {} (ICCID {}) for offer {}?", change.summary(), record.id,
-                             record.iccid, target.id))) {
+                             record.identity.iccid, target.id))) {
         throw sim::InputError("not confirmed: nothing was written");
     }
 }
@@ -240,17 +240,17 @@ void run(const ReprofileOptions& o) {
     rule.force_last_try = o.force_last_try;
     rule.skip_disabled = true;  // PIN1 is the customer's: asked for only when the card wants it
     rule.adm_guard = o.access.adm_guard();
-    rule.card = sim::CardLabel{session.reader_name(), record.iccid};
+    rule.card = sim::CardLabel{session.reader_name(), record.identity.iccid};
     sim::CodePresenter presenter(chv, CardCodes(o, sources, record), rule);
     const PresentCode present = [&presenter](sim::CodeId id) { presenter(id); };
-    const OfferChange change =
-        plan_offer_change(card, target, {record.iccid, record.imsi, record.msisdn}, *driver, present);
+    const OfferChange change = plan_offer_change(card, target, record.identity, *driver, present);
 
-    nlohmann::json out{{"reader", session.reader_name()}, {"card", record.id}, {"iccid", record.iccid},
-                       {"from", record.profile},          {"to", target.id},   {"dry_run", o.dry_run}};
+    nlohmann::json out{
+        {"reader", session.reader_name()}, {"card", record.id}, {"iccid", record.identity.iccid},
+        {"from", record.profile},          {"to", target.id},   {"dry_run", o.dry_run}};
     out.update(change.to_json());
     const std::string header =
-        fmt::format("Card {} (ICCID {}) in reader '{}': offer {} -> {}\n", record.id, record.iccid,
+        fmt::format("Card {} (ICCID {}) in reader '{}': offer {} -> {}\n", record.id, record.identity.iccid,
                     session.reader_name(), offer_name(record), target.id);
     if (o.dry_run) {
         out["written"] = false;

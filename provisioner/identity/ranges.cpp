@@ -107,9 +107,9 @@ RangeIdentitySource::RangeIdentitySource(IdentityRanges ranges, std::uint64_t qu
 std::optional<IdentityRow> RangeIdentitySource::next() {
     if (index_ == quantity_) return std::nullopt;
     IdentityRow row;
-    row.imsi = ranges_.imsi.at(index_);
-    row.iccid = ranges_.iccid.at(index_);
-    if (ranges_.msisdn) row.msisdn = ranges_.msisdn->at(index_);
+    row.identity.imsi = ranges_.imsi.at(index_);
+    row.identity.iccid = ranges_.iccid.at(index_);
+    if (ranges_.msisdn) row.identity.msisdn = ranges_.msisdn->at(index_);
     ++index_;
     return row;
 }

@@ -269,17 +269,17 @@ std::optional<OrderIdentity> ListReader::parse_row(const std::string& line) {
                 bad(i, fmt::format("ICCID {} fails its Luhn check digit (expected {})", v,
                                    sim::ef::luhn_digit(std::string_view(v).substr(0, v.size() - 1))));
             }
-            row.iccid = v;
+            row.identity.iccid = v;
         } else if (key == "imsi") {
             if (!all_digits(v) || v.size() < 6 || v.size() > 15)
                 bad(i, fmt::format("expected 6 to 15 digits, got \"{}\"", v));
-            row.imsi = v;
+            row.identity.imsi = v;
         } else if (key == "msisdn") {
             if (v.empty()) continue;
             if (v.front() != '+' || !all_digits(std::string_view(v).substr(1)) || v.size() > 16) {
                 bad(i, fmt::format("expected an international number (+ and digits), got \"{}\"", v));
             }
-            row.msisdn = v;
+            row.identity.msisdn = v;
         } else if (key == "eki") {
             if (!all_hex(v) || (v.size() != 32 && v.size() != 64))
                 bad(i, "expected 32 or 64 hex digits");

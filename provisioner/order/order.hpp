@@ -13,6 +13,7 @@
 #include <variant>
 #include <vector>
 
+#include "identity/card_identity.hpp"
 #include "profile/profile.hpp"
 #include "sim/secret.hpp"
 
@@ -139,9 +140,7 @@ const Profile& profile_at(const Order& order, std::uint64_t seq);
 struct OrderIdentity {
     std::size_t index = 0;
     std::size_t line = 0;
-    std::string iccid;
-    std::string imsi;
-    std::optional<std::string> msisdn;  // "+687750000"
+    CardIdentity identity;
     std::optional<sim::SecretBytes> adm1, pin1, puk1, pin2,
         puk2;                             // ASCII digits (ADM1 may be 16 hex → bytes)
     std::optional<sim::SecretBytes> eki;  // Ki wrapped under the transport key

@@ -155,10 +155,11 @@ class OrderRules {
         const auto ranges = identity_ranges(o_, r);
         const auto last = range_row(o_, ranges, q - 1);
         const auto first = range_row(o_, ranges, 0);
-        issued({IdentityKind::Imsi, first.imsi, last.imsi, q}, n_.imsi);
-        issued({IdentityKind::Iccid, first.iccid, last.iccid, q}, n_.iccid);
+        issued({IdentityKind::Imsi, first.identity.imsi, last.identity.imsi, q}, n_.imsi);
+        issued({IdentityKind::Iccid, first.identity.iccid, last.identity.iccid, q}, n_.iccid);
         if (r.msisdn) {
-            issued({IdentityKind::Msisdn, first.msisdn->substr(1), last.msisdn->substr(1), numbers_needed()},
+            issued({IdentityKind::Msisdn, first.identity.msisdn->substr(1), last.identity.msisdn->substr(1),
+                    numbers_needed()},
                    n_.msisdn);
         }
     }
@@ -278,30 +279,32 @@ class OrderRules {
 
     void list_row(const ListReader& reader, const OrderIdentity& row, std::unordered_set<std::string>& seen) {
         try {
-            sim::ef::check_imsi_plmn(sim::ef::Imsi{row.imsi}, sim::ef::Plmn{o_.profile.mcc, o_.profile.mnc});
+            sim::ef::check_imsi_plmn(sim::ef::Imsi{row.identity.imsi},
+                                     sim::ef::Plmn{o_.profile.mcc, o_.profile.mnc});
         } catch (const sim::InputError&) {
             row_error(reader, row, "imsi",
-                      fmt::format("IMSI {} is not under the profile's PLMN {}-{}", row.imsi, o_.profile.mcc,
-                                  o_.profile.mnc));
+                      fmt::format("IMSI {} is not under the profile's PLMN {}-{}", row.identity.imsi,
+                                  o_.profile.mcc, o_.profile.mnc));
         }
-        for (const auto& [kind, value] : {std::pair{"imsi", row.imsi}, std::pair{"iccid", row.iccid},
-                                          std::pair{"msisdn", row.msisdn.value_or("")}}) {
+        for (const auto& [kind, value] :
+             {std::pair{"imsi", row.identity.imsi}, std::pair{"iccid", row.identity.iccid},
+              std::pair{"msisdn", row.identity.msisdn.value_or("")}}) {
             if (!value.empty() && !seen.insert(std::string(kind) + value).second) {
                 row_error(reader, row, kind, fmt::format("{} {} appears twice in the list", kind, value));
             }
         }
         const auto& h = reader.header();
-        if (!h.imsi_from.empty() &&
-            (row.imsi.size() != h.imsi_from.size() || row.imsi < h.imsi_from || row.imsi > h.imsi_to)) {
+        if (!h.imsi_from.empty() && (row.identity.imsi.size() != h.imsi_from.size() ||
+                                     row.identity.imsi < h.imsi_from || row.identity.imsi > h.imsi_to)) {
             row_error(reader, row, "imsi",
-                      fmt::format("IMSI {} is outside the header range {} To {}", row.imsi, h.imsi_from,
-                                  h.imsi_to));
+                      fmt::format("IMSI {} is outside the header range {} To {}", row.identity.imsi,
+                                  h.imsi_from, h.imsi_to));
         }
-        if (!h.iccid_from.empty() &&
-            (row.iccid.size() != h.iccid_from.size() || row.iccid < h.iccid_from || row.iccid > h.iccid_to)) {
+        if (!h.iccid_from.empty() && (row.identity.iccid.size() != h.iccid_from.size() ||
+                                      row.identity.iccid < h.iccid_from || row.identity.iccid > h.iccid_to)) {
             row_error(reader, row, "iccid",
-                      fmt::format("ICCID {} is outside the header range {} To {}", row.iccid, h.iccid_from,
-                                  h.iccid_to));
+                      fmt::format("ICCID {} is outside the header range {} To {}", row.identity.iccid,
+                                  h.iccid_from, h.iccid_to));
         }
         if (!opt_.already_issued) return;
         const auto one = [&](IdentityKind kind, const std::string& v) {
@@ -310,9 +313,9 @@ class OrderRules {
                           fmt::format("{} {} is already issued or allocated", to_string(kind), *used));
             }
         };
-        one(IdentityKind::Imsi, row.imsi);
-        one(IdentityKind::Iccid, row.iccid);
-        if (row.msisdn) one(IdentityKind::Msisdn, row.msisdn->substr(1));
+        one(IdentityKind::Imsi, row.identity.imsi);
+        one(IdentityKind::Iccid, row.identity.iccid);
+        if (row.identity.msisdn) one(IdentityKind::Msisdn, row.identity.msisdn->substr(1));
     }
 
     static std::string lower_name(IdentityKind kind) {
@@ -404,10 +407,10 @@ IdentityRanges identity_ranges(const Order& order, const Ranges& ranges) {
 OrderIdentity range_row(const Order& order, const IdentityRanges& ranges, std::uint64_t n) {
     OrderIdentity row;
     row.index = n;
-    row.imsi = ranges.imsi.at(n);
-    row.iccid = ranges.iccid.at(n);
+    row.identity.imsi = ranges.imsi.at(n);
+    row.identity.iccid = ranges.iccid.at(n);
     // A twin pair's two cards share one number.
-    if (ranges.msisdn) row.msisdn = "+" + ranges.msisdn->at(order.twin_pairs ? n / 2 : n);
+    if (ranges.msisdn) row.identity.msisdn = "+" + ranges.msisdn->at(order.twin_pairs ? n / 2 : n);
     return row;
 }
 

@@ -75,37 +75,44 @@ std::string change_file_header(const std::string& operator_name) {
 
 SimSwapRecord make_sim_swap(const CardRecord& old_card, const CardRecord& new_card, std::string reason,
                             std::string station_id) {
-    if (!old_card.msisdn) {
-        throw sim::InputError(
-            fmt::format("SIM swap: card {} (ICCID {}) has no MSISDN to move", old_card.id, old_card.iccid));
+    if (!old_card.identity.msisdn) {
+        throw sim::InputError(fmt::format("SIM swap: card {} (ICCID {}) has no MSISDN to move", old_card.id,
+                                          old_card.identity.iccid));
     }
-    return SimSwapRecord{old_card.iccid,   old_card.imsi,     new_card.iccid,        new_card.imsi,
-                         *old_card.msisdn, std::move(reason), std::move(station_id), {}};
+    return SimSwapRecord{
+        old_card.identity.iccid,   old_card.identity.imsi, new_card.identity.iccid, new_card.identity.imsi,
+        *old_card.identity.msisdn, std::move(reason),      std::move(station_id),   {}};
 }
 
 TwinLinkRecord make_twin_link(const CardRecord& main_card, const CardRecord& twin_card,
                               std::string station_id) {
-    if (!main_card.msisdn || main_card.msisdn != twin_card.msisdn) {
-        throw sim::InputError(fmt::format("twin link: cards {} and {} do not share an MSISDN ({} / {})",
-                                          main_card.id, twin_card.id, main_card.msisdn.value_or("none"),
-                                          twin_card.msisdn.value_or("none")));
+    if (!main_card.identity.msisdn || main_card.identity.msisdn != twin_card.identity.msisdn) {
+        throw sim::InputError(fmt::format(
+            "twin link: cards {} and {} do not share an MSISDN ({} / {})", main_card.id, twin_card.id,
+            main_card.identity.msisdn.value_or("none"), twin_card.identity.msisdn.value_or("none")));
     }
-    return TwinLinkRecord{main_card.iccid,
-                          main_card.imsi,
-                          twin_card.iccid,
-                          twin_card.imsi,
-                          *main_card.msisdn,
+    return TwinLinkRecord{main_card.identity.iccid,
+                          main_card.identity.imsi,
+                          twin_card.identity.iccid,
+                          twin_card.identity.imsi,
+                          *main_card.identity.msisdn,
                           std::move(station_id),
                           {}};
 }
 
 ActivationRecord make_activation(const CardRecord& card, std::string station_id) {
-    if (!card.msisdn || card.activated_on.empty()) {
-        throw sim::InputError(fmt::format(
-            "activation record: card {} (ICCID {}) is not activated with a number", card.id, card.iccid));
+    if (!card.identity.msisdn || card.activated_on.empty()) {
+        throw sim::InputError(
+            fmt::format("activation record: card {} (ICCID {}) is not activated with a number", card.id,
+                        card.identity.iccid));
     }
-    return ActivationRecord{
-        card.iccid, card.imsi, *card.msisdn, card.profile, card.activated_on, std::move(station_id), {}};
+    return ActivationRecord{card.identity.iccid,
+                            card.identity.imsi,
+                            *card.identity.msisdn,
+                            card.profile,
+                            card.activated_on,
+                            std::move(station_id),
+                            {}};
 }
 
 std::string format_record(const ActivationRecord& r) {

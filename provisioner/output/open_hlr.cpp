@@ -54,11 +54,12 @@ class Open5gsSink final : public CardSink {
         // The open5gs HSS/UDM authenticates with Milenage only.
         if (header_.profile->algorithm != Algorithm::Milenage) {
             out_.append(fmt::format("# skipped ICCID {} IMSI {}: algorithm {} is not supported by open5gs\n",
-                                    r.iccid, r.imsi, to_string(header_.profile->algorithm)));
+                                    r.identity.iccid, r.identity.imsi,
+                                    to_string(header_.profile->algorithm)));
             return;
         }
         const KeyMaterial& k = clear_keys(card);
-        out_.append(fmt::format("open5gs-dbctl add {} ", r.imsi));
+        out_.append(fmt::format("open5gs-dbctl add {} ", r.identity.imsi));
         out_.append_hex(k.ki.reveal(), false);
         out_.append(" ");
         out_.append_hex(k.opc.reveal(), false);
@@ -96,11 +97,11 @@ class OsmoHlrSink final : public CardSink {
         if (header_.profile->algorithm == Algorithm::XorTest) {
             out_.append(
                 fmt::format("! skipped ICCID {} IMSI {}: the xor-test algorithm is for test cards only\n",
-                            r.iccid, r.imsi));
+                            r.identity.iccid, r.identity.imsi));
             return;
         }
-        const std::string prefix = fmt::format("subscriber imsi {} ", r.imsi);
-        out_.append(fmt::format("! ICCID {}\n{}create\n", r.iccid, prefix));
+        const std::string prefix = fmt::format("subscriber imsi {} ", r.identity.imsi);
+        out_.append(fmt::format("! ICCID {}\n{}create\n", r.identity.iccid, prefix));
         write_msisdn(prefix, r, card);
         write_auth(prefix, clear_keys(card));
     }
@@ -114,8 +115,8 @@ class OsmoHlrSink final : public CardSink {
     // OsmoHLR keeps MSISDN unique, so a twin card cannot share its main card's number there: the number
     // stays on the main card and the link lives in the back-office file only.
     void write_msisdn(const std::string& prefix, const CardRecord& r, const ExportCard& card) {
-        if (!r.msisdn) return;
-        const std::string msisdn = digits_only(*r.msisdn);
+        if (!r.identity.msisdn) return;
+        const std::string msisdn = digits_only(*r.identity.msisdn);
         // The twin card of a twin-pair order carries the twin offer, not the job's: it never takes the
         // number.
         const bool twin_card = header_.profile->offer.twin || (r.twin && r.profile != header_.profile->id);

@@ -58,7 +58,7 @@ void check_key_index(const CardRecord& r, std::uint32_t index) {
     if (!ok) {
         throw sim::InputError(fmt::format(
             "card {} (ICCID {}): its secrets are wrapped under transport key {}, the order names key {}",
-            r.id, r.iccid, s.ki.key_index, index));
+            r.id, r.identity.iccid, s.ki.key_index, index));
     }
 }
 
@@ -122,7 +122,7 @@ std::vector<std::unique_ptr<CardSink>> open_sinks(const OutputPaths& paths, cons
 std::string twin_iccid(Journal& journal, const CardRecord& r) {
     if (!r.twin) return {};
     const auto twin = journal.card(*r.twin);
-    return twin ? twin->iccid : std::string{};
+    return twin ? twin->identity.iccid : std::string{};
 }
 
 // Pass 2: every exported card to every sink. Returns the number of cards written.
@@ -135,7 +135,7 @@ std::uint64_t stream_cards(Journal& journal, JobId job, const TransportKeys& key
         if (!exported(r.state)) return;
         if (!r.secrets) {
             throw sim::InputError(
-                fmt::format("card {} (ICCID {}) is issued but has no secrets", r.id, r.iccid));
+                fmt::format("card {} (ICCID {}) is issued but has no secrets", r.id, r.identity.iccid));
         }
         check_key_index(r, key_index);
         std::optional<KeyMaterial> clear;

@@ -41,9 +41,10 @@ class PrintSink final : public CardSink {
     void card(const ExportCard& card) override {
         const CardRecord& r = *card.record;
         if (card.clear == nullptr || card.clear->puk1.empty()) {
-            throw sim::InputError(fmt::format("card {} (ICCID {}): no PUK1 in the journal", r.id, r.iccid));
+            throw sim::InputError(
+                fmt::format("card {} (ICCID {}): no PUK1 in the journal", r.id, r.identity.iccid));
         }
-        out_.append(fmt::format("{},{},{},", r.iccid, group_iccid(r.iccid), pin1_));
+        out_.append(fmt::format("{},{},{},", r.identity.iccid, group_iccid(r.identity.iccid), pin1_));
         const auto puk1 = card.clear->puk1.reveal();  // ASCII digits: appended as they are, no copy
         out_.append(std::string_view(reinterpret_cast<const char*>(puk1.data()), puk1.size()));
         out_.append("\n");

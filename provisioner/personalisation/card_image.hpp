@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "identity/card_identity.hpp"
 #include "profile/profile.hpp"
 #include "sim/drivers/card_driver.hpp"
 #include "sim/files/catalogue.hpp"
@@ -14,12 +15,6 @@
 #include "sim/personalise.hpp"
 
 namespace provisioner {
-
-struct CardIdentity {
-    std::string iccid;  // with its Luhn digit
-    std::string imsi;
-    std::optional<std::string> msisdn;  // "+687751234"; known at issue for some orders, else at activation
-};
 
 // Size (transparent) or record length of an EF on this card type; 0 = the card type has no such file (or
 // links it to another that is written already): skip it.
@@ -30,13 +25,15 @@ struct CardImages {
     sim::CardImage files;  // everything else, including the key files
 };
 
-CardImages build_card_images(const Profile& profile, const CardIdentity& identity, const sim::CardDriver& driver,
-                             const sim::KeySet& keys, const sim::CodeSet& codes, const FileSizer& sizer);
+CardImages build_card_images(const Profile& profile, const CardIdentity& identity,
+                             const sim::CardDriver& driver, const sim::KeySet& keys,
+                             const sim::CodeSet& codes, const FileSizer& sizer);
 
-// The profile's own files for one card: what build_card_images puts in `files` minus EF.ICCID and the driver's
-// key files, and no codes. Holds no secret; an offer change (personalisation/reprofile.hpp) compares it with the
-// card.
-sim::CardImage build_profile_image(const Profile& profile, const CardIdentity& identity, const FileSizer& sizer);
+// The profile's own files for one card: what build_card_images puts in `files` minus EF.ICCID and the
+// driver's key files, and no codes. Holds no secret; an offer change (personalisation/reprofile.hpp) compares
+// it with the card.
+sim::CardImage build_profile_image(const Profile& profile, const CardIdentity& identity,
+                                   const FileSizer& sizer);
 
 // The EfRef of a catalogue entry (libsim's, so that every caller marks key files secret the same way).
 using sim::files::ef_ref;

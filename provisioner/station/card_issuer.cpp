@@ -237,10 +237,11 @@ IssuedCard issue_card(sim::Card& card, const std::string& reader_id, IssueContex
         ctx.journal->allocate(ctx.job, reader_id, fingerprint, ctx.station_id,
                               fixed_iccid ? std::optional<std::string_view>(*card_iccid) : std::nullopt);
     const bool resumed = record.resumed;
-    state.iccid = record.iccid;
+    state.iccid = record.identity.iccid;
     bool written = false;
     try {
-        if (driver->iccid_factory_fixed()) check_factory_iccid(*driver, reader_id, card_iccid, record.iccid);
+        if (driver->iccid_factory_fixed())
+            check_factory_iccid(*driver, reader_id, card_iccid, record.identity.iccid);
         Secrets secrets = secrets_for(record, ctx, card_iccid);
         // The card's own offer: the twin card of a twin pair gets the twin profile, journaled with the write.
         const Profile& profile = profile_at(*ctx.order, record.seq);
@@ -253,9 +254,8 @@ IssuedCard issue_card(sim::Card& card, const std::string& reader_id, IssueContex
         sim::Chv chv(card, {driver->adm_reference()});
         sim::AdmGuard guard(ctx.adm_guard);
         guard.present(chv, secrets.material.adm, sim::CardLabel{reader_id, card_iccid});
-        const CardImages images =
-            build_card_images(profile, {record.iccid, record.imsi, record.msisdn}, *driver, keys, codes,
-                              make_sizer(&card, *driver, ctx.sizes));
+        const CardImages images = build_card_images(profile, record.identity, *driver, keys, codes,
+                                                    make_sizer(&card, *driver, ctx.sizes));
         written = true;
         write_and_verify(card, *driver, images, codes, keys, progress, state);
         record = ctx.journal->mark_verified_and_issued(record.id, ctx.station_id);
@@ -277,18 +277,19 @@ IssuedCard issue_card(sim::Card& card, const std::string& reader_id, IssueContex
         throw TwinLinkFailed(
             fmt::format("card {} issued, but not yet linked to the other card of its twin "
                         "pair: {}",
-                        record.iccid, e.what()));
+                        record.identity.iccid, e.what()));
     }
     state.phase = Phase::Done;
     if (progress) progress(state);
-    return {record.id, record.iccid, record.imsi, resumed, card.apdu_count()};
+    return {record.id, record.identity, resumed, card.apdu_count()};
 }
 
 bool link_twin_pair(Journal& journal, const Order& order, const CardRecord& card,
                     std::string_view station_id) {
-    if (!order.twin_pairs || !card.msisdn || card.twin || card.state != CardState::issued) return false;
+    if (!order.twin_pairs || !card.identity.msisdn || card.twin || card.state != CardState::issued)
+        return false;
     const std::uint64_t partner = pair_partner(card.seq);
-    for (const auto& other : journal.find_by_msisdn(*card.msisdn)) {
+    for (const auto& other : journal.find_by_msisdn(*card.identity.msisdn)) {
         if (other.job_id != card.job_id || other.seq != partner || other.state != CardState::issued) continue;
         if (other.twin) return false;  // linked already (to this card: the other worker was quicker)
         const bool twin_here = is_twin_position(order, card.seq);
@@ -323,15 +324,16 @@ std::string dry_run_plan(const IssueContext& ctx, const sim::CardDriver& driver)
     const auto material = generate_key_material(policy, sim::SecretBytes::from_text("00000000"));
     const auto keys = key_set(order.profile, material);
     const auto codes = code_set(order.profile, material);
-    const CardImages images = build_card_images(order.profile, {sample->iccid, sample->imsi, sample->msisdn},
-                                                driver, keys, codes, make_sizer(nullptr, driver, nullptr));
+    const CardImages images = build_card_images(
+        order.profile, {sample->identity.iccid, sample->identity.imsi, sample->identity.msisdn}, driver, keys,
+        codes, make_sizer(nullptr, driver, nullptr));
     const auto codes_plan = sim::plan(images.codes);
     const auto files_plan = sim::plan(images.files);
     std::string plan = fmt::format(
         "Plan for one card of order {} (profile {}, card type {}), sample identity ICCID {} IMSI {}\n"
         "Step 1, under ADM (key reference {:02X}): codes\n{}Step 2: files\n{}",
-        order.id, order.profile.id, driver.name(), sample->iccid, sample->imsi, driver.adm_reference(),
-        codes_plan.to_text(), files_plan.to_text());
+        order.id, order.profile.id, driver.name(), sample->identity.iccid, sample->identity.imsi,
+        driver.adm_reference(), codes_plan.to_text(), files_plan.to_text());
     if (order.twin_pairs) {
         plan += fmt::format(
             "Twin pairs: {} numbers; each card at an odd position is the twin of the card before it, written "

@@ -55,8 +55,7 @@ using ProgressSink = std::function<void(const Progress&)>;
 
 struct IssuedCard {
     CardId id = 0;
-    std::string iccid;
-    std::string imsi;
+    CardIdentity identity;
     bool resumed = false;
     std::uint64_t apdus = 0;
 };

@@ -14,10 +14,7 @@ class OrderIdentities final : public IdentitySource {
     std::optional<IdentityRow> next() override {
         auto row = reader_.next();
         if (!row) return std::nullopt;
-        IdentityRow out;
-        out.imsi = row->imsi;
-        out.iccid = row->iccid;
-        out.msisdn = row->msisdn;
+        IdentityRow out{row->identity, std::nullopt};
         if (row->adm1) out.adm = wrap(key_, *row->adm1);
         return out;
     }

@@ -145,7 +145,7 @@ Outcome issue_one(Shared& s, ReaderWatch& watch, const std::string& reader, std:
         const auto issued = issue_card(
             card, reader, s.ctx, [&](const Progress& p) { s.board.set(slot, progress_line(p), false); });
         s.board.set(slot,
-                    fmt::format("verified {} ({} APDUs{}; {})", issued.iccid, issued.apdus,
+                    fmt::format("verified {} ({} APDUs{}; {})", issued.identity.iccid, issued.apdus,
                                 issued.resumed ? ", resumed" : "", link.describe()),
                     true);
         count(s, slot, true);

@@ -128,12 +128,13 @@ CardRecord resume(StoreTransaction& tx, const CardRecord& record, JobId job, std
                   std::string_view station_id) {
     if (was_issued(record.state)) {
         throw CardAlreadyIssued(fmt::format("card {} was already issued as ICCID {} (state {}); not reused",
-                                            record.fingerprint, record.iccid, to_string(record.state)));
+                                            record.fingerprint, record.identity.iccid,
+                                            to_string(record.state)));
     }
     if (record.job_id != job) {
         throw CardAlreadyIssued(
             fmt::format("card {} is bound to ICCID {} of job {} (state {}); finish or fail it there",
-                        record.fingerprint, record.iccid, record.job_id, to_string(record.state)));
+                        record.fingerprint, record.identity.iccid, record.job_id, to_string(record.state)));
     }
     tx.reset_card(record.id, reader_id, station_id);
     Event e = card_event(station_id, job, record.id, "resume");
@@ -189,16 +190,16 @@ CardRecord take_identity(StoreTransaction& tx, const Job& job, std::string_view 
 // (not the twin being linked), or reserved by an order identity not yet on a card, is refused.
 void check_number_free(StoreTransaction& tx, const CardRecord& card, const std::string& msisdn,
                        std::optional<CardId> twin_of) {
-    if (card.msisdn && *card.msisdn != msisdn) {
+    if (card.identity.msisdn && *card.identity.msisdn != msisdn) {
         throw IdentityConflict(fmt::format("card {} (ICCID {}) already has the number {}, not {}", card.id,
-                                           card.iccid, *card.msisdn, msisdn));
+                                           card.identity.iccid, *card.identity.msisdn, msisdn));
     }
     tx.lock_number(msisdn);
     for (const CardRecord& holder : tx.cards_with_msisdn(msisdn)) {
         if (holder.id == card.id || !is_live(holder.state)) continue;
         if (twin_of && holder.id == *twin_of) continue;
         throw MsisdnInUse(fmt::format("MSISDN {} is in use by card {} (ICCID {}, {})", msisdn, holder.id,
-                                      holder.iccid, to_string(holder.state)));
+                                      holder.identity.iccid, to_string(holder.state)));
     }
     if (const auto reserved = tx.number_reservation(msisdn)) {
         throw MsisdnInUse(fmt::format("MSISDN {} is reserved by order {} for ICCID {}", msisdn,
@@ -229,9 +230,10 @@ void link_twins(StoreTransaction& tx, CardId a, CardId b, std::string_view stati
                 (*card)->state);
         }
     }
-    if (ca->msisdn != cb->msisdn) {
+    if (ca->identity.msisdn != cb->identity.msisdn) {
         throw sim::InputError(fmt::format("twin link: cards {} and {} do not share an MSISDN ({} / {})", a, b,
-                                          ca->msisdn.value_or("none"), cb->msisdn.value_or("none")));
+                                          ca->identity.msisdn.value_or("none"),
+                                          cb->identity.msisdn.value_or("none")));
     }
     for (const auto& [id, other, job] : {std::tuple{a, b, ca->job_id}, std::tuple{b, a, cb->job_id}}) {
         tx.set_twin(id, other, station_id);
@@ -340,13 +342,13 @@ Job StoreJournal::create_job(const JobSpec& spec, IdentitySource& identities) {
         // Rolled back: whatever the row collides with now is in another order, or twice in this one.
         const IdentityRow row = clashing.value_or(IdentityRow{});
         std::optional<IdentityOwner> owner;
-        read([&](StoreTransaction& tx) { owner = tx.identity_owner(row.imsi, row.iccid); });
+        read([&](StoreTransaction& tx) { owner = tx.identity_owner(row.identity.imsi, row.identity.iccid); });
         const std::string where_it_is =
             owner ? fmt::format("is already in the journal for order {} (IMSI {}, ICCID {})", owner->order_id,
                                 owner->imsi, owner->iccid)
                   : std::string("appears twice in the order");
         throw IdentityConflict(fmt::format("order {}: identity {} (IMSI {}, ICCID {}) {}", spec.order_id,
-                                           clash.index, row.imsi, row.iccid, where_it_is));
+                                           clash.index, row.identity.imsi, row.identity.iccid, where_it_is));
     }
 }
 
@@ -579,9 +581,9 @@ ReplacementResult Journal::replace_card(const Replacement& r, std::string_view s
         throw sim::InputError(fmt::format("card {} cannot replace itself", r.old_card));
     const auto old_card = card(r.old_card);
     if (!old_card) throw NotFound(fmt::format("replacement: no card {}", r.old_card));
-    if (!old_card->msisdn) {
+    if (!old_card->identity.msisdn) {
         throw sim::InputError(fmt::format("replacement: card {} (ICCID {}) has no MSISDN to carry over",
-                                          old_card->id, old_card->iccid));
+                                          old_card->id, old_card->identity.iccid));
     }
     // The old card first: once it is barred or replaced, its number is free for the new card.
     Transition out = transition(r.old_card, {CardState::issued, CardState::activated}, old_to,
@@ -592,12 +594,12 @@ ReplacementResult Journal::replace_card(const Replacement& r, std::string_view s
     if (!r.detail.empty()) out.detail += "; " + r.detail;
     Transition in =
         transition(r.new_card, {CardState::issued}, CardState::activated, "activated", station_id);
-    in.msisdn = old_card->msisdn;
+    in.msisdn = old_card->identity.msisdn;
     in.profile = old_card->profile;
     in.activated_on = r.date;
     in.twin_of = old_card->twin;
     in.detail = fmt::format("replaces card {} ({}), MSISDN {}, offer {}, from {}", old_card->id, r.reason,
-                            *old_card->msisdn, old_card->profile, r.date);
+                            *old_card->identity.msisdn, old_card->profile, r.date);
     const std::array transitions{std::move(out), std::move(in)};
     auto records = apply_all(transitions);
     return {std::move(records.at(0)), std::move(records.at(1))};

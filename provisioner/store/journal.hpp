@@ -32,6 +32,7 @@
 #include <utility>
 #include <vector>
 
+#include "identity/card_identity.hpp"
 #include "sim/bytes.hpp"
 #include "sim/error.hpp"
 
@@ -153,9 +154,7 @@ struct CardSecrets {
 
 // One identity of a job's pool: from ranges (identity/ranges.hpp) or a row of an explicit list.
 struct IdentityRow {
-    std::string imsi;
-    std::string iccid;
-    std::optional<std::string> msisdn;
+    CardIdentity identity;
     std::optional<WrappedSecret> adm;  // a vendor file's per-card ADM, wrapped
 };
 
@@ -186,9 +185,7 @@ struct CardRecord {
     CardId id = 0;
     JobId job_id = 0;
     std::uint64_t seq = 0;  // position of the identity in the job's pool
-    std::string imsi;
-    std::string iccid;
-    std::optional<std::string> msisdn;
+    CardIdentity identity;
     std::string fingerprint;  // ATR + serial, or the ICCID read from the card
     std::string reader_id;
     std::string station_id;  // station of the last transition

@@ -29,9 +29,9 @@ nlohmann::json to_json(const CardRecord& c) {
         {"job_id", c.job_id},
         {"seq", c.seq},
         {"state", std::string(to_string(c.state))},
-        {"iccid", c.iccid},
-        {"imsi", c.imsi},
-        {"msisdn", opt(c.msisdn)},
+        {"iccid", c.identity.iccid},
+        {"imsi", c.identity.imsi},
+        {"msisdn", opt(c.identity.msisdn)},
         {"fingerprint", c.fingerprint},
         {"reader_id", c.reader_id},
         {"station_id", c.station_id},
@@ -71,8 +71,8 @@ std::string format_card_table(const std::vector<CardRecord>& cards) {
                                   "STATE", "ICCID", "IMSI", "MSISDN", "READER", "STATION", "UPDATED");
     for (const CardRecord& c : cards) {
         out += fmt::format("{:>6}  {:<11}  {:<20}  {:<15}  {:<15}  {:<10}  {:<10}  {}\n", c.id,
-                           to_string(c.state), c.iccid, c.imsi, c.msisdn.value_or("-"), c.reader_id,
-                           c.station_id, c.updated_at);
+                           to_string(c.state), c.identity.iccid, c.identity.imsi,
+                           c.identity.msisdn.value_or("-"), c.reader_id, c.station_id, c.updated_at);
     }
     return out;
 }
@@ -84,9 +84,9 @@ std::string format_card_detail(const CardRecord& c, const std::vector<Event>& ev
     };
     field("card", std::to_string(c.id));
     field("state", std::string(to_string(c.state)));
-    field("ICCID", c.iccid);
-    field("IMSI", c.imsi);
-    field("MSISDN", c.msisdn.value_or("-"));
+    field("ICCID", c.identity.iccid);
+    field("IMSI", c.identity.imsi);
+    field("MSISDN", c.identity.msisdn.value_or("-"));
     field("job", fmt::format("{} (identity #{})", c.job_id, c.seq));
     field("offer", c.profile);
     if (!c.activated_on.empty()) field("activated on", c.activated_on);

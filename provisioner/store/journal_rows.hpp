@@ -22,9 +22,9 @@ CardRecord read_card(const Row& row) {
     c.id = row.int64(0);
     c.job_id = row.int64(1);
     c.seq = static_cast<std::uint64_t>(row.int64(2));
-    c.imsi = row.text(3);
-    c.iccid = row.text(4);
-    c.msisdn = row.opt_text(5);
+    c.identity.imsi = row.text(3);
+    c.identity.iccid = row.text(4);
+    c.identity.msisdn = row.opt_text(5);
     c.fingerprint = row.text(6);
     c.reader_id = row.text(7);
     c.station_id = row.text(8);

@@ -127,7 +127,11 @@ class PostgresTransaction final : public StoreTransaction {
             const int b = static_cast<int>(i * 7);
             text += fmt::format("{}(${}::bigint, ${}::bigint, ${}, ${}, ${}, ${}::bigint, ${}::bytea)",
                                 i == 0 ? "" : ", ", b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7);
-            p.add(job).add(first_seq + i).add(rows[i].imsi).add(rows[i].iccid).add(rows[i].msisdn);
+            p.add(job)
+                .add(first_seq + i)
+                .add(rows[i].identity.imsi)
+                .add(rows[i].identity.iccid)
+                .add(rows[i].identity.msisdn);
             add_wrapped(p, rows[i].adm);
         }
         try {
@@ -135,7 +139,7 @@ class PostgresTransaction final : public StoreTransaction {
         } catch (const pg::ConstraintViolation& e) {
             const std::string value = conflicting_value(e.detail());
             const auto it = std::find_if(rows.begin(), rows.end(), [&](const IdentityRow& r) {
-                return r.imsi == value || r.iccid == value;
+                return r.identity.imsi == value || r.identity.iccid == value;
             });
             throw IdentityClash{static_cast<std::size_t>(it != rows.end() ? it - rows.begin() : 0)};
         }

@@ -82,8 +82,11 @@ class SqliteTransaction final : public StoreTransaction {
             "?, ?, ?, ?, ?)");
         for (std::size_t i = 0; i < rows.size(); ++i) {
             insert.reset();
-            insert.bind(1, job).bind(2, first_seq + i).bind(3, rows[i].imsi).bind(4, rows[i].iccid);
-            insert.bind(5, rows[i].msisdn);
+            insert.bind(1, job)
+                .bind(2, first_seq + i)
+                .bind(3, rows[i].identity.imsi)
+                .bind(4, rows[i].identity.iccid);
+            insert.bind(5, rows[i].identity.msisdn);
             bind_wrapped(insert, 6, rows[i].adm);
             try {
                 insert.run();

@@ -224,11 +224,11 @@ class CliAgency : public ::testing::Test {
         auto transport = body.transport();
         sim::Card card(transport);
         const auto issued = provisioner::issue_card(card, "warehouse-reader", ctx);
-        StockCard out{dir_ / "cards" / (issued.iccid + ".card"), *journal_->card(issued.id)};
+        StockCard out{dir_ / "cards" / (issued.identity.iccid + ".card"), *journal_->card(issued.id)};
         body.os().save(out.file);
         EXPECT_EQ(out.record.state, CardState::issued);
         if (order_id.starts_with("stock-")) {
-            EXPECT_FALSE(out.record.msisdn) << "a stock card has no number";
+            EXPECT_FALSE(out.record.identity.msisdn) << "a stock card has no number";
         }
         return out;
     }
@@ -320,14 +320,14 @@ TEST_F(CliAgency, ActivatesAStockCardAndRefusesANumberInUse) {
     const auto r =
         provisioner(fmt::format("activate --reader {} --msisdn '77 10 01' --profile {} --date 2026-11-26 "
                                 "--iccid {} --json",
-                                kNewSlot, profile("forfait-m"), stock.record.iccid));
+                                kNewSlot, profile("forfait-m"), stock.record.identity.iccid));
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
     const auto out = nlohmann::json::parse(r.out);
     EXPECT_EQ(out["card"]["state"], "activated");
 
-    const CardRecord on = by_iccid(stock.record.iccid);
+    const CardRecord on = by_iccid(stock.record.identity.iccid);
     EXPECT_EQ(on.state, CardState::activated);
-    EXPECT_EQ(on.msisdn, "+687771001") << "stored in the orders' form";
+    EXPECT_EQ(on.identity.msisdn, "+687771001") << "stored in the orders' form";
     EXPECT_EQ(on.profile, "forfait-m");
     EXPECT_EQ(on.activated_on, "2026-11-26");
     CardView card(state(kNewSlot));
@@ -338,8 +338,8 @@ TEST_F(CliAgency, ActivatesAStockCardAndRefusesANumberInUse) {
     const auto w = words(records[0]);
     ASSERT_EQ(w.size(), 9u);
     EXPECT_EQ(w[2], kStation);
-    EXPECT_EQ(w[5], on.iccid);
-    EXPECT_EQ(w[6], on.imsi);
+    EXPECT_EQ(w[5], on.identity.iccid);
+    EXPECT_EQ(w[6], on.identity.imsi);
     EXPECT_EQ(w[7], "687771001");
     EXPECT_EQ(w[8], "forfait-m,2026-11-26");
     EXPECT_EQ(fs::status(changes()).permissions() & fs::perms::all,
@@ -370,7 +370,7 @@ TEST_F(CliAgency, ActivatesAStockCardAndRefusesANumberInUse) {
 
 TEST_F(CliAgency, ActivatesACardIssuedWithItsNumberOnlyWithThatNumber) {
     const StockCard numbered = issue_stock("numbered-forfait-m");
-    ASSERT_EQ(numbered.record.msisdn, "+687779500");
+    ASSERT_EQ(numbered.record.identity.msisdn, "+687779500");
     const StockCard other = issue_stock("numbered-forfait-m");
     const StockCard stock = issue_stock("stock-forfait-m");
     // A stock card cannot take a number an order issued to another card; the numbered card cannot take
@@ -388,7 +388,7 @@ TEST_F(CliAgency, ActivatesACardIssuedWithItsNumberOnlyWithThatNumber) {
         provisioner(fmt::format("activate --reader {} --msisdn 779500 --profile {} --date 2026-11-27",
                                 kNewSlot, profile("forfait-m")));
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-    const CardRecord on = by_iccid(numbered.record.iccid);
+    const CardRecord on = by_iccid(numbered.record.identity.iccid);
     EXPECT_EQ(on.state, CardState::activated);
     EXPECT_EQ(on.activated_on, "2026-11-27");
     EXPECT_EQ(CardView(state(kNewSlot)).msisdn({0x7FFF, 0x6F40}), "+687779500");
@@ -406,15 +406,15 @@ TEST_F(CliAgency, TwinPairIssuedAndLinked) {
         provisioner(fmt::format("twin --reader {} --msisdn 772001 --profile {} --transport-keys {} --json",
                                 kNewSlot, profile("carte-jumelle"), (dir_ / "k4.keys").string()));
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-    const CardRecord twin = by_iccid(stock.record.iccid);
+    const CardRecord twin = by_iccid(stock.record.identity.iccid);
     const CardRecord main_now = *journal_->card(main.record.id);
     EXPECT_EQ(twin.state, CardState::activated);
-    EXPECT_EQ(twin.msisdn, "+687772001") << "one number, two cards";
+    EXPECT_EQ(twin.identity.msisdn, "+687772001") << "one number, two cards";
     EXPECT_EQ(twin.profile, "carte-jumelle");
     EXPECT_EQ(twin.twin, main.record.id) << "twin -> main";
     EXPECT_EQ(main_now.twin, twin.id) << "main -> twin";
     EXPECT_EQ(main_now.state, CardState::activated);
-    EXPECT_NE(twin.imsi, main.record.imsi);
+    EXPECT_NE(twin.identity.imsi, main.record.identity.imsi);
     bool reprofiled = false;
     for (const auto& e : journal_->events(std::nullopt, twin.id))
         reprofiled = reprofiled || e.kind == "reprofile";
@@ -427,10 +427,10 @@ TEST_F(CliAgency, TwinPairIssuedAndLinked) {
     ASSERT_EQ(links.size(), 1u) << read_text(changes());
     const auto w = words(links[0]);
     ASSERT_EQ(w.size(), 9u);
-    EXPECT_EQ(w[3], main.record.iccid);
-    EXPECT_EQ(w[4], main.record.imsi);
-    EXPECT_EQ(w[5], twin.iccid);
-    EXPECT_EQ(w[6], twin.imsi);
+    EXPECT_EQ(w[3], main.record.identity.iccid);
+    EXPECT_EQ(w[4], main.record.identity.imsi);
+    EXPECT_EQ(w[5], twin.identity.iccid);
+    EXPECT_EQ(w[6], twin.identity.imsi);
     EXPECT_EQ(w[7], "687772001");
     EXPECT_EQ(w[8], "twin");
     fs::remove(trace());
@@ -497,12 +497,12 @@ TEST_F(CliAgency, ReplacesALostCardWithAStockCard) {
         fmt::format("replace --reason lost --msisdn 774001 --reader {} --date 2026-11-26 --json", kNewSlot));
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
     const CardRecord old_now = *journal_->card(old_card.record.id);
-    const CardRecord new_now = by_iccid(stock.record.iccid);
+    const CardRecord new_now = by_iccid(stock.record.identity.iccid);
     EXPECT_EQ(old_now.state, CardState::barred) << "a lost card is barred";
     EXPECT_EQ(old_now.reason, "lost");
     EXPECT_EQ(old_now.replaced_by, new_now.id);
     EXPECT_EQ(new_now.state, CardState::activated);
-    EXPECT_EQ(new_now.msisdn, "+687774001");
+    EXPECT_EQ(new_now.identity.msisdn, "+687774001");
     EXPECT_EQ(new_now.profile, "forfait-m");
     EXPECT_EQ(new_now.activated_on, "2026-11-26");
     CardView card(state(kNewSlot));
@@ -512,10 +512,10 @@ TEST_F(CliAgency, ReplacesALostCardWithAStockCard) {
     ASSERT_EQ(swaps.size(), 1u);
     const auto w = words(swaps[0]);
     ASSERT_EQ(w.size(), 9u);
-    EXPECT_EQ(w[3], old_card.record.iccid);
-    EXPECT_EQ(w[4], old_card.record.imsi);
-    EXPECT_EQ(w[5], new_now.iccid);
-    EXPECT_EQ(w[6], new_now.imsi);
+    EXPECT_EQ(w[3], old_card.record.identity.iccid);
+    EXPECT_EQ(w[4], old_card.record.identity.imsi);
+    EXPECT_EQ(w[5], new_now.identity.iccid);
+    EXPECT_EQ(w[6], new_now.identity.imsi);
     EXPECT_EQ(w[7], "687774001");
     EXPECT_EQ(w[8], "lost");
     fs::remove(trace());
@@ -523,7 +523,7 @@ TEST_F(CliAgency, ReplacesALostCardWithAStockCard) {
     const StockCard spare = issue_stock("stock-forfait-m");
     insert(kNewSlot, spare.file);
     expect_refused(
-        fmt::format("replace --reason lost --iccid {} --reader {}", old_card.record.iccid, kNewSlot),
+        fmt::format("replace --reason lost --iccid {} --reader {}", old_card.record.identity.iccid, kNewSlot),
         "was already barred");
 }
 
@@ -542,10 +542,10 @@ TEST_F(CliAgency, ReplacesAStolenCardWithABlankCardPersonalisedOnTheSpot) {
     EXPECT_EQ(old_now.state, CardState::barred);
     EXPECT_EQ(old_now.reason, "stolen");
     EXPECT_EQ(new_now.state, CardState::activated);
-    EXPECT_EQ(new_now.msisdn, "+687775001");
+    EXPECT_EQ(new_now.identity.msisdn, "+687775001");
     EXPECT_EQ(new_now.job_id, journal_->find_job("pool-forfait-m")->id) << "identity from the pool";
-    EXPECT_NE(new_now.iccid, old_now.iccid);
-    EXPECT_NE(new_now.imsi, old_now.imsi);
+    EXPECT_NE(new_now.identity.iccid, old_now.identity.iccid);
+    EXPECT_NE(new_now.identity.imsi, old_now.identity.imsi);
     EXPECT_NE(new_now.secrets->ki.blob, old_now.secrets->ki.blob);
     CardView card(state(kNewSlot));
     EXPECT_EQ(card.msisdn({0x7F10, 0x6F40}), "+687775001");
@@ -553,7 +553,7 @@ TEST_F(CliAgency, ReplacesAStolenCardWithABlankCardPersonalisedOnTheSpot) {
     const auto swaps = lines_starting(read_text(changes()), "SIM-SWAP ");
     ASSERT_EQ(swaps.size(), 1u);
     EXPECT_EQ(words(swaps[0]).at(8), "stolen");
-    EXPECT_EQ(words(swaps[0]).at(6), new_now.imsi);
+    EXPECT_EQ(words(swaps[0]).at(6), new_now.identity.imsi);
     // No clear Ki in the outputs: the key on the card is not in stdout, stderr, the trace or the change file.
     const std::string ki = card.ki();
     for (const auto& text : {r.out, r.err, read_text(trace()), read_text(changes())}) {
@@ -595,10 +595,10 @@ TEST_F(CliAgency, ReplacesADefectiveCardAndCopiesItsContactsAndSms) {
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
     EXPECT_NE(r.out.find("2 contact(s), 1 SMS"), std::string::npos) << r.out;
     const CardRecord old_now = *journal_->card(old_card.record.id);
-    const CardRecord new_now = by_iccid(stock.record.iccid);
+    const CardRecord new_now = by_iccid(stock.record.identity.iccid);
     EXPECT_EQ(old_now.state, CardState::replaced) << "a defective card is replaced, not barred";
     EXPECT_EQ(old_now.reason, "defective");
-    EXPECT_EQ(new_now.msisdn, "+687776001");
+    EXPECT_EQ(new_now.identity.msisdn, "+687776001");
     CardView card(state(kNewSlot));
     EXPECT_EQ(sim::to_hex(card.record({0x7F10, 0x6F3A}, 1)), no_blanks(maman));
     EXPECT_EQ(sim::to_hex(card.record({0x7F10, 0x5F3A, 0x4F3A}, 3)), no_blanks(papa));
@@ -619,11 +619,11 @@ TEST_F(CliAgency, DefectiveWithAnUnreadableOrAbsentOldCardStillReplaces) {
     stubs_.erase(kOldSlot);
     const auto r =
         provisioner(fmt::format("replace --reason defective --iccid {} --reader {} --old-reader {}",
-                                old_card.record.iccid, kNewSlot, kOldSlot));
+                                old_card.record.identity.iccid, kNewSlot, kOldSlot));
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
     EXPECT_NE(r.err.find("warning: old card in reader"), std::string::npos) << r.err;
     EXPECT_EQ(journal_->card(old_card.record.id)->state, CardState::replaced);
-    EXPECT_EQ(by_iccid(stock.record.iccid).msisdn, "+687777001");
+    EXPECT_EQ(by_iccid(stock.record.identity.iccid).identity.msisdn, "+687777001");
 }
 
 TEST_F(CliAgency, TransfersANumberToANewHolder) {
@@ -636,10 +636,10 @@ TEST_F(CliAgency, TransfersANumberToANewHolder) {
         "replace --reason transfer --msisdn 778001 --reader {} --new-holder CLI-2026-0042", kNewSlot));
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
     const CardRecord old_now = *journal_->card(old_card.record.id);
-    const CardRecord new_now = by_iccid(stock.record.iccid);
+    const CardRecord new_now = by_iccid(stock.record.identity.iccid);
     EXPECT_EQ(old_now.state, CardState::replaced);
     EXPECT_EQ(old_now.reason, "transfer");
-    EXPECT_EQ(new_now.msisdn, "+687778001");
+    EXPECT_EQ(new_now.identity.msisdn, "+687778001");
     bool holder_journaled = false;
     for (const auto& e : journal_->events(std::nullopt, old_card.record.id)) {
         holder_journaled = holder_journaled || e.detail.find("new holder CLI-2026-0042") != std::string::npos;
@@ -663,7 +663,7 @@ TEST_F(CliAgency, ReplaceBadInputIsRefusedBeforeAnyWrite) {
                                kNewSlot, kOldSlot),
                    "only for a defective card");
     expect_refused(fmt::format("replace --reason lost --msisdn 779001 --iccid {} --reader {}",
-                               old_card.record.iccid, kNewSlot),
+                               old_card.record.identity.iccid, kNewSlot),
                    "exactly one");
     // A blank card without a pool to personalise it from.
     insert_blank(kOldSlot);

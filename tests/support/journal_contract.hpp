@@ -94,8 +94,8 @@ TYPED_TEST_P(JournalContract, RefusesAnOverlappingOrder) {
 
 TYPED_TEST_P(JournalContract, RefusesAQuantityThatDiffersFromTheRows) {
     ListIdentitySource two(
-        {IdentityRow{"546010000000001", "8968701000000000018", std::nullopt, std::nullopt},
-         IdentityRow{"546010000000002", "8968701000000000026", std::nullopt, std::nullopt}});
+        {IdentityRow{{"8968701000000000018", "546010000000001", std::nullopt}, std::nullopt},
+         IdentityRow{{"8968701000000000026", "546010000000002", std::nullopt}, std::nullopt}});
     EXPECT_THROW(this->journal->create_job(JobSpec{"ORD-L", "p", 3, "s"}, two), sim::InputError);
     EXPECT_FALSE(this->journal->find_job("ORD-L"));
 }
@@ -105,9 +105,9 @@ TYPED_TEST_P(JournalContract, AllocatesWritesVerifiesIssues) {
     const Job job = this->make_job("ORD-1", 3);
     const CardRecord a = this->journal->allocate(job.id, "reader-2", fp(1), "station-B");
     EXPECT_EQ(a.state, CardState::allocated);
-    EXPECT_EQ(a.imsi, "546010123456000");
-    EXPECT_EQ(a.iccid, "8968701000000123457");  // sim-standards §2.3
-    EXPECT_EQ(a.msisdn, "687750000");
+    EXPECT_EQ(a.identity.imsi, "546010123456000");
+    EXPECT_EQ(a.identity.iccid, "8968701000000123457");  // sim-standards §2.3
+    EXPECT_EQ(a.identity.msisdn, "687750000");
     EXPECT_EQ(a.reader_id, "reader-2");
     EXPECT_EQ(a.station_id, "station-B");
     EXPECT_FALSE(a.resumed);
@@ -121,7 +121,7 @@ TYPED_TEST_P(JournalContract, AllocatesWritesVerifiesIssues) {
     EXPECT_EQ(this->journal->mark_verified(a.id, kStation).state, CardState::verified);
     const CardRecord issued = this->journal->mark_issued(a.id, kStation);
     EXPECT_EQ(issued.state, CardState::issued);
-    EXPECT_EQ(issued.iccid, a.iccid);
+    EXPECT_EQ(issued.identity.iccid, a.identity.iccid);
 
     const auto events = this->journal->events(std::nullopt, a.id);
     std::vector<std::string> kinds;
@@ -133,7 +133,7 @@ TYPED_TEST_P(JournalContract, AllocatesWritesVerifiesIssues) {
     EXPECT_EQ(events[1].to, CardState::writing);
 
     const CardRecord b = this->journal->allocate(job.id, "reader-2", fp(2), kStation);
-    EXPECT_EQ(b.imsi, "546010123456001");
+    EXPECT_EQ(b.identity.imsi, "546010123456001");
     EXPECT_NE(b.id, a.id);
 }
 
@@ -198,10 +198,10 @@ TYPED_TEST_P(JournalContract, ReleasesOnlyWhenTheCardIsProvenEmpty) {
 
     // a's identity goes back to the pool (lowest first); b's stays out of it.
     const CardRecord c = this->journal->allocate(job.id, "r", fp(3), kStation);
-    EXPECT_EQ(c.imsi, a.imsi);
+    EXPECT_EQ(c.identity.imsi, a.identity.imsi);
     const CardRecord d = this->journal->allocate(job.id, "r", fp(4), kStation);
-    EXPECT_NE(d.imsi, b.imsi);
-    EXPECT_EQ(d.imsi, "546010123456002");
+    EXPECT_NE(d.identity.imsi, b.identity.imsi);
+    EXPECT_EQ(d.identity.imsi, "546010123456002");
 
     // A card proven to hold its identity is quarantined too.
     this->journal->mark_writing(d.id, fake_secrets(4), kStation);
@@ -211,7 +211,7 @@ TYPED_TEST_P(JournalContract, ReleasesOnlyWhenTheCardIsProvenEmpty) {
     // Review: b was destroyed -> released, and its identity is reused.
     EXPECT_EQ(this->journal->release_quarantined(b.id, "card shredded", kStation).state, CardState::released);
     const CardRecord e = this->journal->allocate(job.id, "r", fp(5), kStation);
-    EXPECT_EQ(e.imsi, b.imsi);
+    EXPECT_EQ(e.identity.imsi, b.identity.imsi);
 }
 
 TYPED_TEST_P(JournalContract, ResumesACardWithItsOwnIdentity) {
@@ -220,14 +220,14 @@ TYPED_TEST_P(JournalContract, ResumesACardWithItsOwnIdentity) {
     this->journal->mark_writing(a.id, fake_secrets(1), kStation);
     this->journal->mark_failed(a.id, "card pulled", CardHoldsIdentity::unknown, kStation);
     const CardRecord other = this->journal->allocate(job.id, "reader-1", fp(2), kStation);
-    EXPECT_NE(other.imsi, a.imsi);
+    EXPECT_NE(other.identity.imsi, a.identity.imsi);
 
     // Same card body, other reader: its own identity back, ready to be written again.
     const CardRecord again = this->journal->allocate(job.id, "reader-3", fp(1), kStation);
     EXPECT_TRUE(again.resumed);
     EXPECT_EQ(again.id, a.id);
-    EXPECT_EQ(again.imsi, a.imsi);
-    EXPECT_EQ(again.iccid, a.iccid);
+    EXPECT_EQ(again.identity.imsi, a.identity.imsi);
+    EXPECT_EQ(again.identity.iccid, a.identity.iccid);
     EXPECT_EQ(again.state, CardState::allocated);
     EXPECT_EQ(again.reader_id, "reader-3");
     ASSERT_TRUE(again.secrets) << "the secrets journaled before the crash are kept";
@@ -236,7 +236,7 @@ TYPED_TEST_P(JournalContract, ResumesACardWithItsOwnIdentity) {
     this->journal->mark_writing(other.id, fake_secrets(2), kStation);
     const CardRecord other_again = this->journal->allocate(job.id, "reader-1", fp(2), kStation);
     EXPECT_TRUE(other_again.resumed);
-    EXPECT_EQ(other_again.imsi, other.imsi);
+    EXPECT_EQ(other_again.identity.imsi, other.identity.imsi);
 
     // Allocating an allocated card again is idempotent.
     EXPECT_EQ(this->journal->allocate(job.id, "reader-1", fp(2), kStation).id, other.id);
@@ -263,7 +263,7 @@ TYPED_TEST_P(JournalContract, StopsWhenThePoolIsEmpty) {
     const CardRecord b = this->journal->allocate(job.id, "r", fp(2), kStation);
     EXPECT_THROW(this->journal->allocate(job.id, "r", fp(3), kStation), NoIdentityLeft);
     this->journal->mark_failed(b.id, "bad contact", CardHoldsIdentity::no, kStation);
-    EXPECT_EQ(this->journal->allocate(job.id, "r", fp(3), kStation).imsi, b.imsi);
+    EXPECT_EQ(this->journal->allocate(job.id, "r", fp(3), kStation).identity.imsi, b.identity.imsi);
     EXPECT_THROW(this->journal->allocate(job.id, "r", fp(4), kStation), NoIdentityLeft);
 }
 
@@ -298,16 +298,16 @@ TYPED_TEST_P(JournalContract, ShowsListsAndFindsByMsisdn) {
     const CardRecord b = this->journal->allocate(job.id, "r", fp(2), kStation);
     this->journal->mark_failed(b.id, "x", CardHoldsIdentity::no, kStation);
 
-    ASSERT_TRUE(this->journal->show(a.iccid));
-    EXPECT_EQ(this->journal->show(a.iccid)->id, a.id);
-    EXPECT_EQ(this->journal->show(a.imsi)->id, a.id);
-    EXPECT_EQ(this->journal->show(b.iccid)->state, CardState::released) << "history is still shown";
+    ASSERT_TRUE(this->journal->show(a.identity.iccid));
+    EXPECT_EQ(this->journal->show(a.identity.iccid)->id, a.id);
+    EXPECT_EQ(this->journal->show(a.identity.imsi)->id, a.id);
+    EXPECT_EQ(this->journal->show(b.identity.iccid)->state, CardState::released) << "history is still shown";
     EXPECT_FALSE(this->journal->show("8968701999999999999"));
 
     EXPECT_EQ(this->journal->list(CardFilter{}).size(), 2u);
     EXPECT_EQ(this->journal->list(CardFilter{job.id, CardState::issued, true}).size(), 1u);
     EXPECT_EQ(this->journal->list(CardFilter{job.id, std::nullopt, false}).size(), 1u);
-    const auto by_msisdn = this->journal->find_by_msisdn(*a.msisdn);
+    const auto by_msisdn = this->journal->find_by_msisdn(*a.identity.msisdn);
     ASSERT_EQ(by_msisdn.size(), 1u);
     EXPECT_EQ(by_msisdn[0].id, a.id);
 }
@@ -315,14 +315,14 @@ TYPED_TEST_P(JournalContract, ShowsListsAndFindsByMsisdn) {
 TYPED_TEST_P(JournalContract, LinksTwinCardsSharingOneNumber) {
     // Twin cards: two IMSIs, two ICCIDs, one MSISDN (operator-rules.md), here from an explicit list.
     ListIdentitySource rows(
-        {IdentityRow{"546010000000101", "8968701000000001019", "687751234", std::nullopt},
-         IdentityRow{"546010000000102", "8968701000000001027", "687751234", std::nullopt},
-         IdentityRow{"546010000000103", "8968701000000001035", "687759999", std::nullopt}});
+        {IdentityRow{{"8968701000000001019", "546010000000101", "687751234"}, std::nullopt},
+         IdentityRow{{"8968701000000001027", "546010000000102", "687751234"}, std::nullopt},
+         IdentityRow{{"8968701000000001035", "546010000000103", "687759999"}, std::nullopt}});
     const Job job = this->journal->create_job(JobSpec{"TWIN-1", "twin", 3, "agency-1"}, rows);
     const CardRecord main = this->issue(job.id, 1);
     const CardRecord twin = this->issue(job.id, 2);
     const CardRecord third = this->issue(job.id, 3);
-    EXPECT_EQ(main.msisdn, twin.msisdn);
+    EXPECT_EQ(main.identity.msisdn, twin.identity.msisdn);
     this->journal->link_twin(main.id, twin.id, "agency-1");
     EXPECT_EQ(this->journal->card(main.id)->twin, twin.id);
     EXPECT_EQ(this->journal->card(twin.id)->twin, main.id);
@@ -354,8 +354,9 @@ inline Job make_stock_job(Journal& journal, const std::string& order, int cards,
     std::vector<IdentityRow> rows;
     for (int i = 0; i < cards; ++i) {
         const int n = base + i;
-        rows.push_back(IdentityRow{fmt::format("5460100000{:05}", n), fmt::format("896870100000{:07}", n),
-                                   std::nullopt, std::nullopt});
+        rows.push_back(IdentityRow{
+            {fmt::format("896870100000{:07}", n), fmt::format("5460100000{:05}", n), std::nullopt},
+            std::nullopt});
     }
     ListIdentitySource source(std::move(rows));
     return journal.create_job(
@@ -365,13 +366,13 @@ inline Job make_stock_job(Journal& journal, const std::string& order, int cards,
 TYPED_TEST_P(JournalContract, ActivatesAStockCardWithANumberAndAnOffer) {
     const Job job = make_stock_job(*this->journal, "STOCK-1", 3, 100);
     const CardRecord stock = this->issue(job.id, 1);
-    EXPECT_FALSE(stock.msisdn);
+    EXPECT_FALSE(stock.identity.msisdn);
     EXPECT_EQ(stock.profile, "forfait-m") << "a card's offer is its job's until changed";
     EXPECT_EQ(stock.activated_on, "");
     const CardRecord on = this->journal->activate(
         stock.id, Activation{"687771001", "carte-liberte", "2026-11-26", {}}, "agency-1");
     EXPECT_EQ(on.state, CardState::activated);
-    EXPECT_EQ(on.msisdn, "687771001");
+    EXPECT_EQ(on.identity.msisdn, "687771001");
     EXPECT_EQ(on.profile, "carte-liberte");
     EXPECT_EQ(on.activated_on, "2026-11-26");
     EXPECT_EQ(this->journal->card(stock.id)->profile, "carte-liberte") << "read back from the store";
@@ -380,7 +381,7 @@ TYPED_TEST_P(JournalContract, ActivatesAStockCardWithANumberAndAnOffer) {
     EXPECT_THROW(
         this->journal->activate(second.id, Activation{"687771001", "forfait-m", "2026-11-26", {}}, "a"),
         MsisdnInUse);
-    EXPECT_FALSE(this->journal->card(second.id)->msisdn) << "a refused activation changes nothing";
+    EXPECT_FALSE(this->journal->card(second.id)->identity.msisdn) << "a refused activation changes nothing";
     EXPECT_THROW(
         this->journal->activate(stock.id, Activation{"687771002", "forfait-m", "2026-11-26", {}}, "a"),
         WrongTransition);
@@ -400,11 +401,11 @@ TYPED_TEST_P(JournalContract, ActivatesAStockCardWithANumberAndAnOffer) {
     EXPECT_THROW(
         this->journal->activate(with_number.id, Activation{"687771004", "forfait-m", "2026-11-26", {}}, "a"),
         IdentityConflict);
-    EXPECT_EQ(
-        this->journal
-            ->activate(with_number.id, Activation{*with_number.msisdn, "forfait-m", "2026-11-26", {}}, "a")
-            .state,
-        CardState::activated);
+    EXPECT_EQ(this->journal
+                  ->activate(with_number.id,
+                             Activation{*with_number.identity.msisdn, "forfait-m", "2026-11-26", {}}, "a")
+                  .state,
+              CardState::activated);
 }
 
 TYPED_TEST_P(JournalContract, ReplacesACardInOneTransaction) {
@@ -418,7 +419,7 @@ TYPED_TEST_P(JournalContract, ReplacesACardInOneTransaction) {
     EXPECT_EQ(out.reason, "stolen");
     EXPECT_EQ(out.replaced_by, new_card.id);
     EXPECT_EQ(in.state, CardState::activated);
-    EXPECT_EQ(in.msisdn, "687772001") << "the customer keeps the number";
+    EXPECT_EQ(in.identity.msisdn, "687772001") << "the customer keeps the number";
     EXPECT_EQ(in.profile, "forfait-horaire") << "and the offer";
     EXPECT_EQ(in.activated_on, "2026-11-26");
     // Replaced again (defective): the barred card is history, the live card is replaced.
@@ -431,7 +432,7 @@ TYPED_TEST_P(JournalContract, ReplacesACardInOneTransaction) {
     const auto again = this->journal->replace_card(
         Replacement{new_card.id, third.id, "defective", "2026-11-27", ""}, "agency-2");
     EXPECT_EQ(again.old_card.state, CardState::replaced);
-    EXPECT_EQ(again.new_card.msisdn, "687772001");
+    EXPECT_EQ(again.new_card.identity.msisdn, "687772001");
     // Atomic: the new card is not in stock (already activated) -> the old card is untouched.
     const CardRecord fourth = this->issue(job.id, 4);
     EXPECT_THROW(
@@ -463,14 +464,14 @@ TYPED_TEST_P(JournalContract, ActivatesATwinAndMovesTheLinkOnReplacement) {
         twin_stock.id, Activation{"687773001", "carte-jumelle", "2026-11-26", main.id}, "agency-1");
     EXPECT_EQ(twin.twin, main.id);
     EXPECT_EQ(this->journal->card(main.id)->twin, twin.id);
-    EXPECT_EQ(twin.msisdn, main.msisdn);
+    EXPECT_EQ(twin.identity.msisdn, main.identity.msisdn);
     // A second twin for the same number is refused: the number is held by two live cards already.
     const CardRecord third = this->issue(job.id, 3);
     EXPECT_THROW(this->journal->activate(
                      third.id, Activation{"687773001", "carte-jumelle", "2026-11-26", main.id}, "agency-1"),
                  MsisdnInUse);
     EXPECT_EQ(this->journal->card(third.id)->state, CardState::issued);
-    EXPECT_FALSE(this->journal->card(third.id)->msisdn);
+    EXPECT_FALSE(this->journal->card(third.id)->identity.msisdn);
     // The twin is lost: its replacement becomes the main card's twin.
     const auto swap =
         this->journal->replace_card(Replacement{twin.id, third.id, "lost", "2026-11-27", ""}, "a");
@@ -499,7 +500,7 @@ TYPED_TEST_P(JournalContract, AllocatesTheIdentityOfAVendorFixedIccid) {
     const CardRecord third =
         this->journal->allocate(job.id, "reader-0", fp(1), kStation, "8968701000000000602");
     EXPECT_EQ(third.seq, 2u) << "the card's own row, not the lowest free one";
-    EXPECT_EQ(third.iccid, "8968701000000000602");
+    EXPECT_EQ(third.identity.iccid, "8968701000000000602");
     EXPECT_EQ(this->journal->allocate(job.id, "reader-0", fp(2), kStation).seq, 0u);
     EXPECT_THROW(this->journal->allocate(job.id, "reader-0", fp(3), kStation, "8968701000000000602"),
                  CardNotInOrder)
@@ -530,11 +531,11 @@ TYPED_TEST_P(JournalContract, RecordsAuditEvents) {
 
 TYPED_TEST_P(JournalContract, KeepsTheVendorAdmOfAListRow) {
     const WrappedSecret adm{9, sim::Bytes(16, 0x42)};
-    ListIdentitySource rows({IdentityRow{"546010000000201", "8968701000000002017", std::nullopt, adm}});
+    ListIdentitySource rows({IdentityRow{{"8968701000000002017", "546010000000201", std::nullopt}, adm}});
     const Job job = this->journal->create_job(JobSpec{"VENDOR-1", "p", 1, "s"}, rows);
     const CardRecord r = this->journal->allocate(job.id, "r", fp(1), kStation);
     EXPECT_EQ(r.vendor_adm, adm);
-    EXPECT_FALSE(r.msisdn);
+    EXPECT_FALSE(r.identity.msisdn);
 }
 
 // ---- exactly once under concurrency ----------------------------------------------------------------------
@@ -543,8 +544,8 @@ void expect_all_distinct(const std::vector<CardRecord>& cards, std::size_t expec
     std::set<std::string> iccids;
     std::set<std::string> fingerprints;
     for (const CardRecord& c : cards) {
-        imsis.insert(c.imsi);
-        iccids.insert(c.iccid);
+        imsis.insert(c.identity.imsi);
+        iccids.insert(c.identity.iccid);
         fingerprints.insert(c.fingerprint);
     }
     EXPECT_EQ(cards.size(), expected);

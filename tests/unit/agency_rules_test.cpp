@@ -23,9 +23,9 @@ CardRecord card(CardId id, CardState state, std::optional<std::string> msisdn, s
     CardRecord c;
     c.id = id;
     c.state = state;
-    c.msisdn = std::move(msisdn);
-    c.iccid = iccid.empty() ? "89687010000000000" + std::to_string(10 + id) : iccid;
-    c.imsi = "54601000000" + std::to_string(1000 + id);
+    c.identity.msisdn = std::move(msisdn);
+    c.identity.iccid = iccid.empty() ? "89687010000000000" + std::to_string(10 + id) : iccid;
+    c.identity.imsi = "54601000000" + std::to_string(1000 + id);
     c.profile = "forfait-m";
     return c;
 }
@@ -140,11 +140,11 @@ TEST(AgencyReplace, FindsTheOldCardOrSaysWhyNot) {
         std::string::npos);
     EXPECT_NE(error_of([] {
                   old_card_by_iccid(card(7, CardState::issued, std::nullopt),
-                                    card(7, CardState::issued, {}).iccid);
+                                    card(7, CardState::issued, {}).identity.iccid);
               }).find("stock card without a number"),
               std::string::npos);
     const auto found = card(8, CardState::activated, "+687771009");
-    EXPECT_EQ(old_card_by_iccid(found, found.iccid).id, 8);
+    EXPECT_EQ(old_card_by_iccid(found, found.identity.iccid).id, 8);
 }
 
 // ---- stock cards and the new-card reader

@@ -38,15 +38,17 @@ TEST(CardIssuer, IssuesAVerifiedCardAndJournalsIt) {
     EXPECT_FALSE(issued.resumed);
     const auto record = f.journal().card(issued.id).value();
     EXPECT_EQ(record.state, CardState::issued);
-    EXPECT_EQ(record.iccid, issued.iccid);
+    EXPECT_EQ(record.identity.iccid, issued.identity.iccid);
     // What the card holds is what the journal says, read in a new session with the operator's PIN 0000.
     body.reinsert();
     auto again = body.transport();
     sim::Card check(again);
     check.detect();
     sim::Chv(check).verify(sim::CodeId::Pin1, sim::SecretBytes::from_text("0000"));
-    EXPECT_EQ(sim::ef::decode<sim::ef::Imsi>(check.read_binary(kUsimImsi, 0, 9)).digits, record.imsi);
-    EXPECT_EQ(sim::ef::decode<sim::ef::Iccid>(check.read_binary(kIccid, 0, 10)).digits, record.iccid);
+    EXPECT_EQ(sim::ef::decode<sim::ef::Imsi>(check.read_binary(kUsimImsi, 0, 9)).digits,
+              record.identity.imsi);
+    EXPECT_EQ(sim::ef::decode<sim::ef::Iccid>(check.read_binary(kIccid, 0, 10)).digits,
+              record.identity.iccid);
     // The keys in the journal (wrapped) are the keys on the card.
     const auto keys = provisioner::open_card_secrets(*record.secrets, f.keys());
     const auto milenage = sim::auth::Milenage::from_opc(keys.ki, keys.opc);
@@ -68,8 +70,8 @@ TEST(CardIssuer, EveryCardGetsItsOwnIdentity) {
         auto transport = body.transport();
         sim::Card card(transport);
         const auto issued = provisioner::issue_card(card, "reader-0", f.ctx());
-        iccids.insert(issued.iccid);
-        imsis.insert(issued.imsi);
+        iccids.insert(issued.identity.iccid);
+        imsis.insert(issued.identity.imsi);
     }
     EXPECT_EQ(iccids.size(), 5U);
     EXPECT_EQ(imsis.size(), 5U);
@@ -167,7 +169,7 @@ struct Sja2Fixture {
     std::string identity_iccid(int n) {
         provisioner::IdentityReader reader(f.order());
         for (int i = 0; i < n; ++i) reader.next();
-        return reader.next().value().iccid;
+        return reader.next().value().identity.iccid;
     }
     std::string first_identity_iccid() { return identity_iccid(0); }
 };
@@ -197,7 +199,7 @@ TEST(CardIssuer, FactoryFixedIccidIsCheckedNotWritten) {
         [&](bool) { body.os().reset(); });
     sim::Card card(transport);
     const auto issued = provisioner::issue_card(card, "reader-0", s.f.ctx());
-    EXPECT_EQ(issued.iccid, iccid);
+    EXPECT_EQ(issued.identity.iccid, iccid);
     EXPECT_EQ(s.f.journal().card(issued.id)->state, CardState::issued);
     EXPECT_FALSE(wrote_iccid);
 }
@@ -212,7 +214,7 @@ TEST(CardIssuer, FactoryFixedIccidChoosesItsOwnIdentity) {
         auto transport = body.transport();
         sim::Card card(transport);
         const auto issued = provisioner::issue_card(card, "reader-0", s.f.ctx());
-        EXPECT_EQ(issued.iccid, iccid);
+        EXPECT_EQ(issued.identity.iccid, iccid);
         EXPECT_EQ(s.f.journal().card(issued.id)->seq, static_cast<std::uint64_t>(n));
     }
 }

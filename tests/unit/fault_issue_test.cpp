@@ -1,6 +1,6 @@
 // Fault injection on the in-process path (simcard::FaultyCard): for every APDU k of a full personalisation, a
-// card pulled at k leaves the journal consistent and the same card re-inserted completes with its own identity;
-// torn UPDATEs at a few k, an error status word at every k, a mute card and a slow card.
+// card pulled at k leaves the journal consistent and the same card re-inserted completes with its own
+// identity; torn UPDATEs at a few k, an error status word at every k, a mute card and a slow card.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -26,7 +26,8 @@ using simtest::factory_iccid;
 // The demo order with room for every k (one identity per faulted card), written next to the journal.
 std::string big_order_file() {
     static const std::string path = [] {
-        const auto file = std::filesystem::temp_directory_path() / fmt::format("fault-order-{}.xml", ::getpid());
+        const auto file =
+            std::filesystem::temp_directory_path() / fmt::format("fault-order-{}.xml", ::getpid());
         simtest::DemoOrder().quantity(900).profile().id("fault-forfait-m-900").write(file);
         return file.string();
     }();
@@ -36,7 +37,7 @@ std::string big_order_file() {
 // A card body behind a FaultyCard, reachable through libsim's loopback transport: Removed becomes
 // sim::CardRemoved, Mute sim::CardUnresponsive (what PcscTransport reports for a pulled / timed-out card).
 class FaultBody {
-public:
+  public:
     explicit FaultBody(simcard::CardOs os) : os_(std::move(os)), faulty_(os_) { os_.power_on(); }
     FaultBody(const FaultBody&) = delete;
     FaultBody& operator=(const FaultBody&) = delete;
@@ -46,8 +47,10 @@ public:
             os_.atr(),
             [this](const sim::Bytes& c) -> sim::Bytes {
                 auto ex = faulty_.exchange(c);
-                if (ex.outcome == simcard::Exchange::Outcome::Removed) throw sim::CardRemoved("card removed (fault)");
-                if (ex.outcome == simcard::Exchange::Outcome::Mute) throw sim::CardUnresponsive("card mute (fault)");
+                if (ex.outcome == simcard::Exchange::Outcome::Removed)
+                    throw sim::CardRemoved("card removed (fault)");
+                if (ex.outcome == simcard::Exchange::Outcome::Mute)
+                    throw sim::CardUnresponsive("card mute (fault)");
                 return ex.response;
             },
             [this](bool) { faulty_.reset(); });
@@ -55,7 +58,7 @@ public:
     simcard::FaultyCard& faulty() { return faulty_; }
     simcard::CardOs& os() { return os_; }
 
-private:
+  private:
     simcard::CardOs os_;
     simcard::FaultyCard faulty_;
 };
@@ -66,10 +69,11 @@ std::string upper(std::string s) {
 }
 
 class FaultIssue : public ::testing::Test {
-protected:
+  protected:
     FaultIssue() : f(big_order_file()) {}
 
-    // APDUs of one whole card in the steady state of a batch (the first card of a type also learns file sizes).
+    // APDUs of one whole card in the steady state of a batch (the first card of a type also learns file
+    // sizes).
     std::uint64_t whole_card() {
         if (issued_ == 0) (void)one_card();
         return one_card();
@@ -98,8 +102,8 @@ protected:
         for (const auto& r : f.journal().list({f.job(), std::nullopt, false})) {
             if (!provisioner::holds_identity(r.state)) continue;
             ++holding;
-            iccids.insert(r.iccid);
-            imsis.insert(r.imsi);
+            iccids.insert(r.identity.iccid);
+            imsis.insert(r.identity.imsi);
         }
         EXPECT_EQ(iccids.size(), holding) << where << ": an ICCID is bound twice";
         EXPECT_EQ(imsis.size(), holding) << where << ": an IMSI is bound twice";
@@ -128,7 +132,8 @@ protected:
             sim::Card card(t);
             try {
                 provisioner::issue_card(card, "reader-0", f.ctx());
-                ++issued_;  // the fault was absorbed (e.g. an error SW the code tolerates): issued and verified
+                ++issued_;  // the fault was absorbed (e.g. an error SW the code tolerates): issued and
+                            // verified
             } catch (const std::exception&) {
                 out.failed = true;
             }
@@ -142,7 +147,8 @@ protected:
         }
         if (out.failed) {
             if (out.left) {
-                // Released only if nothing reached the card; anything else may hold the identity: quarantined.
+                // Released only if nothing reached the card; anything else may hold the identity:
+                // quarantined.
                 EXPECT_TRUE(*out.left == CardState::released || *out.left == CardState::quarantined)
                     << where << ": left " << provisioner::to_string(*out.left);
                 if (out.written) {
@@ -175,7 +181,9 @@ protected:
             const auto record = f.journal().card(issued.id).value();
             EXPECT_EQ(record.state, CardState::issued) << where;
             // The card holds the journal's ICCID (read in the same session, after the proof).
-            EXPECT_EQ(sim::ef::decode<sim::ef::Iccid>(card.read_binary(kIccid, 0, 10)).digits, record.iccid) << where;
+            EXPECT_EQ(sim::ef::decode<sim::ef::Iccid>(card.read_binary(kIccid, 0, 10)).digits,
+                      record.identity.iccid)
+                << where;
         }
         expect_job_consistent(where + " after completion");
         return out;
@@ -194,9 +202,12 @@ TEST_F(FaultIssue, CardPulledAtEveryApdu) {
     for (std::uint64_t k = 1; k <= n; ++k) {
         const auto out = run_with(simcard::FaultPlan::remove_at(k), k);
         EXPECT_TRUE(out.failed) << "k=" << k << ": pulling the card went unnoticed";
-        if (!out.left) ++none;
-        else if (*out.left == CardState::released) ++released;
-        else if (*out.left == CardState::quarantined) ++quarantined;
+        if (!out.left)
+            ++none;
+        else if (*out.left == CardState::released)
+            ++released;
+        else if (*out.left == CardState::quarantined)
+            ++quarantined;
         if (HasFailure()) break;
     }
     // Pulled at n+1 (after the last APDU): the card was already issued.
@@ -204,8 +215,9 @@ TEST_F(FaultIssue, CardPulledAtEveryApdu) {
     EXPECT_FALSE(after.failed);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     RecordProperty("apdus_per_card", static_cast<int>(n));
-    std::printf("pulled at every k of %llu APDUs: %zu before allocation, %zu released, %zu quarantined; %.2f s\n",
-                static_cast<unsigned long long>(n), none, released, quarantined, seconds);
+    std::printf(
+        "pulled at every k of %llu APDUs: %zu before allocation, %zu released, %zu quarantined; %.2f s\n",
+        static_cast<unsigned long long>(n), none, released, quarantined, seconds);
     EXPECT_GT(quarantined, 0U);
     EXPECT_GT(released + none, 0U);
 }
@@ -264,10 +276,12 @@ TEST_F(FaultIssue, SlowCardAddsModelledTimeWithoutSleeping) {
     auto t = body.transport();
     sim::Card card(t);
     const auto issued = provisioner::issue_card(card, "reader-0", f.ctx());
-    const double wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    const double wall_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     EXPECT_EQ(body.faulty().apdus(), issued.apdus);
     EXPECT_DOUBLE_EQ(body.faulty().modelled_us(), 50'000.0 * static_cast<double>(issued.apdus));
-    EXPECT_LT(wall_ms, 50.0 * static_cast<double>(issued.apdus) / 4) << "the in-process slow card must not sleep";
+    EXPECT_LT(wall_ms, 50.0 * static_cast<double>(issued.apdus) / 4)
+        << "the in-process slow card must not sleep";
     EXPECT_EQ(f.journal().card(issued.id)->state, CardState::issued);
 }
 
@@ -289,7 +303,7 @@ TEST(FaultPlan, ParsesTheSpecText) {
 }
 
 TEST(TimingModel, MatchesTheReferenceTable) {
-    simcard::TimingModel m;  // 9600 bit/s: 1.25 ms per character
+    simcard::TimingModel m;                     // 9600 bit/s: 1.25 ms per character
     EXPECT_NEAR(m.wire_us(10), 12'500.0, 1.0);  // SELECT P2=0C
     const std::vector<std::uint8_t> select{0x00, 0xA4, 0x00, 0x0C, 0x02, 0x6F, 0x07};
     EXPECT_EQ(simcard::TimingModel::characters(select, {0x90, 0x00}), 10U);

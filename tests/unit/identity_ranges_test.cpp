@@ -76,8 +76,8 @@ TEST(RangeIdentitySource, YieldsQuantityRowsInOrder) {
                                3);
     auto first = source.next();
     ASSERT_TRUE(first);
-    EXPECT_EQ(first->imsi, "546010000000001");
-    EXPECT_EQ(first->msisdn, "687750000");
+    EXPECT_EQ(first->identity.imsi, "546010000000001");
+    EXPECT_EQ(first->identity.msisdn, "687750000");
     EXPECT_TRUE(source.next());
     EXPECT_TRUE(source.next());
     EXPECT_FALSE(source.next());

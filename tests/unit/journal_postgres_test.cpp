@@ -179,7 +179,7 @@ TEST(PostgresJournal, OpensThroughTheStoreUrl) {
     const PostgresStore store;
     auto journal = open_journal(store.url());
     const Job job = make_job(*journal, "ORD-URL", 3);
-    EXPECT_EQ(journal->allocate(job.id, "r0", fp(1), "station-0").imsi, "546010200000000");
+    EXPECT_EQ(journal->allocate(job.id, "r0", fp(1), "station-0").identity.imsi, "546010200000000");
     EXPECT_EQ(migrate_store(store.url()), std::make_pair(kPostgresSchemaVersion, kPostgresSchemaVersion));
 }
 

@@ -43,16 +43,16 @@ TEST(OrderLoad, DemoOrderIsFortyForfaitMCardsFromRanges) {
     std::vector<OrderIdentity> rows;
     for_each_identity(order, [&](const OrderIdentity& row) { rows.push_back(row); });
     ASSERT_EQ(rows.size(), 40u);
-    EXPECT_EQ(rows[0].imsi, "546010000000001");
-    EXPECT_EQ(rows[39].imsi, "546010000000040");
-    EXPECT_EQ(rows[0].iccid.size(), 19u);
-    EXPECT_EQ(rows[0].iccid.substr(0, 18), "896870100000000001");
-    EXPECT_EQ(rows[0].msisdn, "+687750000");
-    EXPECT_EQ(rows[39].msisdn, "+687750039");
+    EXPECT_EQ(rows[0].identity.imsi, "546010000000001");
+    EXPECT_EQ(rows[39].identity.imsi, "546010000000040");
+    EXPECT_EQ(rows[0].identity.iccid.size(), 19u);
+    EXPECT_EQ(rows[0].identity.iccid.substr(0, 18), "896870100000000001");
+    EXPECT_EQ(rows[0].identity.msisdn, "+687750000");
+    EXPECT_EQ(rows[39].identity.msisdn, "+687750039");
     std::set<std::string> iccids;
     for (const auto& r : rows) {
-        EXPECT_TRUE(sim::ef::luhn_valid(r.iccid)) << r.iccid;
-        iccids.insert(r.iccid);
+        EXPECT_TRUE(sim::ef::luhn_valid(r.identity.iccid)) << r.identity.iccid;
+        iccids.insert(r.identity.iccid);
     }
     EXPECT_EQ(iccids.size(), 40u);
 }
@@ -66,7 +66,7 @@ TEST(OrderLoad, VendorExampleCarriesSecretsAndHeader) {
     EXPECT_EQ(vendor->header.imsi_from, "546010000900001");
     std::size_t n = 0;
     for_each_identity(order, [&](const OrderIdentity& row) {
-        EXPECT_EQ(row.imsi.substr(0, 5), "54601");
+        EXPECT_EQ(row.identity.imsi.substr(0, 5), "54601");
         ASSERT_TRUE(row.eki.has_value());
         EXPECT_EQ(row.eki->size(), 16u);
         ASSERT_TRUE(row.adm1.has_value());
@@ -83,7 +83,7 @@ TEST(OrderLoad, CsvExampleStreamsRows) {
     auto first = reader.next();
     ASSERT_TRUE(first.has_value());
     EXPECT_EQ(first->line, 3u);
-    EXPECT_EQ(first->msisdn, "+687751100");
+    EXPECT_EQ(first->identity.msisdn, "+687751100");
     EXPECT_TRUE(reader.next().has_value());
     EXPECT_TRUE(reader.next().has_value());
     EXPECT_FALSE(reader.next().has_value());
@@ -156,7 +156,7 @@ TEST(OrderLoad, LargeVendorFileStreams) {
     std::string last;
     for_each_identity(order, [&](const OrderIdentity& row) {
         ++n;
-        last = row.imsi;
+        last = row.identity.imsi;
     });
     EXPECT_EQ(n, kCards);
     EXPECT_EQ(last, "546010005099999");

@@ -30,9 +30,9 @@ std::vector<std::string> words(const std::string& line) {
 CardRecord card(CardId id, std::string iccid, std::string imsi, std::optional<std::string> msisdn) {
     CardRecord r;
     r.id = id;
-    r.iccid = std::move(iccid);
-    r.imsi = std::move(imsi);
-    r.msisdn = std::move(msisdn);
+    r.identity.iccid = std::move(iccid);
+    r.identity.imsi = std::move(imsi);
+    r.identity.msisdn = std::move(msisdn);
     return r;
 }
 
@@ -84,11 +84,13 @@ TEST_F(ChangeRecords, SwapAndTwinAppendToOneOwnerOnlyFileWithOneHeader) {
     EXPECT_EQ(var_out, 1);
     ASSERT_EQ(rows.size(), 2u);
     EXPECT_EQ(words(rows[0]),
-              (std::vector<std::string>{"SIM-SWAP", "2026-11-23T09:00:00.000Z", "agency-noumea-1", old_.iccid,
-                                        old_.imsi, new_.iccid, new_.imsi, "687750000", "lost"}));
-    EXPECT_EQ(words(rows[1]), (std::vector<std::string>{"TWIN-LINK", "2026-11-23T09:05:00.000Z",
-                                                        "agency-noumea-1", old_.iccid, old_.imsi, twin_.iccid,
-                                                        twin_.imsi, "687750000", "twin"}));
+              (std::vector<std::string>{"SIM-SWAP", "2026-11-23T09:00:00.000Z", "agency-noumea-1",
+                                        old_.identity.iccid, old_.identity.imsi, new_.identity.iccid,
+                                        new_.identity.imsi, "687750000", "lost"}));
+    EXPECT_EQ(words(rows[1]),
+              (std::vector<std::string>{"TWIN-LINK", "2026-11-23T09:05:00.000Z", "agency-noumea-1",
+                                        old_.identity.iccid, old_.identity.imsi, twin_.identity.iccid,
+                                        twin_.identity.imsi, "687750000", "twin"}));
     EXPECT_EQ(words(rows[0]).size(), words(kChangeColumns).size());
 }
 
@@ -107,7 +109,7 @@ TEST_F(ChangeRecords, RefusesFieldsThatWouldShiftTheColumns) {
 
 TEST_F(ChangeRecords, AcceptsAnE164NumberWithPlusAndWritesItPlain) {
     CardRecord plus = old_;
-    plus.msisdn = "+687750000";
+    plus.identity.msisdn = "+687750000";
     const std::string line = format_record(make_sim_swap(plus, new_, "stolen", "s"));
     EXPECT_EQ(words(line)[7], "687750000");
 }

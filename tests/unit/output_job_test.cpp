@@ -120,7 +120,8 @@ class OutputJob : public ::testing::Test {
         const CardRecord r = write_card(job, n, keys);
         journal_->mark_verified(r.id, kStation);
         journal_->mark_issued(r.id, kStation);
-        (*issued_)[r.iccid] = Issued{keys, r.imsi, r.msisdn.value_or(""), r.reader_id};
+        (*issued_)[r.identity.iccid] =
+            Issued{keys, r.identity.imsi, r.identity.msisdn.value_or(""), r.reader_id};
     }
 
     static void fill_journal() {
@@ -142,16 +143,16 @@ class OutputJob : public ::testing::Test {
     // A twin job: one card sharing the MSISDN of the first issued card, linked to it.
     static void add_twin() {
         const CardRecord main = journal_->list(CardFilter{job_.id, CardState::issued, false}).front();
-        main_iccid_ = new std::string(main.iccid);
-        ListIdentitySource ids(
-            {IdentityRow{"546010000000900", IccidRange("89687010", 10, 900, 1).at(0), main.msisdn, {}}});
+        main_iccid_ = new std::string(main.identity.iccid);
+        ListIdentitySource ids({IdentityRow{
+            {IccidRange("89687010", 10, 900, 1).at(0), "546010000000900", main.identity.msisdn}, {}}});
         twin_job_ = journal_->create_job(JobSpec{"twin-1", "carte-jumelle", 1, kStation}, ids);
         KeyMaterial keys;
         const CardRecord twin = write_card(twin_job_.id, 900, keys);
         journal_->mark_verified(twin.id, kStation);
         journal_->mark_issued(twin.id, kStation);
         journal_->link_twin(main.id, twin.id, kStation);
-        twin_iccid_ = new std::string(twin.iccid);
+        twin_iccid_ = new std::string(twin.identity.iccid);
     }
 
     // A fresh output directory per call (below the suite's directory, created by the writer).

@@ -63,7 +63,7 @@ class Reprofile : public ::testing::Test {
         driver_ = sim::detect_driver(*card_);
     }
 
-    provisioner::CardIdentity identity() const { return {record_.iccid, record_.imsi, record_.msisdn}; }
+    provisioner::CardIdentity identity() const { return record_.identity; }
 
     // Codes as the verb gets them: ADM and PIN2 from the journal, PIN1 the operator's 0000. Logs what was
     // asked.
@@ -265,7 +265,7 @@ TEST_F(Reprofile, AnotherImsiThanTheJournalsIsRefused) {
         (void)provisioner::plan_offer_change(*card_, profile("forfait-m"), id, *driver_, presenter());
         FAIL() << "no refusal";
     } catch (const sim::SafetyRefusal& e) {
-        EXPECT_NE(std::string(e.what()).find(record_.imsi), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find(record_.identity.imsi), std::string::npos) << e.what();
     }
 }
 

@@ -290,7 +290,7 @@ TEST(StationRecovery, PcscdGoneTwiceMidWriteTheCardsInFlightAreResumedAndTheOrde
     // The bodies: each issued identity on exactly one card, with its IMSI; no identity on any other card.
     std::map<std::string, std::string> issued;  // ICCID -> IMSI
     for (const auto& r : f.journal().list({f.job(), provisioner::CardState::issued, false}))
-        issued[r.iccid] = r.imsi;
+        issued[r.identity.iccid] = r.identity.imsi;
     EXPECT_EQ(issued.size(), counts.ordered);
     std::map<std::string, int> holders;
     for (const auto& b : service.bodies()) {

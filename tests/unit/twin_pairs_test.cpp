@@ -91,16 +91,16 @@ TEST(TwinPairsOrder, TheExampleLoadsWithBothOffersAndOneNumberPerPair) {
     ASSERT_EQ(rows.size(), 20u);
     std::set<std::string> imsis, iccids;
     for (std::size_t n = 0; n < rows.size(); ++n) {
-        imsis.insert(rows[n].imsi);
-        iccids.insert(rows[n].iccid);
+        imsis.insert(rows[n].identity.imsi);
+        iccids.insert(rows[n].identity.iccid);
         // Number first + k for both cards of pair k.
-        ASSERT_TRUE(rows[n].msisdn.has_value());
-        EXPECT_EQ(*rows[n].msisdn, fmt::format("+687758{:03}", n / 2)) << "card " << n;
+        ASSERT_TRUE(rows[n].identity.msisdn.has_value());
+        EXPECT_EQ(*rows[n].identity.msisdn, fmt::format("+687758{:03}", n / 2)) << "card " << n;
     }
     EXPECT_EQ(imsis.size(), 20u);
     EXPECT_EQ(iccids.size(), 20u);
-    EXPECT_EQ(rows[0].imsi, "546010000080001");
-    EXPECT_EQ(rows[1].imsi, "546010000080002");
+    EXPECT_EQ(rows[0].identity.imsi, "546010000080001");
+    EXPECT_EQ(rows[1].identity.imsi, "546010000080002");
 }
 
 TEST(TwinPairsOrder, AnOddQuantityIsRefusedAtItsLine) {
@@ -165,7 +165,7 @@ class TwinPairsIssue : public ::testing::Test {
             auto transport = body.transport();
             sim::Card card(transport);
             const auto issued = provisioner::issue_card(card, "reader-0", f_.ctx());
-            bodies[issued.iccid] = body.os().describe();
+            bodies[issued.identity.iccid] = body.os().describe();
         }
         return bodies;
     }
@@ -194,12 +194,12 @@ TEST_F(TwinPairsIssue, EachNumberGetsAMainAndATwinCardLinkedBothWays) {
     for (const auto& [main, twin] : all) {
         EXPECT_EQ(main.state, CardState::issued);
         EXPECT_EQ(twin.state, CardState::issued);
-        ASSERT_TRUE(main.msisdn.has_value());
-        EXPECT_EQ(main.msisdn, twin.msisdn);
-        numbers.insert(*main.msisdn);
-        EXPECT_NE(main.imsi, twin.imsi);
-        EXPECT_EQ(main.twin, std::optional(twin.id)) << main.iccid;
-        EXPECT_EQ(twin.twin, std::optional(main.id)) << twin.iccid;
+        ASSERT_TRUE(main.identity.msisdn.has_value());
+        EXPECT_EQ(main.identity.msisdn, twin.identity.msisdn);
+        numbers.insert(*main.identity.msisdn);
+        EXPECT_NE(main.identity.imsi, twin.identity.imsi);
+        EXPECT_EQ(main.twin, std::optional(twin.id)) << main.identity.iccid;
+        EXPECT_EQ(twin.twin, std::optional(main.id)) << twin.identity.iccid;
         EXPECT_EQ(main.profile, "forfait-m");
         EXPECT_EQ(twin.profile, "carte-jumelle");
         // Each card has its own keys.
@@ -209,12 +209,14 @@ TEST_F(TwinPairsIssue, EachNumberGetsAMainAndATwinCardLinkedBothWays) {
         const auto twin_ki = twin_keys.ki.reveal();
         EXPECT_FALSE(std::equal(main_ki.begin(), main_ki.end(), twin_ki.begin(), twin_ki.end()));
         // The bodies: the twin card's APN control list is empty (no data APN), the main card's is not.
-        const auto main_acl = simtest::ef_content(bodies.at(main.iccid), "adf A0000000871002", "ef 6F57 ");
-        const auto twin_acl = simtest::ef_content(bodies.at(twin.iccid), "adf A0000000871002", "ef 6F57 ");
+        const auto main_acl =
+            simtest::ef_content(bodies.at(main.identity.iccid), "adf A0000000871002", "ef 6F57 ");
+        const auto twin_acl =
+            simtest::ef_content(bodies.at(twin.identity.iccid), "adf A0000000871002", "ef 6F57 ");
         ASSERT_GE(main_acl.size(), 2u);
         ASSERT_GE(twin_acl.size(), 2u);
-        EXPECT_EQ(twin_acl.substr(0, 2), "00") << twin.iccid << ": " << twin_acl;
-        EXPECT_NE(main_acl.substr(0, 2), "00") << main.iccid << ": " << main_acl;
+        EXPECT_EQ(twin_acl.substr(0, 2), "00") << twin.identity.iccid << ": " << twin_acl;
+        EXPECT_NE(main_acl.substr(0, 2), "00") << main.identity.iccid << ": " << main_acl;
     }
     EXPECT_EQ(numbers.size(), 10u);
     // A clean run leaves nothing for the end-of-run sweep.
@@ -232,13 +234,13 @@ TEST_F(TwinPairsIssue, TheHlrImportNamesEachCardsTwinAndItsOwnOffer) {
                                          options);
     const std::string hlr = simtest::read_text(d / "hlr-import.out");
     for (const auto& [main, twin] : pairs()) {
-        const std::string number = *main.msisdn;
-        EXPECT_NE(hlr.find(fmt::format("\n{} {} {} milenage forfait-m {} ", main.iccid, main.imsi, number,
-                                       twin.iccid)),
+        const std::string number = *main.identity.msisdn;
+        EXPECT_NE(hlr.find(fmt::format("\n{} {} {} milenage forfait-m {} ", main.identity.iccid,
+                                       main.identity.imsi, number, twin.identity.iccid)),
                   std::string::npos)
             << hlr;
-        EXPECT_NE(hlr.find(fmt::format("\n{} {} {} milenage carte-jumelle {} ", twin.iccid, twin.imsi, number,
-                                       main.iccid)),
+        EXPECT_NE(hlr.find(fmt::format("\n{} {} {} milenage carte-jumelle {} ", twin.identity.iccid,
+                                       twin.identity.imsi, number, main.identity.iccid)),
                   std::string::npos)
             << hlr;
     }
