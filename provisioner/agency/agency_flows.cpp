@@ -192,7 +192,7 @@ class StockCodes {
                                 "--transport-keys FILE",
                                 stock_ != nullptr ? stock_->id : CardId{}, what));
             }
-            material_ = open_card_secrets(*stock_->secrets, *keys_->transport);
+            material_ = open_card_secrets(*stock_->secrets, *keys_->transport, scope_of(*stock_));
         }
         return *material_;
     }

@@ -46,6 +46,12 @@ TransportKeys CardAccessOptions::required_transport_keys() const {
     return TransportKeys::from_env();  // InputError naming the variable when it is unset
 }
 
+std::optional<OpKeys> CardAccessOptions::op_keys() const {
+    if (!op_keys_file.empty()) return OpKeys::from_file(op_keys_file);
+    if (const char* env = std::getenv(kOpKeyEnv); env != nullptr && *env != '\0') return OpKeys::from_env();
+    return std::nullopt;
+}
+
 sim::AdmGuardOptions CardAccessOptions::adm_guard() const {
     check();
     sim::AdmGuardOptions guard;
@@ -63,6 +69,11 @@ void add_card_access_options(CLI::App& cmd, CardAccessOptions& o, CardAccess whi
     if (has(which, CardAccess::StationId)) cmd.add_option("--station-id", o.station_id, help.station_id);
     if (has(which, CardAccess::TransportKeys))
         cmd.add_option("--transport-keys", o.transport_keys_file, help.transport_keys);
+    if (has(which, CardAccess::OpKeys)) {
+        cmd.add_option("--op-keys", o.op_keys_file,
+                       "OP key file for orders that name an OP (op-index, a vendor file's OPID): INDEX HEX "
+                       "lines, mode 0600; default: $SIM_OP_KEYS");
+    }
     if (has(which, CardAccess::Adm)) {
         o.adm.stem = "adm";
         cmd.add_option(

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "code_input.hpp"
+#include "identity/op_keys.hpp"
 #include "identity/transport_key.hpp"
 #include "sim/adm_guard.hpp"
 #include "sim/key_file.hpp"
@@ -22,6 +23,7 @@ enum class CardAccess : unsigned {
     Adm = 1U << 2U,  // --adm-file / --adm-env
     TransportKeys = 1U << 3U,
     AdmReserve = 1U << 4U,
+    OpKeys = 1U << 5U,  // --op-keys (issue: the OP an order names)
 };
 constexpr CardAccess operator|(CardAccess a, CardAccess b) {
     return static_cast<CardAccess>(static_cast<unsigned>(a) | static_cast<unsigned>(b));
@@ -38,6 +40,7 @@ struct CardAccessOptions {
     std::string station_id;
     SecretSource adm;  // stem "adm"
     std::string transport_keys_file;
+    std::string op_keys_file;
     int adm_reserve = 1;
 
     // The options against each other, before anything is read or opened: a secret given both as a file and as
@@ -54,6 +57,8 @@ struct CardAccessOptions {
     // Same, but one is required: InputError when neither is there.
     [[nodiscard]] TransportKeys required_transport_keys() const;
     [[nodiscard]] sim::AdmGuardOptions adm_guard() const;
+    // --op-keys FILE, else $SIM_OP_KEYS when it is set, else nullopt.
+    [[nodiscard]] std::optional<OpKeys> op_keys() const;
 };
 
 // What a verb says about some options in --help (the others have one text for every verb).

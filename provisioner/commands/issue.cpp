@@ -97,9 +97,20 @@ int run(const IssueOptions& o) {
     const auto keys = o.access.required_transport_keys();
     (void)keys.get(
         order.keys.transport_key_index);  // the order's K4 must be there before any card is written
+    const auto op_keys = o.access.op_keys();
+    // The OP of vendor-keyed cards must be there before any card is written, as the K4.
+    if (order.vendor_keyed && order.keys.op_index) {
+        if (!op_keys) {
+            throw sim::InputError(fmt::format("order {}: its cards are vendor-keyed (EKI): give --op-keys FILE "
+                                              "(or ${}) holding OP {}",
+                                              order.id, kOpKeyEnv, *order.keys.op_index));
+        }
+        (void)op_keys->get(*order.keys.op_index);
+    }
     IssueContext ctx;
     ctx.order = &order;
     ctx.transport_keys = &keys;
+    ctx.op_keys = op_keys ? &*op_keys : nullptr;
     ctx.station_id = o.access.station();
     ctx.adm_keys = o.access.adm_keys();
     ctx.adm_guard = o.access.adm_guard();
@@ -144,7 +155,7 @@ void add_issue_command(CLI::App& root) {
     cmd->add_option("--order", o->order, "Order file (profiles/orders/*.xml)")->required();
     cmd->add_option("--readers", o->readers, "Readers to use: all, or indexes like 0,2,3")
         ->capture_default_str();
-    add_card_access_options(*cmd, o->access, kStationOptions);
+    add_card_access_options(*cmd, o->access, kStationOptions | CardAccess::OpKeys);
     auto* resume = cmd->add_flag("--resume", o->resume,
                                  "Carry on with an order started before (after a crash or Ctrl-C)");
     cmd->add_flag("--join", o->join,

@@ -151,7 +151,7 @@ class CardCodes {
                                 "--pin2-file instead of --transport-keys",
                                 record_.id));
             }
-            material_ = open_card_secrets(*record_.secrets, *sources_.transport_keys);
+            material_ = open_card_secrets(*record_.secrets, *sources_.transport_keys, scope_of(record_));
         }
         return *material_;
     }

@@ -9,6 +9,7 @@
 
 #include "identity/key_file.hpp"
 #include "sim/auth/milenage.hpp"
+#include "sim/chv.hpp"
 #include "sim/error.hpp"
 
 namespace provisioner {
@@ -24,10 +25,6 @@ void fill_random(std::uint8_t* out, std::size_t n) {
     if (RAND_bytes(out, static_cast<int>(n)) != 1) {
         throw sim::Error("OpenSSL RAND_bytes failed: no key material generated");
     }
-}
-
-bool is_digits(std::string_view s) {
-    return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 void put_code(sim::Bytes& packed, const sim::SecretBytes& code, std::string_view name) {
@@ -92,10 +89,13 @@ sim::SecretBytes parse_adm(const sim::SecretBytes& text, std::string_view what) 
     while (!value.empty() && (value.back() == '\n' || value.back() == '\r' || value.back() == ' ')) {
         value.remove_suffix(1);
     }
-    if (value.size() == kCodeSlot && is_digits(value)) return sim::SecretBytes::from_text(value);
-    if (value.size() == 2 * kCodeSlot) return sim::SecretBytes::from_hex(value, what);
-    throw sim::InputError(fmt::format("{}: expected 8 decimal digits or 16 hex digits ({} characters given)",
-                                      what, value.size()));
+    try {
+        return sim::format_code(sim::CodeId::Adm1, sim::SecretBytes::from_text(value));
+    } catch (const sim::InputError&) {
+        throw sim::InputError(fmt::format("{}: expected 8 characters (their ASCII bytes) or 16 hex digits ({} "
+                                          "characters given)",
+                                          what, value.size()));
+    }
 }
 
 sim::SecretBytes load_adm_file(const std::filesystem::path& path) {
@@ -103,7 +103,14 @@ sim::SecretBytes load_adm_file(const std::filesystem::path& path) {
                      fmt::format("ADM key file {}", path.string()));
 }
 
-CardSecrets seal_card_secrets(const KeyMaterial& keys, const TransportKey& key) {
+sim::SecretBytes adm_text(const sim::SecretBytes& verify_bytes) {
+    std::string hex = sim::to_hex(verify_bytes.reveal());
+    auto text = sim::SecretBytes::from_text(hex);
+    std::fill(hex.begin(), hex.end(), '\0');
+    return text;
+}
+
+CardSecrets seal_card_secrets(const KeyMaterial& keys, const TransportKey& key, const SealScope& scope) {
     if (keys.ki.size() != kKeySize || keys.opc.size() != kKeySize) {
         throw sim::InputError("card secrets: Ki and OPc must be 16 bytes");
     }
@@ -114,15 +121,16 @@ CardSecrets seal_card_secrets(const KeyMaterial& keys, const TransportKey& key) 
     put_code(packed, keys.puk2, "PUK2");
     put_code(packed, keys.adm, "ADM");
     const sim::SecretBytes codes(std::move(packed));
-    return CardSecrets{wrap(key, keys.ki), wrap(key, keys.opc), wrap(key, codes)};
+    return CardSecrets{seal(key, keys.ki, scope, "ki"), seal(key, keys.opc, scope, "opc"),
+                       seal(key, codes, scope, "codes")};
 }
 
-KeyMaterial open_card_secrets(const CardSecrets& sealed, const TransportKeys& keys) {
+KeyMaterial open_card_secrets(const CardSecrets& sealed, const TransportKeys& keys, const SealScope& scope) {
     KeyMaterial k;
-    k.ki = unwrap(keys, sealed.ki);
-    k.opc = unwrap(keys, sealed.opc);
+    k.ki = open_sealed(keys, sealed.ki, scope, "ki");
+    k.opc = open_sealed(keys, sealed.opc, scope, "opc");
     if (sealed.codes) {
-        const sim::SecretBytes codes = unwrap(keys, *sealed.codes);
+        const sim::SecretBytes codes = open_sealed(keys, *sealed.codes, scope, "codes");
         if (codes.size() != 4 * kCodeSlot)
             throw sim::InputError("card secrets: the codes blob is not 32 bytes");
         k.puk1 = get_code(codes.reveal(), 0, true);
@@ -131,6 +139,69 @@ KeyMaterial open_card_secrets(const CardSecrets& sealed, const TransportKeys& ke
         k.adm = get_code(codes.reveal(), 3, false);  // always 8 bytes; a raw ADM may end in FF
     }
     return k;
+}
+
+namespace {
+
+// The listed values packed as (tag, length, bytes) items in a fixed tag order; a value absent from the row is
+// absent here too.
+enum class ListedTag : std::uint8_t { Adm = 1, Pin1, Puk1, Pin2, Puk2, Ki };
+
+template <class Visit>
+void for_each_listed(ListedSecrets& l, Visit visit) {
+    visit(ListedTag::Adm, l.adm);
+    visit(ListedTag::Pin1, l.pin1);
+    visit(ListedTag::Puk1, l.puk1);
+    visit(ListedTag::Pin2, l.pin2);
+    visit(ListedTag::Puk2, l.puk2);
+    visit(ListedTag::Ki, l.ki);
+}
+
+}  // namespace
+
+ListedSecrets listed_secrets(const OrderIdentity& row, const TransportKey& k4) {
+    ListedSecrets l{row.adm1, row.pin1, row.puk1, row.pin2, row.puk2, std::nullopt};
+    if (row.eki) {
+        l.ki = unwrap(k4, WrappedSecret{k4.index, sim::Bytes(row.eki->reveal().begin(), row.eki->reveal().end())});
+        if (l.ki->size() != kKeySize) {
+            throw sim::InputError(fmt::format("EKI of ICCID {}: {} bytes once unwrapped, expected a 16-byte Ki",
+                                              row.identity.iccid, l.ki->size()));
+        }
+    }
+    return l;
+}
+
+WrappedSecret seal_listed(const ListedSecrets& listed, const TransportKey& key, const SealScope& scope) {
+    sim::Bytes packed;
+    auto copy = listed;
+    for_each_listed(copy, [&packed](ListedTag tag, const std::optional<sim::SecretBytes>& v) {
+        if (!v) return;
+        const auto bytes = v->reveal();
+        packed.push_back(static_cast<std::uint8_t>(tag));
+        packed.push_back(static_cast<std::uint8_t>(bytes.size()));
+        packed.insert(packed.end(), bytes.begin(), bytes.end());
+    });
+    return seal(key, sim::SecretBytes(std::move(packed)), scope, "listed");
+}
+
+ListedSecrets open_listed(const WrappedSecret& sealed, const TransportKeys& keys, const SealScope& scope) {
+    const auto clear = open_sealed(keys, sealed, scope, "listed");
+    const auto bytes = clear.reveal();
+    ListedSecrets l;
+    std::size_t at = 0;
+    while (at + 2 <= bytes.size()) {
+        const auto tag = static_cast<ListedTag>(bytes[at]);
+        const std::size_t n = bytes[at + 1];
+        if (at + 2 + n > bytes.size()) break;
+        const sim::SecretBytes value(sim::Bytes(bytes.begin() + static_cast<std::ptrdiff_t>(at + 2),
+                                                bytes.begin() + static_cast<std::ptrdiff_t>(at + 2 + n)));
+        for_each_listed(l, [&](ListedTag t, std::optional<sim::SecretBytes>& slot) {
+            if (t == tag) slot = value;
+        });
+        at += 2 + n;
+    }
+    if (at != bytes.size()) throw sim::InputError(fmt::format("journal: the listed values of card {} are malformed", scope.iccid));
+    return l;
 }
 
 }  // namespace provisioner

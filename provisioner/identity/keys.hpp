@@ -7,7 +7,9 @@
 #include <filesystem>
 #include <optional>
 
+#include "identity/sealing.hpp"
 #include "identity/transport_key.hpp"
+#include "order/order.hpp"
 #include "sim/secret.hpp"
 #include "store/journal.hpp"
 
@@ -38,16 +40,31 @@ struct KeyMaterial {
 // A fresh set for one card. `adm` comes from the vendor's row for this card or from an ADM key file.
 KeyMaterial generate_key_material(const KeyPolicy& policy, sim::SecretBytes adm);
 
-// ADM as given by a vendor file or a key file: 8 decimal digits (taken as their ASCII bytes, the usual
-// "ADM1 = 12345678") or 16 hex digits (8 raw bytes). Throws InputError without quoting the value.
+// ADM as given by a vendor file, a CSV or a key file, in libsim's one ADM rule (sim::format_code): 8
+// characters are their ASCII bytes ("ADM1 = 12345678"), 16 hex digits the 8 bytes themselves. Returns the 8
+// VERIFY bytes. Throws InputError without quoting the value.
 sim::SecretBytes parse_adm(const sim::SecretBytes& text, std::string_view what);
 // An ADM key file (mode 0600 enforced) holding one ADM value.
 sim::SecretBytes load_adm_file(const std::filesystem::path& path);
+// The 8 VERIFY bytes of an ADM as the text the presenters take (16 hex digits: unambiguous whatever the bytes).
+sim::SecretBytes adm_text(const sim::SecretBytes& verify_bytes);
 
-// Journal form: Ki and OPc wrapped one by one (EKI/EOPc, as the HLR file carries them), the four codes
-// packed PUK1 | PIN2 | PUK2 | ADM, 8 bytes each with 'F' padding (0xFF), and wrapped as two blocks.
-CardSecrets seal_card_secrets(const KeyMaterial& keys, const TransportKey& key);
-// Inverse; `keys` must hold the transport keys named by the blobs' indexes.
-KeyMaterial open_card_secrets(const CardSecrets& sealed, const TransportKeys& keys);
+// Journal form (identity/sealing.hpp): Ki and OPc sealed one by one; the four codes packed PUK1 | PIN2 | PUK2 |
+// ADM, 8 bytes each with 'F' padding (0xFF), sealed as one value. `scope` is the card's.
+CardSecrets seal_card_secrets(const KeyMaterial& keys, const TransportKey& key, const SealScope& scope);
+// Inverse; `keys` must hold the transport keys named by the values' indexes.
+KeyMaterial open_card_secrets(const CardSecrets& sealed, const TransportKeys& keys, const SealScope& scope);
+
+// What a vendor file or CSV row gives for one card beside its identity: its ADM1 (8 VERIFY bytes), its codes
+// as printed on its carrier, and its Ki when the vendor wrote it (EKI, unwrapped).
+struct ListedSecrets {
+    std::optional<sim::SecretBytes> adm, pin1, puk1, pin2, puk2, ki;
+    [[nodiscard]] bool empty() const { return !adm && !pin1 && !puk1 && !pin2 && !puk2 && !ki; }
+};
+// From a list row: EKI is unwrapped under `k4` (the header's KID; AES-CBC, zero IV, the trade's format).
+ListedSecrets listed_secrets(const OrderIdentity& row, const TransportKey& k4);
+// Sealed as one value for the journal's identity pool (role "listed").
+WrappedSecret seal_listed(const ListedSecrets& listed, const TransportKey& key, const SealScope& scope);
+ListedSecrets open_listed(const WrappedSecret& sealed, const TransportKeys& keys, const SealScope& scope);
 
 }  // namespace provisioner

@@ -7,6 +7,8 @@
 #include <charconv>
 
 #include "sim/bytes.hpp"
+#include "sim/chv.hpp"
+#include "sim/error.hpp"
 #include "sim/codecs/identity.hpp"
 
 namespace provisioner {
@@ -110,6 +112,10 @@ ListReader::ListReader(std::filesystem::path file, Format format, Diagnostics& d
 
 void ListReader::error(std::size_t line, std::size_t column, std::string field, std::string message) {
     diags_.add(file_str_, {line, column}, std::move(field), std::move(message));
+}
+
+bool ListReader::has_column(std::string_view key) const {
+    return std::find(column_keys_.begin(), column_keys_.end(), key) != column_keys_.end();
 }
 
 std::size_t ListReader::header_line(const std::string& key) const {
@@ -286,12 +292,14 @@ std::optional<OrderIdentity> ListReader::parse_row(const std::string& line) {
             else
                 row.eki = sim::SecretBytes(sim::from_hex(v, "EKI"));
         } else if (key == "adm1") {
-            if (all_digits(v) && v.size() == 8)
-                row.adm1 = sim::SecretBytes::from_text(v);
-            else if (all_hex(v) && v.size() == 16)
-                row.adm1 = sim::SecretBytes(sim::from_hex(v, "ADM1"));
-            else
-                bad(i, "expected 8 digits or 16 hex digits");
+            // libsim's one ADM rule: 8 characters are their ASCII bytes, 16 hex digits the bytes themselves.
+            try {
+                row.adm1 = sim::format_code(sim::CodeId::Adm1, sim::SecretBytes::from_text(v));
+            } catch (const sim::InputError&) {
+                bad(i, fmt::format("expected 8 characters (taken as their ASCII bytes) or 16 hex digits, got {} "
+                                   "characters",
+                                   v.size()));
+            }
         } else if (key == "pin1" || key == "pin2") {
             if (!all_digits(v) || v.size() < 4 || v.size() > 8)
                 bad(i, "expected 4 to 8 digits");

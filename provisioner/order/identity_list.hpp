@@ -24,6 +24,8 @@ class ListReader {
     [[nodiscard]] const std::string& file() const { return file_str_; }
     // Line of a header key ("Quantity") for error messages; the first line when absent.
     [[nodiscard]] std::size_t header_line(const std::string& key) const;
+    // Whether the list has this column (a normalised name: "eki", "adm1" …).
+    [[nodiscard]] bool has_column(std::string_view key) const;
     // Next well-formed row; bad rows are reported and skipped.
     std::optional<OrderIdentity> next();
 

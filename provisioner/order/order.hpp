@@ -126,6 +126,8 @@ struct Order {
     OrderKeys keys;
     OrderOutputs outputs;
     std::optional<TwinPairs> twin_pairs;
+    // The identity list carries EKI: the vendor wrote each card's Ki (and its OPc, from the order's OP).
+    bool vendor_keyed = false;
 };
 
 // Position `seq` (0-based, the journal's identity seq) of a twin-pair order is a twin card when odd.

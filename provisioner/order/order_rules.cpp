@@ -263,6 +263,10 @@ class OrderRules {
             *header = reader.header();
             vendor_header(reader);
         }
+        if (reader.has_column("eki")) {
+            o_.vendor_keyed = true;
+            vendor_keys(reader, header != nullptr);
+        }
         std::uint64_t rows = 0;
         std::unordered_set<std::string> seen;  // identities only: ~40 bytes a card, not the rows themselves
         while (auto row = reader.next()) {
@@ -277,7 +281,30 @@ class OrderRules {
         diags_.add(reader.file(), {row.line, 1}, std::move(field), std::move(message));
     }
 
+    // Vendor-keyed cards (an EKI column): the station must know under which K4 the EKI is wrapped (the
+    // header's KID, = transport-key-index) and from which OP the vendor computed the OPc it wrote (OPID, =
+    // op-index), or it could not prove a single card.
+    void vendor_keys(const ListReader& reader, bool vendor) {
+        if (vendor && !reader.header().kid) {
+            diags_.add(reader.file(), {reader.header().columns_line, 1}, "KID",
+                       "the file carries EKI but its header names no transport key (\"KID : N\")");
+        }
+        if (!o_.keys.op_index) {
+            at(n_.keys, "op-index",
+               fmt::format("{} carries EKI (vendor-keyed cards): name the OP their OPc was computed from "
+                           "(op-index{})",
+                           reader.file(), vendor ? ", = the header's OPID" : ""));
+        }
+    }
+
     void list_row(const ListReader& reader, const OrderIdentity& row, std::unordered_set<std::string>& seen) {
+        // Operator rule (002 art. 6): every card leaves with the offer's PIN1. A listed PIN1 is the card's
+        // factory code, printed on its carrier: one that differs would tell the customer a wrong PIN.
+        if (row.pin1 && *row.pin1 != sim::SecretBytes::from_text(o_.profile.pin.pin1)) {
+            row_error(reader, row, "pin1",
+                      "differs from the offer's PIN1 (every card leaves with the offer's PIN1; the value is "
+                      "not shown)");
+        }
         try {
             sim::ef::check_imsi_plmn(sim::ef::Imsi{row.identity.imsi},
                                      sim::ef::Plmn{o_.profile.mcc, o_.profile.mnc});

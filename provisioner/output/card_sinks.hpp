@@ -26,11 +26,15 @@ struct JobHeader {
     std::string generated_at;
 };
 
-// One issued card as the sinks see it. `clear` is set only when a sink asked for clear secrets.
+// One issued card as the sinks see it: Ki and OPc in the trade's form (EKI/EOPc: AES-CBC, zero IV, under the
+// order's K4), made from the journal's sealed values as the file is written. `clear` is set only when a sink
+// asked for clear secrets.
 struct ExportCard {
     const CardRecord* record = nullptr;
     std::string twin_iccid;  // empty: no twin
     const KeyMaterial* clear = nullptr;
+    WrappedSecret eki;
+    WrappedSecret eopc;
 };
 
 class CardSink {

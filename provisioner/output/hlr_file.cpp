@@ -24,12 +24,12 @@ class HlrSink final : public CardSink {
             throw sim::InputError(
                 fmt::format("card {} (ICCID {}) is issued but has no secrets", r.id, r.identity.iccid));
         }
-        // EKI/EOPc are the journal's blobs as stored: wrapped under K4 at generation, never unwrapped here.
+        // EKI/EOPc re-wrapped in the trade's format for this file (the journal keeps them sealed).
         out_.append(
             fmt::format("{} {} {} {} {} {} {} {}\n", r.identity.iccid, r.identity.imsi,
                         field_or_dash(r.identity.msisdn.value_or("")), to_string(header_.profile->algorithm),
                         r.profile.empty() ? header_.profile->id : r.profile, field_or_dash(card.twin_iccid),
-                        sim::to_hex(r.secrets->ki.blob), sim::to_hex(r.secrets->opc.blob)));
+                        sim::to_hex(card.eki.blob), sim::to_hex(card.eopc.blob)));
         ++rows_;
     }
 

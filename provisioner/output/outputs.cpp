@@ -130,6 +130,7 @@ std::uint64_t stream_cards(Journal& journal, JobId job, const TransportKeys& key
                            std::vector<std::unique_ptr<CardSink>>& sinks) {
     bool clear_needed = false;
     for (const auto& s : sinks) clear_needed = clear_needed || s->needs_clear_secrets();
+    // Every card's Ki/OPc are opened: the HLR import carries them re-wrapped in the trade's format.
     std::uint64_t rows = 0;
     journal.for_each_card(CardFilter{job, std::nullopt, false}, [&](const CardRecord& r) {
         if (!exported(r.state)) return;
@@ -138,9 +139,10 @@ std::uint64_t stream_cards(Journal& journal, JobId job, const TransportKeys& key
                 fmt::format("card {} (ICCID {}) is issued but has no secrets", r.id, r.identity.iccid));
         }
         check_key_index(r, key_index);
-        std::optional<KeyMaterial> clear;
-        if (clear_needed) clear = open_card_secrets(*r.secrets, keys);
-        const ExportCard card{&r, twin_iccid(journal, r), clear ? &*clear : nullptr};
+        const KeyMaterial opened = open_card_secrets(*r.secrets, keys, scope_of(r));
+        const TransportKey& k4 = keys.get(key_index);
+        const ExportCard card{&r, twin_iccid(journal, r), clear_needed ? &opened : nullptr, wrap(k4, opened.ki),
+                              wrap(k4, opened.opc)};
         for (auto& s : sinks) s->card(card);
         ++rows;
     });

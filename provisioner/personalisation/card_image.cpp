@@ -184,7 +184,7 @@ void add_profile_files(ImageWriter& w, const Profile& p, const CardIdentity& id)
 
 CardImages build_card_images(const Profile& profile, const CardIdentity& identity,
                              const sim::CardDriver& driver, const sim::KeySet& keys,
-                             const sim::CodeSet& codes, const FileSizer& sizer) {
+                             const sim::CodeSet& codes, const FileSizer& sizer, WrittenKeys written_keys) {
     CardImages images;
     images.codes.files = driver.code_files(codes);
     ImageWriter w(images.files, profile, sizer);
@@ -193,7 +193,9 @@ CardImages build_card_images(const Profile& profile, const CardIdentity& identit
         w.transparent(&sim::files::lookup("iccid"), sim::ef::Iccid{identity.iccid});
     }
     add_profile_files(w, profile, identity);
-    for (auto& f : driver.key_files(keys)) images.files.files.push_back(std::move(f));
+    if (written_keys == WrittenKeys::all) {
+        for (auto& f : driver.key_files(keys)) images.files.files.push_back(std::move(f));
+    }
     return images;
 }
 

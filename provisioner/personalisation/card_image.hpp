@@ -25,9 +25,14 @@ struct CardImages {
     sim::CardImage files;  // everything else, including the key files
 };
 
+// Whether the image writes the driver's key files: not on a vendor-keyed card, whose Ki/OPc the vendor wrote
+// and the station only proves.
+enum class WrittenKeys { all, none };
+
 CardImages build_card_images(const Profile& profile, const CardIdentity& identity,
                              const sim::CardDriver& driver, const sim::KeySet& keys,
-                             const sim::CodeSet& codes, const FileSizer& sizer);
+                             const sim::CodeSet& codes, const FileSizer& sizer,
+                             WrittenKeys written_keys = WrittenKeys::all);
 
 // The profile's own files for one card: what build_card_images puts in `files` minus EF.ICCID and the
 // driver's key files, and no codes. Holds no secret; an offer change (personalisation/reprofile.hpp) compares

@@ -13,6 +13,7 @@
 #include "sim/codecs/identity.hpp"
 #include "sim/error.hpp"
 #include "sim/iccid.hpp"
+#include "sim/auth/milenage.hpp"
 #include "sim/key_proof.hpp"
 
 namespace provisioner {
@@ -93,6 +94,21 @@ void prove_written_keys(sim::Card& card, const sim::KeySet& keys) {
     sim::require_proven(sim::prove_keys(card, keys, plan), "authentication proof");
 }
 
+// A vendor-keyed card is proven before anything is written: its answers must match the Ki its EKI gave and the
+// OPc computed from the order's OP. A mismatch means a wrong file, a wrong OP or a wrong card: refused for
+// safety (exit 3), and the card is quarantined by the caller.
+void prove_vendor_keys(sim::Card& card, const sim::KeySet& keys, const std::string& reader_id,
+                       const std::string& iccid) {
+    try {
+        prove_written_keys(card, keys);
+    } catch (const sim::KeyProofFailed& e) {
+        throw VendorKeysMismatch(fmt::format(
+            "card in {} (ICCID {}) does not hold the keys its vendor file gives ({}): wrong file, wrong OP or "
+            "wrong card; nothing written, card quarantined",
+            reader_id, iccid, e.what()));
+    }
+}
+
 std::string describe(const std::vector<sim::Mismatch>& mismatches) {
     std::string out;
     for (const auto& m : mismatches)
@@ -122,28 +138,60 @@ FileSizer make_sizer(sim::Card* card, const sim::CardDriver& driver, FileSizeCac
 struct Secrets {
     KeyMaterial material;
     CardSecrets sealed;
+    bool vendor_keyed = false;  // the vendor wrote Ki (and OPc) at manufacture: prove them, never write them
 };
 
-Secrets secrets_for(const CardRecord& record, IssueContext& ctx,
-                    const std::optional<std::string>& card_iccid) {
-    if (record.secrets) {
-        // A resumed card may already hold these keys: never generate new ones for it.
-        auto material = open_card_secrets(*record.secrets, *ctx.transport_keys);
-        return {std::move(material), *record.secrets};
+// A vendor-keyed card's OPc: the vendor computed it from the card's Ki and the operator's OP that the order
+// names (op-index, = the vendor header's OPID; the order loader requires it with an EKI column). A
+// station-keyed card gets a random OPc of its own instead (exported to the HLR like its Ki), so that no shared
+// OP is needed at the station.
+sim::SecretBytes vendor_opc(const IssueContext& ctx, const sim::SecretBytes& ki) {
+    if (!ctx.order->keys.op_index) {
+        throw sim::InputError(fmt::format("order {}: vendor-keyed cards need op-index", ctx.order->id));
     }
+    if (ctx.op_keys == nullptr) {
+        throw sim::InputError(fmt::format("order {} names OP {} (op-index): give --op-keys FILE (or ${})",
+                                          ctx.order->id, *ctx.order->keys.op_index, kOpKeyEnv));
+    }
+    return sim::auth::opc_from_op(ki, ctx.op_keys->get(*ctx.order->keys.op_index));
+}
+
+// A new card's key material: what its list row gives (ADM1, PUK1/PIN2/PUK2, Ki), the rest generated. ADM
+// comes from the row, else from --adm-file.
+KeyMaterial new_material(ListedSecrets listed, IssueContext& ctx, const std::optional<std::string>& card_iccid) {
     sim::SecretBytes adm;
-    if (record.vendor_adm) {
-        adm = unwrap(*ctx.transport_keys, *record.vendor_adm);
+    if (listed.adm) {
+        adm = std::move(*listed.adm);
     } else if (ctx.adm_keys) {
-        adm = ctx.adm_keys->for_card(card_iccid);
+        adm = parse_adm(ctx.adm_keys->for_card(card_iccid), "ADM1");
     } else {
         throw sim::InputError(
-            "no ADM key for this card: give --adm-file (or an order whose vendor file has ADM1)");
+            "no ADM key for this card: give --adm-file (or an order whose list has an ADM1 column)");
     }
-    KeyPolicy policy;
-    auto material = generate_key_material(policy, parse_adm(adm, "ADM1"));
-    auto sealed = seal_card_secrets(material, ctx.transport_keys->get(ctx.order->keys.transport_key_index));
-    return {std::move(material), std::move(sealed)};
+    KeyMaterial m = generate_key_material(KeyPolicy{}, std::move(adm));
+    if (listed.ki) {
+        m.ki = std::move(*listed.ki);
+        m.opc = vendor_opc(ctx, m.ki);
+    }
+    if (listed.puk1) m.puk1 = std::move(*listed.puk1);
+    if (listed.pin2) m.pin2 = std::move(*listed.pin2);
+    if (listed.puk2) m.puk2 = std::move(*listed.puk2);
+    return m;
+}
+
+Secrets secrets_for(const CardRecord& record, IssueContext& ctx, const std::optional<std::string>& card_iccid) {
+    const SealScope scope = scope_of(record);
+    ListedSecrets listed;
+    if (record.listed) listed = open_listed(*record.listed, *ctx.transport_keys, scope);
+    const bool vendor_keyed = listed.ki.has_value();
+    if (record.secrets) {
+        // A resumed card may already hold these keys: never generate new ones for it.
+        return {open_card_secrets(*record.secrets, *ctx.transport_keys, scope), *record.secrets, vendor_keyed};
+    }
+    KeyMaterial material = new_material(std::move(listed), ctx, card_iccid);
+    auto sealed =
+        seal_card_secrets(material, ctx.transport_keys->get(ctx.order->keys.transport_key_index), scope);
+    return {std::move(material), std::move(sealed), vendor_keyed};
 }
 
 sim::KeySet key_set(const Profile& profile, const KeyMaterial& m) {
@@ -167,7 +215,7 @@ sim::CodeSet code_set(const Profile& profile, const KeyMaterial& m) {
 
 void write_and_verify(sim::Card& card, const sim::CardDriver& driver, const CardImages& images,
                       const sim::CodeSet& codes, const sim::KeySet& keys, const ProgressSink& progress,
-                      Progress& state) {
+                      Progress& state, WrittenKeys written_keys) {
     const auto codes_plan = sim::plan(images.codes);
     const auto files_plan = sim::plan(images.files);
     state.phase = Phase::Writing;
@@ -195,7 +243,7 @@ void write_and_verify(sim::Card& card, const sim::CardDriver& driver, const Card
     state.phase = Phase::Verifying;
     if (progress) progress(state);
     if (!mismatches.empty()) throw sim::ReadBackMismatch("read-back differs: " + describe(mismatches));
-    prove_written_keys(card, keys);
+    if (written_keys == WrittenKeys::all) prove_written_keys(card, keys);  // vendor keys: proven before writing
 }
 
 }  // namespace
@@ -239,6 +287,7 @@ IssuedCard issue_card(sim::Card& card, const std::string& reader_id, IssueContex
     const bool resumed = record.resumed;
     state.iccid = record.identity.iccid;
     bool written = false;
+    bool quarantine = false;  // a card proven not to be its list row's: its identity must not go to another
     try {
         if (driver->iccid_factory_fixed())
             check_factory_iccid(*driver, reader_id, card_iccid, record.identity.iccid);
@@ -246,23 +295,29 @@ IssuedCard issue_card(sim::Card& card, const std::string& reader_id, IssueContex
         // The card's own offer: the twin card of a twin pair gets the twin profile, journaled with the write.
         const Profile& profile = profile_at(*ctx.order, record.seq);
         const bool own_offer = &profile != &ctx.order->profile;
+        const auto keys = key_set(profile, secrets.material);
+        if (secrets.vendor_keyed) {
+            quarantine = true;
+            prove_vendor_keys(card, keys, reader_id, record.identity.iccid);
+            quarantine = false;
+        }
         record =
             ctx.journal->mark_writing(record.id, secrets.sealed, ctx.station_id,
                                       own_offer ? std::optional<std::string_view>(profile.id) : std::nullopt);
-        const auto keys = key_set(profile, secrets.material);
         const auto codes = code_set(profile, secrets.material);
         sim::Chv chv(card, {driver->adm_reference()});
         sim::AdmGuard guard(ctx.adm_guard);
-        guard.present(chv, secrets.material.adm, sim::CardLabel{reader_id, card_iccid});
+        guard.present(chv, adm_text(secrets.material.adm), sim::CardLabel{reader_id, card_iccid});
+        const WrittenKeys written_keys = secrets.vendor_keyed ? WrittenKeys::none : WrittenKeys::all;
         const CardImages images = build_card_images(profile, record.identity, *driver, keys, codes,
-                                                    make_sizer(&card, *driver, ctx.sizes));
+                                                    make_sizer(&card, *driver, ctx.sizes), written_keys);
         written = true;
-        write_and_verify(card, *driver, images, codes, keys, progress, state);
+        write_and_verify(card, *driver, images, codes, keys, progress, state, written_keys);
         record = ctx.journal->mark_verified_and_issued(record.id, ctx.station_id);
     } catch (const std::exception& e) {
         try {
             ctx.journal->mark_failed(record.id, e.what(),
-                                     written ? CardHoldsIdentity::unknown : CardHoldsIdentity::no,
+                                     written || quarantine ? CardHoldsIdentity::unknown : CardHoldsIdentity::no,
                                      ctx.station_id);
         } catch (const std::exception&) {
             // The card stays in its last recorded state; --resume or a review will settle it.
@@ -320,13 +375,12 @@ std::string dry_run_plan(const IssueContext& ctx, const sim::CardDriver& driver)
     IdentityReader reader(order);
     const auto sample = reader.next();
     if (!sample) throw sim::InputError(fmt::format("order {}: no identity to plan with", order.id));
-    KeyPolicy policy;
-    const auto material = generate_key_material(policy, sim::SecretBytes::from_text("00000000"));
+    const auto material = generate_key_material(KeyPolicy{}, sim::SecretBytes::from_text("00000000"));
     const auto keys = key_set(order.profile, material);
     const auto codes = code_set(order.profile, material);
     const CardImages images = build_card_images(
-        order.profile, {sample->identity.iccid, sample->identity.imsi, sample->identity.msisdn}, driver, keys,
-        codes, make_sizer(nullptr, driver, nullptr));
+        order.profile, sample->identity, driver, keys, codes, make_sizer(nullptr, driver, nullptr),
+        sample->eki ? WrittenKeys::none : WrittenKeys::all);
     const auto codes_plan = sim::plan(images.codes);
     const auto files_plan = sim::plan(images.files);
     std::string plan = fmt::format(

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "identity/op_keys.hpp"
 #include "identity/transport_key.hpp"
 #include "order/order.hpp"
 #include "sim/adm_guard.hpp"
@@ -37,6 +38,7 @@ struct IssueContext {
     Journal* journal = nullptr;
     JobId job = 0;
     const TransportKeys* transport_keys = nullptr;
+    const OpKeys* op_keys = nullptr;  // --op-keys: needed when the order names an OP (op-index / OPID)
     std::string station_id;
     std::optional<sim::AdmKeys> adm_keys;  // from --adm-file; a vendor row's own ADM wins
     sim::AdmGuardOptions adm_guard;
@@ -71,6 +73,12 @@ IssuedCard issue_card(sim::Card& card, const std::string& reader_id, IssueContex
 std::string dry_run_plan(const IssueContext& ctx, const sim::CardDriver& driver);
 
 // The card was issued (verified, journaled) but linking it to the other card of its twin pair failed.
+// A vendor-keyed card whose answers do not match its list row's Ki/OPc (exit 3: refused, quarantined).
+class VendorKeysMismatch : public sim::SafetyRefusal {
+  public:
+    using sim::SafetyRefusal::SafetyRefusal;
+};
+
 class TwinLinkFailed : public sim::Error {
   public:
     using sim::Error::Error;

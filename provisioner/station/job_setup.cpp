@@ -2,24 +2,29 @@
 
 #include <fmt/format.h>
 
+#include "identity/keys.hpp"
 #include "sim/error.hpp"
 
 namespace provisioner {
 namespace {
 
-// Feeds the journal one identity at a time: a 100,000-card order is never held in memory.
+// Feeds the journal one identity at a time: a 100,000-card order is never held in memory. A list row's own
+// values (ADM1, codes, EKI) are sealed to their card and job on the way in; an EKI is unwrapped under the
+// order's K4 (the header's KID) first, so that a wrong K4 shows here, before any card.
 class OrderIdentities final : public IdentitySource {
   public:
-    OrderIdentities(const Order& order, const TransportKey& key) : reader_(order), key_(key) {}
+    OrderIdentities(const Order& order, const TransportKey& key) : order_(order), reader_(order), key_(key) {}
     std::optional<IdentityRow> next() override {
         auto row = reader_.next();
         if (!row) return std::nullopt;
         IdentityRow out{row->identity, std::nullopt};
-        if (row->adm1) out.adm = wrap(key_, *row->adm1);
+        const ListedSecrets listed = listed_secrets(*row, key_);
+        if (!listed.empty()) out.listed = seal_listed(listed, key_, SealScope{order_.id, row->identity.iccid});
         return out;
     }
 
   private:
+    const Order& order_;
     IdentityReader reader_;
     const TransportKey& key_;
 };

@@ -144,7 +144,7 @@ struct WrappedSecret {
     friend bool operator==(const WrappedSecret&, const WrappedSecret&) = default;
 };
 
-// Secrets generated for one card, wrapped (identity/keys.hpp seal_card_secrets()).
+// Secrets of one card, sealed (identity/keys.hpp seal_card_secrets()).
 struct CardSecrets {
     WrappedSecret ki;                    // EKI
     WrappedSecret opc;                   // EOPc
@@ -155,7 +155,7 @@ struct CardSecrets {
 // One identity of a job's pool: from ranges (identity/ranges.hpp) or a row of an explicit list.
 struct IdentityRow {
     CardIdentity identity;
-    std::optional<WrappedSecret> adm;  // a vendor file's per-card ADM, wrapped
+    std::optional<WrappedSecret> listed;  // a list row's own values (ADM1, codes, Ki), sealed (identity/keys.hpp)
 };
 
 // Streams a job's identities into create_job() so a 100,000-card order is never held in memory.
@@ -184,6 +184,7 @@ struct Job {
 struct CardRecord {
     CardId id = 0;
     JobId job_id = 0;
+    std::string order_id;   // the job's order: with the ICCID, the scope its secrets are sealed to
     std::uint64_t seq = 0;  // position of the identity in the job's pool
     CardIdentity identity;
     std::string fingerprint;  // ATR + serial, or the ICCID read from the card
@@ -192,7 +193,7 @@ struct CardRecord {
     CardState state = CardState::allocated;
     std::string reason;  // why it failed / was barred
     std::optional<CardSecrets> secrets;
-    std::optional<WrappedSecret> vendor_adm;
+    std::optional<WrappedSecret> listed;  // its identity row's listed values, sealed
     std::optional<CardId> twin;
     std::optional<CardId> replaced_by;
     std::string profile;       // the card's offer: the job's, until an activation, replacement or reprofile

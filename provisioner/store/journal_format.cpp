@@ -44,7 +44,7 @@ nlohmann::json to_json(const CardRecord& c) {
         {"updated_at", c.updated_at}};
     // Which transport key protects the card's secrets, never the blobs themselves.
     j["secrets_key_index"] = c.secrets ? nlohmann::json(c.secrets->ki.key_index) : nlohmann::json(nullptr);
-    j["vendor_adm"] = c.vendor_adm.has_value();
+    j["listed_secrets"] = c.listed.has_value();
     return j;
 }
 

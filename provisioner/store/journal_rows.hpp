@@ -33,13 +33,14 @@ CardRecord read_card(const Row& row) {
     auto ki = read_wrapped(row, 11, 12);
     auto opc = read_wrapped(row, 13, 14);
     if (ki && opc) c.secrets = CardSecrets{std::move(*ki), std::move(*opc), read_wrapped(row, 15, 16)};
-    c.vendor_adm = read_wrapped(row, 17, 18);
+    c.listed = read_wrapped(row, 17, 18);
     c.twin = row.opt_int64(19);
     c.replaced_by = row.opt_int64(20);
     c.created_at = row.text(21);
     c.updated_at = row.text(22);
     c.profile = row.text(23);
     c.activated_on = row.text(24);
+    c.order_id = row.text(25);
     return c;
 }
 

@@ -76,6 +76,13 @@ ALTER TABLE card ADD COLUMN profile TEXT;
 ALTER TABLE card ADD COLUMN activated_on TEXT;
 )sql";
 
+// v3 (real cards): an identity row keeps every value its list gave for the card (ADM1, codes, Ki), sealed as
+// one, where v1 kept a vendor ADM only.
+constexpr std::string_view kSchemaV3 = R"sql(
+ALTER TABLE identity RENAME COLUMN adm_key_index TO listed_key_index;
+ALTER TABLE identity RENAME COLUMN adm_blob TO listed_blob;
+)sql";
+
 // What the schema's placeholders become in each store: SQLite stores timestamps as utc_now() text and keeps
 // its identity rows in the primary key's b-tree; PostgreSQL takes the server's clock (the stations' clocks do
 // not matter), and an event carries the writer's request id, which resolves a COMMIT whose answer was lost.
@@ -112,7 +119,7 @@ std::string timestamp_text(std::string_view column, SqlDialect dialect) {
 }  // namespace
 
 std::vector<SchemaStep> schema_steps(SqlDialect dialect) {
-    return {{1, with_words(kSchemaV1, dialect)}, {2, std::string(kSchemaV2)}};
+    return {{1, with_words(kSchemaV1, dialect)}, {2, std::string(kSchemaV2)}, {3, std::string(kSchemaV3)}};
 }
 
 namespace {
@@ -123,8 +130,8 @@ JournalSelects make_selects(SqlDialect d) {
             "SELECT c.id, c.job_id, c.seq, i.imsi, i.iccid, i.msisdn, c.fingerprint, c.reader_id, "
             "c.station_id, "
             "c.state, c.reason, c.ki_key_index, c.ki_blob, c.opc_key_index, c.opc_blob, c.codes_key_index, "
-            "c.codes_blob, i.adm_key_index, i.adm_blob, c.twin_id, c.replaced_by, {}, {}, "
-            "COALESCE(c.profile, j.profile), COALESCE(c.activated_on, '') "
+            "c.codes_blob, i.listed_key_index, i.listed_blob, c.twin_id, c.replaced_by, {}, {}, "
+            "COALESCE(c.profile, j.profile), COALESCE(c.activated_on, ''), j.order_id "
             "FROM card c JOIN identity i ON i.job_id = c.job_id AND i.seq = c.seq JOIN job j ON j.id = "
             "c.job_id ",
             timestamp_text("c.created_at", d), timestamp_text("c.updated_at", d)),

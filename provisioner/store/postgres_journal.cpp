@@ -121,7 +121,7 @@ class PostgresTransaction final : public StoreTransaction {
     void insert_identities(JobId job, std::uint64_t first_seq, std::span<const IdentityRow> rows) override {
         // One statement per batch: a 100,000-card order is a few hundred round trips, not 100,000.
         std::string text =
-            "INSERT INTO identity (job_id, seq, imsi, iccid, msisdn, adm_key_index, adm_blob) VALUES ";
+            "INSERT INTO identity (job_id, seq, imsi, iccid, msisdn, listed_key_index, listed_blob) VALUES ";
         Params p;
         for (std::size_t i = 0; i < rows.size(); ++i) {
             const int b = static_cast<int>(i * 7);
@@ -132,7 +132,7 @@ class PostgresTransaction final : public StoreTransaction {
                 .add(rows[i].identity.imsi)
                 .add(rows[i].identity.iccid)
                 .add(rows[i].identity.msisdn);
-            add_wrapped(p, rows[i].adm);
+            add_wrapped(p, rows[i].listed);
         }
         try {
             c_.exec(text, p);

@@ -78,7 +78,7 @@ class SqliteTransaction final : public StoreTransaction {
     }
     void insert_identities(JobId job, std::uint64_t first_seq, std::span<const IdentityRow> rows) override {
         auto insert = db_.prepare(
-            "INSERT INTO identity (job_id, seq, imsi, iccid, msisdn, adm_key_index, adm_blob) VALUES (?, ?, "
+            "INSERT INTO identity (job_id, seq, imsi, iccid, msisdn, listed_key_index, listed_blob) VALUES (?, ?, "
             "?, ?, ?, ?, ?)");
         for (std::size_t i = 0; i < rows.size(); ++i) {
             insert.reset();
@@ -87,7 +87,7 @@ class SqliteTransaction final : public StoreTransaction {
                 .bind(3, rows[i].identity.imsi)
                 .bind(4, rows[i].identity.iccid);
             insert.bind(5, rows[i].identity.msisdn);
-            bind_wrapped(insert, 6, rows[i].adm);
+            bind_wrapped(insert, 6, rows[i].listed);
             try {
                 insert.run();
             } catch (const sqlite::ConstraintViolation&) {

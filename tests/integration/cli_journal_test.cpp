@@ -127,7 +127,7 @@ TEST_F(CliJournal, MigratesAStoreAndReportsVersions) {
     const std::string fresh = (dir_ / "sub" / "new.sqlite").string();
     const auto r = provisioner("store migrate --store sqlite:" + fresh);
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    EXPECT_NE(r.out.find("from version 0 to 2"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("from version 0 to 3"), std::string::npos) << r.out;
     const auto again = provisioner("store migrate --json --store sqlite:" + fresh);
     ASSERT_EQ(again.exit_code, 0) << again.err;
     EXPECT_EQ(nlohmann::json::parse(again.out)["schema_version_before"], 2);

@@ -529,12 +529,13 @@ TYPED_TEST_P(JournalContract, RecordsAuditEvents) {
     EXPECT_THROW(this->journal->record_event(Event{}), sim::InputError);
 }
 
-TYPED_TEST_P(JournalContract, KeepsTheVendorAdmOfAListRow) {
-    const WrappedSecret adm{9, sim::Bytes(16, 0x42)};
-    ListIdentitySource rows({IdentityRow{{"8968701000000002017", "546010000000201", std::nullopt}, adm}});
+TYPED_TEST_P(JournalContract, KeepsTheListedValuesOfAListRow) {
+    const WrappedSecret listed{9, sim::Bytes(37, 0x42)};
+    ListIdentitySource rows({IdentityRow{{"8968701000000002017", "546010000000201", std::nullopt}, listed}});
     const Job job = this->journal->create_job(JobSpec{"VENDOR-1", "p", 1, "s"}, rows);
     const CardRecord r = this->journal->allocate(job.id, "r", fp(1), kStation);
-    EXPECT_EQ(r.vendor_adm, adm);
+    EXPECT_EQ(r.listed, listed);
+    EXPECT_EQ(r.order_id, "VENDOR-1") << "the scope its secrets are sealed to";
     EXPECT_FALSE(r.identity.msisdn);
 }
 
@@ -660,7 +661,7 @@ REGISTER_TYPED_TEST_SUITE_P(JournalContract, CreatesAndFindsJobs, RefusesAnOverl
                             ActivatesAStockCardWithANumberAndAnOffer, ReplacesACardInOneTransaction,
                             ActivatesATwinAndMovesTheLinkOnReplacement, ChangesTheOfferAndKeepsTheState,
                             AllocatesTheIdentityOfAVendorFixedIccid, RecordsAuditEvents,
-                            KeepsTheVendorAdmOfAListRow, EightThreadsOwnConnectionsNeverShareAnIdentity,
+                            KeepsTheListedValuesOfAListRow, EightThreadsOwnConnectionsNeverShareAnIdentity,
                             EightThreadsSharingOneJournalObject, FourProcessesNeverShareAnIdentity);
 
 }  // namespace journal_contract

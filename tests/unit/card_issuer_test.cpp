@@ -50,7 +50,7 @@ TEST(CardIssuer, IssuesAVerifiedCardAndJournalsIt) {
     EXPECT_EQ(sim::ef::decode<sim::ef::Iccid>(check.read_binary(kIccid, 0, 10)).digits,
               record.identity.iccid);
     // The keys in the journal (wrapped) are the keys on the card.
-    const auto keys = provisioner::open_card_secrets(*record.secrets, f.keys());
+    const auto keys = provisioner::open_card_secrets(*record.secrets, f.keys(), provisioner::scope_of(record));
     const auto milenage = sim::auth::Milenage::from_opc(keys.ki, keys.opc);
     const sim::auth::Rand rand{1, 2, 3};
     const auto autn = milenage.build_autn(rand, sim::auth::sqn_from_int(1000 << 5), {0x80, 0x00});

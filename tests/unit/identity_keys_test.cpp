@@ -13,6 +13,7 @@
 
 #include "identity/key_file.hpp"
 #include "identity/keys.hpp"
+#include "identity/sealing.hpp"
 #include "identity/transport_key.hpp"
 #include "sim/auth/milenage.hpp"
 #include "sim/error.hpp"
@@ -190,18 +191,104 @@ TEST(KeyMaterial, SealsAndOpensForTheJournal) {
     keys.add(TransportKey{4, secret(kKey128)});
     KeyMaterial k = generate_key_material(KeyPolicy{}, secret("01020304050607FF"));  // raw ADM ending in FF
     k.pin2 = sim::SecretBytes::from_text("1234");
-    const CardSecrets sealed = seal_card_secrets(k, keys.get(4));
-    EXPECT_EQ(sealed.ki.blob.size(), 16u);
-    ASSERT_TRUE(sealed.codes);
-    EXPECT_EQ(sealed.codes->blob.size(), 32u);
-    EXPECT_EQ(sealed.ki.blob, wrap(keys.get(4), k.ki).blob) << "the journal's EKI is the HLR file's EKI";
-    const KeyMaterial back = open_card_secrets(sealed, keys);
+    const SealScope scope{"order-1", "8968701000000000018"};
+    const CardSecrets sealed = seal_card_secrets(k, keys.get(4), scope);
+    EXPECT_TRUE(is_sealed(sealed.ki));
+    EXPECT_EQ(sealed.ki.key_index, 4u);
+    EXPECT_EQ(sealed.ki.blob.size(), 4u + 12u + 16u + 16u);  // magic, nonce, Ki, tag
+    EXPECT_NE(sealed.ki.blob, wrap(keys.get(4), k.ki).blob) << "the journal never holds the trade's EKI";
+    const KeyMaterial back = open_card_secrets(sealed, keys, scope);
     EXPECT_EQ(back.ki, k.ki);
     EXPECT_EQ(back.opc, k.opc);
     EXPECT_EQ(back.puk1, k.puk1);
     EXPECT_EQ(back.pin2, k.pin2);
     EXPECT_EQ(back.puk2, k.puk2);
     EXPECT_EQ(back.adm, k.adm);
+}
+
+// RFC 5869 appendix A.1 (test case 1, SHA-256).
+TEST(Sealing, HkdfMatchesRfc5869TestCase1) {
+    const auto ikm = secret("0B0B0B0B0B0B0B0B0B0B0B0B0B0B0B0B0B0B0B0B0B0B");
+    const auto salt = sim::from_hex("000102030405060708090A0B0C", "salt");
+    const auto info = sim::from_hex("F0F1F2F3F4F5F6F7F8F9", "info");
+    EXPECT_EQ(hex_of(hkdf_sha256(ikm, salt, info, 42)),
+              "3CB25F25FAACD57A90434F64D0362F2A2D2D0A90CF1A5A4C5DB02D56ECC4C5BF34007208D5B887185865");
+}
+
+class SealingScope : public ::testing::Test {
+  protected:
+    SealingScope() { keys_.add(TransportKey{1, secret(kKey128)}); }
+    TransportKeys keys_;
+    const SealScope card_{"order-1", "8968701000000000018"};
+};
+
+TEST_F(SealingScope, AValueOpensOnlyForItsCardJobAndRole) {
+    const auto ki = secret(kP1);
+    const WrappedSecret sealed = seal(keys_.get(1), ki, card_, "ki");
+    EXPECT_EQ(open_sealed(keys_, sealed, card_, "ki"), ki);
+    EXPECT_THROW((void)open_sealed(keys_, sealed, SealScope{"order-1", "8968701000000000026"}, "ki"),
+                 sim::InputError)
+        << "moved to another card";
+    EXPECT_THROW((void)open_sealed(keys_, sealed, SealScope{"order-2", card_.iccid}, "ki"), sim::InputError)
+        << "moved to another job";
+    EXPECT_THROW((void)open_sealed(keys_, sealed, card_, "opc"), sim::InputError) << "moved to another field";
+}
+
+TEST_F(SealingScope, AnAlteredValueOrAnotherK4DoesNotOpen) {
+    WrappedSecret sealed = seal(keys_.get(1), secret(kP1), card_, "ki");
+    WrappedSecret altered = sealed;
+    altered.blob[20] ^= 0x01U;
+    EXPECT_THROW((void)open_sealed(keys_, altered, card_, "ki"), sim::InputError);
+    TransportKeys other;
+    other.add(TransportKey{1, secret(kKey256)});
+    EXPECT_THROW((void)open_sealed(other, sealed, card_, "ki"), sim::InputError);
+}
+
+TEST_F(SealingScope, ValuesOfAnyLengthAndFreshNonces) {
+    for (const std::string_view hex : {"", "31", "3132333435363738", "00112233445566778899AABBCCDDEEFF0011"}) {
+        const auto clear = secret(hex);
+        const auto a = seal(keys_.get(1), clear, card_, "listed");
+        const auto b = seal(keys_.get(1), clear, card_, "listed");
+        EXPECT_NE(a.blob, b.blob) << "equal values must not seal alike";
+        EXPECT_EQ(open_sealed(keys_, a, card_, "listed"), clear);
+    }
+}
+
+TEST_F(SealingScope, ALegacyCbcValueStillOpens) {
+    const WrappedSecret legacy = wrap(keys_.get(1), secret(kP1));
+    EXPECT_FALSE(is_sealed(legacy));
+    EXPECT_EQ(hex_of(open_sealed(keys_, legacy, card_, "ki")), kP1);
+}
+
+TEST_F(SealingScope, ListedValuesRoundTripAndEkiIsUnwrapped) {
+    OrderIdentity row;
+    row.identity.iccid = card_.iccid;
+    row.adm1 = sim::SecretBytes::from_text("35503389");
+    row.puk1 = sim::SecretBytes::from_text("48181396");
+    row.pin2 = sim::SecretBytes::from_text("5635");
+    const auto ki = secret(kP2);
+    const WrappedSecret eki = wrap(keys_.get(1), ki);
+    row.eki = sim::SecretBytes(eki.blob);
+    const ListedSecrets listed = listed_secrets(row, keys_.get(1));
+    ASSERT_TRUE(listed.ki);
+    EXPECT_EQ(*listed.ki, ki) << "EKI unwrapped under K4";
+    const ListedSecrets back = open_listed(seal_listed(listed, keys_.get(1), card_), keys_, card_);
+    EXPECT_EQ(back.adm, row.adm1);
+    EXPECT_EQ(back.puk1, row.puk1);
+    EXPECT_EQ(back.pin2, row.pin2);
+    EXPECT_FALSE(back.pin1);
+    EXPECT_FALSE(back.puk2);
+    EXPECT_EQ(back.ki, ki);
+}
+
+TEST(Adm, EightCharactersAreAsciiSixteenHexAreBytes) {
+    EXPECT_EQ(hex_of(parse_adm(sim::SecretBytes::from_text("Ab3$5678"), "ADM")), "4162332435363738");
+    EXPECT_EQ(hex_of(parse_adm(sim::SecretBytes::from_text("0102030405060708"), "ADM")), "0102030405060708");
+    for (const char* bad : {"1234567", "123456789", "010203040506070", "01020304050607080", "0102 304"}) {
+        EXPECT_THROW((void)parse_adm(sim::SecretBytes::from_text(bad), "ADM"), sim::InputError) << bad;
+    }
+    EXPECT_EQ(std::string(reinterpret_cast<const char*>(adm_text(secret("0102030405060708")).reveal().data()), 16),
+              "0102030405060708");
 }
 
 }  // namespace

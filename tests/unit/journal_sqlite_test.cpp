@@ -156,7 +156,7 @@ TEST_F(SqliteFile, HoldsNoSecretInClear) {
     TransportKeys keys;
     keys.add(TransportKey{4, sim::SecretBytes::from_hex("2B7E151628AED2A6ABF7158809CF4F3C", "K4")});
     const KeyMaterial k = generate_key_material(KeyPolicy{}, sim::SecretBytes::from_text("93710846"));
-    const CardSecrets sealed = seal_card_secrets(k, keys.get(4));
+    const CardSecrets sealed = seal_card_secrets(k, keys.get(4), SealScope{"ORD", "89687010000000000011"});
     {
         SqliteJournal journal(path_);
         RangeIdentitySource ids(
@@ -166,7 +166,7 @@ TEST_F(SqliteFile, HoldsNoSecretInClear) {
         journal.mark_writing(r.id, sealed, "s");
         // While the journal is open, the data may sit in the WAL: look there too.
         const std::string live = read_all(path_) + read_all(path_ + "-wal");
-        EXPECT_TRUE(contains(live, sim::ByteView(sealed.ki.blob))) << "the wrapped Ki is stored";
+        EXPECT_TRUE(contains(live, sim::ByteView(sealed.ki.blob))) << "the sealed Ki is stored";
         EXPECT_FALSE(contains(live, k.ki.reveal()));
         EXPECT_FALSE(contains(live, k.opc.reveal()));
     }

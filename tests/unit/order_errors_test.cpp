@@ -61,7 +61,8 @@ INSTANTIATE_TEST_SUITE_P(Meaning, BrokenOrder,
                                            "imsi-range-too-small", "imsi-end-below-start", "iccid-prefix",
                                            "iccid-length", "iccid-capacity", "msisdn-not-nc",
                                            "msisdn-range-too-small", "csv-too-few-rows",
-                                           "vendor-kid-mismatch", "vendor-too-many-ordered"));
+                                           "vendor-kid-mismatch", "vendor-too-many-ordered",
+                                           "vendor-eki-no-op"));
 
 struct ListCase {
     const char* order;
@@ -86,7 +87,11 @@ INSTANTIATE_TEST_SUITE_P(
         ListCase{"csv-unknown-column.xml", "unknown-column.csv", 2, "colour: unknown column"},
         ListCase{"csv-missing-column.xml", "missing-column.csv", 2, "missing required column imsi"},
         ListCase{"csv-column-count.xml", "column-count.csv", 3, "(row): expected 4 columns"},
-        ListCase{"csv-bad-adm.xml", "bad-adm.csv", 4, "adm1: expected 8 digits"},
+        ListCase{"csv-bad-adm.xml", "bad-adm.csv", 4, "adm1: expected 8 characters"},
+        ListCase{"csv-adm-nine.xml", "adm-nine.csv", 4, "adm1: expected 8 characters (taken as their ASCII bytes) "
+                                                          "or 16 hex digits, got 9"},
+        ListCase{"vendor-pin1-differs.xml", "pin1-differs.out", 17, "pin1: differs from the offer's PIN1"},
+        ListCase{"vendor-eki-no-kid.xml", "no-kid.out", 12, "KID: the file carries EKI"},
         ListCase{"vendor-quantity-mismatch.xml", "quantity-mismatch.out", 7, "Quantity: header says 6"},
         ListCase{"vendor-range-reversed.xml", "range-reversed.out", 8, "IMSI: range start"},
         ListCase{"vendor-row-outside-range.xml", "outside.out", 18, "imsi: IMSI 546010000600009 is outside"},

@@ -111,7 +111,7 @@ class OutputJob : public ::testing::Test {
         const std::string reader = fmt::format("reader-{}", n % 4);
         const CardRecord r = journal_->allocate(job, reader, fmt::format("atr-serial-{:04}", n), kStation);
         keys = generate_key_material(KeyPolicy{}, sim::SecretBytes::from_text("12345678"));
-        journal_->mark_writing(r.id, seal_card_secrets(keys, keys_->get(kK4Index)), kStation);
+        journal_->mark_writing(r.id, seal_card_secrets(keys, keys_->get(kK4Index), scope_of(r)), kStation);
         return r;
     }
 

@@ -71,7 +71,7 @@ class Reprofile : public ::testing::Test {
         return [this](sim::CodeId id) {
             asked_.push_back(id);
             sim::Chv chv(*card_, {driver_->adm_reference()});
-            const auto codes = provisioner::open_card_secrets(*record_.secrets, f_.keys());
+            const auto codes = provisioner::open_card_secrets(*record_.secrets, f_.keys(), provisioner::scope_of(record_));
             switch (id) {
                 case sim::CodeId::Adm1:
                     chv.verify(id, codes.adm);

@@ -203,8 +203,8 @@ TEST_F(TwinPairsIssue, EachNumberGetsAMainAndATwinCardLinkedBothWays) {
         EXPECT_EQ(main.profile, "forfait-m");
         EXPECT_EQ(twin.profile, "carte-jumelle");
         // Each card has its own keys.
-        const auto main_keys = provisioner::open_card_secrets(*main.secrets, f_.keys());
-        const auto twin_keys = provisioner::open_card_secrets(*twin.secrets, f_.keys());
+        const auto main_keys = provisioner::open_card_secrets(*main.secrets, f_.keys(), provisioner::scope_of(main));
+        const auto twin_keys = provisioner::open_card_secrets(*twin.secrets, f_.keys(), provisioner::scope_of(twin));
         const auto main_ki = main_keys.ki.reveal();
         const auto twin_ki = twin_keys.ki.reveal();
         EXPECT_FALSE(std::equal(main_ki.begin(), main_ki.end(), twin_ki.begin(), twin_ki.end()));
