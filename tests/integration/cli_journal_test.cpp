@@ -130,7 +130,7 @@ TEST_F(CliJournal, MigratesAStoreAndReportsVersions) {
     EXPECT_NE(r.out.find("from version 0 to 3"), std::string::npos) << r.out;
     const auto again = provisioner("store migrate --json --store sqlite:" + fresh);
     ASSERT_EQ(again.exit_code, 0) << again.err;
-    EXPECT_EQ(nlohmann::json::parse(again.out)["schema_version_before"], 2);
+    EXPECT_EQ(nlohmann::json::parse(again.out)["schema_version_before"], 3);
 }
 
 TEST_F(CliJournal, RefusesAPasswordOnTheCommandLine) {
