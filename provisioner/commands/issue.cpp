@@ -101,9 +101,10 @@ int run(const IssueOptions& o) {
     // The OP of vendor-keyed cards must be there before any card is written, as the K4.
     if (order.vendor_keyed && order.keys.op_index) {
         if (!op_keys) {
-            throw sim::InputError(fmt::format("order {}: its cards are vendor-keyed (EKI): give --op-keys FILE "
-                                              "(or ${}) holding OP {}",
-                                              order.id, kOpKeyEnv, *order.keys.op_index));
+            throw sim::InputError(
+                fmt::format("order {}: its cards are vendor-keyed (EKI): give --op-keys FILE "
+                            "(or ${}) holding OP {}",
+                            order.id, kOpKeyEnv, *order.keys.op_index));
         }
         (void)op_keys->get(*order.keys.op_index);
     }

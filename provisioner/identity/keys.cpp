@@ -92,9 +92,10 @@ sim::SecretBytes parse_adm(const sim::SecretBytes& text, std::string_view what) 
     try {
         return sim::format_code(sim::CodeId::Adm1, sim::SecretBytes::from_text(value));
     } catch (const sim::InputError&) {
-        throw sim::InputError(fmt::format("{}: expected 8 characters (their ASCII bytes) or 16 hex digits ({} "
-                                          "characters given)",
-                                          what, value.size()));
+        throw sim::InputError(
+            fmt::format("{}: expected 8 characters (their ASCII bytes) or 16 hex digits ({} "
+                        "characters given)",
+                        what, value.size()));
     }
 }
 
@@ -162,10 +163,12 @@ void for_each_listed(ListedSecrets& l, Visit visit) {
 ListedSecrets listed_secrets(const OrderIdentity& row, const TransportKey& k4) {
     ListedSecrets l{row.adm1, row.pin1, row.puk1, row.pin2, row.puk2, std::nullopt};
     if (row.eki) {
-        l.ki = unwrap(k4, WrappedSecret{k4.index, sim::Bytes(row.eki->reveal().begin(), row.eki->reveal().end())});
+        l.ki = unwrap(
+            k4, WrappedSecret{k4.index, sim::Bytes(row.eki->reveal().begin(), row.eki->reveal().end())});
         if (l.ki->size() != kKeySize) {
-            throw sim::InputError(fmt::format("EKI of ICCID {}: {} bytes once unwrapped, expected a 16-byte Ki",
-                                              row.identity.iccid, l.ki->size()));
+            throw sim::InputError(
+                fmt::format("EKI of ICCID {}: {} bytes once unwrapped, expected a 16-byte Ki",
+                            row.identity.iccid, l.ki->size()));
         }
     }
     return l;
@@ -200,7 +203,9 @@ ListedSecrets open_listed(const WrappedSecret& sealed, const TransportKeys& keys
         });
         at += 2 + n;
     }
-    if (at != bytes.size()) throw sim::InputError(fmt::format("journal: the listed values of card {} are malformed", scope.iccid));
+    if (at != bytes.size())
+        throw sim::InputError(
+            fmt::format("journal: the listed values of card {} are malformed", scope.iccid));
     return l;
 }
 

@@ -46,11 +46,12 @@ KeyMaterial generate_key_material(const KeyPolicy& policy, sim::SecretBytes adm)
 sim::SecretBytes parse_adm(const sim::SecretBytes& text, std::string_view what);
 // An ADM key file (mode 0600 enforced) holding one ADM value.
 sim::SecretBytes load_adm_file(const std::filesystem::path& path);
-// The 8 VERIFY bytes of an ADM as the text the presenters take (16 hex digits: unambiguous whatever the bytes).
+// The 8 VERIFY bytes of an ADM as the text the presenters take (16 hex digits: unambiguous whatever the
+// bytes).
 sim::SecretBytes adm_text(const sim::SecretBytes& verify_bytes);
 
-// Journal form (identity/sealing.hpp): Ki and OPc sealed one by one; the four codes packed PUK1 | PIN2 | PUK2 |
-// ADM, 8 bytes each with 'F' padding (0xFF), sealed as one value. `scope` is the card's.
+// Journal form (identity/sealing.hpp): Ki and OPc sealed one by one; the four codes packed PUK1 | PIN2 | PUK2
+// | ADM, 8 bytes each with 'F' padding (0xFF), sealed as one value. `scope` is the card's.
 CardSecrets seal_card_secrets(const KeyMaterial& keys, const TransportKey& key, const SealScope& scope);
 // Inverse; `keys` must hold the transport keys named by the values' indexes.
 KeyMaterial open_card_secrets(const CardSecrets& sealed, const TransportKeys& keys, const SealScope& scope);

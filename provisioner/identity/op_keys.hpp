@@ -1,6 +1,6 @@
-// The operator's OP values (Milenage, TS 35.206), named by an index as a vendor file's header names them (OPID):
-// a key file of "INDEX HEX" lines, mode 0600, like the K4 file. The station computes each card's OPc from
-// its Ki and the OP the order names; OP itself never leaves this object.
+// The operator's OP values (Milenage, TS 35.206), named by an index as a vendor file's header names them
+// (OPID): a key file of "INDEX HEX" lines, mode 0600, like the K4 file. The station computes each card's OPc
+// from its Ki and the OP the order names; OP itself never leaves this object.
 #pragma once
 
 #include <filesystem>
@@ -23,7 +23,8 @@ class OpKeys {
     [[nodiscard]] const sim::SecretBytes& get(unsigned index) const;
 
   private:
-    explicit OpKeys(TransportKeys keys, std::string source) : keys_(std::move(keys)), source_(std::move(source)) {}
+    explicit OpKeys(TransportKeys keys, std::string source)
+        : keys_(std::move(keys)), source_(std::move(source)) {}
     TransportKeys keys_;  // the same "INDEX HEX" format and checks
     std::string source_;
 };

@@ -107,11 +107,12 @@ WrappedSecret seal(const TransportKey& key, const sim::SecretBytes& clear, const
     int n = 0;
     int fin = 0;
     const auto in = clear.reveal();
-    const bool ok = RAND_bytes(nonce, static_cast<int>(kNonce)) == 1 && gcm_init(ctx.get(), k, nonce, true, aad) &&
-                    (in.empty() || EVP_CipherUpdate(ctx.get(), body, &n, in.data(), static_cast<int>(in.size())) == 1) &&
-                    EVP_CipherFinal_ex(ctx.get(), body + n, &fin) == 1 &&
-                    EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, static_cast<int>(kTag),
-                                        body + clear.size()) == 1;
+    const bool ok =
+        RAND_bytes(nonce, static_cast<int>(kNonce)) == 1 && gcm_init(ctx.get(), k, nonce, true, aad) &&
+        (in.empty() || EVP_CipherUpdate(ctx.get(), body, &n, in.data(), static_cast<int>(in.size())) == 1) &&
+        EVP_CipherFinal_ex(ctx.get(), body + n, &fin) == 1 &&
+        EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, static_cast<int>(kTag), body + clear.size()) ==
+            1;
     if (!ok) throw sim::Error("journal sealing: OpenSSL AES-GCM failed");
     return WrappedSecret{key.index, std::move(blob)};
 }
@@ -131,16 +132,18 @@ sim::SecretBytes open_sealed(const TransportKeys& keys, const WrappedSecret& sea
     CipherCtx ctx(EVP_CIPHER_CTX_new());
     int n = 0;
     int fin = 0;
-    const bool ok = gcm_init(ctx.get(), k, nonce, false, aad) &&
-                    (size == 0 || EVP_CipherUpdate(ctx.get(), out.data(), &n, body, static_cast<int>(size)) == 1) &&
-                    EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, static_cast<int>(kTag), tag.data()) == 1 &&
-                    EVP_CipherFinal_ex(ctx.get(), out.data() + n, &fin) == 1;
+    const bool ok =
+        gcm_init(ctx.get(), k, nonce, false, aad) &&
+        (size == 0 || EVP_CipherUpdate(ctx.get(), out.data(), &n, body, static_cast<int>(size)) == 1) &&
+        EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, static_cast<int>(kTag), tag.data()) == 1 &&
+        EVP_CipherFinal_ex(ctx.get(), out.data() + n, &fin) == 1;
     if (!ok) {
         sim::wipe_bytes(out);
-        throw sim::InputError(fmt::format(
-            "journal: the {} of card {} (order {}) does not open under transport key {}: it belongs to another "
-            "card, job or field, or was altered",
-            role, scope.iccid, scope.order_id, key.index));
+        throw sim::InputError(
+            fmt::format("journal: the {} of card {} (order {}) does not open under transport key {}: it "
+                        "belongs to another "
+                        "card, job or field, or was altered",
+                        role, scope.iccid, scope.order_id, key.index));
     }
     out.resize(size);
     return sim::SecretBytes(std::move(out));

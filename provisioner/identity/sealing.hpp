@@ -1,10 +1,10 @@
-// Secrets at rest in the journal (Ki, OPc, the codes, a vendor row's listed values): AES-256-GCM (OpenSSL EVP)
-// under a key derived from the transport key K4 by HKDF-SHA-256, with a fresh 96-bit nonce per value. The
-// associated data binds each value to its job (the order id), its card (ICCID) and its role ("ki", "opc" …):
-// a sealed value copied onto another card's row, another job or another field no longer opens.
+// Secrets at rest in the journal (Ki, OPc, the codes, a vendor row's listed values): AES-256-GCM (OpenSSL
+// EVP) under a key derived from the transport key K4 by HKDF-SHA-256, with a fresh 96-bit nonce per value.
+// The associated data binds each value to its job (the order id), its card (ICCID) and its role ("ki", "opc"
+// …): a sealed value copied onto another card's row, another job or another field no longer opens.
 //
-// The trade's own format (EKI: AES-CBC, zero IV, under K4; identity/transport_key.hpp) is only made when a file
-// leaves for the back office (the HLR import), from the opened value.
+// The trade's own format (EKI: AES-CBC, zero IV, under K4; identity/transport_key.hpp) is only made when a
+// file leaves for the back office (the HLR import), from the opened value.
 #pragma once
 
 #include <string>
@@ -30,9 +30,9 @@ inline SealScope scope_of(const CardRecord& card) {
 // Seals `clear` (any length, empty included) under `key`.
 WrappedSecret seal(const TransportKey& key, const sim::SecretBytes& clear, const SealScope& scope,
                    std::string_view role);
-// Opens a value sealed by seal() with the same scope and role (a legacy CBC value: through unwrap()). Throws InputError when the key is missing, or
-// when the value does not open (another card's or another role's, altered, or under another K4) — without
-// saying more, as nothing more can be known.
+// Opens a value sealed by seal() with the same scope and role (a legacy CBC value: through unwrap()). Throws
+// InputError when the key is missing, or when the value does not open (another card's or another role's,
+// altered, or under another K4) — without saying more, as nothing more can be known.
 sim::SecretBytes open_sealed(const TransportKeys& keys, const WrappedSecret& sealed, const SealScope& scope,
                              std::string_view role);
 

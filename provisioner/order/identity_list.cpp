@@ -8,8 +8,8 @@
 
 #include "sim/bytes.hpp"
 #include "sim/chv.hpp"
-#include "sim/error.hpp"
 #include "sim/codecs/identity.hpp"
+#include "sim/error.hpp"
 
 namespace provisioner {
 
@@ -296,9 +296,10 @@ std::optional<OrderIdentity> ListReader::parse_row(const std::string& line) {
             try {
                 row.adm1 = sim::format_code(sim::CodeId::Adm1, sim::SecretBytes::from_text(v));
             } catch (const sim::InputError&) {
-                bad(i, fmt::format("expected 8 characters (taken as their ASCII bytes) or 16 hex digits, got {} "
-                                   "characters",
-                                   v.size()));
+                bad(i,
+                    fmt::format("expected 8 characters (taken as their ASCII bytes) or 16 hex digits, got {} "
+                                "characters",
+                                v.size()));
             }
         } else if (key == "pin1" || key == "pin2") {
             if (!all_digits(v) || v.size() < 4 || v.size() > 8)

@@ -141,8 +141,8 @@ std::uint64_t stream_cards(Journal& journal, JobId job, const TransportKeys& key
         check_key_index(r, key_index);
         const KeyMaterial opened = open_card_secrets(*r.secrets, keys, scope_of(r));
         const TransportKey& k4 = keys.get(key_index);
-        const ExportCard card{&r, twin_iccid(journal, r), clear_needed ? &opened : nullptr, wrap(k4, opened.ki),
-                              wrap(k4, opened.opc)};
+        const ExportCard card{&r, twin_iccid(journal, r), clear_needed ? &opened : nullptr,
+                              wrap(k4, opened.ki), wrap(k4, opened.opc)};
         for (auto& s : sinks) s->card(card);
         ++rows;
     });

@@ -8,12 +8,12 @@
 
 #include "identity/keys.hpp"
 #include "personalisation/card_image.hpp"
+#include "sim/auth/milenage.hpp"
 #include "sim/chv.hpp"
 #include "sim/code_presenter.hpp"
 #include "sim/codecs/identity.hpp"
 #include "sim/error.hpp"
 #include "sim/iccid.hpp"
-#include "sim/auth/milenage.hpp"
 #include "sim/key_proof.hpp"
 
 namespace provisioner {
@@ -94,18 +94,26 @@ void prove_written_keys(sim::Card& card, const sim::KeySet& keys) {
     sim::require_proven(sim::prove_keys(card, keys, plan), "authentication proof");
 }
 
-// A vendor-keyed card is proven before anything is written: its answers must match the Ki its EKI gave and the
-// OPc computed from the order's OP. A mismatch means a wrong file, a wrong OP or a wrong card: refused for
-// safety (exit 3), and the card is quarantined by the caller.
-void prove_vendor_keys(sim::Card& card, const sim::KeySet& keys, const std::string& reader_id,
-                       const std::string& iccid) {
+// A vendor-keyed card is proven before anything is written: its answers must match the Ki its EKI gave and
+// the OPc computed from the order's OP. A mismatch means a wrong file, a wrong OP or a wrong card: refused
+// for safety (exit 3), and the card is quarantined by the caller. The card's factory PIN1 (the offer's, as
+// the order loader checked against the list) is presented only if the card asks for it: the real SJA2 comes
+// with PIN1 disabled.
+void prove_vendor_keys(sim::Card& card, const sim::KeySet& keys, const Profile& profile,
+                       const std::string& reader_id, const std::string& iccid) {
+    sim::Chv chv(card);
+    sim::CodePresenterOptions rule;
+    rule.card = sim::CardLabel{reader_id, iccid};
+    sim::CodePresenter pin1(
+        chv, [&profile](sim::CodeId) { return sim::SecretBytes::from_text(profile.pin.pin1); }, rule);
     try {
-        prove_written_keys(card, keys);
+        pin1.on_demand(sim::CodeId::Pin1, [&] { prove_written_keys(card, keys); });
     } catch (const sim::KeyProofFailed& e) {
-        throw VendorKeysMismatch(fmt::format(
-            "card in {} (ICCID {}) does not hold the keys its vendor file gives ({}): wrong file, wrong OP or "
-            "wrong card; nothing written, card quarantined",
-            reader_id, iccid, e.what()));
+        throw VendorKeysMismatch(
+            fmt::format("card in {} (ICCID {}) does not hold the keys its vendor file gives ({}): wrong "
+                        "file, wrong OP or "
+                        "wrong card; nothing written, card quarantined",
+                        reader_id, iccid, e.what()));
     }
 }
 
@@ -143,8 +151,8 @@ struct Secrets {
 
 // A vendor-keyed card's OPc: the vendor computed it from the card's Ki and the operator's OP that the order
 // names (op-index, = the vendor header's OPID; the order loader requires it with an EKI column). A
-// station-keyed card gets a random OPc of its own instead (exported to the HLR like its Ki), so that no shared
-// OP is needed at the station.
+// station-keyed card gets a random OPc of its own instead (exported to the HLR like its Ki), so that no
+// shared OP is needed at the station.
 sim::SecretBytes vendor_opc(const IssueContext& ctx, const sim::SecretBytes& ki) {
     if (!ctx.order->keys.op_index) {
         throw sim::InputError(fmt::format("order {}: vendor-keyed cards need op-index", ctx.order->id));
@@ -158,7 +166,8 @@ sim::SecretBytes vendor_opc(const IssueContext& ctx, const sim::SecretBytes& ki)
 
 // A new card's key material: what its list row gives (ADM1, PUK1/PIN2/PUK2, Ki), the rest generated. ADM
 // comes from the row, else from --adm-file.
-KeyMaterial new_material(ListedSecrets listed, IssueContext& ctx, const std::optional<std::string>& card_iccid) {
+KeyMaterial new_material(ListedSecrets listed, IssueContext& ctx,
+                         const std::optional<std::string>& card_iccid) {
     sim::SecretBytes adm;
     if (listed.adm) {
         adm = std::move(*listed.adm);
@@ -179,14 +188,16 @@ KeyMaterial new_material(ListedSecrets listed, IssueContext& ctx, const std::opt
     return m;
 }
 
-Secrets secrets_for(const CardRecord& record, IssueContext& ctx, const std::optional<std::string>& card_iccid) {
+Secrets secrets_for(const CardRecord& record, IssueContext& ctx,
+                    const std::optional<std::string>& card_iccid) {
     const SealScope scope = scope_of(record);
     ListedSecrets listed;
     if (record.listed) listed = open_listed(*record.listed, *ctx.transport_keys, scope);
     const bool vendor_keyed = listed.ki.has_value();
     if (record.secrets) {
         // A resumed card may already hold these keys: never generate new ones for it.
-        return {open_card_secrets(*record.secrets, *ctx.transport_keys, scope), *record.secrets, vendor_keyed};
+        return {open_card_secrets(*record.secrets, *ctx.transport_keys, scope), *record.secrets,
+                vendor_keyed};
     }
     KeyMaterial material = new_material(std::move(listed), ctx, card_iccid);
     auto sealed =
@@ -243,7 +254,8 @@ void write_and_verify(sim::Card& card, const sim::CardDriver& driver, const Card
     state.phase = Phase::Verifying;
     if (progress) progress(state);
     if (!mismatches.empty()) throw sim::ReadBackMismatch("read-back differs: " + describe(mismatches));
-    if (written_keys == WrittenKeys::all) prove_written_keys(card, keys);  // vendor keys: proven before writing
+    if (written_keys == WrittenKeys::all)
+        prove_written_keys(card, keys);  // vendor keys: proven before writing
 }
 
 }  // namespace
@@ -298,7 +310,7 @@ IssuedCard issue_card(sim::Card& card, const std::string& reader_id, IssueContex
         const auto keys = key_set(profile, secrets.material);
         if (secrets.vendor_keyed) {
             quarantine = true;
-            prove_vendor_keys(card, keys, reader_id, record.identity.iccid);
+            prove_vendor_keys(card, keys, profile, reader_id, record.identity.iccid);
             quarantine = false;
         }
         record =
@@ -316,9 +328,9 @@ IssuedCard issue_card(sim::Card& card, const std::string& reader_id, IssueContex
         record = ctx.journal->mark_verified_and_issued(record.id, ctx.station_id);
     } catch (const std::exception& e) {
         try {
-            ctx.journal->mark_failed(record.id, e.what(),
-                                     written || quarantine ? CardHoldsIdentity::unknown : CardHoldsIdentity::no,
-                                     ctx.station_id);
+            ctx.journal->mark_failed(
+                record.id, e.what(),
+                written || quarantine ? CardHoldsIdentity::unknown : CardHoldsIdentity::no, ctx.station_id);
         } catch (const std::exception&) {
             // The card stays in its last recorded state; --resume or a review will settle it.
         }
@@ -378,9 +390,9 @@ std::string dry_run_plan(const IssueContext& ctx, const sim::CardDriver& driver)
     const auto material = generate_key_material(KeyPolicy{}, sim::SecretBytes::from_text("00000000"));
     const auto keys = key_set(order.profile, material);
     const auto codes = code_set(order.profile, material);
-    const CardImages images = build_card_images(
-        order.profile, sample->identity, driver, keys, codes, make_sizer(nullptr, driver, nullptr),
-        sample->eki ? WrittenKeys::none : WrittenKeys::all);
+    const CardImages images = build_card_images(order.profile, sample->identity, driver, keys, codes,
+                                                make_sizer(nullptr, driver, nullptr),
+                                                sample->eki ? WrittenKeys::none : WrittenKeys::all);
     const auto codes_plan = sim::plan(images.codes);
     const auto files_plan = sim::plan(images.files);
     std::string plan = fmt::format(

@@ -245,7 +245,8 @@ TEST_F(SealingScope, AnAlteredValueOrAnotherK4DoesNotOpen) {
 }
 
 TEST_F(SealingScope, ValuesOfAnyLengthAndFreshNonces) {
-    for (const std::string_view hex : {"", "31", "3132333435363738", "00112233445566778899AABBCCDDEEFF0011"}) {
+    for (const std::string_view hex :
+         {"", "31", "3132333435363738", "00112233445566778899AABBCCDDEEFF0011"}) {
         const auto clear = secret(hex);
         const auto a = seal(keys_.get(1), clear, card_, "listed");
         const auto b = seal(keys_.get(1), clear, card_, "listed");
@@ -287,8 +288,9 @@ TEST(Adm, EightCharactersAreAsciiSixteenHexAreBytes) {
     for (const char* bad : {"1234567", "123456789", "010203040506070", "01020304050607080", "0102 304"}) {
         EXPECT_THROW((void)parse_adm(sim::SecretBytes::from_text(bad), "ADM"), sim::InputError) << bad;
     }
-    EXPECT_EQ(std::string(reinterpret_cast<const char*>(adm_text(secret("0102030405060708")).reveal().data()), 16),
-              "0102030405060708");
+    EXPECT_EQ(
+        std::string(reinterpret_cast<const char*>(adm_text(secret("0102030405060708")).reveal().data()), 16),
+        "0102030405060708");
 }
 
 }  // namespace
