@@ -196,12 +196,13 @@ class Station {
                 if (const auto cached = sizes->get(driver->name(), ef.path)) return *cached;
                 return spec.default_size;
             });
+        const auto iccid_plan = sim::plan(images.iccid);
         const auto codes_plan = sim::plan(images.codes);
         const auto files_plan = sim::plan(images.files);
         Floor fl;
         auto chars = [](std::size_t data) { return 5 + 1 + data + 2; };  // header, procedure byte, data, SW
         double us = 0;
-        for (const auto* plan : {&codes_plan, &files_plan}) {
+        for (const auto* plan : {&iccid_plan, &codes_plan, &files_plan}) {
             for (const auto& step : plan->steps) {
                 const auto len = step.data().size();
                 const std::size_t apdus = std::max<std::size_t>(1, (len + 254) / 255);

@@ -128,6 +128,9 @@ struct Order {
     std::optional<TwinPairs> twin_pairs;
     // The identity list carries EKI: the vendor wrote each card's Ki (and its OPc, from the order's OP).
     bool vendor_keyed = false;
+    // The identity list names card bodies (a per-card ADM1 or EKI): each card takes the row with its own
+    // ICCID, whatever its type, and a card with no readable ICCID cannot be matched to one.
+    bool bodies_listed = false;
 };
 
 // Position `seq` (0-based, the journal's identity seq) of a twin-pair order is a twin card when odd.

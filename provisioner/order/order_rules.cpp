@@ -263,6 +263,7 @@ class OrderRules {
             *header = reader.header();
             vendor_header(reader);
         }
+        o_.bodies_listed = reader.has_column("adm1") || reader.has_column("eki");
         if (reader.has_column("eki")) {
             o_.vendor_keyed = true;
             vendor_keys(reader, header != nullptr);

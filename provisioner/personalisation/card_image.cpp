@@ -186,12 +186,13 @@ CardImages build_card_images(const Profile& profile, const CardIdentity& identit
                              const sim::CardDriver& driver, const sim::KeySet& keys,
                              const sim::CodeSet& codes, const FileSizer& sizer, WrittenKeys written_keys) {
     CardImages images;
-    images.codes.files = driver.code_files(codes);
-    ImageWriter w(images.files, profile, sizer);
     // A factory-fixed ICCID is checked against the identity by the issuer, never written.
     if (!driver.iccid_factory_fixed()) {
-        w.transparent(&sim::files::lookup("iccid"), sim::ef::Iccid{identity.iccid});
+        ImageWriter(images.iccid, profile, sizer)
+            .transparent(&sim::files::lookup("iccid"), sim::ef::Iccid{identity.iccid});
     }
+    images.codes.files = driver.code_files(codes);
+    ImageWriter w(images.files, profile, sizer);
     add_profile_files(w, profile, identity);
     if (written_keys == WrittenKeys::all) {
         for (auto& f : driver.key_files(keys)) images.files.files.push_back(std::move(f));

@@ -21,7 +21,10 @@ namespace provisioner {
 using FileSizer = std::function<std::size_t(const sim::EfRef& ef, const sim::files::FileSpec& spec)>;
 
 struct CardImages {
-    sim::CardImage codes;  // written first, under ADM
+    // EF.ICCID where the card type lets it be written, before anything else: from its first write on, a body
+    // that came blank (all FF) names its identity, so a card pulled mid-write resumes with it (--resume).
+    sim::CardImage iccid;
+    sim::CardImage codes;  // then the codes, under ADM
     sim::CardImage files;  // everything else, including the key files
 };
 

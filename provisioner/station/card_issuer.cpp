@@ -82,6 +82,22 @@ void check_factory_iccid(const sim::CardDriver& driver, const std::string& reade
         reader_id, found, driver.name(), identity_iccid, driver.name()));
 }
 
+// Blank bodies (EF.ICCID all FF, as some vendors' test bodies come) on a card type whose ICCID we write get
+// ours, written first (personalisation/card_image.hpp). Where the card must be matched to its list row by its
+// own ICCID, such a body names no row: it is refused before anything is sent to it.
+[[noreturn]] void refuse_unnamed_body(const sim::CardDriver& driver, const Order& order,
+                                      const std::string& reader_id, const sim::CardIccid& on_card) {
+    const std::string what = on_card.blank() ? "a blank EF.ICCID (all FF)" : "no readable ICCID";
+    const std::string why =
+        driver.iccid_factory_fixed()
+            ? fmt::format("{} cards carry their vendor's ICCID and it cannot be written", driver.name())
+            : fmt::format("order {} lists card bodies by ICCID (each with its own ADM1 or keys)", order.id);
+    throw sim::SafetyRefusal(
+        fmt::format("card in {} has {}: {}, so it matches no row of the order; nothing sent "
+                    "to it. Set it aside for the card vendor",
+                    reader_id, what, why));
+}
+
 // The keys just written, proven by one challenge (sim/key_proof.hpp). It uses SEQ 1 in the last IND slot
 // (TS 33.102 Annex C) and AMF 8000 (separation bit set, as for E-UTRAN, TS 33.401 §6.1): the network's own
 // first challenges (IND 0 upwards) stay fresh on the issued card. A resumed card, proven before, answers
@@ -227,14 +243,16 @@ sim::CodeSet code_set(const Profile& profile, const KeyMaterial& m) {
 void write_and_verify(sim::Card& card, const sim::CardDriver& driver, const CardImages& images,
                       const sim::CodeSet& codes, const sim::KeySet& keys, const ProgressSink& progress,
                       Progress& state, WrittenKeys written_keys) {
+    const auto iccid_plan = sim::plan(images.iccid);
     const auto codes_plan = sim::plan(images.codes);
     const auto files_plan = sim::plan(images.files);
     state.phase = Phase::Writing;
-    state.total = codes_plan.steps.size() + files_plan.steps.size();
+    state.total = iccid_plan.steps.size() + codes_plan.steps.size() + files_plan.steps.size();
     auto observer = [&](std::size_t, std::size_t, const sim::PlanStep&) {
         ++state.done;
         if (progress) progress(state);
     };
+    auto mismatches = sim::run_and_verify(card, iccid_plan, observer);
     sim::run(card, codes_plan, observer);  // codes are write-only: proven by the VERIFYs below
     // The codes are this card's own now: verify with them, which also proves they were set. PIN1 is global
     // (TS 102 221 table 9.3): presented at once, wherever the card is, since the read-back of most files
@@ -250,7 +268,8 @@ void write_and_verify(sim::Card& card, const sim::CardDriver& driver, const Card
     const auto present_codes = [&](const sim::PlanStep& step) {
         if (step.file->access == sim::FileContent::Access::Pin2) presenter.present(sim::CodeId::Pin2);
     };
-    const auto mismatches = sim::run_and_verify(card, files_plan, observer, present_codes);
+    auto file_mismatches = sim::run_and_verify(card, files_plan, observer, present_codes);
+    mismatches.insert(mismatches.end(), file_mismatches.begin(), file_mismatches.end());
     state.phase = Phase::Verifying;
     if (progress) progress(state);
     if (!mismatches.empty()) throw sim::ReadBackMismatch("read-back differs: " + describe(mismatches));
@@ -286,23 +305,25 @@ IssuedCard issue_card(sim::Card& card, const std::string& reader_id, IssueContex
                                              driver->name(), reader_id, ctx.order->id, ctx.order->card_type));
     }
     const auto& card_iccid = on_card.iccid;
+    // A card takes the row with its own ICCID when its vendor fixed the ICCID or the order lists card bodies
+    // (their ADM1, their keys): anything else would present one card's ADM to another.
+    const bool by_own_iccid = driver->iccid_factory_fixed() || ctx.order->bodies_listed;
+    if (by_own_iccid && !card_iccid) refuse_unnamed_body(*driver, *ctx.order, reader_id, on_card);
     const std::string fingerprint = resume_fingerprint(*ctx.journal, ctx.job, card_iccid,
                                                        fingerprint_of(card.transport().atr(), on_card));
     state.phase = Phase::Allocating;
     if (progress) progress(state);
-    // A vendor-fixed ICCID chooses the card's identity: the order's row with that ICCID, in whatever order
-    // the cards come.
-    const bool fixed_iccid = driver->iccid_factory_fixed() && card_iccid.has_value();
+    // Such an ICCID chooses the card's identity: the order's row with that ICCID, in whatever order the cards
+    // come.
     CardRecord record =
         ctx.journal->allocate(ctx.job, reader_id, fingerprint, ctx.station_id,
-                              fixed_iccid ? std::optional<std::string_view>(*card_iccid) : std::nullopt);
+                              by_own_iccid ? std::optional<std::string_view>(*card_iccid) : std::nullopt);
     const bool resumed = record.resumed;
     state.iccid = record.identity.iccid;
     bool written = false;
     bool quarantine = false;  // a card proven not to be its list row's: its identity must not go to another
     try {
-        if (driver->iccid_factory_fixed())
-            check_factory_iccid(*driver, reader_id, card_iccid, record.identity.iccid);
+        if (by_own_iccid) check_factory_iccid(*driver, reader_id, card_iccid, record.identity.iccid);
         Secrets secrets = secrets_for(record, ctx, card_iccid);
         // The card's own offer: the twin card of a twin pair gets the twin profile, journaled with the write.
         const Profile& profile = profile_at(*ctx.order, record.seq);
@@ -393,13 +414,17 @@ std::string dry_run_plan(const IssueContext& ctx, const sim::CardDriver& driver)
     const CardImages images = build_card_images(order.profile, sample->identity, driver, keys, codes,
                                                 make_sizer(nullptr, driver, nullptr),
                                                 sample->eki ? WrittenKeys::none : WrittenKeys::all);
+    const auto iccid_plan = sim::plan(images.iccid);
     const auto codes_plan = sim::plan(images.codes);
     const auto files_plan = sim::plan(images.files);
     std::string plan = fmt::format(
         "Plan for one card of order {} (profile {}, card type {}), sample identity ICCID {} IMSI {}\n"
-        "Step 1, under ADM (key reference {:02X}): codes\n{}Step 2: files\n{}",
+        "Step 1, under ADM (key reference {:02X}): the ICCID{}\n{}Step 2: codes\n{}Step 3: files{}\n{}",
         order.id, order.profile.id, driver.name(), sample->identity.iccid, sample->identity.imsi,
-        driver.adm_reference(), codes_plan.to_text(), files_plan.to_text());
+        driver.adm_reference(),
+        driver.iccid_factory_fixed() ? " (fixed by the card vendor: checked, not written)" : "",
+        iccid_plan.to_text(), codes_plan.to_text(),
+        sample->eki ? " (the vendor wrote Ki/OPc: proven, not written)" : "", files_plan.to_text());
     if (order.twin_pairs) {
         plan += fmt::format(
             "Twin pairs: {} numbers; each card at an odd position is the twin of the card before it, written "
