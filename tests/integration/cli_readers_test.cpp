@@ -31,6 +31,7 @@ TEST(CliReaders, JsonListsReadersWithCardPresenceAndAtr) {
     EXPECT_TRUE(readers[5].at("card_present").get<bool>());
     EXPECT_EQ(readers[5].at("atr").get<std::string>().substr(0, 2), "3B");
     EXPECT_NE(readers[5].at("name").get<std::string>().find("Virtual PCD"), std::string::npos);
+    EXPECT_TRUE(readers[5].at("virtual").get<bool>()) << "a vpcd slot is marked virtual";
 }
 
 TEST(CliApdu, SendsRawApdusAndExplainsTheStatusWord) {

@@ -82,7 +82,7 @@ class CliVirtualReaders : public ::testing::Test {
 
 TEST_F(CliVirtualReaders, IssueOnAVirtualReaderIsRefusedBeforeAnyApduAndAnyJournal) {
     const std::string state_before = read_text(stub_->state_file());
-    for (const std::string readers : {std::to_string(kSlot), std::string("all")}) {
+    for (const std::string& readers : {std::to_string(kSlot), std::string("all")}) {
         const auto r = unallowed(issue_args(readers));
         expect_refusal_names_reader(r);
         EXPECT_EQ(r.out.find("issued"), std::string::npos) << "--readers " << readers << '\n' << r.out;
