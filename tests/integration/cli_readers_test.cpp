@@ -66,7 +66,8 @@ TEST(CliApdu, ReaderIndexOutOfRangeListsTheReaders) {
 
 TEST(CliReaders, PcscdNotRunningNamesPcscdAndHowToStartIt) {
     // pcsc-lite's client finds the daemon through this socket path; point it at nothing.
-    const auto r = run_command("PCSCLITE_CSOCK_NAME=/nonexistent/pcscd.comm " + provisioner_binary() + " readers");
+    const auto r =
+        run_command("PCSCLITE_CSOCK_NAME=/nonexistent/pcscd.comm " + provisioner_binary() + " readers");
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_NE(r.err.find("pcscd is not running"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("systemctl start pcscd"), std::string::npos) << r.err;
