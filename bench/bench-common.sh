@@ -9,6 +9,8 @@ BUILD_DIR="${BUILD_DIR:-$bench_root/build}"
 case "$BUILD_DIR" in /*) ;; *) BUILD_DIR="$bench_root/$BUILD_DIR" ;; esac
 readonly BASE_PORT=35963
 PROVISIONER="$BUILD_DIR/provisioner/provisioner"
+# The rig's readers are virtual (vpcd): allowed for the benchmarks (hw/readers.md §9).
+export SIM_ALLOW_VIRTUAL_READERS=1
 STUB="$BUILD_DIR/firmware-stubs/simcard-stub"
 BLANK_CARD="$bench_root/firmware-stubs/cards/stub-usim-blank.card"
 declare -a bench_stub_pids=()

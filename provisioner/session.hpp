@@ -1,4 +1,5 @@
-// What every card-touching verb needs: a PC/SC context, the chosen reader, a traced transport and a Card on it.
+// What every card-touching verb needs: a PC/SC context, the chosen reader, a traced transport and a Card on
+// it.
 #pragma once
 
 #include <fstream>
@@ -9,6 +10,7 @@
 #include "sim/card.hpp"
 #include "sim/pcsc.hpp"
 #include "sim/trace_transport.hpp"
+#include "virtual_readers.hpp"
 
 namespace provisioner {
 
@@ -20,14 +22,15 @@ struct GlobalOptions {
 GlobalOptions& global_options();
 
 class ReaderSession {
-public:
-    // `selector`: reader index or a unique part of its name. Connects exclusively.
-    explicit ReaderSession(const std::string& selector);
+  public:
+    // `selector`: reader index or a unique part of its name. Connects exclusively, once the reader passed the
+    // virtual-reader rule for `use` (sim::SafetyRefusal before anything is sent to the card).
+    ReaderSession(const std::string& selector, CardUse use);
     sim::Card& card() { return card_; }
     sim::TraceTransport& traced() { return traced_; }
     [[nodiscard]] const std::string& reader_name() const { return reader_; }
 
-private:
+  private:
     sim::PcscContext context_;
     std::string reader_;
     sim::PcscTransport transport_;

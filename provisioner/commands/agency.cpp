@@ -91,9 +91,11 @@ std::optional<OldCardContent> read_old(const std::string& reader, const std::str
     TerminalPrompt clerk(pin1);
     std::optional<ReaderSession> session;
     try {
-        session.emplace(reader);
+        session.emplace(reader, CardUse::PresentsCodesOrWrites);  // PIN1, when the card asks
     } catch (const sim::InputError&) {
         throw;
+    } catch (const sim::SafetyRefusal&) {
+        throw;  // a virtual reader is refused, not skipped
     } catch (const sim::Error& e) {
         warnings.push_back(old_card_unreadable(reader, e.what()));
         return std::nullopt;
@@ -259,7 +261,7 @@ void run_activate(const ActivateOptions& o) {
     profiles.add(offer);
 
     TerminalPrompt clerk;
-    ReaderSession session(o.common.reader);
+    ReaderSession session(o.common.reader, CardUse::PresentsCodesOrWrites);
     sim::Card& card = session.card();
     const std::string& reader = session.reader_name();
     card.ensure_detected();
@@ -334,7 +336,7 @@ void run_replace(const ReplaceOptions& o) {
         content = read_old(o.old_reader, old_card.identity.iccid, o.old_pin, keys, warnings);
 
     TerminalPrompt clerk;
-    ReaderSession session(o.common.reader);
+    ReaderSession session(o.common.reader, CardUse::PresentsCodesOrWrites);
     sim::Card& card = session.card();
     const std::string& reader = session.reader_name();
     const PreparedCard ready =
@@ -407,7 +409,7 @@ void run_twin(const TwinOptions& o) {
     check_main_offer(profiles.get(main.profile));
 
     TerminalPrompt clerk;
-    ReaderSession session(o.common.reader);
+    ReaderSession session(o.common.reader, CardUse::PresentsCodesOrWrites);
     sim::Card& card = session.card();
     const std::string& reader = session.reader_name();
     const PreparedCard ready =
@@ -445,6 +447,7 @@ void add_common(CLI::App& cmd, CommonOptions& o) {
         "K4 transport key file (INDEX HEX lines, mode 0600): a blank card's keys, a stock card's codes from "
         "the journal for an offer change; default: $SIM_TRANSPORT_KEYS";
     add_card_access_options(cmd, o.access, kStationOptions, help);
+    add_allow_virtual_readers_flag(cmd);
     cmd.add_option(
         "--changes", o.changes,
         "HLR change file to append to (default: $SIM_CHANGES, else hlr-changes.out beside an SQLite "

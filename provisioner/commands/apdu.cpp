@@ -1,4 +1,5 @@
-// provisioner apdu --reader R HEX...: raw exchanges for technicians. Prints each answer and what its SW means.
+// provisioner apdu --reader R HEX...: raw exchanges for technicians. Prints each answer and what its SW
+// means.
 #include <fmt/format.h>
 
 #include <iostream>
@@ -31,7 +32,7 @@ std::vector<sim::CommandApdu> parse_all(const std::vector<std::string>& texts) {
 
 void run(const ApduOptions& options) {
     const auto commands = parse_all(options.apdus);
-    ReaderSession session(options.reader);
+    ReaderSession session(options.reader, CardUse::PresentsCodesOrWrites);  // any APDU: VERIFY, UPDATE ...
     auto& card = session.card();
     nlohmann::json results = nlohmann::json::array();
     for (const auto& command : commands) {
@@ -49,8 +50,9 @@ void run(const ApduOptions& options) {
                                      sim::to_hex(response.data()), response.sw(), meaning);
         }
     }
-    if (options.json) std::cout << nlohmann::json{{"reader", session.reader_name()}, {"exchanges", results}}.dump(2)
-                                << '\n';
+    if (options.json)
+        std::cout << nlohmann::json{{"reader", session.reader_name()}, {"exchanges", results}}.dump(2)
+                  << '\n';
 }
 
 }  // namespace
@@ -58,10 +60,12 @@ void run(const ApduOptions& options) {
 void add_apdu_command(CLI::App& root) {
     auto options = std::make_shared<ApduOptions>();
     auto* cmd = root.add_subcommand("apdu", "Send raw command APDUs (hex) to the card and show the answers");
-    cmd->add_option("--reader,-r", options->reader, "Reader index or part of its name")->capture_default_str();
+    cmd->add_option("--reader,-r", options->reader, "Reader index or part of its name")
+        ->capture_default_str();
     cmd->add_option("apdus", options->apdus, "Command APDUs in hex, e.g. 00A40004023F00")->required();
     cmd->add_flag("--raw", options->raw, "Do not follow 61xx/9Fxx with GET RESPONSE nor resend on 6Cxx");
     cmd->add_flag("--json", options->json, "Print JSON");
+    add_allow_virtual_readers_flag(*cmd);
     cmd->callback([options] { run(*options); });
 }
 

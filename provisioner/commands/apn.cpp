@@ -184,7 +184,7 @@ Json list_json(const std::string& reader, const std::vector<std::string>& apns, 
 
 void run_list(const ApnOptions& o) {
     GivenCode pin1(o.pin1, sim::CodeId::Pin1);
-    ReaderSession session(o.reader);
+    ReaderSession session(o.reader, CardUse::PresentsCodesOrWrites);
     ApnCodes codes(session.card(), o, pin1, nullptr, session.reader_name());
     const CardAcl c = read_card_acl(codes);
     const auto apns = c.apns();
@@ -251,7 +251,7 @@ void run_edit(apn::EditKind kind, const ApnOptions& o) {
     (void)pin2.get();  // PIN2 is needed to write: read and checked before the reader is opened
     GivenCode pin1(o.pin1, sim::CodeId::Pin1);
 
-    ReaderSession session(o.reader);
+    ReaderSession session(o.reader, CardUse::PresentsCodesOrWrites);
     ApnCodes codes(session.card(), o, pin1, &pin2, session.reader_name());
     const CardAcl c = read_card_acl(codes);
     if (!c.available()) {
@@ -303,6 +303,7 @@ CLI::App* add_verb(CLI::App& parent, const std::string& name, const std::string&
     add_secret_options(*cmd, o.pin1, "pin", "PIN1 (presented only if the card asks for it)");
     cmd->add_flag("--force-last-try", o.force_last_try,
                   "Present PIN1/PIN2 even when only 1 attempt is left (a wrong code then blocks it)");
+    add_allow_virtual_readers_flag(*cmd);
     return cmd;
 }
 

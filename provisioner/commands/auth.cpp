@@ -98,7 +98,7 @@ void run_auth(const AuthOptions& options) {
     const auto pin =
         options.pin_default ? sim::SecretBytes::from_text("0000") : read_secret(options.pin, "PIN1", "pin");
     (void)sim::format_code(sim::CodeId::Pin1, pin);
-    ReaderSession session(options.reader);
+    ReaderSession session(options.reader, CardUse::PresentsCodesOrWrites);  // PIN1
     sim::Card& card = session.card();
     card.detect();
     sim::Chv(card).verify(sim::CodeId::Pin1, pin);
@@ -133,6 +133,7 @@ void add_auth_command(CLI::App& root) {
     cmd->add_flag("--json", options->json, "Print JSON");
     add_secret_options(*cmd, options->pin, "pin", "PIN1");
     cmd->add_flag("--pin-default", options->pin_default, "Present the operator default PIN1 (0000)");
+    add_allow_virtual_readers_flag(*cmd);
     cmd->callback([options] { run_auth(*options); });
 }
 

@@ -20,6 +20,7 @@
 #include "station/job_setup.hpp"
 #include "station/station.hpp"
 #include "store/journal.hpp"
+#include "virtual_readers.hpp"
 
 namespace provisioner {
 namespace {
@@ -120,6 +121,11 @@ int run(const IssueOptions& o) {
         std::cout << dry_run_plan(ctx, *driver);
         return 0;
     }
+    StationOptions station;
+    station.readers = o.readers;
+    station.allow_virtual_readers = virtual_readers_allowed();
+    station.live_display = ::isatty(STDOUT_FILENO) != 0;
+    const auto readers = station_readers(station);  // a refusal comes before the journal's job is opened
     auto journal = open_journal(o.access.store_url());
     const Job job = o.join ? join_job(*journal, order, keys, ctx.station_id)
                            : open_job(*journal, order, keys, ctx.station_id, o.resume);
@@ -132,10 +138,7 @@ int run(const IssueOptions& o) {
     // pcscd going away mid-call must be an error for the worker (it waits for pcscd to come back), never a
     // SIGPIPE that ends the station.
     std::signal(SIGPIPE, SIG_IGN);
-    StationOptions station;
-    station.readers = o.readers;
-    station.live_display = ::isatty(STDOUT_FILENO) != 0;
-    const auto report = run_station(ctx, station, g_stop);
+    const auto report = run_station(ctx, readers, station, g_stop);
     if (!report.stopped_by_operator) wait_for_cards_in_flight(*journal, job.id);
     print_report(report, job.id, *journal);
     if (order.twin_pairs) {
@@ -157,6 +160,7 @@ void add_issue_command(CLI::App& root) {
     cmd->add_option("--readers", o->readers, "Readers to use: all, or indexes like 0,2,3")
         ->capture_default_str();
     add_card_access_options(*cmd, o->access, kStationOptions | CardAccess::OpKeys);
+    add_allow_virtual_readers_flag(*cmd);
     auto* resume = cmd->add_flag("--resume", o->resume,
                                  "Carry on with an order started before (after a crash or Ctrl-C)");
     cmd->add_flag("--join", o->join,

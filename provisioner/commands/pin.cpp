@@ -92,7 +92,7 @@ void run_on_card(const PinOptions& options, const std::string& operation,
                  const std::function<std::string(ReaderSession&)>& act) {
     const auto which = std::string(options.which);
     try {
-        ReaderSession session(options.reader);
+        ReaderSession session(options.reader, CardUse::PresentsCodesOrWrites);
         const std::string done = act(session);
         if (options.json) {
             std::cout << Json{{"operation", operation}, {"which", which}, {"ok", true}}.dump(2) << '\n';
@@ -125,7 +125,7 @@ sim::SecretBytes checked(sim::CodeId id, const sim::SecretBytes& text) {
 }
 
 void run_status(const PinOptions& options) {
-    ReaderSession session(options.reader);
+    ReaderSession session(options.reader, CardUse::ReadOnly);  // the status only: no code presented
     sim::Chv chv(session.card());
     print_status(chv.status(), session.reader_name(), options.json);
 }
@@ -269,6 +269,7 @@ void add_pin_command(CLI::App& root) {
     v->add_flag("--json", verify->json, "Print JSON");
     add_secret_options(*v, verify->code, "code", "the PIN");
     add_card_access_options(*v, verify->access, CardAccess::Adm | CardAccess::AdmReserve);
+    add_allow_virtual_readers_flag(*v);
     v->add_option("--adm-reference", verify->adm_reference, "ADM key reference of this card type (hex)")
         ->capture_default_str();
     v->callback([verify] { run_verify(*verify); });
@@ -277,18 +278,21 @@ void add_pin_command(CLI::App& root) {
     auto* c = add_verb(*pin, "change", "Change a PIN (it must be enabled)", *change);
     add_secret_options(*c, change->code, "code", "the current PIN");
     add_secret_options(*c, change->new_code, "new-code", "the new PIN");
+    add_allow_virtual_readers_flag(*c);
     c->callback([change] { run_change(*change); });
 
     auto unblock = std::make_shared<PinOptions>();
     auto* u = add_verb(*pin, "unblock", "Unblock a PIN with its PUK, setting a new PIN", *unblock);
     add_secret_options(*u, unblock->puk, "puk", "the PUK");
     add_secret_options(*u, unblock->new_code, "new-code", "the new PIN");
+    add_allow_virtual_readers_flag(*u);
     u->callback([unblock] { run_unblock(*unblock); });
 
     auto reset = std::make_shared<PinOptions>();
     auto* r = add_verb(*pin, "reset", "Reset PIN1 to the operator default through the PUK", *reset);
     add_secret_options(*r, reset->puk, "puk", "the PUK");
     r->add_flag("--yes,-y", reset->yes, "Do not ask for confirmation");
+    add_allow_virtual_readers_flag(*r);
     r->callback([reset] { run_reset(*reset); });
 
     for (const bool enable : {true, false}) {
@@ -297,6 +301,7 @@ void add_pin_command(CLI::App& root) {
             *pin, enable ? "enable" : "disable",
             enable ? "Enable a PIN (the card asks for it again)" : "Disable a PIN (needs the PIN)", *options);
         add_secret_options(*e, options->code, "code", "the PIN");
+        add_allow_virtual_readers_flag(*e);
         e->callback([options, enable] { run_enable(*options, enable); });
     }
 }

@@ -32,7 +32,9 @@ void run_read(const ReadOptions& o) {
     sim::ReadOptions options;
     options.pin1 = pin1(o);
     options.force_last_try = o.force_last_try;
-    ReaderSession session(o.reader);
+    // Reading sends the card nothing secret; presenting PIN1 would hand the code to whoever poses as the
+    // card.
+    ReaderSession session(o.reader, options.pin1 ? CardUse::PresentsCodesOrWrites : CardUse::ReadOnly);
     const auto report = sim::read_card(session.card(), options);
     if (o.json) {
         std::cout << sim::to_json(report).dump(2) << '\n';
@@ -52,6 +54,7 @@ void add_read_command(CLI::App& root) {
     cmd->add_flag("--ask-pin", o->ask_pin, "Ask for PIN1 on a hidden prompt");
     cmd->add_flag("--force-last-try", o->force_last_try,
                   "Present PIN1 even when only 1 attempt is left (a wrong PIN1 then blocks it)");
+    add_allow_virtual_readers_flag(*cmd);
     cmd->callback([o] { run_read(*o); });
 }
 

@@ -226,7 +226,7 @@ void run(const ReprofileOptions& o) {
     const std::string store = o.access.store_url();
     auto journal = open_journal(store);
 
-    ReaderSession session(o.reader);
+    ReaderSession session(o.reader, CardUse::PresentsCodesOrWrites);
     sim::Card& card = session.card();
     const auto app = card_application(card);
     const auto driver = sim::detect_driver(card);
@@ -320,6 +320,7 @@ void add_reprofile_command(CLI::App& root) {
         "K4 transport key file (INDEX HEX lines, mode 0600): ADM and PIN2 from the journal; default: "
         "$SIM_TRANSPORT_KEYS when neither --adm-file nor --adm-env is given";
     add_card_access_options(*cmd, o->access, kStationOptions, help);
+    add_allow_virtual_readers_flag(*cmd);
     add_secret_options(*cmd, o->pin1, "pin", "PIN1 (the customer's), when the card asks for it");
     add_secret_options(*cmd, o->pin2, "pin2", "PIN2, when not taken from the journal (--transport-keys)");
     cmd->add_flag("--dry-run", o->dry_run, "Show the differences only: no write, journal unchanged");

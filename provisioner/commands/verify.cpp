@@ -163,7 +163,7 @@ void run_verify(const VerifyOptions& options) {
     const KeySet keys = load_keys(options.keys_file, options.keys_env);
     const auto pin = pin1(options);
     (void)sim::format_code(sim::CodeId::Pin1, pin);  // bad input before the card is touched
-    ReaderSession session(options.reader);
+    ReaderSession session(options.reader, CardUse::PresentsCodesOrWrites);  // PIN1
     sim::Card& card = session.card();
     card.detect();
     sim::Chv(card).verify(sim::CodeId::Pin1, pin);
@@ -201,6 +201,7 @@ void add_verify_command(CLI::App& root) {
     cmd->add_flag("--json", options->json, "Print a JSON report");
     add_secret_options(*cmd, options->pin, "pin", "PIN1");
     cmd->add_flag("--pin-default", options->pin_default, "Present the operator default PIN1 (0000)");
+    add_allow_virtual_readers_flag(*cmd);
     cmd->callback([options] { run_verify(*options); });
 }
 

@@ -10,6 +10,7 @@
 #include "order/order.hpp"
 #include "order/order_rules.hpp"
 #include "profile/xml_source.hpp"
+#include "sim/drivers/card_driver.hpp"
 #include "sim/error.hpp"
 
 namespace provisioner {
@@ -48,8 +49,8 @@ class OrderReader {
             std::from_chars(text.data(), text.data() + text.size(), o.quantity);
         }
         if (auto c = root.child("card-type")) {
-            o.card_type = r_.text(
-                c, check::one_of({"stub-usim", "sysmoISIM-SJA2", "sysmoISIM-SJA5", "sysmoUSIM-SJS1"}));
+            // Only a type some driver writes: else the order would fail at its first card, not here.
+            o.card_type = r_.text(c, check::one_of(sim::known_card_types()));
         }
         read_identities(root.child("identities"), o, nodes);
         read_keys(root.child("keys"), o, nodes);

@@ -10,6 +10,7 @@
 #include "sim/atr.hpp"
 #include "sim/error.hpp"
 #include "sim/pcsc.hpp"
+#include "virtual_readers.hpp"
 
 namespace provisioner {
 namespace {
@@ -267,9 +268,17 @@ std::unique_ptr<ReaderService> pcsc_reader_service() {
     return std::make_unique<PcscService>();
 }
 
-StationReport run_station(IssueContext& ctx, const StationOptions& options, std::atomic<bool>& stop) {
+std::vector<std::string> station_readers(const StationOptions& options) {
+    const auto choice =
+        choose_station_readers(select_readers(options.readers), options.allow_virtual_readers);
+    if (const auto warning = skipped_readers_warning(choice); !warning.empty()) std::cerr << warning << '\n';
+    return choice.used;
+}
+
+StationReport run_station(IssueContext& ctx, const std::vector<std::string>& readers,
+                          const StationOptions& options, std::atomic<bool>& stop) {
     const auto service = pcsc_reader_service();
-    return run_station(ctx, select_readers(options.readers), options, stop, *service);
+    return run_station(ctx, readers, options, stop, *service);
 }
 
 StationReport run_station(IssueContext& ctx, const std::vector<std::string>& readers,

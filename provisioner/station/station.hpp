@@ -41,8 +41,9 @@ class ReaderService {
 std::unique_ptr<ReaderService> pcsc_reader_service();
 
 struct StationOptions {
-    std::string readers = "all";  // "all" or indexes "0,2,3"
-    bool live_display = false;    // a TTY: one live line per reader; otherwise one log line per event
+    std::string readers = "all";         // "all" or indexes "0,2,3"
+    bool allow_virtual_readers = false;  // else virtual readers are skipped, or refused when they are all
+    bool live_display = false;           // a TTY: one live line per reader; otherwise one log line per event
 };
 
 struct ReaderTally {
@@ -57,14 +58,22 @@ struct StationReport {
     std::uint64_t failed = 0;
     double seconds = 0;
     bool stopped_by_operator = false;
-    [[nodiscard]] double cards_per_hour() const { return seconds > 0 ? 3600.0 * static_cast<double>(issued) / seconds : 0; }
+    [[nodiscard]] double cards_per_hour() const {
+        return seconds > 0 ? 3600.0 * static_cast<double>(issued) / seconds : 0;
+    }
 };
 
 // Resolves "all" / "0,2,3" against the readers pcscd lists; throws InputError naming a bad index.
 std::vector<std::string> select_readers(const std::string& spec);
 
-// Runs until the job's pool is used up, or `stop` becomes true, on the readers options.readers selects.
-StationReport run_station(IssueContext& ctx, const StationOptions& options, std::atomic<bool>& stop);
+// The readers the station issues on: those options.readers selects, less the virtual ones unless allowed
+// (named in a warning line on stderr). sim::SafetyRefusal when only virtual readers are left, before any
+// card is touched.
+std::vector<std::string> station_readers(const StationOptions& options);
+
+// Runs until the job's pool is used up, or `stop` becomes true, on `readers` (station_readers()) via pcscd.
+StationReport run_station(IssueContext& ctx, const std::vector<std::string>& readers,
+                          const StationOptions& options, std::atomic<bool>& stop);
 // The same on given readers of a given service (tests).
 StationReport run_station(IssueContext& ctx, const std::vector<std::string>& readers,
                           const StationOptions& options, std::atomic<bool>& stop, ReaderService& service);

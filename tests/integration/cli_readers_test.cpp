@@ -31,6 +31,7 @@ TEST(CliReaders, JsonListsReadersWithCardPresenceAndAtr) {
     EXPECT_TRUE(readers[5].at("card_present").get<bool>());
     EXPECT_EQ(readers[5].at("atr").get<std::string>().substr(0, 2), "3B");
     EXPECT_NE(readers[5].at("name").get<std::string>().find("Virtual PCD"), std::string::npos);
+    EXPECT_TRUE(readers[5].at("virtual").get<bool>()) << "a vpcd slot is marked virtual";
 }
 
 TEST(CliApdu, SendsRawApdusAndExplainsTheStatusWord) {
@@ -65,7 +66,8 @@ TEST(CliApdu, ReaderIndexOutOfRangeListsTheReaders) {
 
 TEST(CliReaders, PcscdNotRunningNamesPcscdAndHowToStartIt) {
     // pcsc-lite's client finds the daemon through this socket path; point it at nothing.
-    const auto r = run_command("PCSCLITE_CSOCK_NAME=/nonexistent/pcscd.comm " + provisioner_binary() + " readers");
+    const auto r =
+        run_command("PCSCLITE_CSOCK_NAME=/nonexistent/pcscd.comm " + provisioner_binary() + " readers");
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_NE(r.err.find("pcscd is not running"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("systemctl start pcscd"), std::string::npos) << r.err;

@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -16,6 +17,11 @@ struct CommandResult {
     std::string out;
     std::string err;
 };
+
+// The rig's readers are virtual (vpcd): every provisioner a test spawns (through a shell or directly; children
+// inherit the environment) may use them. Set when the test program starts, so that a test binary run by hand
+// behaves as under ctest; the tests of the refusal itself unset it for their command (env -u).
+inline const bool kVirtualReadersAllowed = ::setenv("SIM_ALLOW_VIRTUAL_READERS", "1", 1) == 0;
 
 inline std::string provisioner_binary() {
     return (std::filesystem::path(SIM_BINARY_DIR) / "provisioner" / "provisioner").string();

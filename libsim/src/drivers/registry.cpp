@@ -13,7 +13,7 @@ namespace {
 
 std::string supported_names() {
     std::string names;
-    for (const auto& driver : known_drivers()) names += (names.empty() ? "" : ", ") + driver->name();
+    for (const auto& name : known_card_types()) names += (names.empty() ? "" : ", ") + name;
     return names;
 }
 
@@ -24,6 +24,12 @@ std::vector<std::unique_ptr<CardDriver>> known_drivers() {
     drivers.push_back(std::make_unique<StubUsimDriver>());
     drivers.push_back(std::make_unique<SysmoIsimSja2Driver>());
     return drivers;
+}
+
+std::vector<std::string> known_card_types() {
+    std::vector<std::string> names;
+    for (const auto& driver : known_drivers()) names.emplace_back(driver->name());
+    return names;
 }
 
 std::unique_ptr<CardDriver> detect_driver(Card& card) {

@@ -54,6 +54,8 @@ public:
 
 // The drivers the toolkit knows, in detection order.
 std::vector<std::unique_ptr<CardDriver>> known_drivers();
+// Their names, in the same order: the card types an order may name (profiles/order.xsd lists the same).
+std::vector<std::string> known_card_types();
 // Finds the driver for the card in front of us: an ATR known to exactly one driver decides without an APDU,
 // else the probes. Throws NotSupported listing the supported types when none matches.
 std::unique_ptr<CardDriver> detect_driver(Card& card);
