@@ -62,3 +62,22 @@ TEST(Sja2FidelityInProcess, DeactivatedEfAnswers6984) {
     EXPECT_EQ(simtest::exchange(card.transport(), sim::CommandApdu::case2(0x00, 0xB0, 0, 0, 60)).sw(),
               0x6984);
 }
+
+// The stub saves its card in the description format and loads it back at the next start: the real card's
+// FCP fields, the deactivated EF, ADM2 and the ISD's answer must survive that round trip.
+TEST(Sja2FidelityInProcess, SavedStateKeepsTheRealCardsFields) {
+    const auto dump = load_dump();
+    ASSERT_FALSE(dump.empty());
+    const auto saved = simcard::CardOs::load(simtest::card_file(simtest::kSja2Card)).describe();
+    for (const char* field : {"fcp-a5=800171830400018D08", "fcp-8c=261A0000", "state=deactivated",
+                              "select-answer=6F108408A000000003000000A5049F6501FF", "code ADM2"}) {
+        EXPECT_NE(saved.find(field), std::string::npos) << field;
+    }
+    auto reloaded = simcard::CardOs::from_description(saved);
+    reloaded.power_on();
+    sim::LoopbackTransport transport(
+        reloaded.atr(), [&](const sim::Bytes& c) { return reloaded.process(c); },
+        [&](bool) { reloaded.reset(); });
+    const auto result = simtest::walk_fcps(transport, dump, simtest::sja2_allowed_fcp_differences());
+    EXPECT_EQ(result.identical, 254);
+}
