@@ -73,6 +73,18 @@ TEST_F(Sja2Fidelity, ConfigurationFilesHoldTheRealCardsBytes) {
               << " configuration files compared, " << identical << " byte-identical\n";
 }
 
+// The files the real card could not export: absent ones answer 6A82 to SELECT, the code files and GBA keys
+// 6982 to a read even under ADM1, the deactivated EF 6984.
+TEST_F(Sja2Fidelity, RefusesWhatTheRealCardRefused) {
+    const auto verify = simtest::exchange(
+        *card_, sim::CommandApdu::case3(0x00, 0x20, 0x00, 0x0A, sim::from_hex(simtest::kSja2Adm1)));
+    ASSERT_EQ(verify.sw(), 0x9000);
+    const auto result = simtest::walk_refusals(*card_, dump_);
+    std::cout << "[ fidelity ] " << result.compared << " refusals compared, " << result.same << " the same\n";
+    for (const auto& d : result.differences) ADD_FAILURE() << simtest::describe(d);
+    EXPECT_GT(result.compared, 50);
+}
+
 // A blank card: the dump's personal values (its test IMSI, PLMN lists, SPN, SMS parameters, Ki/OPc) must
 // not have leaked into the personality. Each file checked holds such a value on the real card.
 TEST_F(Sja2Fidelity, PersonalFilesAreBlank) {

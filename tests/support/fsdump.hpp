@@ -7,9 +7,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <regex>
@@ -298,6 +300,52 @@ inline const DumpedFile& dumped(const std::vector<DumpedFile>& dump, const std::
     for (const auto& f : dump)
         if (f.path == path) return f;
     throw std::runtime_error("the dump has no file " + path);
+}
+
+// The status words the real card gave for the files it could not export: absent (6A82 to SELECT), readable
+// by nobody (6982 to a read even after ADM1) or deactivated (6984). The other card must answer the same.
+struct RefusalResult {
+    int compared = 0;
+    int same = 0;
+    std::vector<FieldDifference> differences;
+};
+
+inline std::string sw_hex(std::uint16_t sw) {
+    return sim::to_hex(sim::Bytes{static_cast<std::uint8_t>(sw >> 8), static_cast<std::uint8_t>(sw & 0xFF)});
+}
+
+// The SW the real card gave, from the dump's "# bad file:" note; nullopt for notes that are pySim's own
+// (a structure pySim did not expect).
+inline std::optional<std::uint16_t> refusal_sw(const DumpedFile& file) {
+    for (const std::uint16_t sw : std::initializer_list<std::uint16_t>{0x6A82, 0x6982, 0x6984}) {
+        auto text = sw_hex(sw);
+        for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (file.bad.find("got " + text) != std::string::npos) return sw;
+    }
+    return std::nullopt;
+}
+
+// Expects ADM1 verified already (the dump was made after verify_adm).
+inline RefusalResult walk_refusals(sim::Transport& card, const std::vector<DumpedFile>& dump) {
+    RefusalResult result;
+    for (const auto& file : dump) {
+        const auto expected = refusal_sw(file);
+        if (!expected) continue;
+        ++result.compared;
+        std::uint16_t actual = select_path(card, file.ids).sw;
+        if (*expected != 0x6A82 && actual == 0x9000) {
+            const auto fields = fcp_fields(select_path(card, file.ids).fcp);
+            const bool transparent = (fields.at("62/82").at(0) & 0x07) == 0x01;
+            actual = exchange(card, transparent ? sim::CommandApdu::case2(0x00, 0xB0, 0, 0, 1)
+                                                : sim::CommandApdu::case2(0x00, 0xB2, 1, 0x04, 1))
+                         .sw();
+        }
+        if (actual == *expected)
+            ++result.same;
+        else
+            result.differences.push_back({file.path, "SW", sw_hex(*expected), sw_hex(actual)});
+    }
+    return result;
 }
 
 inline std::string describe(const FieldDifference& d) {

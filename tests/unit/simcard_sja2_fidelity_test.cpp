@@ -81,3 +81,17 @@ TEST(Sja2FidelityInProcess, SavedStateKeepsTheRealCardsFields) {
     const auto result = simtest::walk_fcps(transport, dump, simtest::sja2_allowed_fcp_differences());
     EXPECT_EQ(result.identical, 254);
 }
+
+TEST(Sja2FidelityInProcess, RefusesWhatTheRealCardRefused) {
+    const auto dump = load_dump();
+    ASSERT_FALSE(dump.empty());
+    simtest::SimulatedCard card(simtest::kSja2Card);
+    ASSERT_EQ(simtest::exchange(card.transport(), sim::CommandApdu::case3(0x00, 0x20, 0x00, 0x0A,
+                                                                          sim::from_hex(simtest::kSja2Adm1)))
+                  .sw(),
+              0x9000);
+    const auto result = simtest::walk_refusals(card.transport(), dump);
+    std::cout << "[ fidelity ] " << result.compared << " refusals compared, " << result.same << " the same\n";
+    for (const auto& d : result.differences) ADD_FAILURE() << simtest::describe(d);
+    EXPECT_GT(result.compared, 50);
+}
