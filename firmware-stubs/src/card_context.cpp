@@ -20,6 +20,8 @@ std::uint16_t fault_sw(Fault fault, bool gsm) {
             return gsm ? 0x6B00 : 0x6A86;
         case Fault::WrongLength:
             return 0x6700;
+        case Fault::Deactivated:
+            return gsm ? 0x9810 : 0x6984;
     }
     return 0x6F00;
 }

@@ -20,6 +20,7 @@ enum class Fault {
     FileNotFound,      // 6A82 / 9404
     WrongParameters,   // 6A86 / 6B00
     WrongLength,       // 6700 / 6700
+    Deactivated,       // 6984 / 9810: the EF is deactivated (invalidated)
 };
 std::uint16_t fault_sw(Fault fault, bool gsm);
 inline Response fail(Fault fault, const Command& cmd) {

@@ -113,6 +113,8 @@ std::string code_name(CodeId id) {
             return "PUK2";
         case CodeId::Adm1:
             return "ADM1";
+        case CodeId::Adm2:
+            return "ADM2";
     }
     return "?";
 }

@@ -9,8 +9,10 @@
 
 namespace simcard {
 
-enum class CodeId { Pin1, Pin2, Puk1, Puk2, Adm1 };
-inline constexpr std::array kAllCodes{CodeId::Pin1, CodeId::Pin2, CodeId::Puk1, CodeId::Puk2, CodeId::Adm1};
+// ADM2 (key reference 0B) is the card vendor's second administrative key; cards without it leave it out.
+enum class CodeId { Pin1, Pin2, Puk1, Puk2, Adm1, Adm2 };
+inline constexpr std::array kAllCodes{CodeId::Pin1, CodeId::Pin2, CodeId::Puk1,
+                                      CodeId::Puk2, CodeId::Adm1, CodeId::Adm2};
 
 using CodeValue = std::array<std::uint8_t, 8>;  // ASCII digits padded with FF
 

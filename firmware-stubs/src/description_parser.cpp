@@ -149,7 +149,7 @@ class Parser {
     void code_line(const std::vector<std::string_view>& args) {
         positional(args, 2, "'code NAME DIGITS tries=N max=N [enabled=yes|no]'");
         auto id = parse_code_name(args[0]);
-        if (!id) fail(fmt::format("a code name PIN1, PIN2, PUK1, PUK2 or ADM1, found '{}'", args[0]));
+        if (!id) fail(fmt::format("a code name PIN1, PIN2, PUK1, PUK2, ADM1 or ADM2, found '{}'", args[0]));
         auto value = code_from_digits(args[1]);
         if (!value) fail(fmt::format("1-8 ASCII digits as the {} value, found '{}'", args[0], args[1]));
         if (card_.codes.slot(*id)) fail(fmt::format("{} defined once", args[0]));
@@ -175,6 +175,19 @@ class Parser {
     void common_df_attributes(Attributes& attrs, Node& node) {
         if (auto name = attrs.take("name")) node.name = *name;
         if (auto arr = attrs.take("arr")) node.arr = arr_reference(*arr);
+        fcp_attributes(attrs, node);
+    }
+
+    // FCP fields copied as the real card shows them (values only; the tags are the generator's).
+    void fcp_attributes(Attributes& attrs, Node& node) {
+        if (auto a5 = attrs.take("fcp-a5")) node.proprietary = fcp_value(*a5, "fcp-a5=");
+        if (auto c = attrs.take("fcp-8c")) node.compact_security = fcp_value(*c, "fcp-8c=");
+    }
+
+    Bytes fcp_value(std::string_view text, std::string_view what) {
+        Bytes value = hex(text, what);
+        if (value.size() > 127) fail(fmt::format("at most 127 bytes in {}", what));
+        return value;
     }
 
     ArrReference arr_reference(std::string_view text) {
@@ -195,7 +208,7 @@ class Parser {
         node->name = "MF";
         auto attrs = attributes(args, 0);
         common_df_attributes(attrs, *node);
-        no_leftovers(attrs, "name, arr");
+        no_leftovers(attrs, "name, arr, fcp-a5, fcp-8c");
         card_.mf = std::move(node);
         open_.push_back(card_.mf.get());
         open_lines_.push_back(line_no_);
@@ -220,7 +233,7 @@ class Parser {
         check_fid_free(dir, *node->fid);
         auto attrs = attributes(args, 1);
         common_df_attributes(attrs, *node);
-        no_leftovers(attrs, "name, arr");
+        no_leftovers(attrs, "name, arr, fcp-a5, fcp-8c");
         open_.push_back(&dir.add_child(std::move(node)));
         open_lines_.push_back(line_no_);
     }
@@ -239,7 +252,8 @@ class Parser {
             check_fid_free(dir, *node->fid);
         }
         common_df_attributes(attrs, *node);
-        no_leftovers(attrs, "fid, name, arr");
+        if (auto answer = attrs.take("select-answer")) node->select_answer = hex(*answer, "select-answer=");
+        no_leftovers(attrs, "fid, name, arr, fcp-a5, fcp-8c, select-answer");
         open_.push_back(&dir.add_child(std::move(node)));
         open_lines_.push_back(line_no_);
     }
@@ -268,7 +282,15 @@ class Parser {
         }
         if (auto arr = attrs.take("arr")) node->arr = arr_reference(*arr);
         if (auto role = attrs.take("role")) ef_role(*role, *node);
-        no_leftovers(attrs, "name, struct, size, records, record-length, sfi, read, update, arr, role");
+        if (auto state = attrs.take("state")) {
+            if (*state != "deactivated" && *state != "activated")
+                fail(fmt::format("state=activated or state=deactivated, found '{}'", *state));
+            node->deactivated = *state == "deactivated";
+        }
+        fcp_attributes(attrs, *node);
+        no_leftovers(attrs,
+                     "name, struct, size, records, record-length, sfi, read, update, arr, role, state, "
+                     "fcp-a5, fcp-8c");
         ef_ = &dir.add_child(std::move(node));
         data_cursor_ = 0;
     }
@@ -294,7 +316,8 @@ class Parser {
         auto role = parse_role(text);
         if (!role)
             fail(fmt::format(
-                "role=usim-key, usim-key-2g, sim-key, sqn, chv-pin1, chv-pin2 or chv-adm1, found '{}'", text));
+                "role=usim-key, usim-key-2g, sim-key, sqn, chv-pin1, chv-pin2 or chv-adm1, found '{}'",
+                text));
         if (node.structure != Structure::Transparent) fail("a transparent ef for role=");
         if (node.size() < role_minimum_size(*role))
             fail(fmt::format("size={} at least for role={}", role_minimum_size(*role), text));

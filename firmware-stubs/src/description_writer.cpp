@@ -45,6 +45,14 @@ class Writer {
         std::string s;
         if (!n.name.empty()) s += fmt::format(" name={}", n.name);
         if (n.arr) s += fmt::format(" arr={:04X}:{:02X}", n.arr->arr_fid, n.arr->record);
+        return s + fcp_fields(n);
+    }
+
+    static std::string fcp_fields(const Node& n) {
+        std::string s;
+        if (n.proprietary) s += fmt::format(" fcp-a5={}", to_hex(*n.proprietary));
+        if (n.compact_security) s += fmt::format(" fcp-8c={}", to_hex(*n.compact_security));
+        if (n.select_answer) s += fmt::format(" select-answer={}", to_hex(*n.select_answer));
         return s;
     }
 
@@ -81,7 +89,8 @@ class Writer {
         line += fmt::format(" read={} update={}", access_name(n.read), access_name(n.update));
         if (n.arr) line += fmt::format(" arr={:04X}:{:02X}", n.arr->arr_fid, n.arr->record);
         if (n.role != Role::None) line += fmt::format(" role={}", role_name(n.role));
-        out_ += line + "\n";
+        if (n.deactivated) line += " state=deactivated";
+        out_ += line + fcp_fields(n) + "\n";
         if (is_code_view(n.role)) return;  // the values live in the code lines, not in the file
         if (n.structure == Structure::Transparent)
             data(n, indent);

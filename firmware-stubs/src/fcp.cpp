@@ -5,6 +5,7 @@ namespace simcard {
 namespace {
 
 constexpr std::uint8_t kLifeCycleOperationalActivated = 0x05;
+constexpr std::uint8_t kLifeCycleOperationalDeactivated = 0x04;
 constexpr std::uint16_t kGsmFreeMemory = 0x2000;  // bytes 3-4 of a DF response: nothing real to report
 
 void tlv(Bytes& out, std::uint8_t tag, std::initializer_list<std::uint8_t> value) {
@@ -45,7 +46,9 @@ std::uint8_t compact_condition(Access a) {
 }
 
 void security_attributes(Bytes& out, const Node& node) {
-    if (node.arr) {
+    if (node.compact_security) {
+        tlv(out, 0x8C, *node.compact_security);
+    } else if (node.arr) {
         tlv(out, 0x8B, {hi(node.arr->arr_fid), lo(node.arr->arr_fid), node.arr->record});
     } else if (node.is_df()) {
         // AM byte 06: CREATE EF / CREATE DF, both never (the model has no file creation).
@@ -62,7 +65,8 @@ void pin_status_template(Bytes& out, const ChvTable& codes) {
         CodeId id;
         std::uint8_t reference;
     };
-    static constexpr Key kKeys[] = {{CodeId::Pin1, 0x01}, {CodeId::Pin2, 0x81}, {CodeId::Adm1, 0x0A}};
+    static constexpr Key kKeys[] = {
+        {CodeId::Pin1, 0x01}, {CodeId::Pin2, 0x81}, {CodeId::Adm1, 0x0A}, {CodeId::Adm2, 0x0B}};
     Bytes refs;
     std::uint8_t ps_do = 0;
     std::uint8_t bit = 0x80;
@@ -118,6 +122,7 @@ std::uint8_t chv_status(const ChvTable& codes, CodeId id) {
 }  // namespace
 
 Bytes fcp_template(const Node& node, const ChvTable& codes) {
+    if (node.select_answer) return *node.select_answer;
     Bytes body;
     if (node.is_df()) {
         tlv(body, 0x82, {0x78, 0x21});
@@ -131,8 +136,11 @@ Bytes fcp_template(const Node& node, const ChvTable& codes) {
     if (node.fid) tlv(body, 0x83, {hi(*node.fid), lo(*node.fid)});
     if (node.kind == NodeKind::Adf) tlv(body, 0x84, node.aid);
     // UICC characteristics (mandatory on the MF): clock stop allowed, voltage classes A/B/C.
-    if (node.kind == NodeKind::Mf) tlv(body, 0xA5, {0x80, 0x01, 0x71});
-    tlv(body, 0x8A, {kLifeCycleOperationalActivated});
+    if (node.proprietary)
+        tlv(body, 0xA5, *node.proprietary);
+    else if (node.kind == NodeKind::Mf)
+        tlv(body, 0xA5, {0x80, 0x01, 0x71});
+    tlv(body, 0x8A, {node.deactivated ? kLifeCycleOperationalDeactivated : kLifeCycleOperationalActivated});
     security_attributes(body, node);
     if (node.is_df()) {
         pin_status_template(body, codes);
@@ -193,9 +201,9 @@ Bytes gsm_response(const Node& node, const ChvTable& codes) {
                  static_cast<std::uint8_t>(node.structure == Structure::Cyclic ? 0x40 : 0x00),
                  static_cast<std::uint8_t>(gsm_nibble(node.read) << 4 | gsm_nibble(node.update)),
                  static_cast<std::uint8_t>(increase << 4),
-                 0xAA,  // REHABILITATE / INVALIDATE: ADM
-                 0x01,  // not invalidated
-                 0x02,  // bytes 14-15 follow
+                 0xAA,                                                       // REHABILITATE / INVALIDATE: ADM
+                 static_cast<std::uint8_t>(node.deactivated ? 0x00 : 0x01),  // b1: not invalidated
+                 0x02,                                                       // bytes 14-15 follow
                  structure,
                  lo(node.record_length)};
 }

@@ -44,6 +44,14 @@ struct Node {
     Bytes aid;                        // ADF only
     std::optional<ArrReference> arr;  // FCP 8B instead of the compact 8C derived from read/update
     Role role = Role::None;
+    // What a real card's FCP shows that the model cannot derive (description `fcp-a5=`, `fcp-8c=`): the
+    // proprietary template's value (memory, toolkit conditions) and the compact security attributes in the
+    // card's own AM/SC encoding. Informational: the commands still check `read` / `update`.
+    std::optional<Bytes> proprietary;
+    std::optional<Bytes> compact_security;
+    // The whole SELECT answer of an application that is no file (description `select-answer=`): a
+    // GlobalPlatform security domain answers with its FCI (tag 6F), which the file model does not describe.
+    std::optional<Bytes> select_answer;
 
     // EF only.
     Structure structure = Structure::Transparent;
@@ -52,6 +60,9 @@ struct Node {
     std::size_t record_count = 0;   // record EFs
     Access read = Access::Always;
     Access update = Access::Never;
+    // Life cycle "operational, deactivated" (description `state=deactivated`): the FCP says so (8A 04) and
+    // reads and updates answer 6984 / 9810, as a real card's invalidated EF does.
+    bool deactivated = false;
     // Transparent: the body. Record EFs: records concatenated in logical order (cyclic: record 1 = newest).
     Bytes body;
 

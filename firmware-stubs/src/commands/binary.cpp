@@ -29,6 +29,8 @@ Target binary_target(CardContext& ctx, const Command& cmd, Access Node::*conditi
     }
     if (t.ef->structure != Structure::Transparent)
         t.sw = fault_sw(Fault::WrongStructure, cmd.gsm());
+    else if (t.ef->deactivated)
+        t.sw = fault_sw(Fault::Deactivated, cmd.gsm());
     else if (!ctx.allowed(t.ef->*condition))
         t.sw = fault_sw(Fault::SecurityStatus, cmd.gsm());
     else if (t.offset >= t.ef->size())

@@ -35,6 +35,8 @@ std::optional<CodeId> code_for(const Command& cmd, Operation op) {
             return CodeId::Pin2;
         case 0x0A:
             return CodeId::Adm1;
+        case 0x0B:
+            return CodeId::Adm2;
         default:
             return std::nullopt;
     }

@@ -71,6 +71,8 @@ Target record_target(CardContext& ctx, const Command& cmd, Access Node::*conditi
     const std::uint8_t mode = cmd.p2 & 0x07;
     if (!t.ef->is_record_ef())
         t.sw = fault_sw(Fault::WrongStructure, cmd.gsm());
+    else if (t.ef->deactivated)
+        t.sw = fault_sw(Fault::Deactivated, cmd.gsm());
     else if (!ctx.allowed(t.ef->*condition))
         t.sw = fault_sw(Fault::SecurityStatus, cmd.gsm());
     else if (mode != kNext && mode != kPrevious && mode != kAbsolute)
