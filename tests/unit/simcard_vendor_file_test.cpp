@@ -132,6 +132,20 @@ TEST(SimcardVendorFile, RowsGiveIccidCodesKiAndOpc) {
     EXPECT_EQ(cards[1].pin2, "0000");
 }
 
+TEST(SimcardVendorFile, TheRepositorysExampleVendorFileParses) {
+    // Its K4 is not known here (fictitious data): any K4 of index 1 unwraps its EKIs to some Ki.
+    const auto k4 =
+        simcard::parse_key_text("1 00112233445566778899AABBCCDDEEFF\n", "k4", kK4Sizes, "K4 file");
+    const auto op = simcard::parse_key_text("1 " + kOpHex + "\n", "op", kOpSizes, "OP file");
+    const auto cards = simcard::read_vendor_file(
+        std::filesystem::path(SIM_SOURCE_DIR) / "profiles/orders/examples/OPTNC_TEST_0001.out", k4, op);
+    ASSERT_EQ(cards.size(), 5u);
+    EXPECT_EQ(cards.front().iccid, "8968701009000000011");
+    EXPECT_EQ(cards.back().iccid, "8968701009000000052");
+    EXPECT_EQ(hex(std::vector<std::uint8_t>(cards.front().adm1.begin(), cards.front().adm1.end())),
+              "3335353033333839");  // "35503389" as ASCII
+}
+
 TEST(SimcardVendorFile, WrongEkiLengthIsAClearErrorNamingFileAndLine) {
     const std::string message = error_of([] {
         simcard::parse_vendor_file(vendor_text("0011223344"), "OPTNC_BAD.out", k4_table(), op_table());
