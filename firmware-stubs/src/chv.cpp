@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "hex.hpp"
+
 namespace simcard {
 
 namespace {
@@ -149,6 +151,22 @@ std::string code_to_digits(const CodeValue& value) {
         out.push_back(static_cast<char>(b));
     }
     return out;
+}
+
+std::optional<CodeValue> code_from_text(std::string_view text) {
+    constexpr std::string_view kHexPrefix = "hex:";
+    if (!text.starts_with(kHexPrefix)) return code_from_digits(text);
+    const auto bytes = from_hex(text.substr(kHexPrefix.size()));
+    if (!bytes || bytes->size() != CodeValue{}.size()) return std::nullopt;
+    CodeValue value;
+    std::copy(bytes->begin(), bytes->end(), value.begin());
+    return value;
+}
+
+std::string code_to_text(const CodeValue& value) {
+    const std::string digits = code_to_digits(value);
+    if (const auto back = code_from_digits(digits); back && *back == value) return digits;
+    return "hex:" + to_hex(value);
 }
 
 bool is_well_formed(std::span<const std::uint8_t> value) {

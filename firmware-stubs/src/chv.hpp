@@ -68,6 +68,10 @@ std::optional<CodeId> puk_of(CodeId pin);
 // Digits text ("0000") -> padded value; nullopt unless 1-8 ASCII digits.
 std::optional<CodeValue> code_from_digits(std::string_view digits);
 std::string code_to_digits(const CodeValue& value);
+// The code line's value: digits ("0000"), or "hex:" + 16 hex digits for a code that is not digits padded with
+// FF (a vendor's ADM1 may be any 8 bytes). code_to_text picks the digits form whenever it round-trips.
+std::optional<CodeValue> code_from_text(std::string_view text);
+std::string code_to_text(const CodeValue& value);
 bool is_well_formed(std::span<const std::uint8_t> value);  // 4-8 digits then FF padding
 
 }  // namespace simcard

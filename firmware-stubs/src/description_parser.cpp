@@ -147,11 +147,11 @@ class Parser {
     }
 
     void code_line(const std::vector<std::string_view>& args) {
-        positional(args, 2, "'code NAME DIGITS tries=N max=N [enabled=yes|no]'");
+        positional(args, 2, "'code NAME DIGITS|hex:HEX16 tries=N max=N [enabled=yes|no]'");
         auto id = parse_code_name(args[0]);
         if (!id) fail(fmt::format("a code name PIN1, PIN2, PUK1, PUK2, ADM1 or ADM2, found '{}'", args[0]));
-        auto value = code_from_digits(args[1]);
-        if (!value) fail(fmt::format("1-8 ASCII digits as the {} value, found '{}'", args[0], args[1]));
+        auto value = code_from_text(args[1]);
+        if (!value) fail(fmt::format("1-8 ASCII digits or hex: and 16 hex digits as the {} value", args[0]));
         if (card_.codes.slot(*id)) fail(fmt::format("{} defined once", args[0]));
         auto attrs = attributes(args, 2);
         Code code;

@@ -35,7 +35,7 @@ class Writer {
   private:
     void code(CodeId id, const std::optional<Code>& c) {
         if (!c) return;
-        out_ += fmt::format("code {} {} tries={} max={}", code_name(id), code_to_digits(c->value), c->tries,
+        out_ += fmt::format("code {} {} tries={} max={}", code_name(id), code_to_text(c->value), c->tries,
                             c->max_tries);
         if (id == CodeId::Pin1 || id == CodeId::Pin2) out_ += c->enabled ? " enabled=yes" : " enabled=no";
         out_ += "\n";

@@ -1,9 +1,14 @@
 // simcard-stub: a simulated SIM/USIM card connected to pcscd through the vpcd virtual reader.
 #include <fmt/core.h>
 #include <signal.h>
+#include <sys/stat.h>
 
+#include <charconv>
 #include <cstdlib>
+#include <fstream>
 #include <optional>
+#include <random>
+#include <sstream>
 #include <string_view>
 
 #include "vpcd/card_feed.hpp"
@@ -14,6 +19,8 @@ namespace {
 constexpr const char* kUsage =
     "usage: simcard-stub --card FILE [--state FILE] [--host 127.0.0.1] [--port 35963] [--t0]\n"
     "                    [--trace FILE] [--quiet] [--feed [--feed-archive DIR] [--feed-delay-ms N]]\n"
+    "                    [--vendor-file FILE --transport-keys FILE --op-keys FILE [--feed-seed N]\n"
+    "                     [--feed-claims FILE]] [--factory-iccid]\n"
     "                    [--fault SPEC]... [--reinsert-ms N] [--timing [--pps] [--nv-write-ms N]]\n"
     "  --card FILE   card description to start from\n"
     "  --state FILE  load from FILE when it exists; save the card state there after every change\n"
@@ -21,6 +28,14 @@ constexpr const char* kUsage =
     "  --trace FILE  append one line per APDU exchange (codes masked)\n"
     "  --feed        virtual rig: a card a station wrote and powered down is replaced by a fresh blank card\n"
     "                (from --card, with a unique factory ICCID); --feed-archive keeps the written cards\n"
+    "  --vendor-file FILE  with --feed: the fresh cards are the bodies of a card vendor's file (.out),\n"
+    "                each with its row's ICCID, ADM1, PIN/PUK, Ki (EKI unwrapped with K4 index KID) and\n"
+    "                OPc (from OP index OPID); no card left: the slot stays empty\n"
+    "  --transport-keys FILE, --op-keys FILE  K4 and OP key files: 'INDEX HEX' lines, mode 0600\n"
+    "  --feed-seed N the order the rows come out of the box (default: random)\n"
+    "  --feed-claims FILE  cards dealt so far, shared by every stub of the rig (flock): none dealt twice\n"
+    "  --factory-iccid  a card made from --card whose EF.ICCID only its vendor writes (update NEV) and is\n"
+    "                empty gets a made-up factory ICCID (89 999 ..., a test range; see the README)\n"
     "  --fault SPEC  inject faults (also SIMCARD_FAULT=SPEC): remove@K, tear@K:BYTES, sw@K:6F00, mute@K,\n"
     "                slow:MS (comma-separated; K counts APDUs from 1 since the stub started)\n"
     "  --reinsert-ms N  after a fault removal, put the card back after N ms (default: on SIGUSR2)\n"
@@ -36,7 +51,14 @@ constexpr const char* kUsage =
     std::exit(2);
 }
 
-simcard::StubConfig parse_arguments(int argc, char** argv) {
+// Where the fresh cards come from, beyond the stub's own configuration.
+struct FeedSource {
+    std::optional<std::filesystem::path> vendor_file, transport_keys, op_keys, claims;
+    std::optional<std::uint64_t> seed;
+    bool factory_iccid = false;
+};
+
+simcard::StubConfig parse_arguments(int argc, char** argv, FeedSource& source) {
     simcard::StubConfig config;
     bool have_card = false;
     std::optional<double> nv_write_ms;
@@ -75,6 +97,23 @@ simcard::StubConfig parse_arguments(int argc, char** argv) {
             config.feed_archive = value();
         } else if (arg == "--feed-delay-ms") {
             config.feed_delay_ms = std::atoi(value().c_str());
+        } else if (arg == "--vendor-file") {
+            source.vendor_file = value();
+        } else if (arg == "--transport-keys") {
+            source.transport_keys = value();
+        } else if (arg == "--op-keys") {
+            source.op_keys = value();
+        } else if (arg == "--feed-claims") {
+            source.claims = value();
+        } else if (arg == "--feed-seed") {
+            const std::string text = value();
+            std::uint64_t seed = 0;
+            const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), seed);
+            if (ec != std::errc() || ptr != text.data() + text.size())
+                usage_error("--feed-seed needs a decimal number");
+            source.seed = seed;
+        } else if (arg == "--factory-iccid") {
+            source.factory_iccid = true;
         } else if (arg == "--fault") {
             try {
                 config.faults.merge(simcard::FaultPlan::parse(value()));
@@ -103,15 +142,57 @@ simcard::StubConfig parse_arguments(int argc, char** argv) {
         }
     }
     if (!have_card) usage_error("--card FILE is required");
+    const int vendor_parts =
+        source.vendor_file.has_value() + source.transport_keys.has_value() + source.op_keys.has_value();
+    if (vendor_parts != 0 && vendor_parts != 3)
+        usage_error("--vendor-file, --transport-keys and --op-keys go together");
+    if (vendor_parts == 3 && !config.feed) usage_error("--vendor-file needs --feed");
+    if ((source.seed || source.claims) && !source.vendor_file)
+        usage_error("--feed-seed and --feed-claims need --vendor-file");
     if ((config.pps || nv_write_ms) && !config.timing) usage_error("--pps and --nv-write-ms need --timing");
     if (config.timing && nv_write_ms) config.timing->nv_write_ms = *nv_write_ms;
     return config;
 }
 
+std::optional<simcard::VendorDeck> vendor_deck(const FeedSource& source, unsigned slot) {
+    if (!source.vendor_file) return std::nullopt;
+    static constexpr std::size_t kK4Sizes[] = {16, 24, 32};
+    static constexpr std::size_t kOpSizes[] = {16};
+    const auto k4 = simcard::read_key_file(*source.transport_keys, kK4Sizes, "K4 file");
+    const auto op = simcard::read_key_file(*source.op_keys, kOpSizes, "OP file");
+    auto cards = simcard::read_vendor_file(*source.vendor_file, k4, op);
+    const std::uint64_t seed =
+        source.seed ? *source.seed : std::random_device{}() * 0x100000000ULL + std::random_device{}();
+    return simcard::VendorDeck(std::move(cards), seed, source.claims, slot);
+}
+
+// The card in the reader when the stub starts without a saved state. An empty vendor box leaves the slot
+// empty: the card returned then is only a placeholder that never goes in.
+simcard::CardOs first_card(simcard::StubConfig& config, const FeedSource& source,
+                           std::optional<simcard::CardFeed>& feed, unsigned slot) {
+    if (feed) {
+        if (auto fresh = feed->next_card()) return std::move(*fresh);
+        config.start_empty = true;
+        return simcard::CardOs::load(config.card);
+    }
+    if (source.factory_iccid) {
+        std::ifstream in(config.card);
+        std::stringstream text;
+        text << in.rdbuf();
+        if (simcard::needs_factory_iccid(text.str(), config.card.string()))
+            return simcard::card_with_iccid(text.str(), config.card.string(),
+                                            simcard::FactoryIccids(slot).next());
+    }
+    return simcard::CardOs::load(config.card);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    simcard::StubConfig config = parse_arguments(argc, argv);
+    FeedSource source;
+    simcard::StubConfig config = parse_arguments(argc, argv, source);
+    // A vendor's cards carry real-looking secrets (Ki, OPc, ADM1) into the state and archive files.
+    if (source.vendor_file) ::umask(077);
 
     // Signals are taken through a signalfd in the event loop; block them before anything else runs.
     sigset_t set;
@@ -122,10 +203,11 @@ int main(int argc, char** argv) {
 
     try {
         const bool from_state = config.state && std::filesystem::exists(*config.state);
+        const auto slot = static_cast<unsigned>(config.port - 35963);
         std::optional<simcard::CardFeed> feed;
-        if (config.feed) feed.emplace(config.card, static_cast<unsigned>(config.port - 35963), config.feed_archive);
-        auto card = from_state ? simcard::CardOs::load(*config.state)
-                               : (feed ? feed->next_card() : simcard::CardOs::load(config.card));
+        if (config.feed) feed.emplace(config.card, slot, config.feed_archive, vendor_deck(source, slot));
+        auto card =
+            from_state ? simcard::CardOs::load(*config.state) : first_card(config, source, feed, slot);
         card.set_options(simcard::Options{config.t0});
         if (config.timing && config.pps) {
             const auto rate = simcard::TimingModel::bit_rate_from_atr(card.atr());
@@ -143,6 +225,9 @@ int main(int argc, char** argv) {
         if (config.trace) trace.emplace(*config.trace);
         simcard::VpcdClient client(card, config, trace ? &*trace : nullptr, feed ? &*feed : nullptr);
         return client.run();
+    } catch (const simcard::VendorFileError& e) {
+        fmt::print(stderr, "simcard-stub: {}\n", e.what());
+        return 2;
     } catch (const simcard::DescriptionError& e) {
         fmt::print(stderr, "simcard-stub: {}\n", e.what());
         return 2;

@@ -43,6 +43,11 @@ VpcdClient::VpcdClient(CardOs& card, const StubConfig& config, Trace* trace, Car
       feed_(feed),
       fresh_version_(card.state_version()),
       saved_version_(card.state_version()) {
+    if (config.start_empty) {
+        inserted_ = false;
+        slot_empty_ = true;
+        log(kNoCardLeft);
+    }
     sigset_t set;
     sigemptyset(&set);
     for (int sig : {SIGUSR1, SIGUSR2, SIGHUP, SIGTERM, SIGINT}) sigaddset(&set, sig);
@@ -107,6 +112,10 @@ VpcdClient::Event VpcdClient::handle_signal() {
             disconnect("card removed");
             return Event::None;
         case SIGUSR2:
+            if (slot_empty_) {
+                log("SIGUSR2 ignored: the vendor file has no card left for this slot");
+                return Event::None;
+            }
             if (!inserted_) log("card re-inserted (SIGUSR2)");
             if (trace_ && !inserted_) trace_->note("card inserted");
             inserted_ = true;
@@ -267,7 +276,12 @@ void VpcdClient::take_out_and_feed() {
     save_if_changed();
     feed_->archive(card_);
     disconnect("card taken out (feed mode)");
-    card_ = feed_->next_card();
+    auto fresh = feed_->next_card();
+    if (!fresh) {
+        leave_slot_empty();
+        return;
+    }
+    card_ = std::move(*fresh);
     card_.set_options(simcard::Options{config_.t0});
     fresh_version_ = card_.state_version();
     save_state();  // the new body goes to the state file at once: its version may equal the old one's
@@ -277,7 +291,21 @@ void VpcdClient::take_out_and_feed() {
     if (wait_signal(config_.feed_delay_ms) == Event::Stop) stop_requested_ = true;
 }
 
+void VpcdClient::leave_slot_empty() {
+    // The written card is archived; the state file must not bring it back into the reader at the next start.
+    if (config_.state) {
+        std::error_code ignored;
+        std::filesystem::remove(*config_.state, ignored);
+    }
+    inserted_ = false;
+    slot_empty_ = true;
+    reinsert_at_.reset();
+    log(kNoCardLeft);
+    if (trace_) trace_->note("no card left in the vendor file: the slot stays empty");
+}
+
 void VpcdClient::save_if_changed() {
+    if (slot_empty_) return;  // what is left in memory is a card already archived, or a placeholder
     if (card_.state_version() != saved_version_) save_state();
 }
 

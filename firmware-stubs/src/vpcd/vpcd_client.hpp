@@ -29,6 +29,9 @@ struct StubConfig {
     bool feed = false;
     int feed_delay_ms = 300;
     std::optional<std::filesystem::path> feed_archive;
+    // Vendor-file feed (CardFeed with a VendorDeck): the box was already empty when the stub started; the
+    // slot stays empty (the card object given to VpcdClient is a placeholder that never goes in).
+    bool start_empty = false;
     // Fault injection (--fault / SIMCARD_FAULT, simcard/faults.hpp) and the timing model (--timing, --pps,
     // --nv-write-ms): the stub sleeps each APDU's modelled time (+ the slow-card delay) before answering.
     FaultPlan faults;
@@ -38,6 +41,9 @@ struct StubConfig {
 };
 
 class CardFeed;
+
+// The stub's log line when a vendor-file feed has no card left for its slot (the rig looks for it).
+inline constexpr const char* kNoCardLeft = "no card left in the vendor file: the slot stays empty";
 
 class VpcdClient {
   public:
@@ -62,6 +68,7 @@ class VpcdClient {
     void save_if_changed();
     void save_state();
     void take_out_and_feed();
+    void leave_slot_empty();
     void log(const std::string& text) const;
 
     CardOs& card_;
@@ -80,6 +87,7 @@ class VpcdClient {
     int signal_fd_ = -1;
     int socket_ = -1;
     bool inserted_ = true;
+    bool slot_empty_ = false;      // vendor-file feed: no card left; nothing goes in again
     bool stop_requested_ = false;  // SIGTERM/SIGINT taken where the event could not end run() at once
     bool connected_logged_ = false;
     std::uint64_t saved_version_ = 0;
