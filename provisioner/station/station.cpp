@@ -168,6 +168,16 @@ Outcome issue_one(Shared& s, ReaderWatch& watch, const std::string& reader, std:
     }
 }
 
+// The last free identity is on a card (issued, or quarantined): the order needs no further card, so the workers
+// end once their cards in flight are done, without waiting for a card that will not come (the vendor's box is
+// empty). A card released back to the pool keeps the station going.
+void note_if_pool_drawn(Shared& s, std::size_t slot) {
+    if (s.pool_empty.load()) return;
+    if (s.ctx.journal->counts(s.ctx.job).unused != 0) return;
+    s.pool_empty = true;
+    s.board.set(slot, "order complete: every identity is on a card", true);
+}
+
 // Sleeps `total` in small steps, returning early when the worker ends.
 void pause(WorkerLife& life, std::chrono::milliseconds total) {
     for (auto left = total; left.count() > 0 && !life.over(); left -= kPoll)
@@ -200,6 +210,7 @@ void worker(Shared& s, const std::string& reader, std::size_t slot) {
                     life.card_failed();
                 else
                     life.card_settled();
+                if (outcome != Outcome::OrderComplete) note_if_pool_drawn(s, slot);
                 if (!s.pool_empty) s.board.set(slot, "done: take the card out", false);
                 wait_for_removal(*watch, reader, life);
                 if (!life.over()) s.board.set(slot, "waiting for a card", false);

@@ -5,11 +5,15 @@
 // accepted only from the justified list in sja2_fidelity.hpp.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include <chrono>
 #include <filesystem>
 #include <iostream>
 
 #include "fsdump.hpp"
+#include "sim/apdu.hpp"
+#include "sim/error.hpp"
 #include "sim/pcsc.hpp"
 #include "sja2_fidelity.hpp"
 #include "stub_process.hpp"
@@ -32,7 +36,18 @@ class Sja2Fidelity : public ::testing::Test {
         stub_ = std::make_unique<simtest::StubProcess>(kSlot, simtest::kSja2Card);
         const auto reader = simtest::reader_name(kSlot);
         ASSERT_TRUE(context_.wait_for_card(reader, 10s)) << reader;
-        card_ = std::make_unique<sim::PcscTransport>(context_, reader);
+        // pcscd may still report the slot's previous card for a moment (another test's stub on the same
+        // slot): the first exchange then fails as not transacted. Reconnect until the new card answers.
+        for (int attempt = 0;; ++attempt) {
+            try {
+                card_ = std::make_unique<sim::PcscTransport>(context_, reader);
+                (void)card_->transmit(sim::CommandApdu::case3(0x00, 0xA4, 0x00, 0x04, sim::from_hex("3F00")));
+                break;
+            } catch (const sim::ReaderError&) {
+                if (attempt == 100) throw;
+                std::this_thread::sleep_for(100ms);
+            }
+        }
     }
 
     std::vector<simtest::DumpedFile> dump_;

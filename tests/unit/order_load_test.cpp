@@ -58,10 +58,10 @@ TEST(OrderLoad, DemoOrderIsFortyForfaitMCardsFromRanges) {
 }
 
 TEST(OrderLoad, VendorExampleCarriesSecretsAndHeader) {
-    const auto order = load_order(kRoot / "profiles/orders/examples/vendor-forfait-m-5.xml");
+    const auto order = load_order(kRoot / "profiles/orders/examples/vendor-forfait-m-8.xml");
     const auto* vendor = std::get_if<VendorFile>(&order.identities);
     ASSERT_NE(vendor, nullptr);
-    EXPECT_EQ(vendor->header.quantity, 5u);
+    EXPECT_EQ(vendor->header.quantity, 8u);
     EXPECT_EQ(vendor->header.kid, 1u);
     EXPECT_EQ(vendor->header.imsi_from, "546010000900001");
     std::size_t n = 0;
@@ -74,7 +74,7 @@ TEST(OrderLoad, VendorExampleCarriesSecretsAndHeader) {
         EXPECT_EQ(row.pin1->reveal().size(), 4u);
         ++n;
     });
-    EXPECT_EQ(n, 5u);
+    EXPECT_EQ(n, 8u);
 }
 
 TEST(OrderLoad, CsvExampleStreamsRows) {

@@ -139,11 +139,13 @@ TEST(SimcardVendorFile, TheRepositorysExampleVendorFileParses) {
     const auto op = simcard::parse_key_text("1 " + kOpHex + "\n", "op", kOpSizes, "OP file");
     const auto cards = simcard::read_vendor_file(
         std::filesystem::path(SIM_SOURCE_DIR) / "profiles/orders/examples/OPTNC_TEST_0001.out", k4, op);
-    ASSERT_EQ(cards.size(), 5u);
+    ASSERT_EQ(cards.size(), 8u);
     EXPECT_EQ(cards.front().iccid, "8968701009000000011");
-    EXPECT_EQ(cards.back().iccid, "8968701009000000052");
+    EXPECT_EQ(cards.back().iccid, "8968701009000000086");
     EXPECT_EQ(hex(std::vector<std::uint8_t>(cards.front().adm1.begin(), cards.front().adm1.end())),
-              "3335353033333839");  // "35503389" as ASCII
+              "3431323535303534");  // "41255054" as ASCII
+    EXPECT_EQ(hex(std::vector<std::uint8_t>(cards[2].adm1.begin(), cards[2].adm1.end())),
+              "4D805651674386FF");  // 16 hex digits: the bytes themselves
 }
 
 TEST(SimcardVendorFile, WrongEkiLengthIsAClearErrorNamingFileAndLine) {

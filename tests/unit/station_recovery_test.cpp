@@ -321,7 +321,7 @@ TEST(StationRecovery, AReaderBackAfterTheOrderRanOutStillResumesItsCard) {
     const auto [report, out] = run_station_watched(f, readers, service);
 
     EXPECT_FALSE(report.stopped_by_operator) << out;
-    EXPECT_NE(out.find("order complete: no identity left"), std::string::npos) << out;
+    EXPECT_NE(out.find("order complete:"), std::string::npos) << out;
     const auto counts = f.journal().counts(f.job());
     EXPECT_EQ(counts.issued, counts.ordered) << out;
     EXPECT_EQ(counts.quarantined, 0u) << out;
@@ -332,7 +332,7 @@ TEST(StationRecovery, AReaderBackAfterTheOrderRanOutStillResumesItsCard) {
     ASSERT_NE(last0, std::string::npos) << out;
     const std::string line = out.substr(last0, out.find('\n', last0) - last0);
     EXPECT_NE(line.find(", resumed;"), std::string::npos) << out;
-    EXPECT_LT(out.find("order complete: no identity left"), last0) << out;
+    EXPECT_LT(out.find("order complete:"), last0) << out;
 }
 
 }  // namespace

@@ -1,0 +1,144 @@
+// The warehouse's real flow through pcscd (issue 13): the shipped vendor-file order
+// (profiles/orders/examples/vendor-forfait-m-8.xml, 8 sysmoISIM-SJA2 cards of OPTNC_TEST_0001.out) issued on
+// 4 readers. The stubs are fed from that same file, in a shuffled order, as cards come out of the vendor's
+// box: each carries its factory ICCID, its own ADM1 and the Ki/OPc the vendor wrote. Every card must be
+// issued with its own row (its ADM1 presented, its keys proven, never rewritten), and the HLR import must
+// carry, for each card, the EKI the vendor file gives for it (re-wrapped under the same K4: the same bytes).
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "issued_cards.hpp"
+#include "run_command.hpp"
+#include "sim/pcsc.hpp"
+#include "simcard_fixture.hpp"
+#include "stub_process.hpp"
+#include "test_files.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int kFirstSlot = 4;  // slots 4-7: this test's own stubs
+constexpr int kReaders = 4;
+constexpr const char* kExamples = "profiles/orders/examples";
+
+// The vendor file's rows by ICCID: its EKI (upper-case hex), as the HLR import must carry it.
+std::map<std::string, std::string> vendor_ekis(const fs::path& file) {
+    std::map<std::string, std::string> out;
+    std::istringstream in(simtest::read_text(file));
+    for (std::string line; std::getline(in, line);) {
+        if (!line.starts_with("5460")) continue;
+        std::istringstream row(line);
+        std::string imsi, eki, iccid;
+        row >> imsi >> eki >> iccid;
+        out[iccid] = eki;
+    }
+    return out;
+}
+
+class CliVendorIssue : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        dir_ = simtest::make_temp_dir("cli-vendor-issue-test");
+        const fs::path examples = simtest::source_root() / kExamples;
+        // The shipped order, its paths made absolute and its outputs sent to this test's directory.
+        std::string order = simtest::read_text(examples / "vendor-forfait-m-8.xml");
+        replace(order, R"(file="../../forfait-m.xml")",
+                fmt::format(R"(file="{}")", (simtest::source_root() / "profiles/forfait-m.xml").string()));
+        replace(order, R"(file="OPTNC_TEST_0001.out")", fmt::format(R"(file="{}")", vendor_file().string()));
+        replace(order, R"(directory="../../../out/vendor-forfait-m-8")",
+                fmt::format(R"(directory="{}")", (dir_ / "out").string()));
+        simtest::write_file(dir_ / "order.xml", order);
+        // Demo values, as scripts/demo makes them: any K4 unwraps the fictitious EKIs to some Ki.
+        simtest::write_file(dir_ / "k4.keys", "1 5A1F03C47E9B2D6880F1A2B3C4D5E6F7\n");
+        simtest::write_file(dir_ / "op.keys", "1 1006020F0A478BF6B699F15C062E42B3\n");
+    }
+    void TearDown() override {
+        stubs_.clear();
+        simtest::remove_unless_failed(dir_);
+    }
+    static void replace(std::string& text, const std::string& from, const std::string& to) {
+        const auto at = text.find(from);
+        ASSERT_NE(at, std::string::npos) << "the example order changed: no " << from;
+        text.replace(at, from.size(), to);
+    }
+    static fs::path vendor_file() { return simtest::source_root() / kExamples / "OPTNC_TEST_0001.out"; }
+
+    void start_vendor_feed() {
+        for (int i = 0; i < kReaders; ++i) {
+            stubs_.push_back(std::make_unique<simtest::StubProcess>(
+                kFirstSlot + i, "sysmoISIM-SJA2-blank.card",
+                std::vector<std::string>{"--feed", "--vendor-file", vendor_file().string(),
+                                         "--transport-keys", (dir_ / "k4.keys").string(), "--op-keys",
+                                         (dir_ / "op.keys").string(), "--feed-seed", "20261207",
+                                         "--feed-claims", (dir_ / "claims").string(), "--feed-archive",
+                                         (dir_ / fmt::format("archive-slot{}", kFirstSlot + i)).string()},
+                simtest::FirstCard::FromFeeder));
+        }
+        const sim::PcscContext pc;
+        const auto names = pc.reader_names();
+        ASSERT_GE(names.size(), static_cast<std::size_t>(kFirstSlot + kReaders)) << "pcscd has no slot 7";
+        for (int i = 0; i < kReaders; ++i) {
+            ASSERT_TRUE(
+                pc.wait_for_card(names[static_cast<std::size_t>(kFirstSlot + i)], std::chrono::seconds(10)))
+                << "no card in slot " << kFirstSlot + i;
+        }
+    }
+    [[nodiscard]] std::string store() const { return "sqlite:" + (dir_ / "journal.sqlite").string(); }
+
+    fs::path dir_;
+    std::vector<std::unique_ptr<simtest::StubProcess>> stubs_;
+};
+
+}  // namespace
+
+TEST_F(CliVendorIssue, EightVendorKeyedSja2CardsFedShuffledOnFourReaders) {
+    start_vendor_feed();
+    const auto run = simtest::run_command(fmt::format(
+        "timeout -k 5 240 {} issue --order {} --readers 4,5,6,7 --store {} --transport-keys {} --op-keys {} "
+        "--station-id vendor-test",
+        simtest::provisioner_binary(), (dir_ / "order.xml").string(), store(), (dir_ / "k4.keys").string(),
+        (dir_ / "op.keys").string()));
+    ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+
+    const auto ekis = vendor_ekis(vendor_file());
+    ASSERT_EQ(ekis.size(), 8u);
+    const auto listed = simtest::run_command(
+        simtest::provisioner_binary() + " journal list --json --job vendor-forfait-m-8 --store " + store());
+    ASSERT_EQ(listed.exit_code, 0) << listed.err;
+    std::set<std::string> issued, readers;
+    std::vector<std::string> in_issue_order;
+    const auto journal = nlohmann::json::parse(listed.out);  // kept: the loop walks a reference into it
+    for (const auto& c : journal["cards"]) {
+        EXPECT_EQ(c["state"], "issued") << c.dump();
+        issued.insert(c["iccid"].get<std::string>());
+        in_issue_order.push_back(c["iccid"].get<std::string>());
+        readers.insert(c["reader_id"].get<std::string>());
+    }
+    std::set<std::string> file_iccids;
+    for (const auto& [iccid, eki] : ekis) file_iccids.insert(iccid);
+    EXPECT_EQ(issued, file_iccids) << "every card of the file, each once";
+    EXPECT_GT(readers.size(), 1u) << "the four readers shared the box";
+    std::printf("vendor cards issued in the order they came out of the box: %s\n",
+                fmt::format("{}", fmt::join(in_issue_order, " ")).c_str());
+
+    // The HLR import: each card's EKI is the vendor file's (same Ki, same K4, the trade's deterministic
+    // wrapping), so the back office unwraps it to the Ki the vendor wrote.
+    const auto hlr = simtest::parse_hlr(simtest::read_text(dir_ / "out/hlr-import.out"));
+    ASSERT_EQ(hlr.rows.size(), 8u);
+    for (const auto& row : hlr.rows) {
+        const auto& iccid = row.col.at("ICCID");
+        ASSERT_TRUE(ekis.contains(iccid)) << iccid;
+        EXPECT_EQ(simtest::upper(row.col.at("EKI")), ekis.at(iccid)) << iccid;
+    }
+}
