@@ -8,6 +8,7 @@
 // Slots 4 and 5 (--first-slot 4: slots 0-3 may hold the shared rig's own stubs): run it under the shared rig
 // lock (flock /tmp/rig.lock), like the rig.
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,6 +17,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <thread>
@@ -40,6 +42,20 @@ struct Row {
     sim::Bytes adm1;  // as the card compares it
     std::string adm1_text;
 };
+
+// What a vendor does: EKI = AES-CBC(K4, IV 0, no padding)(Ki); K4 AES-128 here.
+std::string wrap_ki(const sim::Bytes& k4, const sim::Bytes& ki) {
+    std::unique_ptr<EVP_CIPHER_CTX, void (*)(EVP_CIPHER_CTX*)> ctx(EVP_CIPHER_CTX_new(), EVP_CIPHER_CTX_free);
+    const std::array<std::uint8_t, 16> iv{};
+    sim::Bytes out(32);
+    int len = 0, tail = 0;
+    EVP_EncryptInit_ex(ctx.get(), EVP_aes_128_cbc(), nullptr, k4.data(), iv.data());
+    EVP_CIPHER_CTX_set_padding(ctx.get(), 0);
+    EVP_EncryptUpdate(ctx.get(), out.data(), &len, ki.data(), static_cast<int>(ki.size()));
+    EVP_EncryptFinal_ex(ctx.get(), out.data() + len, &tail);
+    out.resize(static_cast<std::size_t>(len + tail));
+    return sim::to_hex(out);
+}
 
 std::string rig() {
     return (simtest::source_root() / "hw" / "rig" / "virtual-rig").string();
@@ -178,6 +194,44 @@ TEST_F(RigCardListFeed, WithCardListAndAStubUsimTheIccidIsWrittenIntoTheBlanksEf
         iccids.insert(check_and_finish_card(context, reader, rows_));
     }
     EXPECT_EQ(iccids.size(), 2u);
+}
+
+TEST_F(RigCardListFeed, WithAnEkiColumnTheKeyFilesAreNeededAndTheListIsFed) {
+    // K4 of index 1 among two; the OP file's only key (index 4).
+    const sim::Bytes k4 = sim::from_hex("3C1F5A7E92B40D68E1A3C5F70912B4D6");
+    std::ofstream(dir_ / "k4.keys") << "1 " << sim::to_hex(k4) << "\n2 000102030405060708090A0B0C0D0E0F\n";
+    std::ofstream(dir_ / "op.keys") << "4 1006020F0A478BF6B699F15C062E42B3\n";
+    for (const char* name : {"k4.keys", "op.keys"}) ::chmod((dir_ / name).c_str(), 0600);
+    std::string csv = "iccid,adm1,eki\n";
+    std::map<std::string, Row> rows;
+    for (int i = 1; i <= 2; ++i) {
+        const Row row{fmt::format("89999880000000001{}{}", i, i), {}, fmt::format("{:08}", 11223344 + i)};
+        const auto ki = sim::from_hex(fmt::format("{:02X}0102030405060708090A0B0C0D0E{:02X}", i, i));
+        csv += fmt::format("{},{},{}\n", row.iccid, row.adm1_text, wrap_ki(k4, ki));
+        rows.emplace(row.iccid,
+                     Row{row.iccid, sim::Bytes(row.adm1_text.begin(), row.adm1_text.end()), row.adm1_text});
+    }
+    std::ofstream(dir_ / "keyed.csv") << csv;
+    const auto without_keys = start(fmt::format("--vendor-file {}", (dir_ / "keyed.csv").string()));
+    EXPECT_NE(without_keys.exit_code, 0);
+    (void)simtest::run_command(env() + rig() + " stop");
+    const auto started =
+        start(fmt::format("--vendor-file {} --transport-keys {} --op-keys {}", (dir_ / "keyed.csv").string(),
+                          (dir_ / "k4.keys").string(), (dir_ / "op.keys").string()));
+    ASSERT_EQ(started.exit_code, 0) << started.out << started.err;
+    const sim::PcscContext context;
+    std::set<std::string> iccids;
+    for (int slot : {4, 5}) {
+        const auto reader = simtest::reader_name(slot);
+        ASSERT_TRUE(context.wait_for_card(reader, 10s)) << reader;
+        iccids.insert(check_and_finish_card(context, reader, rows));
+    }
+    EXPECT_EQ(iccids.size(), 2u);
+    // The Ki itself is checked in the unit tests (SimcardCardList): here, the keys stay off the logs.
+    for (const char* file : {"slot4.log", "slot5.log", "rig.env"}) {
+        const std::string text = simtest::read_text(dir_ / "run" / file);
+        EXPECT_EQ(text.find(sim::to_hex(k4)), std::string::npos) << file;
+    }
 }
 
 TEST_F(RigCardListFeed, OneKeyFileWithoutTheOtherIsRefused) {
