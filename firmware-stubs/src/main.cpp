@@ -21,6 +21,8 @@ constexpr const char* kUsage =
     "                    [--trace FILE] [--quiet] [--feed [--feed-archive DIR] [--feed-delay-ms N]]\n"
     "                    [--vendor-file FILE --transport-keys FILE --op-keys FILE [--feed-seed N]\n"
     "                     [--feed-claims FILE]] [--factory-iccid]\n"
+    "                    [--vendor-file|--card-list LIST.csv [--transport-keys FILE --op-keys FILE]\n"
+    "                     [--feed-seed N] [--feed-claims FILE]]\n"
     "                    [--fault SPEC]... [--reinsert-ms N] [--timing [--pps] [--nv-write-ms N]]\n"
     "  --card FILE   card description to start from\n"
     "  --state FILE  load from FILE when it exists; save the card state there after every change\n"
@@ -31,6 +33,12 @@ constexpr const char* kUsage =
     "  --vendor-file FILE  with --feed: the fresh cards are the bodies of a card vendor's file (.out),\n"
     "                each with its row's ICCID, ADM1, PIN/PUK, Ki (EKI unwrapped with K4 index KID) and\n"
     "                OPc (from OP index OPID); no card left: the slot stays empty\n"
+    "                A FILE named *.csv is a card list (pre-printed cards: header line of column\n"
+    "                names, '#' comments; iccid and adm1 needed, pin1 puk1 pin2 puk2 eki used): each\n"
+    "                card gets its row's ICCID, ADM1 and codes; without an eki column its keys stay\n"
+    "                the blank's (the station writes them) and the key files are optional; with one,\n"
+    "                they are needed (index 1, or each file's only key)\n"
+    "  --card-list FILE  the same as --vendor-file\n"
     "  --transport-keys FILE, --op-keys FILE  K4 and OP key files: 'INDEX HEX' lines, mode 0600\n"
     "  --feed-seed N the order the rows come out of the box (default: random)\n"
     "  --feed-claims FILE  cards dealt so far, shared by every stub of the rig (flock): none dealt twice\n"
@@ -97,7 +105,7 @@ simcard::StubConfig parse_arguments(int argc, char** argv, FeedSource& source) {
             config.feed_archive = value();
         } else if (arg == "--feed-delay-ms") {
             config.feed_delay_ms = std::atoi(value().c_str());
-        } else if (arg == "--vendor-file") {
+        } else if (arg == "--vendor-file" || arg == "--card-list") {
             source.vendor_file = value();
         } else if (arg == "--transport-keys") {
             source.transport_keys = value();
@@ -142,11 +150,14 @@ simcard::StubConfig parse_arguments(int argc, char** argv, FeedSource& source) {
         }
     }
     if (!have_card) usage_error("--card FILE is required");
-    const int vendor_parts =
-        source.vendor_file.has_value() + source.transport_keys.has_value() + source.op_keys.has_value();
-    if (vendor_parts != 0 && vendor_parts != 3)
-        usage_error("--vendor-file, --transport-keys and --op-keys go together");
-    if (vendor_parts == 3 && !config.feed) usage_error("--vendor-file needs --feed");
+    if (source.transport_keys.has_value() != source.op_keys.has_value())
+        usage_error("--transport-keys and --op-keys go together");
+    // A card list may do without keys (station-keyed cards); a vendor file always has EKIs to unwrap.
+    if (source.vendor_file && !simcard::is_card_list(*source.vendor_file) && !source.transport_keys)
+        usage_error("--vendor-file FILE.out needs --transport-keys and --op-keys");
+    if (source.transport_keys && !source.vendor_file)
+        usage_error("--transport-keys and --op-keys need --vendor-file");
+    if (source.vendor_file && !config.feed) usage_error("--vendor-file needs --feed");
     if ((source.seed || source.claims) && !source.vendor_file)
         usage_error("--feed-seed and --feed-claims need --vendor-file");
     if ((config.pps || nv_write_ms) && !config.timing) usage_error("--pps and --nv-write-ms need --timing");
@@ -158,9 +169,14 @@ std::optional<simcard::VendorDeck> vendor_deck(const FeedSource& source, unsigne
     if (!source.vendor_file) return std::nullopt;
     static constexpr std::size_t kK4Sizes[] = {16, 24, 32};
     static constexpr std::size_t kOpSizes[] = {16};
-    const auto k4 = simcard::read_key_file(*source.transport_keys, kK4Sizes, "K4 file");
-    const auto op = simcard::read_key_file(*source.op_keys, kOpSizes, "OP file");
-    auto cards = simcard::read_vendor_file(*source.vendor_file, k4, op);
+    std::optional<simcard::KeyTable> k4, op;
+    if (source.transport_keys) {
+        k4 = simcard::read_key_file(*source.transport_keys, kK4Sizes, "K4 file");
+        op = simcard::read_key_file(*source.op_keys, kOpSizes, "OP file");
+    }
+    auto cards = simcard::is_card_list(*source.vendor_file)
+                     ? simcard::read_card_list(*source.vendor_file, k4 ? &*k4 : nullptr, op ? &*op : nullptr)
+                     : simcard::read_vendor_file(*source.vendor_file, *k4, *op);
     const std::uint64_t seed =
         source.seed ? *source.seed : std::random_device{}() * 0x100000000ULL + std::random_device{}();
     return simcard::VendorDeck(std::move(cards), seed, source.claims, slot);

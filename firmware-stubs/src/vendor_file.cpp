@@ -11,6 +11,7 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <fstream>
 #include <memory>
@@ -317,6 +318,146 @@ std::vector<FactoryCard> read_vendor_file(const std::filesystem::path& file, con
     return cards;
 }
 
+bool is_card_list(const std::filesystem::path& file) {
+    std::string extension = file.extension().string();
+    std::transform(extension.begin(), extension.end(), extension.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return extension == ".csv";
+}
+
+namespace {
+
+// The card list's fields: comma-separated, each trimmed (the order format has no quoting).
+std::vector<std::string_view> csv_fields(std::string_view line) {
+    std::vector<std::string_view> fields;
+    for (std::size_t start = 0;;) {
+        const std::size_t comma = std::min(line.find(',', start), line.size());
+        fields.push_back(trimmed(line.substr(start, comma - start)));
+        if (comma == line.size()) break;
+        start = comma + 1;
+    }
+    return fields;
+}
+
+// A column name as the station reads it: case-insensitive, with the vendors' spellings of ADM1 and ICCID.
+std::string card_list_column(std::string_view name) {
+    std::string key(name);
+    std::transform(key.begin(), key.end(), key.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (key == "adm" || key == "adm_code" || key == "pin_adm") return "adm1";
+    if (key == "icc-id") return "iccid";
+    return key;
+}
+
+// The key a card list's eki column is read with: index 1, or the file's only key. The list carries no
+// KID/OPID header, and an order with one transport key is the common case.
+const std::vector<std::uint8_t>& card_list_key(const KeyTable& table, const std::string& source,
+                                               std::size_t line, std::string_view what) {
+    if (table.keys.size() == 1) return table.keys.begin()->second;
+    const auto it = table.keys.find(1);
+    if (it == table.keys.end())
+        throw VendorFileError(fmt::format("{}:{}: eki column: the {} holds {} keys and none of index 1",
+                                          source, line, what, table.keys.size()));
+    return it->second;
+}
+
+}  // namespace
+
+std::vector<FactoryCard> parse_card_list(std::string_view text, const std::string& source, const KeyTable* k4,
+                                         const KeyTable* op) {
+    std::vector<std::string> columns;
+    std::size_t columns_line = 0;
+    std::optional<std::size_t> iccid_at, adm1_at, eki_at;
+    std::array<std::optional<std::size_t>, 4> code_at{};  // pin1 puk1 pin2 puk2
+    static constexpr std::array<const char*, 4> kCodeNames{"pin1", "puk1", "pin2", "puk2"};
+    const std::vector<std::uint8_t>* transport_key = nullptr;
+    const std::vector<std::uint8_t>* op_key = nullptr;
+    std::vector<FactoryCard> cards;
+    std::map<std::string, std::size_t> iccid_lines;
+
+    for_each_line(text, [&](std::size_t number, std::string_view raw) {
+        const std::string_view line = trimmed(raw);
+        if (line.empty() || line.front() == '#') return;
+        const auto fail = [&](const std::string& message) {
+            throw VendorFileError(fmt::format("{}:{}: {}", source, number, message));
+        };
+        const auto fields = csv_fields(line);
+        if (columns.empty()) {
+            columns_line = number;
+            for (std::size_t i = 0; i < fields.size(); ++i) {
+                columns.push_back(card_list_column(fields[i]));
+                if (std::count(columns.begin(), columns.end(), columns.back()) > 1 && !columns.back().empty())
+                    fail(fmt::format("header: column '{}' given twice", columns.back()));
+                const std::string& name = columns.back();
+                if (name == "iccid") iccid_at = i;
+                if (name == "adm1") adm1_at = i;
+                if (name == "eki") eki_at = i;
+                for (std::size_t c = 0; c < kCodeNames.size(); ++c)
+                    if (name == kCodeNames[c]) code_at[c] = i;
+            }
+            if (!iccid_at) fail("header: no iccid column (the card list needs iccid and adm1)");
+            if (!adm1_at)
+                fail("header: no adm1 column (the feed puts each row's ADM1 on its card: the list needs it)");
+            if (eki_at) {
+                if (!k4 || !op)
+                    fail("header: an eki column needs the K4 and OP key files (--transport-keys, --op-keys)");
+                transport_key = &card_list_key(*k4, source, number, "K4 file");
+                op_key = &card_list_key(*op, source, number, "OP file");
+            }
+            return;
+        }
+        if (fields.size() != columns.size())
+            fail(fmt::format("{} fields, the header (line {}) names {} columns", fields.size(), columns_line,
+                             columns.size()));
+        FactoryCard card;
+        card.line = number;
+        card.iccid = std::string(fields[*iccid_at]);
+        if (!all_digits(card.iccid) || card.iccid.size() < 18 || card.iccid.size() > 20)
+            fail("iccid: expected 18 to 20 digits");
+        if (const auto [it, fresh] = iccid_lines.emplace(card.iccid, number); !fresh)
+            fail(fmt::format("iccid: the same as line {}'s", it->second));
+        const auto adm1 = adm1_from_vendor_text(fields[*adm1_at]);
+        if (!adm1) fail("adm1: expected 8 characters (ASCII) or 16 hex digits (raw bytes)");
+        card.adm1 = *adm1;
+        const std::array<std::optional<std::string>*, 4> slots{&card.pin1, &card.puk1, &card.pin2,
+                                                               &card.puk2};
+        for (std::size_t c = 0; c < kCodeNames.size(); ++c) {
+            if (!code_at[c]) continue;
+            const std::string_view value = fields[*code_at[c]];
+            if (value.empty()) continue;  // this card keeps the blank's code (the station sets it)
+            if (!all_digits(value) || value.size() < 4 || value.size() > 8)
+                fail(fmt::format("{}: expected 4 to 8 digits", kCodeNames[c]));
+            *slots[c] = std::string(value);
+        }
+        card.keyed = eki_at.has_value();
+        if (eki_at) {
+            auto eki = hex_bytes(fields[*eki_at]);
+            if (!eki || eki->size() != 16)
+                fail(fmt::format(
+                    "eki: expected 32 hex digits (a 16-byte Ki wrapped under K4), found {} characters",
+                    fields[*eki_at].size()));
+            card.ki = unwrap_eki(*transport_key, *eki);
+            algo::Block op_block{};
+            std::copy(op_key->begin(), op_key->end(), op_block.begin());
+            card.opc = algo::opc_from_op(card.ki, op_block);
+            wipe(op_block.data(), op_block.size());
+        }
+        cards.push_back(std::move(card));
+    });
+    if (columns.empty())
+        throw VendorFileError(fmt::format("{}: no header line of column names (iccid,adm1,...)", source));
+    if (cards.empty()) throw VendorFileError(fmt::format("{}: no card rows after the header", source));
+    return cards;
+}
+
+std::vector<FactoryCard> read_card_list(const std::filesystem::path& file, const KeyTable* k4,
+                                        const KeyTable* op) {
+    std::string text = read_text(file);
+    auto cards = parse_card_list(text, file.string(), k4, op);
+    wipe(text.data(), text.size());  // ADM1 and codes in clear
+    return cards;
+}
+
 CardOs factory_card(std::string_view blank_description, const std::string& source, const FactoryCard& card) {
     CardModel model = parse_description(blank_description, source);
     Node& iccid = iccid_file(model, source);
@@ -338,14 +479,17 @@ CardOs factory_card(std::string_view blank_description, const std::string& sourc
     // application's 3G and 2G files): cfg byte ‖ Ki ‖ OPc. The vendor ships OPc, so the cfg byte says so;
     // its algorithm bits stay the blank's.
     std::size_t key_files = 0;
-    for_each_node(*model.mf, [&](Node& node) {
-        if (node.role != Role::UsimKey && node.role != Role::UsimKey2g && node.role != Role::SimKey) return;
-        node.body[0] = node.body[0] == 0xFF ? 0x14 : static_cast<std::uint8_t>(node.body[0] | 0x10);
-        std::copy(card.ki.begin(), card.ki.end(), node.body.begin() + 1);
-        std::copy(card.opc.begin(), card.opc.end(), node.body.begin() + 17);
-        ++key_files;
-    });
-    if (key_files == 0)
+    // A station-keyed card (card list without eki) keeps the blank's key files: the station writes them.
+    if (card.keyed)
+        for_each_node(*model.mf, [&](Node& node) {
+            if (node.role != Role::UsimKey && node.role != Role::UsimKey2g && node.role != Role::SimKey)
+                return;
+            node.body[0] = node.body[0] == 0xFF ? 0x14 : static_cast<std::uint8_t>(node.body[0] | 0x10);
+            std::copy(card.ki.begin(), card.ki.end(), node.body.begin() + 1);
+            std::copy(card.opc.begin(), card.opc.end(), node.body.begin() + 17);
+            ++key_files;
+        });
+    if (card.keyed && key_files == 0)
         throw DescriptionError(fmt::format("{}: no key file (role=usim-key/sim-key) for Ki/OPc", source));
     std::string text = write_description(model);
     auto result = CardOs::from_description(text, source + " (vendor card " + card.iccid + ")");

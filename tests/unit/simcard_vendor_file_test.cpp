@@ -1,6 +1,6 @@
 // The card side of the virtual rig's vendor-file feed (simcard/vendor_file.hpp): key files, the vendor's .out
 // file (EKI unwrapped under K4, OPc from OP), the fed card (ICCID, ADM1, Ki/OPc really usable), the shared
-// box.
+// box; the card list (*.csv) the same feed takes for pre-printed cards.
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 #include <sys/stat.h>
@@ -250,6 +250,175 @@ TEST(SimcardVendorFile, TwoStubsSharingTheClaimsFileNeverDealTheSameCard) {
     claims >> first_claim;
     EXPECT_EQ(again.draw()->iccid, first_claim);
     std::filesystem::remove_all(dir);
+}
+
+// ---- card lists (*.csv): pre-printed cards from the order CSV
+
+std::string usim_blank() {
+    std::ifstream in(simcard_test::card_path("stub-usim-blank.card"));
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+// Lines: 1 comment, 2 header, 3 blank, 4 and 5 rows, 6 comment, 7 row.
+const std::string kCardList =
+    "# TEST DATA - pre-printed cards\n"
+    " ICCID , imsi,msisdn, ADM1 ,pin1,puk1\n"
+    "\n"
+    "8999900000000000019,001010000000001,+687751100,13579246,1111,11112222\n"
+    "8999900000000000027,001010000000002,,0102030405060708,,\n"
+    "# a comment between rows\n"
+    "8999900000000000035, 001010000000003 ,+687751102,AB3D5F7H,2222,33334444\n";
+
+std::string adm1_hex(const simcard::FactoryCard& card) {
+    return hex(std::vector<std::uint8_t>(card.adm1.begin(), card.adm1.end()));
+}
+
+TEST(SimcardCardList, AFileNamedCsvIsACardListAnythingElseAVendorFile) {
+    EXPECT_TRUE(simcard::is_card_list("orders/cards.csv"));
+    EXPECT_TRUE(simcard::is_card_list("CARDS.CSV"));
+    EXPECT_FALSE(simcard::is_card_list("OPTNC_0001.out"));
+    EXPECT_FALSE(simcard::is_card_list("csv"));
+    EXPECT_FALSE(simcard::is_card_list("cards.csv.out"));
+}
+
+TEST(SimcardCardList, RowsGiveIccidAdm1AndTheCodesTheyHaveWithoutKeys) {
+    const auto cards = simcard::parse_card_list(kCardList, "cards.csv", nullptr, nullptr);
+    ASSERT_EQ(cards.size(), 3u);
+    EXPECT_EQ(cards[0].iccid, "8999900000000000019");
+    EXPECT_EQ(cards[0].line, 4u);
+    EXPECT_EQ(cards[2].line, 7u);
+    EXPECT_EQ(adm1_hex(cards[0]), "3133353739323436");  // "13579246" as ASCII
+    EXPECT_EQ(adm1_hex(cards[1]), "0102030405060708");  // raw
+    EXPECT_EQ(adm1_hex(cards[2]), "4142334435463748");
+    EXPECT_EQ(cards[0].pin1, "1111");
+    EXPECT_EQ(cards[0].puk1, "11112222");
+    EXPECT_FALSE(cards[1].pin1.has_value()) << "an empty cell leaves the blank's code";
+    EXPECT_FALSE(cards[0].pin2.has_value()) << "no pin2 column";
+    for (const auto& card : cards) EXPECT_FALSE(card.keyed) << "no eki column: the station keys the card";
+}
+
+TEST(SimcardCardList, TheRepositorysExampleCardListParses) {
+    const auto cards = simcard::read_card_list(
+        std::filesystem::path(SIM_SOURCE_DIR) / "profiles/orders/examples/cards-forfait-m-3.csv", nullptr,
+        nullptr);
+    ASSERT_EQ(cards.size(), 3u);
+    EXPECT_EQ(cards.front().iccid, "8968701008000000013");
+    EXPECT_EQ(cards.back().iccid, "8968701008000000039");
+    EXPECT_EQ(adm1_hex(cards.front()), "3133303039383333");  // "13009833" as ASCII
+    EXPECT_FALSE(cards.front().keyed);
+}
+
+TEST(SimcardCardList, ABadAdm1IsNamedByFileAndLineWithoutItsValue) {
+    std::string text = kCardList;
+    text.replace(text.find("AB3D5F7H"), 8, "AB3D5F7");
+    const std::string message =
+        error_of([&] { simcard::parse_card_list(text, "cards.csv", nullptr, nullptr); });
+    EXPECT_NE(message.find("cards.csv:7: adm1: expected 8 characters"), std::string::npos) << message;
+    EXPECT_EQ(message.find("AB3D5F7"), std::string::npos) << "an error must not show the ADM1: " << message;
+    std::string empty = kCardList;
+    empty.replace(empty.find("0102030405060708"), 16, "");
+    EXPECT_NE(error_of([&] {
+                  simcard::parse_card_list(empty, "cards.csv", nullptr, nullptr);
+              }).find("cards.csv:5: adm1:"),
+              std::string::npos);
+}
+
+TEST(SimcardCardList, MissingIccidOrAdm1ColumnsAndBadRowsAreClearErrors) {
+    const std::string no_adm1 = error_of([] {
+        simcard::parse_card_list("# cards\niccid,imsi\n8999900000000000019,001010000000001\n", "a.csv",
+                                 nullptr, nullptr);
+    });
+    EXPECT_NE(no_adm1.find("a.csv:2: header: no adm1 column"), std::string::npos) << no_adm1;
+    const std::string no_iccid = error_of(
+        [] { simcard::parse_card_list("imsi,adm1\n001010000000001,12345678\n", "b.csv", nullptr, nullptr); });
+    EXPECT_NE(no_iccid.find("b.csv:1: header: no iccid column"), std::string::npos) << no_iccid;
+    EXPECT_NE(error_of([] {
+                  simcard::parse_card_list("iccid,adm1\n8999900000000000019,12345678,9\n", "c.csv", nullptr,
+                                           nullptr);
+              }).find("c.csv:2: 3 fields, the header (line 1) names 2 columns"),
+              std::string::npos);
+    EXPECT_NE(error_of([] {
+                  simcard::parse_card_list(
+                      "iccid,adm1\n8999900000000000019,12345678\n8999900000000000019,87654321\n", "d.csv",
+                      nullptr, nullptr);
+              }).find("d.csv:3: iccid: the same as line 2's"),
+              std::string::npos);
+    EXPECT_NE(error_of([] {
+                  simcard::parse_card_list("iccid,adm1\n8999900000000000019,12345678,\n", "e.csv", nullptr,
+                                           nullptr);
+              }).find("e.csv:2:"),
+              std::string::npos);
+    EXPECT_NE(error_of([] {
+                  simcard::parse_card_list("iccid,adm1,pin1\n8999900000000000019,12345678,12a4\n", "f.csv",
+                                           nullptr, nullptr);
+              }).find("f.csv:2: pin1: expected 4 to 8 digits"),
+              std::string::npos);
+    EXPECT_NE(error_of([] {
+                  simcard::parse_card_list("# only a comment\n", "g.csv", nullptr, nullptr);
+              }).find("g.csv: no header line"),
+              std::string::npos);
+}
+
+TEST(SimcardCardList, AnEkiColumnNeedsTheKeysAndUsesIndexOneOrTheOnlyKey) {
+    const std::string header = "iccid,imsi,adm1,eki\n";
+    const auto k4_index1 = bytes("00112233445566778899AABBCCDDEEFF");  // index 1 of k4_table()
+    const std::string list =
+        header + "8999900000000000019,001010000000001,12345678," + wrap_ki(k4_index1, bytes(kKi1)) + "\n";
+    EXPECT_NE(error_of([&] {
+                  simcard::parse_card_list(list, "k.csv", nullptr, nullptr);
+              }).find("k.csv:1: header: an eki column needs the K4 and OP key files"),
+              std::string::npos);
+    // Two K4 keys: index 1. One OP key of index 7: that one.
+    const auto k4 = k4_table();
+    const auto op = op_table();
+    const auto cards = simcard::parse_card_list(list, "k.csv", &k4, &op);
+    ASSERT_EQ(cards.size(), 1u);
+    EXPECT_TRUE(cards[0].keyed);
+    EXPECT_EQ(hex(std::vector<std::uint8_t>(cards[0].ki.begin(), cards[0].ki.end())), kKi1);
+    const auto opc = sim::auth::opc_from_op(sim::SecretBytes(bytes(kKi1)), sim::SecretBytes(bytes(kOpHex)));
+    EXPECT_EQ(hex(std::vector<std::uint8_t>(cards[0].opc.begin(), cards[0].opc.end())),
+              hex(std::vector<std::uint8_t>(opc.reveal().begin(), opc.reveal().end())));
+    // One K4 key, of index 2: that one.
+    const auto k4_only2 = simcard::parse_key_text("2 " + kK4Hex + "\n", "k4", kK4Sizes, "K4 file");
+    const std::string list2 =
+        header + "8999900000000000019,001010000000001,12345678," + wrap_ki(bytes(kK4Hex), bytes(kKi2)) + "\n";
+    const auto only = simcard::parse_card_list(list2, "k.csv", &k4_only2, &op);
+    EXPECT_EQ(hex(std::vector<std::uint8_t>(only[0].ki.begin(), only[0].ki.end())), kKi2);
+    // Two K4 keys, neither of index 1.
+    const auto k4_two =
+        simcard::parse_key_text("2 " + kK4Hex + "\n3 " + kK4Hex + "\n", "k4", kK4Sizes, "K4 file");
+    EXPECT_NE(error_of([&] {
+                  simcard::parse_card_list(list2, "k.csv", &k4_two, &op);
+              }).find("k.csv:1: eki column: the K4 file holds 2 keys and none of index 1"),
+              std::string::npos);
+    const std::string bad_eki = header + "8999900000000000019,001010000000001,12345678,0011\n";
+    EXPECT_NE(error_of([&] {
+                  simcard::parse_card_list(bad_eki, "k.csv", &k4, &op);
+              }).find("k.csv:2: eki: expected 32 hex digits"),
+              std::string::npos);
+}
+
+TEST(SimcardCardList, AStationKeyedCardCarriesIccidAndAdm1AndKeepsTheBlanksKeys) {
+    const auto cards = simcard::parse_card_list(kCardList, "cards.csv", nullptr, nullptr);
+    // stub-usim: the pre-printed ICCID goes into the blank's EF.ICCID; its key file stays blank (cfg 14, FF).
+    simcard_test::Card usim(simcard::factory_card(usim_blank(), "usim", cards[1]));
+    ASSERT_EQ(usim.sw("00A4000C022FE2"), "9000");
+    EXPECT_EQ(usim.data("00B000000A"), "989909000000000020F7");
+    EXPECT_EQ(usim.sw("0020000A08 3838383838383838"), "63C9") << "the blank's ADM1 must be replaced";
+    EXPECT_EQ(usim.sw("0020000A08 0102030405060708"), "9000");
+    EXPECT_EQ(usim.sw("0020000108 30303030FFFFFFFF"), "9000") << "empty pin1 cell: the blank's PIN1";
+    ASSERT_EQ(usim.sw("00A4000C027FDE"), "9000");
+    ASSERT_EQ(usim.sw("00A4000C026F20"), "9000");
+    EXPECT_EQ(usim.data("00B0000011"), "14" + std::string(32, 'F'));
+    // SJA2 (the list feed's default card): ICCID, ADM1 and the row's PIN1.
+    simcard_test::Card sja2(simcard::CardOs::from_description(
+        simcard::factory_card(sja2_blank(), "sja2", cards[0]).describe(), "state"));
+    ASSERT_EQ(sja2.sw("00A4000C022FE2"), "9000");
+    EXPECT_EQ(sja2.data("00B000000A"), "989909000000000010F9");
+    EXPECT_EQ(sja2.sw("0020000A08 3133353739323436"), "9000");
+    EXPECT_EQ(sja2.sw("0020000108 31313131FFFFFFFF"), "9000");
 }
 
 }  // namespace

@@ -9,6 +9,11 @@
 //                "var_out: COL COL ..." naming the columns (ICCID, EKI and ADM1 needed; PIN1 PUK1 PIN2 PUK2
 //                used when present; others ignored); then one whitespace-separated row per card.
 //   key file     "INDEX HEX" per line, '#' starts a comment; readable by its owner only (mode 0600 or 0400).
+//   card list    (a file named *.csv: the toolkit's order CSV, for pre-printed cards) '#' comment lines, a
+//                header line of comma-separated column names (case-insensitive; iccid and adm1 needed; pin1
+//                puk1 pin2 puk2 eki used when present; imsi, msisdn and others ignored), one card per row.
+//                Without an eki column the cards keep the blank's keys: the station generates and writes
+//                Ki/OPc ("station-keyed"). With one, each eki is unwrapped like the vendor file's EKI.
 // Every error names file:line and never shows a key, an EKI or a code.
 #pragma once
 
@@ -57,6 +62,7 @@ struct FactoryCard {
     std::array<std::uint8_t, 8> adm1{};
     std::optional<std::string> pin1, puk1, pin2, puk2;  // digits, when the file has the column
     std::array<std::uint8_t, 16> ki{}, opc{};
+    bool keyed = true;  // false: a card-list row without eki; ki/opc unused, the blank's key files stay
     FactoryCard() = default;
     FactoryCard(const FactoryCard&) = default;
     FactoryCard(FactoryCard&&) = default;
@@ -73,9 +79,20 @@ std::vector<FactoryCard> parse_vendor_file(std::string_view text, const std::str
 std::vector<FactoryCard> read_vendor_file(const std::filesystem::path& file, const KeyTable& k4,
                                           const KeyTable& op);
 
+// True when `file` is a card list (its name ends in ".csv", any case) rather than a vendor .out file.
+bool is_card_list(const std::filesystem::path& file);
+
+// The card list's rows. `k4`/`op` are needed only when the list has an eki column (else ignored, may be
+// null): the K4 and the OP used are those of index 1, or the file's only key when it holds exactly one.
+std::vector<FactoryCard> parse_card_list(std::string_view text, const std::string& source, const KeyTable* k4,
+                                         const KeyTable* op);
+std::vector<FactoryCard> read_card_list(const std::filesystem::path& file, const KeyTable* k4,
+                                        const KeyTable* op);
+
 // The blank description as this body leaves the vendor: EF.ICCID, the codes the blank defines (ADM1 always;
 // PIN1/PUK1/PIN2/PUK2 when the row has them), Ki and OPc in every key file (offsets 1 and 17, the cfg byte
-// marked "OPc"). Throws DescriptionError when the blank has no EF.ICCID, no ADM1 or no key file.
+// marked "OPc") when the card is keyed. Throws DescriptionError when the blank has no EF.ICCID, no ADM1 or
+// (keyed card) no key file.
 CardOs factory_card(std::string_view blank_description, const std::string& source, const FactoryCard& card);
 
 // True when the description's EF.ICCID is written by the card vendor only (update NEV) and still empty (all

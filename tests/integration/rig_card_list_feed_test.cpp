@@ -1,0 +1,246 @@
+// The virtual rig's feed from a card list (a CSV of pre-printed cards) through pcscd: `hw/rig/virtual-rig
+// start 2
+// --first-slot 4 --feed --vendor-file cards.csv` on a list of 4 cards this test writes (no eki column: the
+// cards are station-keyed, so no key files). Each card that comes into a reader must be one of the list's,
+// never dealt twice, accept its row's ADM1 (VERIFY, key reference 0A) and refuse a wrong one. A card written
+// and powered down is replaced by the next one; once the 4 are dealt, both slots stay empty.
+//
+// Slots 4 and 5 (--first-slot 4: slots 0-3 may hold the shared rig's own stubs): run it under the shared rig
+// lock (flock /tmp/rig.lock), like the rig.
+#include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <thread>
+
+#include <fmt/core.h>
+
+#include "run_command.hpp"
+#include "sim/apdu.hpp"
+#include "sim/bytes.hpp"
+#include "sim/pcsc.hpp"
+#include "simcard_fixture.hpp"
+#include "stub_process.hpp"
+#include "test_files.hpp"
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct Row {
+    std::string iccid;
+    sim::Bytes adm1;  // as the card compares it
+    std::string adm1_text;
+};
+
+// What a vendor does: EKI = AES-CBC(K4, IV 0, no padding)(Ki); K4 AES-128 here.
+std::string wrap_ki(const sim::Bytes& k4, const sim::Bytes& ki) {
+    std::unique_ptr<EVP_CIPHER_CTX, void (*)(EVP_CIPHER_CTX*)> ctx(EVP_CIPHER_CTX_new(), EVP_CIPHER_CTX_free);
+    const std::array<std::uint8_t, 16> iv{};
+    sim::Bytes out(32);
+    int len = 0, tail = 0;
+    EVP_EncryptInit_ex(ctx.get(), EVP_aes_128_cbc(), nullptr, k4.data(), iv.data());
+    EVP_CIPHER_CTX_set_padding(ctx.get(), 0);
+    EVP_EncryptUpdate(ctx.get(), out.data(), &len, ki.data(), static_cast<int>(ki.size()));
+    EVP_EncryptFinal_ex(ctx.get(), out.data() + len, &tail);
+    out.resize(static_cast<std::size_t>(len + tail));
+    return sim::to_hex(out);
+}
+
+std::string rig() {
+    return (simtest::source_root() / "hw" / "rig" / "virtual-rig").string();
+}
+
+class RigCardListFeed : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        char dir_template[] = "/tmp/rig-card-list-test.XXXXXX";
+        ASSERT_NE(::mkdtemp(dir_template), nullptr);
+        dir_ = dir_template;
+        std::string csv =
+            "# TEST DATA - pre-printed cards made up by rig_card_list_feed_test\n"
+            "iccid,imsi,msisdn,adm1,pin1,puk1\n";
+        for (int i = 1; i <= 4; ++i) {
+            Row row;
+            row.iccid = fmt::format("89999880000000000{}{}", i, i);
+            // Odd rows an 8-digit ADM1 (ASCII bytes), even rows 16 hex digits (raw bytes).
+            if (i % 2 == 1) {
+                row.adm1_text = fmt::format("{:08}", 24681357 + i);
+                row.adm1 = sim::Bytes(row.adm1_text.begin(), row.adm1_text.end());
+            } else {
+                row.adm1 = sim::from_hex(fmt::format("B1C2D3E4F5A6{:02X}{:02X}", i, i));
+                row.adm1_text = sim::to_hex(row.adm1);
+            }
+            csv += fmt::format("{},54601000088000{},+68775110{},{},{},{}\n", row.iccid, i, i, row.adm1_text,
+                               i % 2 == 1 ? "4321" : "", i % 2 == 1 ? "87654321" : "");
+            rows_.emplace(row.iccid, row);
+        }
+        std::ofstream(dir_ / "cards.csv") << csv;
+        ::chmod((dir_ / "cards.csv").c_str(), 0600);
+    }
+    void TearDown() override {
+        if (started_) (void)simtest::run_command(env() + rig() + " stop");
+        std::error_code ignored;
+        fs::remove_all(dir_, ignored);
+    }
+
+    std::string env() const {
+        return fmt::format("VIRTUAL_RIG_DIR={} SIMCARD_STUB={} ", (dir_ / "run").string(),
+                           simtest::stub_binary().string());
+    }
+
+    simtest::CommandResult start(const std::string& options) {
+        started_ = true;
+        return simtest::run_command(env() + rig() + " start 2 --first-slot 4 --fresh --feed " + options);
+    }
+
+    fs::path dir_;
+    std::map<std::string, Row> rows_;
+    bool started_ = false;
+};
+
+std::string sw_of(const sim::ResponseApdu& r) {
+    return fmt::format("{:04X}", r.sw());
+}
+
+// Reads the card in `reader`, proves it is the row its ICCID names (its ADM1), then powers it down as a
+// station done with it would (the feed takes it out). Returns its ICCID.
+std::string check_and_finish_card(const sim::PcscContext& context, const std::string& reader,
+                                  const std::map<std::string, Row>& rows) {
+    sim::PcscTransport card(context, reader);
+    EXPECT_EQ(sw_of(card.transmit(sim::CommandApdu::case3(0x00, 0xA4, 0x00, 0x0C, sim::from_hex("2FE2")))),
+              "9000");
+    const auto iccid_file = card.transmit(sim::CommandApdu::case2(0x00, 0xB0, 0x00, 0x00, 10));
+    std::string iccid;
+    for (std::uint8_t b : iccid_file.data())
+        for (int nibble : {b & 0xF, b >> 4})
+            if (nibble != 0xF) iccid += static_cast<char>('0' + nibble);
+    const auto row = rows.find(iccid);
+    if (row == rows.end()) {
+        ADD_FAILURE() << reader << ": ICCID " << iccid << " is not one of the list's";
+        return iccid;
+    }
+    sim::Bytes wrong = row->second.adm1;
+    wrong[7] ^= 0x01;
+    const std::string refused =
+        sw_of(card.transmit(sim::CommandApdu::case3(0x00, 0x20, 0x00, 0x0A, wrong).with_secret_data()));
+    EXPECT_EQ(refused.substr(0, 3), "63C") << iccid << ": a wrong ADM1 answered " << refused;
+    EXPECT_EQ(sw_of(card.transmit(
+                  sim::CommandApdu::case3(0x00, 0x20, 0x00, 0x0A, row->second.adm1).with_secret_data())),
+              "9000")
+        << iccid << ": the row's ADM1 refused";
+    card.disconnect(sim::PcscTransport::Disposition::Unpower);
+    return iccid;
+}
+
+TEST_F(RigCardListFeed, EachCardIsTheNextRowWithItsIccidAndAdm1AndNoneIsDealtTwice) {
+    const auto started =
+        start(fmt::format("--vendor-file {} --seed 20261207", (dir_ / "cards.csv").string()));
+    ASSERT_EQ(started.exit_code, 0) << started.out << started.err;
+    EXPECT_NE(started.out.find("card-list feed"), std::string::npos) << started.out;
+    EXPECT_NE(simtest::read_text(dir_ / "run" / "rig.env").find("sysmoISIM-SJA2-blank.card"),
+              std::string::npos)
+        << "a list feed's default card is the SJA2";
+
+    const sim::PcscContext context;
+    const std::array<std::string, 2> readers{simtest::reader_name(4), simtest::reader_name(5)};
+    std::vector<std::string> dealt;
+    for (int round = 0; round < 3 && dealt.size() < rows_.size(); ++round) {
+        for (const auto& reader : readers) {
+            if (dealt.size() == rows_.size()) break;
+            ASSERT_TRUE(context.wait_for_card(reader, 10s)) << reader << ": no card after " << dealt.size();
+            dealt.push_back(check_and_finish_card(context, reader, rows_));
+            if (HasFatalFailure()) return;
+            (void)context.wait_for_removal(reader, 3s);
+        }
+    }
+    const std::set<std::string> distinct(dealt.begin(), dealt.end());
+    EXPECT_EQ(dealt.size(), rows_.size());
+    EXPECT_EQ(distinct.size(), dealt.size()) << "a card dealt twice";
+    for (const auto& [iccid, row] : rows_) EXPECT_TRUE(distinct.count(iccid)) << iccid << " never dealt";
+    // The list is used up: both slots go empty and stay so.
+    for (const auto& reader : readers) EXPECT_TRUE(context.wait_for_removal(reader, 5s)) << reader;
+    std::this_thread::sleep_for(1500ms);
+    for (const auto& info : context.readers()) {
+        if (info.name == readers[0] || info.name == readers[1]) {
+            EXPECT_FALSE(info.card_present) << info.name;
+        }
+    }
+    // ADM1 values stay off the stubs' logs, the rig's env file and the claims.
+    for (const char* file : {"slot4.log", "slot5.log", "rig.env", "feed.claims"}) {
+        const std::string text = simtest::read_text(dir_ / "run" / file);
+        for (const auto& [iccid, row] : rows_) EXPECT_EQ(text.find(row.adm1_text), std::string::npos) << file;
+    }
+}
+
+TEST_F(RigCardListFeed, WithCardListAndAStubUsimTheIccidIsWrittenIntoTheBlanksEfIccid) {
+    const auto started = start(fmt::format("--card-list {} --card stub-usim", (dir_ / "cards.csv").string()));
+    ASSERT_EQ(started.exit_code, 0) << started.out << started.err;
+    const sim::PcscContext context;
+    std::set<std::string> iccids;
+    for (int slot : {4, 5}) {
+        const auto reader = simtest::reader_name(slot);
+        ASSERT_TRUE(context.wait_for_card(reader, 10s)) << reader;
+        iccids.insert(check_and_finish_card(context, reader, rows_));
+    }
+    EXPECT_EQ(iccids.size(), 2u);
+}
+
+TEST_F(RigCardListFeed, WithAnEkiColumnTheKeyFilesAreNeededAndTheListIsFed) {
+    // K4 of index 1 among two; the OP file's only key (index 4).
+    const sim::Bytes k4 = sim::from_hex("3C1F5A7E92B40D68E1A3C5F70912B4D6");
+    std::ofstream(dir_ / "k4.keys") << "1 " << sim::to_hex(k4) << "\n2 000102030405060708090A0B0C0D0E0F\n";
+    std::ofstream(dir_ / "op.keys") << "4 1006020F0A478BF6B699F15C062E42B3\n";
+    for (const char* name : {"k4.keys", "op.keys"}) ::chmod((dir_ / name).c_str(), 0600);
+    std::string csv = "iccid,adm1,eki\n";
+    std::map<std::string, Row> rows;
+    for (int i = 1; i <= 2; ++i) {
+        const Row row{fmt::format("89999880000000001{}{}", i, i), {}, fmt::format("{:08}", 11223344 + i)};
+        const auto ki = sim::from_hex(fmt::format("{:02X}0102030405060708090A0B0C0D0E{:02X}", i, i));
+        csv += fmt::format("{},{},{}\n", row.iccid, row.adm1_text, wrap_ki(k4, ki));
+        rows.emplace(row.iccid,
+                     Row{row.iccid, sim::Bytes(row.adm1_text.begin(), row.adm1_text.end()), row.adm1_text});
+    }
+    std::ofstream(dir_ / "keyed.csv") << csv;
+    const auto without_keys = start(fmt::format("--vendor-file {}", (dir_ / "keyed.csv").string()));
+    EXPECT_NE(without_keys.exit_code, 0);
+    (void)simtest::run_command(env() + rig() + " stop");
+    const auto started =
+        start(fmt::format("--vendor-file {} --transport-keys {} --op-keys {}", (dir_ / "keyed.csv").string(),
+                          (dir_ / "k4.keys").string(), (dir_ / "op.keys").string()));
+    ASSERT_EQ(started.exit_code, 0) << started.out << started.err;
+    const sim::PcscContext context;
+    std::set<std::string> iccids;
+    for (int slot : {4, 5}) {
+        const auto reader = simtest::reader_name(slot);
+        ASSERT_TRUE(context.wait_for_card(reader, 10s)) << reader;
+        iccids.insert(check_and_finish_card(context, reader, rows));
+    }
+    EXPECT_EQ(iccids.size(), 2u);
+    // The Ki itself is checked in the unit tests (SimcardCardList): here, the keys stay off the logs.
+    for (const char* file : {"slot4.log", "slot5.log", "rig.env"}) {
+        const std::string text = simtest::read_text(dir_ / "run" / file);
+        EXPECT_EQ(text.find(sim::to_hex(k4)), std::string::npos) << file;
+    }
+}
+
+TEST_F(RigCardListFeed, OneKeyFileWithoutTheOtherIsRefused) {
+    std::ofstream(dir_ / "k4.keys") << "1 000102030405060708090A0B0C0D0E0F\n";
+    ::chmod((dir_ / "k4.keys").c_str(), 0600);
+    const auto started = start(fmt::format("--vendor-file {} --transport-keys {}",
+                                           (dir_ / "cards.csv").string(), (dir_ / "k4.keys").string()));
+    EXPECT_NE(started.exit_code, 0);
+    EXPECT_NE(started.err.find("go together"), std::string::npos) << started.err;
+}
+
+}  // namespace
