@@ -1,9 +1,10 @@
-// The warehouse's real flow through pcscd (issue 13): the shipped vendor-file order
-// (profiles/orders/examples/vendor-forfait-m-8.xml, 8 sysmoISIM-SJA2 cards of OPTNC_TEST_0001.out) issued on
-// 4 readers. The stubs are fed from that same file, in a shuffled order, as cards come out of the vendor's
-// box: each carries its factory ICCID, its own ADM1 and the Ki/OPc the vendor wrote. Every card must be
-// issued with its own row (its ADM1 presented, its keys proven, never rewritten), and the HLR import must
-// carry, for each card, the EKI the vendor file gives for it (re-wrapped under the same K4: the same bytes).
+// Identity lists end to end through pcscd (issue 13). First, the warehouse's real flow: the shipped
+// vendor-file order (profiles/orders/examples/vendor-forfait-m-8.xml, 8 sysmoISIM-SJA2 cards of
+// OPTNC_TEST_0001.out) issued on 4 readers. The stubs are fed from that same file, in a shuffled order, as
+// cards come out of the vendor's box: each carries its factory ICCID, its own ADM1 and the Ki/OPc the vendor
+// wrote. Every card must be issued with its own row (its ADM1 presented, its keys proven, never rewritten),
+// and the HLR import must carry, for each card, the EKI the vendor file gives for it (re-wrapped under the
+// same K4: the same bytes).
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <gtest/gtest.h>
@@ -15,6 +16,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "issued_cards.hpp"
@@ -141,4 +143,119 @@ TEST_F(CliVendorIssue, EightVendorKeyedSja2CardsFedShuffledOnFourReaders) {
         ASSERT_TRUE(ekis.contains(iccid)) << iccid;
         EXPECT_EQ(simtest::upper(row.col.at("EKI")), ekis.at(iccid)) << iccid;
     }
+}
+
+namespace {
+
+// Each code line of a card description ("code PUK1 61830297 tries=…"): name -> value.
+std::map<std::string, std::string> codes_of(const std::string& description) {
+    std::map<std::string, std::string> out;
+    std::istringstream in(description);
+    for (std::string line; std::getline(in, line);) {
+        std::istringstream words(line);
+        std::string keyword, name, value;
+        words >> keyword >> name >> value;
+        if (keyword == "code") out[name] = value;
+    }
+    return out;
+}
+
+struct CsvRow {
+    std::string adm1, puk1, pin2, puk2;
+};
+
+std::map<std::string, CsvRow> csv_rows(const fs::path& file) {
+    std::map<std::string, CsvRow> out;
+    std::istringstream in(simtest::read_text(file));
+    for (std::string line; std::getline(in, line);) {
+        if (!line.starts_with("8968")) continue;
+        std::vector<std::string> f;
+        std::istringstream cells(line);
+        for (std::string cell; std::getline(cells, cell, ',');) f.push_back(cell);
+        out[f.at(0)] = CsvRow{f.at(3), f.at(5), f.at(6), f.at(7)};
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_F(CliVendorIssue, CsvListOfStationKeyedCardsWithTheirOwnAdmAndCodes) {
+    const fs::path examples = simtest::source_root() / kExamples;
+    std::string order = simtest::read_text(examples / "csv-forfait-m-3.xml");
+    replace(order, R"(file="../../forfait-m.xml")",
+            fmt::format(R"(file="{}")", (simtest::source_root() / "profiles/forfait-m.xml").string()));
+    replace(order, R"(file="cards-forfait-m-3.csv")",
+            fmt::format(R"(file="{}")", (examples / "cards-forfait-m-3.csv").string()));
+    replace(order, R"(directory="../../../out/csv-forfait-m-3")",
+            fmt::format(R"(directory="{}")", (dir_ / "out").string()));
+    simtest::write_file(dir_ / "csv-order.xml", order);
+    constexpr int kCsvReaders = 3;
+    for (int i = 0; i < kCsvReaders; ++i) {
+        stubs_.push_back(std::make_unique<simtest::StubProcess>(
+            kFirstSlot + i, "stub-usim-blank.card",
+            std::vector<std::string>{"--feed", "--card-list", (examples / "cards-forfait-m-3.csv").string(),
+                                     "--feed-seed", "7", "--feed-claims", (dir_ / "claims").string(),
+                                     "--feed-archive",
+                                     (dir_ / "archive" / fmt::format("slot{}", kFirstSlot + i)).string()},
+            simtest::FirstCard::FromFeeder));
+    }
+    const sim::PcscContext pc;
+    const auto names = pc.reader_names();
+    ASSERT_GE(names.size(), static_cast<std::size_t>(kFirstSlot + kCsvReaders));
+    for (int i = 0; i < kCsvReaders; ++i)
+        ASSERT_TRUE(
+            pc.wait_for_card(names[static_cast<std::size_t>(kFirstSlot + i)], std::chrono::seconds(10)));
+
+    const auto run = simtest::run_command(
+        fmt::format("timeout -k 5 240 {} issue --order {} --readers 4,5,6 --store {} --transport-keys {} "
+                    "--station-id csv-test",
+                    simtest::provisioner_binary(), (dir_ / "csv-order.xml").string(), store(),
+                    (dir_ / "k4.keys").string()));
+    ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+
+    const auto rows = csv_rows(examples / "cards-forfait-m-3.csv");
+    ASSERT_EQ(rows.size(), 3u);
+    // The carrier print file gives each card its list's PUK1.
+    std::istringstream print(simtest::read_text(dir_ / "out/print.csv"));
+    int printed = 0;
+    for (std::string line; std::getline(print, line);) {
+        if (!line.starts_with("8968")) continue;
+        const auto iccid = line.substr(0, line.find(','));
+        ASSERT_TRUE(rows.contains(iccid)) << line;
+        EXPECT_TRUE(line.ends_with("," + rows.at(iccid).puk1)) << line;
+        ++printed;
+    }
+    EXPECT_EQ(printed, 3);
+    // The cards as they left (the feeder's archive): ICCID, the list's codes, the ADM1 they came with, and
+    // keys of their own (station-keyed: written, and each card's different).
+    // The feeder archives a card once it is taken out, a moment after the station powered it down.
+    const auto archived_cards = [&] {
+        int n = 0;
+        if (fs::exists(dir_ / "archive"))
+            for (const auto& e : fs::recursive_directory_iterator(dir_ / "archive"))
+                n += e.is_regular_file() && e.path().extension() == ".card" ? 1 : 0;
+        return n;
+    };
+    for (int i = 0; i < 100 && archived_cards() < 3; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    std::set<std::string> kis;
+    int archived = 0;
+    for (const auto& e : fs::recursive_directory_iterator(dir_ / "archive")) {
+        if (!e.is_regular_file() || e.path().extension() != ".card") continue;
+        const auto body = simtest::load_body(e.path());
+        ASSERT_TRUE(rows.contains(body.iccid)) << e.path();
+        const auto& row = rows.at(body.iccid);
+        const auto codes = codes_of(simtest::read_text(e.path()));
+        EXPECT_EQ(codes.at("PUK1"), row.puk1) << body.iccid;
+        EXPECT_EQ(codes.at("PIN2"), row.pin2) << body.iccid;
+        EXPECT_EQ(codes.at("PUK2"), row.puk2) << body.iccid;
+        const std::string adm = codes.at("ADM1");
+        EXPECT_TRUE(adm == row.adm1 || adm == "hex:" + row.adm1) << body.iccid << " ADM1 changed";
+        EXPECT_EQ(body.imsi.substr(0, 5), "54601") << body.iccid;
+        ASSERT_EQ(body.ki.size(), 32u) << body.iccid;
+        kis.insert(body.ki);
+        ++archived;
+    }
+    EXPECT_EQ(archived, 3);
+    EXPECT_EQ(kis.size(), 3u) << "each card its own Ki";
 }
