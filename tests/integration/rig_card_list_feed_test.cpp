@@ -24,6 +24,7 @@
 
 #include <fmt/core.h>
 
+#include "rig_feed.hpp"
 #include "run_command.hpp"
 #include "sim/apdu.hpp"
 #include "sim/bytes.hpp"
@@ -154,28 +155,16 @@ TEST_F(RigCardListFeed, EachCardIsTheNextRowWithItsIccidAndAdm1AndNoneIsDealtTwi
 
     const sim::PcscContext context;
     const std::array<std::string, 2> readers{simtest::reader_name(4), simtest::reader_name(5)};
-    std::vector<std::string> dealt;
-    for (int round = 0; round < 3 && dealt.size() < rows_.size(); ++round) {
-        for (const auto& reader : readers) {
-            if (dealt.size() == rows_.size()) break;
-            ASSERT_TRUE(context.wait_for_card(reader, 10s)) << reader << ": no card after " << dealt.size();
-            dealt.push_back(check_and_finish_card(context, reader, rows_));
-            if (HasFatalFailure()) return;
-            (void)context.wait_for_removal(reader, 3s);
-        }
-    }
+    const auto dealt = simtest::deal_every_card(
+        context, readers, rows_.size(),
+        [&](const std::string& reader) { return check_and_finish_card(context, reader, rows_); });
+    if (HasFatalFailure()) return;
     const std::set<std::string> distinct(dealt.begin(), dealt.end());
     EXPECT_EQ(dealt.size(), rows_.size());
     EXPECT_EQ(distinct.size(), dealt.size()) << "a card dealt twice";
     for (const auto& [iccid, row] : rows_) EXPECT_TRUE(distinct.count(iccid)) << iccid << " never dealt";
     // The list is used up: both slots go empty and stay so.
-    for (const auto& reader : readers) EXPECT_TRUE(context.wait_for_removal(reader, 5s)) << reader;
-    std::this_thread::sleep_for(1500ms);
-    for (const auto& info : context.readers()) {
-        if (info.name == readers[0] || info.name == readers[1]) {
-            EXPECT_FALSE(info.card_present) << info.name;
-        }
-    }
+    simtest::expect_slots_stay_empty(context, readers);
     // ADM1 values stay off the stubs' logs, the rig's env file and the claims.
     for (const char* file : {"slot4.log", "slot5.log", "rig.env", "feed.claims"}) {
         const std::string text = simtest::read_text(dir_ / "run" / file);

@@ -26,6 +26,7 @@
 
 #include <fmt/core.h>
 
+#include "rig_feed.hpp"
 #include "run_command.hpp"
 #include "sim/apdu.hpp"
 #include "sim/auth/milenage.hpp"
@@ -207,31 +208,16 @@ TEST_F(RigVendorFeed, EachCardIsTheNextRowWithItsIccidAdm1AndKeysAndNoneIsDealtT
 
     const sim::PcscContext context;
     const std::array<std::string, 2> readers{simtest::reader_name(4), simtest::reader_name(5)};
-    std::vector<std::string> dealt;
-    // 5 cards over 2 slots: each round takes the card in each slot that has one.
-    for (int round = 0; round < 4 && dealt.size() < rows_.size(); ++round) {
-        for (const auto& reader : readers) {
-            if (dealt.size() == rows_.size()) break;
-            ASSERT_TRUE(context.wait_for_card(reader, 10s)) << reader << ": no card after " << dealt.size();
-            dealt.push_back(check_and_finish_card(context, reader, rows_));
-            if (HasFatalFailure()) return;
-            // Let the swap happen (the card goes out, the next one in 300 ms later). pcscd may not see the
-            // gap (it polls every 400 ms): the next connection then simply powers the new card up.
-            (void)context.wait_for_removal(reader, 3s);
-        }
-    }
+    const auto dealt = simtest::deal_every_card(
+        context, readers, rows_.size(),
+        [&](const std::string& reader) { return check_and_finish_card(context, reader, rows_); });
+    if (HasFatalFailure()) return;
     const std::set<std::string> distinct(dealt.begin(), dealt.end());
     EXPECT_EQ(dealt.size(), rows_.size());
     EXPECT_EQ(distinct.size(), dealt.size()) << "a card dealt twice";
     for (const auto& [iccid, row] : rows_) EXPECT_TRUE(distinct.count(iccid)) << iccid << " never dealt";
     // The box is empty: both slots go empty and stay so.
-    for (const auto& reader : readers) EXPECT_TRUE(context.wait_for_removal(reader, 5s)) << reader;
-    std::this_thread::sleep_for(1500ms);
-    for (const auto& info : context.readers()) {
-        if (info.name == readers[0] || info.name == readers[1]) {
-            EXPECT_FALSE(info.card_present) << info.name;
-        }
-    }
+    simtest::expect_slots_stay_empty(context, readers);
     const std::string claims = simtest::read_text(dir_ / "run" / "feed.claims");
     for (const auto& [iccid, row] : rows_) EXPECT_NE(claims.find(iccid), std::string::npos);
     // Secrets stay off the stubs' logs, the rig's env file and the claims.

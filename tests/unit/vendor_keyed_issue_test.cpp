@@ -111,8 +111,18 @@ bool contains(const sim::Bytes& apdu, sim::ByteView needle) {
     return std::search(apdu.begin(), apdu.end(), needle.begin(), needle.end()) != apdu.end();
 }
 
+// Every command sent to the card body, in order.
 struct Spy {
     std::vector<sim::Bytes> sent;
+    sim::LoopbackTransport transport(simtest::PullableCard& body) {
+        return sim::LoopbackTransport(
+            body.os().atr(),
+            [this, &body](const sim::Bytes& c) {
+                sent.push_back(c);
+                return body.os().process(c);
+            },
+            [&body](bool) { body.os().reset(); });
+    }
     [[nodiscard]] bool any_write() const {
         return std::any_of(sent.begin(), sent.end(), [](const sim::Bytes& c) {
             return c.size() > 1 && (c[1] == 0xD6 || c[1] == 0xDC);
@@ -135,13 +145,7 @@ TEST_F(VendorKeyed, CardIsProvenAndItsKeysAreNeverRewritten) {
     const auto opc = sim::auth::opc_from_op(ki, sim::SecretBytes::from_hex(kOpHex, "OP"));
     simtest::PullableCard body(vendor_card(2, ki));
     Spy spy;
-    sim::LoopbackTransport transport(
-        body.os().atr(),
-        [&](const sim::Bytes& c) {
-            spy.sent.push_back(c);
-            return body.os().process(c);
-        },
-        [&](bool) { body.os().reset(); });
+    auto transport = spy.transport(body);
     sim::Card card(transport);
     const auto issued = provisioner::issue_card(card, "reader-0", s.f.ctx());
     EXPECT_EQ(issued.identity.iccid, iccid_of(2));
@@ -168,13 +172,7 @@ TEST_F(VendorKeyed, ACardWithOtherKeysIsRefusedQuarantinedAndUntouched) {
     VendorFixture s;
     simtest::PullableCard body(vendor_card(1, ki_of(9)));  // ICCID of row 1, keys of no row
     Spy spy;
-    sim::LoopbackTransport transport(
-        body.os().atr(),
-        [&](const sim::Bytes& c) {
-            spy.sent.push_back(c);
-            return body.os().process(c);
-        },
-        [&](bool) { body.os().reset(); });
+    auto transport = spy.transport(body);
     sim::Card card(transport);
     try {
         (void)provisioner::issue_card(card, "reader-0", s.f.ctx());
@@ -195,13 +193,7 @@ TEST_F(VendorKeyed, WithoutTheOrdersOpNothingIsSent) {
     s.f.ctx().op_keys = nullptr;
     simtest::PullableCard body(vendor_card(3, ki_of(3)));
     Spy spy;
-    sim::LoopbackTransport transport(
-        body.os().atr(),
-        [&](const sim::Bytes& c) {
-            spy.sent.push_back(c);
-            return body.os().process(c);
-        },
-        [&](bool) { body.os().reset(); });
+    auto transport = spy.transport(body);
     sim::Card card(transport);
     EXPECT_THROW((void)provisioner::issue_card(card, "reader-0", s.f.ctx()), sim::InputError);
     EXPECT_FALSE(spy.any_write());
