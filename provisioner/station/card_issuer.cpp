@@ -321,7 +321,6 @@ IssuedCard issue_card(sim::Card& card, const std::string& reader_id, IssueContex
     const bool resumed = record.resumed;
     state.iccid = record.identity.iccid;
     bool written = false;
-    bool quarantine = false;  // a card proven not to be its list row's: its identity must not go to another
     try {
         if (by_own_iccid) check_factory_iccid(*driver, reader_id, card_iccid, record.identity.iccid);
         Secrets secrets = secrets_for(record, ctx, card_iccid);
@@ -329,11 +328,7 @@ IssuedCard issue_card(sim::Card& card, const std::string& reader_id, IssueContex
         const Profile& profile = profile_at(*ctx.order, record.seq);
         const bool own_offer = &profile != &ctx.order->profile;
         const auto keys = key_set(profile, secrets.material);
-        if (secrets.vendor_keyed) {
-            quarantine = true;
-            prove_vendor_keys(card, keys, profile, reader_id, record.identity.iccid);
-            quarantine = false;
-        }
+        if (secrets.vendor_keyed) prove_vendor_keys(card, keys, profile, reader_id, record.identity.iccid);
         record =
             ctx.journal->mark_writing(record.id, secrets.sealed, ctx.station_id,
                                       own_offer ? std::optional<std::string_view>(profile.id) : std::nullopt);
@@ -348,10 +343,13 @@ IssuedCard issue_card(sim::Card& card, const std::string& reader_id, IssueContex
         write_and_verify(card, *driver, images, codes, keys, progress, state, written_keys);
         record = ctx.journal->mark_verified_and_issued(record.id, ctx.station_id);
     } catch (const std::exception& e) {
+        // A card proven not to be its list row's is quarantined although nothing was written: its identity
+        // must not go to another body before someone has looked at the file and the card.
+        const bool quarantine = written || dynamic_cast<const VendorKeysMismatch*>(&e) != nullptr;
         try {
-            ctx.journal->mark_failed(
-                record.id, e.what(),
-                written || quarantine ? CardHoldsIdentity::unknown : CardHoldsIdentity::no, ctx.station_id);
+            ctx.journal->mark_failed(record.id, e.what(),
+                                     quarantine ? CardHoldsIdentity::unknown : CardHoldsIdentity::no,
+                                     ctx.station_id);
         } catch (const std::exception&) {
             // The card stays in its last recorded state; --resume or a review will settle it.
         }

@@ -50,7 +50,8 @@ TEST(CardIssuer, IssuesAVerifiedCardAndJournalsIt) {
     EXPECT_EQ(sim::ef::decode<sim::ef::Iccid>(check.read_binary(kIccid, 0, 10)).digits,
               record.identity.iccid);
     // The keys in the journal (wrapped) are the keys on the card.
-    const auto keys = provisioner::open_card_secrets(*record.secrets, f.keys(), provisioner::scope_of(record));
+    const auto keys =
+        provisioner::open_card_secrets(*record.secrets, f.keys(), provisioner::scope_of(record));
     const auto milenage = sim::auth::Milenage::from_opc(keys.ki, keys.opc);
     const sim::auth::Rand rand{1, 2, 3};
     const auto autn = milenage.build_autn(rand, sim::auth::sqn_from_int(1000 << 5), {0x80, 0x00});
@@ -262,6 +263,66 @@ TEST(CardIssuer, AnotherCardTypeIsACardCheckFailureBeforeAnyWrite) {
     } catch (const sim::WrongCardType& e) {
         EXPECT_EQ(e.exit_code(), sim::ExitCode::CardCheckFailed);
         EXPECT_NE(std::string(e.what()).find("nothing written"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(body.os().state_version(), version);
+    EXPECT_EQ(s.f.journal().counts(s.f.job()).unused, s.f.journal().counts(s.f.job()).ordered);
+}
+
+// A blank body whose EF.ICCID is all FF (as some vendors' test bodies come) gets our ICCID as its very first
+// write: pulled right after it, before its codes, it is recognised on re-insertion and resumes with its
+// identity instead of taking a new one (issue 13, blank bodies).
+TEST(CardIssuer, AnAllFfBodyPulledRightAfterItsIccidResumesWithItsIdentity) {
+    simtest::IssueFixture f;
+    simtest::PullableCard body(simtest::fresh_blank_card(std::string(20, 'F')));
+    bool iccid_written = false;
+    {
+        sim::LoopbackTransport transport(
+            body.os().atr(),
+            [&](const sim::Bytes& c) {
+                if (iccid_written) throw sim::CardRemoved("card pulled out (test)");
+                auto answer = body.os().process(c);
+                iccid_written = c.size() > 1 && c[1] == 0xD6;  // the first write of the card
+                return answer;
+            },
+            [&](bool) { body.os().reset(); });
+        sim::Card card(transport);
+        EXPECT_THROW((void)provisioner::issue_card(card, "reader-0", f.ctx()), sim::CardRemoved);
+    }
+    ASSERT_TRUE(iccid_written);
+    const auto held = f.journal().list({f.job(), CardState::quarantined, true});
+    ASSERT_EQ(held.size(), 1U);
+    body.reinsert();
+    {
+        auto transport = body.transport();
+        sim::Card check(transport);
+        check.detect();
+        EXPECT_EQ(sim::ef::decode<sim::ef::Iccid>(check.read_binary(kIccid, 0, 10)).digits,
+                  held[0].identity.iccid)
+            << "the first write is the ICCID";
+    }
+    body.reinsert();
+    auto transport = body.transport();
+    sim::Card card(transport);
+    const auto issued = provisioner::issue_card(card, "reader-0", f.ctx());
+    EXPECT_TRUE(issued.resumed);
+    EXPECT_EQ(issued.id, held[0].id);
+    EXPECT_EQ(f.journal().counts(f.job()).issued, 1U);
+    EXPECT_EQ(f.journal().counts(f.job()).quarantined, 0U);
+}
+
+// Where a card must take its own list row (here a vendor-fixed ICCID), a blank body names none: refused
+// before anything is sent to it beyond identification, and no identity is taken.
+TEST(CardIssuer, AnAllFfBodyOfAVendorFixedTypeIsRefusedWithTheReason) {
+    Sja2Fixture s;
+    simtest::PullableCard body(simtest::fresh_blank_card(std::string(20, 'F'), "sysmoISIM-SJA2-blank.card"));
+    const auto version = body.os().state_version();
+    auto transport = body.transport();
+    sim::Card card(transport);
+    try {
+        (void)provisioner::issue_card(card, "reader-0", s.f.ctx());
+        FAIL() << "a blank vendor-fixed body was issued";
+    } catch (const sim::SafetyRefusal& e) {
+        EXPECT_NE(std::string(e.what()).find("blank EF.ICCID (all FF)"), std::string::npos) << e.what();
     }
     EXPECT_EQ(body.os().state_version(), version);
     EXPECT_EQ(s.f.journal().counts(s.f.job()).unused, s.f.journal().counts(s.f.job()).ordered);
