@@ -35,6 +35,7 @@
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
+using simtest::sw_of;
 
 namespace {
 
@@ -58,16 +59,10 @@ std::string wrap_ki(const sim::Bytes& k4, const sim::Bytes& ki) {
     return sim::to_hex(out);
 }
 
-std::string rig() {
-    return (simtest::source_root() / "hw" / "rig" / "virtual-rig").string();
-}
-
-class RigCardListFeed : public ::testing::Test {
+class RigCardListFeed : public simtest::RigFeedTest {
   protected:
     void SetUp() override {
-        char dir_template[] = "/tmp/rig-card-list-test.XXXXXX";
-        ASSERT_NE(::mkdtemp(dir_template), nullptr);
-        dir_ = dir_template;
+        simtest::RigFeedTest::SetUp();
         std::string csv =
             "# TEST DATA - pre-printed cards made up by rig_card_list_feed_test\n"
             "iccid,imsi,msisdn,adm1,pin1,puk1\n";
@@ -89,43 +84,15 @@ class RigCardListFeed : public ::testing::Test {
         std::ofstream(dir_ / "cards.csv") << csv;
         ::chmod((dir_ / "cards.csv").c_str(), 0600);
     }
-    void TearDown() override {
-        if (started_) (void)simtest::run_command(env() + rig() + " stop");
-        std::error_code ignored;
-        fs::remove_all(dir_, ignored);
-    }
-
-    std::string env() const {
-        return fmt::format("VIRTUAL_RIG_DIR={} SIMCARD_STUB={} ", (dir_ / "run").string(),
-                           simtest::stub_binary().string());
-    }
-
-    simtest::CommandResult start(const std::string& options) {
-        started_ = true;
-        return simtest::run_command(env() + rig() + " start 2 --first-slot 4 --fresh --feed " + options);
-    }
-
-    fs::path dir_;
     std::map<std::string, Row> rows_;
-    bool started_ = false;
 };
-
-std::string sw_of(const sim::ResponseApdu& r) {
-    return fmt::format("{:04X}", r.sw());
-}
 
 // Reads the card in `reader`, proves it is the row its ICCID names (its ADM1), then powers it down as a
 // station done with it would (the feed takes it out). Returns its ICCID.
 std::string check_and_finish_card(const sim::PcscContext& context, const std::string& reader,
                                   const std::map<std::string, Row>& rows) {
     sim::PcscTransport card(context, reader);
-    EXPECT_EQ(sw_of(card.transmit(sim::CommandApdu::case3(0x00, 0xA4, 0x00, 0x0C, sim::from_hex("2FE2")))),
-              "9000");
-    const auto iccid_file = card.transmit(sim::CommandApdu::case2(0x00, 0xB0, 0x00, 0x00, 10));
-    std::string iccid;
-    for (std::uint8_t b : iccid_file.data())
-        for (int nibble : {b & 0xF, b >> 4})
-            if (nibble != 0xF) iccid += static_cast<char>('0' + nibble);
+    const std::string iccid = simtest::read_iccid_digits(card);
     const auto row = rows.find(iccid);
     if (row == rows.end()) {
         ADD_FAILURE() << reader << ": ICCID " << iccid << " is not one of the list's";

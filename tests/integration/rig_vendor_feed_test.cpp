@@ -39,6 +39,7 @@
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
+using simtest::sw_of;
 
 namespace {
 
@@ -70,16 +71,10 @@ void write_private(const fs::path& file, const std::string& text) {
     ::chmod(file.c_str(), 0600);
 }
 
-std::string rig() {
-    return (simtest::source_root() / "hw" / "rig" / "virtual-rig").string();
-}
-
-class RigVendorFeed : public ::testing::Test {
+class RigVendorFeed : public simtest::RigFeedTest {
   protected:
     void SetUp() override {
-        char dir_template[] = "/tmp/rig-vendor-test.XXXXXX";
-        ASSERT_NE(::mkdtemp(dir_template), nullptr);
-        dir_ = dir_template;
+        simtest::RigFeedTest::SetUp();
         std::string out =
             "* TEST DATA - made up by rig_vendor_feed_test\n"
             "Card Type : sysmoISIM-SJA2\nQuantity : 5\nKID : 3\nOPID : 1\n"
@@ -105,33 +100,11 @@ class RigVendorFeed : public ::testing::Test {
                       "# transport keys\n1 000102030405060708090A0B0C0D0E0F\n3 " + sim::to_hex(kK4) + "\n");
         write_private(dir_ / "op.keys", "1 " + sim::to_hex(kOp) + "  # the operator's OP\n");
     }
-    void TearDown() override {
-        if (started_) (void)simtest::run_command(env() + rig() + " stop");
-        std::error_code ignored;
-        fs::remove_all(dir_, ignored);
-    }
-
-    std::string env() const {
-        return fmt::format("VIRTUAL_RIG_DIR={} SIMCARD_STUB={} ", (dir_ / "run").string(),
-                           simtest::stub_binary().string());
-    }
-
-    simtest::CommandResult start(const std::string& options) {
-        started_ = true;
-        return simtest::run_command(env() + rig() + " start 2 --first-slot 4 --fresh --feed " + options);
-    }
-
-    fs::path dir_;
     std::map<std::string, Row> rows_;
-    bool started_ = false;
 };
 
 sim::ResponseApdu send(sim::PcscTransport& card, const sim::CommandApdu& command) {
     return card.transmit(command);
-}
-
-std::string sw_of(const sim::ResponseApdu& r) {
-    return fmt::format("{:04X}", r.sw());
 }
 
 // Reads the card in `reader`, proves it is the row its ICCID names, then writes it and powers it down (the
@@ -139,13 +112,7 @@ std::string sw_of(const sim::ResponseApdu& r) {
 std::string check_and_finish_card(const sim::PcscContext& context, const std::string& reader,
                                   const std::map<std::string, Row>& rows) {
     sim::PcscTransport card(context, reader);
-    EXPECT_EQ(sw_of(send(card, sim::CommandApdu::case3(0x00, 0xA4, 0x00, 0x0C, sim::from_hex("2FE2")))),
-              "9000");
-    const auto iccid_file = send(card, sim::CommandApdu::case2(0x00, 0xB0, 0x00, 0x00, 10));
-    std::string iccid;
-    for (std::uint8_t b : iccid_file.data())
-        for (int nibble : {b & 0xF, b >> 4})
-            if (nibble != 0xF) iccid += static_cast<char>('0' + nibble);
+    const std::string iccid = simtest::read_iccid_digits(card);
     const auto row = rows.find(iccid);
     if (row == rows.end()) {
         ADD_FAILURE() << reader << ": ICCID " << iccid << " is not one of the vendor file's";

@@ -10,9 +10,64 @@
 #include <thread>
 #include <vector>
 
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "run_command.hpp"
+#include "sim/apdu.hpp"
 #include "sim/pcsc.hpp"
+#include "simcard_fixture.hpp"
+#include "stub_process.hpp"
+#include "test_files.hpp"
 
 namespace simtest {
+
+// A test that drives the rig script itself on slots 4 and 5 (--first-slot 4: slots 0-3 may hold the shared
+// rig's own stubs), in a temp directory of its own; the rig is stopped when the test ends.
+class RigFeedTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        std::string dir_template = (std::filesystem::temp_directory_path() / "rig-feed-test.XXXXXX").string();
+        ASSERT_NE(::mkdtemp(dir_template.data()), nullptr);
+        dir_ = dir_template;
+    }
+    void TearDown() override {
+        if (started_) (void)run_command(env() + rig() + " stop");
+        std::error_code ignored;
+        std::filesystem::remove_all(dir_, ignored);
+    }
+    [[nodiscard]] static std::string rig() { return (source_root() / "hw" / "rig" / "virtual-rig").string(); }
+    [[nodiscard]] std::string env() const {
+        return fmt::format("VIRTUAL_RIG_DIR={} SIMCARD_STUB={} ", (dir_ / "run").string(),
+                           stub_binary().string());
+    }
+    CommandResult start(const std::string& options) {
+        started_ = true;
+        return run_command(env() + rig() + " start 2 --first-slot 4 --fresh --feed " + options);
+    }
+
+    std::filesystem::path dir_;
+    bool started_ = false;
+};
+
+inline std::string sw_of(const sim::ResponseApdu& r) {
+    return fmt::format("{:04X}", r.sw());
+}
+
+// EF.ICCID of the card in `card`, read by SELECT 2FE2 + READ BINARY: its digits (swapped BCD, F filler
+// dropped).
+inline std::string read_iccid_digits(sim::PcscTransport& card) {
+    EXPECT_EQ(sw_of(card.transmit(sim::CommandApdu::case3(0x00, 0xA4, 0x00, 0x0C, sim::from_hex("2FE2")))),
+              "9000");
+    const auto file = card.transmit(sim::CommandApdu::case2(0x00, 0xB0, 0x00, 0x00, 10));
+    std::string iccid;
+    for (std::uint8_t b : file.data())
+        for (int nibble : {b & 0xF, b >> 4})
+            if (nibble != 0xF) iccid += static_cast<char>('0' + nibble);
+    return iccid;
+}
 
 // Takes the card in each reader in turn, `check_and_finish(reader)` returning its ICCID, until `cards` are
 // dealt. The swap after each card (the card goes out, the next one in) may be too quick for pcscd to see the
