@@ -7,9 +7,9 @@
 
 #include <chrono>
 
+#include "card_fidelity.hpp"
 #include "fsdump.hpp"
 #include "sim/pcsc.hpp"
-#include "sja2_fidelity.hpp"
 #include "stub_process.hpp"
 
 using namespace std::chrono_literals;
@@ -25,7 +25,7 @@ const std::string kOpc = "F0E0D0C0B0A090807060504030201000";
 class Sja2ToolReplay : public ::testing::Test {
   protected:
     void SetUp() override {
-        stub_ = std::make_unique<simtest::StubProcess>(kSlot, simtest::kSja2Card);
+        stub_ = std::make_unique<simtest::StubProcess>(kSlot, simtest::fidelity_of("sysmoISIM-SJA2").card);
         const auto reader = simtest::reader_name(kSlot);
         ASSERT_TRUE(context_.wait_for_card(reader, 10s)) << reader;
         card_ = std::make_unique<sim::PcscTransport>(context_, reader);
@@ -93,7 +93,7 @@ TEST_F(Sja2ToolReplay, ReadsPin1FilesWithoutVerifyThenProgramsUnderAdm) {
     EXPECT_EQ(sw("00D6000009080910100000001020"), 0x6982);
     ASSERT_EQ(sw("002000"
                  "0A08" +
-                 simtest::kSja2Adm1),
+                 simtest::fidelity_of("sysmoISIM-SJA2").adm1),
               0x9000);
     EXPECT_EQ(sw("00D6000009080910100000001020"), 0x9000);
 

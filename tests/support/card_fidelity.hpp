@@ -1,0 +1,75 @@
+// What each card personality must share with its real card's dump (../shared/reference/cards/, read at test
+// time), and the few differences the fidelity tests accept, each with its reason. One entry per personality:
+// the in-process unit test and the integration test through pcscd walk every entry, so both hold each
+// personality to the same list, and a new card type is one more entry.
+#pragma once
+
+#include <cctype>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "fsdump.hpp"
+
+namespace simtest {
+
+struct CardFidelity {
+    std::string type;  // the card type (driver name)
+    std::string dump;  // its real card's dump in ../shared/reference/cards
+    std::string card;  // the blank personality in firmware-stubs/cards
+    std::string adm1;  // ADM1 as the tool sends it (8 bytes, hex); the dump was made after verify_adm
+    std::uint8_t adm_reference = 0x0A;
+    int files_with_fcp = 0;  // the walk must cover every file the dump shows with a SELECT answer
+    // SELECT-answer fields that may differ from the real card. Empty: every answer must be byte-identical.
+    std::vector<AllowedDifference> allowed;
+    // The non-personal configuration files whose content the blank card carries byte for byte (see
+    // ../shared/reference/cards/README.md). Everything else on the real card is personal (ICCID, IMSI, keys,
+    // phonebook, PLMN lists...) or a counter the card keeps, and stays blank.
+    std::vector<std::string> configuration_files;
+    // Files that hold a personal value on the real card: all FF on the blank personality.
+    std::vector<std::string> personal_files;
+    // The card OS's key files shown in the dump: the first (algorithm) byte is the card's, the rest blank.
+    std::vector<std::string> key_files;
+};
+
+inline const std::vector<CardFidelity>& fidelity_cards() {
+    static const std::vector<CardFidelity> cards{
+        {
+            .type = "sysmoISIM-SJA2",
+            .dump = "sysmoISIM-SJA2.fsdump.txt",
+            .card = "sysmoISIM-SJA2-blank.card",
+            .adm1 = "3637323235383830",  // "67225880" as pySim sends it (ASCII, FF-padded)
+            .files_with_fcp = 254,
+            .allowed = {},
+            // The directory of applications, the access rules, the UICC maximum power consumption, the card
+            // OS's MILENAGE constants and the SQN-check configuration of both applications.
+            .configuration_files = {"MF/EF.DIR", "MF/EF.ARR", "MF/EF.UMPC", "MF/DF.SYSTEM/EF.MILENAGE_CFG",
+                                    "MF/ADF.USIM/EF.ARR", "MF/ADF.USIM/EF.USIM_SQN", "MF/ADF.ISIM/EF.ARR",
+                                    "MF/ADF.ISIM/EF.ISIM_SQN"},
+            // Its test IMSI, PLMN lists, SPN and SMS parameters.
+            .personal_files = {"MF/DF.GSM/EF.IMSI", "MF/ADF.USIM/EF.IMSI", "MF/ADF.USIM/EF.EHPLMN",
+                               "MF/ADF.USIM/EF.OPLMNwAcT", "MF/DF.GSM/EF.SPN", "MF/ADF.USIM/EF.SPN",
+                               "MF/DF.TELECOM/EF.SMSP"},
+            .key_files = {"MF/DF.SYSTEM/EF.SIM_AUTH_KEY", "MF/ADF.USIM/EF.USIM_AUTH_KEY",
+                          "MF/ADF.ISIM/EF.ISIM_AUTH_KEY"},
+        },
+    };
+    return cards;
+}
+
+inline const CardFidelity& fidelity_of(const std::string& type) {
+    for (const auto& card : fidelity_cards())
+        if (card.type == type) return card;
+    throw std::runtime_error("no fidelity entry for card type " + type);
+}
+
+// Parameterised tests are named by the card type, its dashes removed.
+inline std::string fidelity_test_name(const ::testing::TestParamInfo<CardFidelity>& param) {
+    std::string name;
+    for (const char c : param.param.type)
+        if (std::isalnum(static_cast<unsigned char>(c))) name += c;
+    return name;
+}
+
+}  // namespace simtest
