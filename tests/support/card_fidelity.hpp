@@ -6,6 +6,7 @@
 
 #include <cctype>
 #include <cstdint>
+#include <ostream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -32,6 +33,9 @@ struct CardFidelity {
     // The card OS's key files shown in the dump: the first (algorithm) byte is the card's, the rest blank.
     std::vector<std::string> key_files;
 };
+
+// gtest names a parameter by its card type, not by its bytes.
+inline void PrintTo(const CardFidelity& card, std::ostream* out) { *out << card.type; }
 
 inline const std::vector<CardFidelity>& fidelity_cards() {
     static const std::vector<CardFidelity> cards{
