@@ -9,22 +9,11 @@
 #include "auth_files.hpp"
 #include "card_model.hpp"
 #include "simcard/card_os.hpp"
+#include "words.hpp"
 
 namespace simcard {
 
 namespace {
-
-std::vector<std::string_view> split_words(std::string_view line) {
-    std::vector<std::string_view> words;
-    std::size_t i = 0;
-    while (i < line.size()) {
-        while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r')) ++i;
-        std::size_t start = i;
-        while (i < line.size() && line[i] != ' ' && line[i] != '\t' && line[i] != '\r') ++i;
-        if (i > start) words.push_back(line.substr(start, i - start));
-    }
-    return words;
-}
 
 class Parser {
   public:

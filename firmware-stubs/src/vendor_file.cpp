@@ -21,22 +21,11 @@
 
 #include "card_model.hpp"
 #include "simcard/algorithms.hpp"
+#include "words.hpp"
 
 namespace simcard {
 
 namespace {
-
-std::vector<std::string_view> words_of(std::string_view line) {
-    std::vector<std::string_view> words;
-    std::size_t i = 0;
-    while (i < line.size()) {
-        while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r')) ++i;
-        const std::size_t start = i;
-        while (i < line.size() && line[i] != ' ' && line[i] != '\t' && line[i] != '\r') ++i;
-        if (i > start) words.push_back(line.substr(start, i - start));
-    }
-    return words;
-}
 
 std::string_view trimmed(std::string_view text) {
     while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
@@ -161,7 +150,7 @@ KeyTable parse_key_text(std::string_view text, const std::string& source,
     KeyTable table;
     for_each_line(text, [&](std::size_t number, std::string_view line) {
         if (auto hash = line.find('#'); hash != std::string_view::npos) line = line.substr(0, hash);
-        const auto words = words_of(line);
+        const auto words = split_words(line);
         if (words.empty()) return;
         const auto fail = [&](const std::string& message) {
             throw VendorFileError(fmt::format("{}:{}: {}", source, number, message));
@@ -256,7 +245,7 @@ std::vector<FactoryCard> parse_vendor_file(std::string_view text, const std::str
             const std::string_view key = trimmed(line.substr(0, colon));
             const std::string_view value = trimmed(line.substr(colon + 1));
             if (key == "var_out") {
-                for (auto word : words_of(value)) columns.emplace_back(word);
+                for (auto word : split_words(value)) columns.emplace_back(word);
                 columns_line = number;
                 for (const char* needed : {"ICCID", "EKI", "ADM1"})
                     if (!column(needed)) fail(fmt::format("the var_out line has no {} column", needed));
@@ -269,7 +258,7 @@ std::vector<FactoryCard> parse_vendor_file(std::string_view text, const std::str
             }
             return;
         }
-        const auto fields = words_of(line);
+        const auto fields = split_words(line);
         if (fields.size() != columns.size())
             fail(fmt::format("{} fields, the var_out line (line {}) names {} columns", fields.size(),
                              columns_line, columns.size()));
@@ -580,7 +569,7 @@ std::optional<FactoryCard> VendorDeck::draw() {
         file.emplace(*claims_);
         std::istringstream lines(file->contents());
         for (std::string line; std::getline(lines, line);)
-            if (const auto words = words_of(line); !words.empty()) dealt.emplace(words[0]);
+            if (const auto words = split_words(line); !words.empty()) dealt.emplace(words[0]);
     }
     for (const auto& card : order_) {
         if (dealt.count(card.iccid)) continue;
