@@ -148,8 +148,9 @@ namespace {
 // absent here too.
 enum class ListedTag : std::uint8_t { Adm = 1, Pin1, Puk1, Pin2, Puk2, Ki };
 
-template <class Visit>
-void for_each_listed(ListedSecrets& l, Visit visit) {
+// Over a ListedSecrets or a const one (sealing only reads).
+template <class Listed, class Visit>
+void for_each_listed(Listed& l, Visit visit) {
     visit(ListedTag::Adm, l.adm);
     visit(ListedTag::Pin1, l.pin1);
     visit(ListedTag::Puk1, l.puk1);
@@ -176,8 +177,7 @@ ListedSecrets listed_secrets(const OrderIdentity& row, const TransportKey& k4) {
 
 WrappedSecret seal_listed(const ListedSecrets& listed, const TransportKey& key, const SealScope& scope) {
     sim::Bytes packed;
-    auto copy = listed;
-    for_each_listed(copy, [&packed](ListedTag tag, const std::optional<sim::SecretBytes>& v) {
+    for_each_listed(listed, [&packed](ListedTag tag, const std::optional<sim::SecretBytes>& v) {
         if (!v) return;
         const auto bytes = v->reveal();
         packed.push_back(static_cast<std::uint8_t>(tag));
