@@ -68,18 +68,15 @@ void read_usim_aid(sim::Card& card) {
     }
 }
 
-// A card whose vendor fixed the ICCID can only take the identity that carries that ICCID: such orders list
-// the vendor's cards (its output file), and a card that is not the identity's is refused before anything is
-// written.
-void check_factory_iccid(const sim::CardDriver& driver, const std::string& reader_id,
-                         const std::optional<std::string>& card_iccid, const std::string& identity_iccid) {
-    if (card_iccid == identity_iccid) return;
-    const std::string found = card_iccid ? "ICCID " + *card_iccid : std::string("no readable ICCID");
+// A card matched to its row by its own ICCID gets that row from the journal or none (an ICCID not in the order
+// is refused there). This re-check guards the one thing that must never happen, a row's ADM1 or keys presented
+// to another card, against a store that answered wrongly.
+void check_row_is_the_cards(const std::string& reader_id, const std::string& card_iccid,
+                            const std::string& row_iccid) {
+    if (card_iccid == row_iccid) return;
     throw sim::SafetyRefusal(fmt::format(
-        "card in {} has {}, fixed by the card vendor ({} cards do not let EF.ICCID be written), but its "
-        "identity is ICCID {}; nothing written. Orders for {} cards must take their identities from the "
-        "vendor's file for these very cards",
-        reader_id, found, driver.name(), identity_iccid, driver.name()));
+        "card in {} has ICCID {}, but the journal gave it the row of ICCID {}; nothing written", reader_id,
+        card_iccid, row_iccid));
 }
 
 // Blank bodies (EF.ICCID all FF, as some vendors' test bodies come) on a card type whose ICCID we write get
@@ -322,7 +319,7 @@ IssuedCard issue_card(sim::Card& card, const std::string& reader_id, IssueContex
     state.iccid = record.identity.iccid;
     bool written = false;
     try {
-        if (by_own_iccid) check_factory_iccid(*driver, reader_id, card_iccid, record.identity.iccid);
+        if (by_own_iccid) check_row_is_the_cards(reader_id, *card_iccid, record.identity.iccid);
         Secrets secrets = secrets_for(record, ctx, card_iccid);
         // The card's own offer: the twin card of a twin pair gets the twin profile, journaled with the write.
         const Profile& profile = profile_at(*ctx.order, record.seq);
