@@ -45,14 +45,24 @@ extern "C" void on_interrupt(int) {
 
 void print_report(const StationReport& report, JobId job, Journal& journal) {
     const auto counts = journal.counts(job);
-    std::cout << fmt::format("\nissued {} card(s) this run, {} failed, in {:.1f} s ({:.0f} cards/h)\n",
-                             report.issued, report.failed, report.seconds, report.cards_per_hour());
+    std::cout << fmt::format(
+        "\nissued {} card(s) this run, {} failed ({} refused for safety), in {:.1f} s ({:.0f} cards/h)\n",
+        report.issued, report.failed, report.refused, report.seconds, report.cards_per_hour());
     for (const auto& r : report.readers) {
-        std::cout << fmt::format("  {:<28} issued {:>4}  failed {:>3}\n", r.reader, r.issued, r.failed);
+        std::cout << fmt::format("  {:<28} issued {:>4}  failed {:>3}  refused {:>3}\n", r.reader, r.issued,
+                                 r.failed, r.refused);
     }
     std::cout << fmt::format("order: {} ordered = {} issued + {} in progress + {} quarantined + {} unused\n",
                              counts.ordered, counts.issued, counts.in_progress, counts.quarantined,
                              counts.unused);
+}
+
+// A card refused for safety (not in the order, keys that do not prove, another card type...) was set aside
+// for the operator to look at, whatever became of the order: exit 3. Otherwise 0 when every identity of the
+// order is issued, else 1.
+int exit_code_of(const StationReport& report, const JobCounts& counts) {
+    if (report.refused > 0) return static_cast<int>(sim::ExitCode::SafetyRefusal);
+    return counts.issued == counts.ordered ? 0 : static_cast<int>(sim::ExitCode::DeviceFailure);
 }
 
 // This station found the pool empty, but other stations sharing the journal (PostgreSQL) may still be
@@ -147,8 +157,7 @@ int run(const IssueOptions& o) {
         if (linked > 0) std::cout << fmt::format("twin pairs linked after the run: {}\n", linked);
     }
     write_outputs(o, order, keys, *journal, job.id);
-    const auto counts = journal->counts(job.id);
-    return counts.issued == counts.ordered ? 0 : static_cast<int>(sim::ExitCode::DeviceFailure);
+    return exit_code_of(report, journal->counts(job.id));
 }
 
 }  // namespace

@@ -68,15 +68,15 @@ void read_usim_aid(sim::Card& card) {
     }
 }
 
-// A card matched to its row by its own ICCID gets that row from the journal or none (an ICCID not in the order
-// is refused there). This re-check guards the one thing that must never happen, a row's ADM1 or keys presented
-// to another card, against a store that answered wrongly.
+// A card matched to its row by its own ICCID gets that row from the journal or none (an ICCID not in the
+// order is refused there). This re-check guards the one thing that must never happen, a row's ADM1 or keys
+// presented to another card, against a store that answered wrongly.
 void check_row_is_the_cards(const std::string& reader_id, const std::string& card_iccid,
                             const std::string& row_iccid) {
     if (card_iccid == row_iccid) return;
-    throw sim::SafetyRefusal(fmt::format(
-        "card in {} has ICCID {}, but the journal gave it the row of ICCID {}; nothing written", reader_id,
-        card_iccid, row_iccid));
+    throw sim::SafetyRefusal(
+        fmt::format("card in {} has ICCID {}, but the journal gave it the row of ICCID {}; nothing written",
+                    reader_id, card_iccid, row_iccid));
 }
 
 // Blank bodies (EF.ICCID all FF, as some vendors' test bodies come) on a card type whose ICCID we write get

@@ -19,7 +19,8 @@ class OrderIdentities final : public IdentitySource {
         if (!row) return std::nullopt;
         IdentityRow out{row->identity, std::nullopt};
         const ListedSecrets listed = listed_secrets(*row, key_);
-        if (!listed.empty()) out.listed = seal_listed(listed, key_, SealScope{order_.id, row->identity.iccid});
+        if (!listed.empty())
+            out.listed = seal_listed(listed, key_, SealScope{order_.id, row->identity.iccid});
         return out;
     }
 

@@ -7,8 +7,8 @@
 
 namespace provisioner {
 
-// New job: creates it from the order's identities (a list row's own ADM1, codes and Ki sealed under the order's
-// transport key). Existing job: InputError unless `resume`, and then the existing job.
+// New job: creates it from the order's identities (a list row's own ADM1, codes and Ki sealed under the
+// order's transport key). Existing job: InputError unless `resume`, and then the existing job.
 Job open_job(Journal& journal, const Order& order, const TransportKeys& keys, const std::string& station_id,
              bool resume);
 

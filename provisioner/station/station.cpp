@@ -126,11 +126,17 @@ void wait_for_removal(ReaderWatch& watch, const std::string& reader, WorkerLife&
     }
 }
 
-void count(Shared& s, std::size_t slot, bool issued) {
+enum class Count { Issued, Failed, Refused };
+
+void count(Shared& s, std::size_t slot, Count what) {
     const std::lock_guard lock(s.tally_mutex);
     auto& tally = s.report.readers[slot];
-    (issued ? tally.issued : tally.failed)++;
-    (issued ? s.report.issued : s.report.failed)++;
+    (what == Count::Issued ? tally.issued : tally.failed)++;
+    (what == Count::Issued ? s.report.issued : s.report.failed)++;
+    if (what == Count::Refused) {
+        ++tally.refused;
+        ++s.report.refused;
+    }
 }
 
 enum class Outcome { Issued, Failed, OrderComplete };
@@ -149,12 +155,12 @@ Outcome issue_one(Shared& s, ReaderWatch& watch, const std::string& reader, std:
                     fmt::format("verified {} ({} APDUs{}; {})", issued.identity.iccid, issued.apdus,
                                 issued.resumed ? ", resumed" : "", link.describe()),
                     true);
-        count(s, slot, true);
+        count(s, slot, Count::Issued);
         return Outcome::Issued;
     } catch (const TwinLinkFailed& e) {
         // The card is issued; only its twin link waits (the end-of-run sweep makes it).
         s.board.set(slot, fmt::format("verified, link pending: {}", e.what()), true);
-        count(s, slot, true);
+        count(s, slot, Count::Issued);
         return Outcome::Issued;
     } catch (const NoIdentityLeft&) {
         s.pool_empty = true;
@@ -162,15 +168,17 @@ Outcome issue_one(Shared& s, ReaderWatch& watch, const std::string& reader, std:
         return Outcome::OrderComplete;
     } catch (const std::exception& e) {
         // issue_card() has recorded the failure in the journal; whatever it was, this worker goes on.
-        s.board.set(slot, fmt::format("FAILED: {}", e.what()), true);
-        count(s, slot, false);
+        const auto* error = dynamic_cast<const sim::Error*>(&e);
+        const bool refused = error != nullptr && error->exit_code() == sim::ExitCode::SafetyRefusal;
+        s.board.set(slot, fmt::format("{}: {}", refused ? "REFUSED" : "FAILED", e.what()), true);
+        count(s, slot, refused ? Count::Refused : Count::Failed);
         return Outcome::Failed;
     }
 }
 
-// The last free identity is on a card (issued, or quarantined): the order needs no further card, so the workers
-// end once their cards in flight are done, without waiting for a card that will not come (the vendor's box is
-// empty). A card released back to the pool keeps the station going.
+// The last free identity is on a card (issued, or quarantined): the order needs no further card, so the
+// workers end once their cards in flight are done, without waiting for a card that will not come (the
+// vendor's box is empty). A card released back to the pool keeps the station going.
 void note_if_pool_drawn(Shared& s, std::size_t slot) {
     if (s.pool_empty.load()) return;
     if (s.ctx.journal->counts(s.ctx.job).unused != 0) return;
@@ -296,7 +304,7 @@ StationReport run_station(IssueContext& ctx, const std::vector<std::string>& rea
                           const StationOptions& options, std::atomic<bool>& stop, ReaderService& service) {
     StatusBoard board(readers, options.live_display);
     Shared shared{ctx, stop, board, service, {}, {}, {}};
-    for (const auto& r : readers) shared.report.readers.push_back({r, 0, 0});
+    for (const auto& r : readers) shared.report.readers.push_back({r, 0, 0, 0});
     const auto started = std::chrono::steady_clock::now();
     std::vector<std::thread> threads;
     for (std::size_t i = 0; i < readers.size(); ++i)

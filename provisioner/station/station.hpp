@@ -50,12 +50,15 @@ struct ReaderTally {
     std::string reader;
     std::uint64_t issued = 0;
     std::uint64_t failed = 0;
+    std::uint64_t refused = 0;  // of the failed: refused for safety (a card not in the order, keys that
+                                // do not prove, a wrong card type...), set aside untouched or quarantined
 };
 
 struct StationReport {
     std::vector<ReaderTally> readers;
     std::uint64_t issued = 0;
     std::uint64_t failed = 0;
+    std::uint64_t refused = 0;
     double seconds = 0;
     bool stopped_by_operator = false;
     [[nodiscard]] double cards_per_hour() const {

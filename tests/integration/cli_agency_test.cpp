@@ -28,6 +28,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "card_trace.hpp"
 #include "issue_fixture.hpp"
 #include "run_command.hpp"
 #include "sim/chv.hpp"
@@ -61,35 +62,10 @@ void write_private(const fs::path& path, const std::string& text) {
     simtest::write_file(path, text);
 }
 
-std::vector<std::string> lines_starting(const std::string& text, const std::string& prefix) {
-    std::vector<std::string> out;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);) {
-        if (line.starts_with(prefix)) out.push_back(line);
-    }
-    return out;
-}
-
 std::vector<std::string> words(const std::string& line) {
     std::istringstream in(line);
     std::vector<std::string> out;
     for (std::string w; in >> w;) out.push_back(w);
-    return out;
-}
-
-// Command APDUs of a trace ("> CLA INS ..." lines) that write to the card: UPDATE BINARY/RECORD,
-// CREATE/DELETE, code changes.
-std::vector<std::string> writing_apdus(const std::string& trace) {
-    std::vector<std::string> out;
-    for (const auto& line : lines_starting(trace, "> ")) {
-        const auto head = sim::from_hex(line.substr(2, 4));
-        if (head.size() < 2) continue;
-        const std::uint8_t ins = head[1];
-        if (ins == 0xD6 || ins == 0xDC || ins == 0xE0 || ins == 0xE4 || ins == 0x24 || ins == 0x2C ||
-            ins == 0x26 || ins == 0x28 || ins == 0xE2) {
-            out.push_back(line);
-        }
-    }
     return out;
 }
 
@@ -293,10 +269,11 @@ class CliAgency : public ::testing::Test {
         const auto r = provisioner(args);
         EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.out << r.err;
         EXPECT_NE(r.err.find(message), std::string::npos) << "expected '" << message << "' in:\n" << r.err;
-        EXPECT_TRUE(writing_apdus(read_text(trace())).empty()) << args << ": a write reached a card";
+        EXPECT_TRUE(simtest::writing_apdus(read_text(trace())).empty()) << args << ": a write reached a card";
         for (const auto& [slot, stub] : stubs_) {
             const std::string since = read_text(stub->trace_file()).substr(traces_before[slot]);
-            EXPECT_TRUE(writing_apdus(since).empty()) << "slot " << slot << ": a write reached the card";
+            EXPECT_TRUE(simtest::writing_apdus(since).empty())
+                << "slot " << slot << ": a write reached the card";
             EXPECT_EQ(read_text(stub->state_file()), cards_before[slot]) << "slot " << slot << " changed";
         }
         EXPECT_EQ(journal_snapshot(), before) << args << ": the journal changed";
@@ -333,7 +310,7 @@ TEST_F(CliAgency, ActivatesAStockCardAndRefusesANumberInUse) {
     CardView card(state(kNewSlot));
     EXPECT_EQ(card.msisdn({0x7FFF, 0x6F40}), "+687771001") << "ADF.USIM EF.MSISDN";
     EXPECT_EQ(card.msisdn({0x7F10, 0x6F40}), "+687771001") << "DF.TELECOM EF.MSISDN";
-    const auto records = lines_starting(read_text(changes()), "ACTIVATE ");
+    const auto records = simtest::lines_starting(read_text(changes()), "ACTIVATE ");
     ASSERT_EQ(records.size(), 1u) << read_text(changes());
     const auto w = words(records[0]);
     ASSERT_EQ(w.size(), 9u);
@@ -392,7 +369,7 @@ TEST_F(CliAgency, ActivatesACardIssuedWithItsNumberOnlyWithThatNumber) {
     EXPECT_EQ(on.state, CardState::activated);
     EXPECT_EQ(on.activated_on, "2026-11-27");
     EXPECT_EQ(CardView(state(kNewSlot)).msisdn({0x7FFF, 0x6F40}), "+687779500");
-    EXPECT_EQ(lines_starting(read_text(changes()), "ACTIVATE ").size(), 1u);
+    EXPECT_EQ(simtest::lines_starting(read_text(changes()), "ACTIVATE ").size(), 1u);
 }
 
 // ---- twin card
@@ -423,7 +400,7 @@ TEST_F(CliAgency, TwinPairIssuedAndLinked) {
     EXPECT_EQ(card.msisdn({0x7FFF, 0x6F40}), "+687772001");
     EXPECT_TRUE(card.acl_apns().empty()) << "a twin card carries no APN";
     EXPECT_NE(card.ki(), CardView(main.file).ki()) << "two cards, two Ki";
-    const auto links = lines_starting(read_text(changes()), "TWIN-LINK ");
+    const auto links = simtest::lines_starting(read_text(changes()), "TWIN-LINK ");
     ASSERT_EQ(links.size(), 1u) << read_text(changes());
     const auto w = words(links[0]);
     ASSERT_EQ(w.size(), 9u);
@@ -458,7 +435,7 @@ TEST_F(CliAgency, TwinPairIssuedAndLinked) {
     EXPECT_EQ(pooled[0].twin, other.record.id);
     EXPECT_EQ(journal_->card(other.record.id)->twin, pooled[0].id);
     EXPECT_EQ(CardView(state(kOldSlot)).msisdn({0x7FFF, 0x6F40}), "+687772002");
-    EXPECT_EQ(lines_starting(read_text(changes()), "TWIN-LINK ").size(), 2u);
+    EXPECT_EQ(simtest::lines_starting(read_text(changes()), "TWIN-LINK ").size(), 2u);
 }
 
 TEST_F(CliAgency, TwinBadInputIsRefusedBeforeAnyWrite) {
@@ -508,7 +485,7 @@ TEST_F(CliAgency, ReplacesALostCardWithAStockCard) {
     CardView card(state(kNewSlot));
     EXPECT_EQ(card.msisdn({0x7FFF, 0x6F40}), "+687774001");
     EXPECT_NE(card.ki(), CardView(old_card.file).ki()) << "the old Ki is never reused";
-    const auto swaps = lines_starting(read_text(changes()), "SIM-SWAP ");
+    const auto swaps = simtest::lines_starting(read_text(changes()), "SIM-SWAP ");
     ASSERT_EQ(swaps.size(), 1u);
     const auto w = words(swaps[0]);
     ASSERT_EQ(w.size(), 9u);
@@ -550,7 +527,7 @@ TEST_F(CliAgency, ReplacesAStolenCardWithABlankCardPersonalisedOnTheSpot) {
     CardView card(state(kNewSlot));
     EXPECT_EQ(card.msisdn({0x7F10, 0x6F40}), "+687775001");
     EXPECT_NE(card.ki(), CardView(old_card.file).ki()) << "the old Ki is never reused";
-    const auto swaps = lines_starting(read_text(changes()), "SIM-SWAP ");
+    const auto swaps = simtest::lines_starting(read_text(changes()), "SIM-SWAP ");
     ASSERT_EQ(swaps.size(), 1u);
     EXPECT_EQ(words(swaps[0]).at(8), "stolen");
     EXPECT_EQ(words(swaps[0]).at(6), new_now.identity.imsi);
@@ -583,7 +560,7 @@ TEST_F(CliAgency, ReplacesADefectiveCardAndCopiesItsContactsAndSms) {
                                 provisioner_binary(), kOldSlot, no_blanks(maman), no_blanks(papa), sms));
     ASSERT_EQ(put.exit_code, 0) << put.out << put.err;
     ASSERT_EQ(std::count(put.out.begin(), put.out.end(), '\n'), 14) << put.out;
-    for (const auto& line : lines_starting(put.out, "< "))
+    for (const auto& line : simtest::lines_starting(put.out, "< "))
         ASSERT_NE(line.find("9000"), std::string::npos) << put.out;
 
     const StockCard stock = issue_stock("stock-forfait-m");
@@ -606,9 +583,9 @@ TEST_F(CliAgency, ReplacesADefectiveCardAndCopiesItsContactsAndSms) {
     EXPECT_EQ(card.record({0x7F10, 0x6F3A}, 2), sim::Bytes(30, 0xFF)) << "only non-empty records are copied";
     EXPECT_EQ(card.msisdn({0x7FFF, 0x6F40}), "+687776001");
     EXPECT_NE(card.ki(), CardView(state(kOldSlot)).ki());
-    EXPECT_EQ(writing_apdus(read_text(stubs_.at(kOldSlot)->trace_file())).size(), 3u)
+    EXPECT_EQ(simtest::writing_apdus(read_text(stubs_.at(kOldSlot)->trace_file())).size(), 3u)
         << "the old card is only read by replace (the 3 writes are the test's own apdu commands)";
-    EXPECT_EQ(words(lines_starting(read_text(changes()), "SIM-SWAP ").at(0)).at(8), "defective");
+    EXPECT_EQ(words(simtest::lines_starting(read_text(changes()), "SIM-SWAP ").at(0)).at(8), "defective");
 }
 
 TEST_F(CliAgency, DefectiveWithAnUnreadableOrAbsentOldCardStillReplaces) {
@@ -645,7 +622,8 @@ TEST_F(CliAgency, TransfersANumberToANewHolder) {
         holder_journaled = holder_journaled || e.detail.find("new holder CLI-2026-0042") != std::string::npos;
     }
     EXPECT_TRUE(holder_journaled) << "the new holder's reference is in the journal";
-    EXPECT_EQ(words(lines_starting(read_text(changes()), "SIM-SWAP ").at(0)).at(8), "transfer:CLI-2026-0042");
+    EXPECT_EQ(words(simtest::lines_starting(read_text(changes()), "SIM-SWAP ").at(0)).at(8),
+              "transfer:CLI-2026-0042");
     EXPECT_EQ(CardView(state(kNewSlot)).msisdn({0x7FFF, 0x6F40}), "+687778001");
 }
 

@@ -19,6 +19,8 @@
 #include <thread>
 #include <vector>
 
+#include "card_trace.hpp"
+#include "demo_order.hpp"
 #include "issued_cards.hpp"
 #include "run_command.hpp"
 #include "sim/pcsc.hpp"
@@ -52,15 +54,10 @@ class CliVendorIssue : public ::testing::Test {
   protected:
     void SetUp() override {
         dir_ = simtest::make_temp_dir("cli-vendor-issue-test");
-        const fs::path examples = simtest::source_root() / kExamples;
         // The shipped order, its paths made absolute and its outputs sent to this test's directory.
-        std::string order = simtest::read_text(examples / "vendor-forfait-m-8.xml");
-        replace(order, R"(file="../../forfait-m.xml")",
-                fmt::format(R"(file="{}")", (simtest::source_root() / "profiles/forfait-m.xml").string()));
-        replace(order, R"(file="OPTNC_TEST_0001.out")", fmt::format(R"(file="{}")", vendor_file().string()));
-        replace(order, R"(directory="../../../out/vendor-forfait-m-8")",
-                fmt::format(R"(directory="{}")", (dir_ / "out").string()));
-        simtest::write_file(dir_ / "order.xml", order);
+        simtest::ShippedOrder("examples/vendor-forfait-m-8.xml")
+            .anchored(dir_ / "out")
+            .write(dir_ / "order.xml");
         // Demo values, as scripts/demo makes them: any K4 unwraps the fictitious EKIs to some Ki.
         simtest::write_file(dir_ / "k4.keys", "1 5A1F03C47E9B2D6880F1A2B3C4D5E6F7\n");
         simtest::write_file(dir_ / "op.keys", "1 1006020F0A478BF6B699F15C062E42B3\n");
@@ -68,11 +65,6 @@ class CliVendorIssue : public ::testing::Test {
     void TearDown() override {
         stubs_.clear();
         simtest::remove_unless_failed(dir_);
-    }
-    static void replace(std::string& text, const std::string& from, const std::string& to) {
-        const auto at = text.find(from);
-        ASSERT_NE(at, std::string::npos) << "the example order changed: no " << from;
-        text.replace(at, from.size(), to);
     }
     static fs::path vendor_file() { return simtest::source_root() / kExamples / "OPTNC_TEST_0001.out"; }
 
@@ -181,14 +173,9 @@ std::map<std::string, CsvRow> csv_rows(const fs::path& file) {
 
 TEST_F(CliVendorIssue, CsvListOfStationKeyedCardsWithTheirOwnAdmAndCodes) {
     const fs::path examples = simtest::source_root() / kExamples;
-    std::string order = simtest::read_text(examples / "csv-forfait-m-3.xml");
-    replace(order, R"(file="../../forfait-m.xml")",
-            fmt::format(R"(file="{}")", (simtest::source_root() / "profiles/forfait-m.xml").string()));
-    replace(order, R"(file="cards-forfait-m-3.csv")",
-            fmt::format(R"(file="{}")", (examples / "cards-forfait-m-3.csv").string()));
-    replace(order, R"(directory="../../../out/csv-forfait-m-3")",
-            fmt::format(R"(directory="{}")", (dir_ / "out").string()));
-    simtest::write_file(dir_ / "csv-order.xml", order);
+    simtest::ShippedOrder("examples/csv-forfait-m-3.xml")
+        .anchored(dir_ / "out")
+        .write(dir_ / "csv-order.xml");
     constexpr int kCsvReaders = 3;
     for (int i = 0; i < kCsvReaders; ++i) {
         stubs_.push_back(std::make_unique<simtest::StubProcess>(
@@ -258,4 +245,90 @@ TEST_F(CliVendorIssue, CsvListOfStationKeyedCardsWithTheirOwnAdmAndCodes) {
     }
     EXPECT_EQ(archived, 3);
     EXPECT_EQ(kis.size(), 3u) << "each card its own Ki";
+}
+
+// A wrong file or a wrong card: the order's vendor file gives one card an EKI that is not the Ki its vendor
+// wrote (here: one EKI altered in the order's copy; the cards come from the original). That card's keys do
+// not prove: it is quarantined with nothing written, the other seven are issued, and the run exits 3 so that
+// the operator looks at the card set aside.
+TEST_F(CliVendorIssue, AVendorKeyedCardWhoseKeysDoNotProveIsQuarantinedUntouched) {
+    const std::string wrong_iccid = "8968701009000000037";
+    std::string vendor = simtest::read_text(vendor_file());
+    const auto row = vendor.find(" " + wrong_iccid + " ");
+    ASSERT_NE(row, std::string::npos);
+    const auto eki_at = vendor.rfind(' ', row - 1) + 1;  // the EKI is the column before the ICCID
+    vendor[eki_at] = vendor[eki_at] == '0' ? '1' : '0';
+    simtest::write_file(dir_ / "altered.out", vendor);
+    simtest::ShippedOrder("examples/vendor-forfait-m-8.xml")
+        .anchored(dir_ / "out")
+        .replace(vendor_file().string(), (dir_ / "altered.out").string())
+        .write(dir_ / "order.xml");
+    start_vendor_feed();
+
+    const auto run = simtest::run_command(fmt::format(
+        "timeout -k 5 240 {} issue --order {} --readers 4,5,6,7 --store {} --transport-keys {} --op-keys {} "
+        "--station-id vendor-test",
+        simtest::provisioner_binary(), (dir_ / "order.xml").string(), store(), (dir_ / "k4.keys").string(),
+        (dir_ / "op.keys").string()));
+    EXPECT_EQ(run.exit_code, 3) << run.out << run.err;
+    EXPECT_NE(run.out.find("REFUSED"), std::string::npos) << run.out;
+    EXPECT_NE(run.out.find(wrong_iccid), std::string::npos) << run.out;
+
+    const auto listed = simtest::run_command(
+        simtest::provisioner_binary() + " journal list --json --job vendor-forfait-m-8 --store " + store());
+    ASSERT_EQ(listed.exit_code, 0) << listed.err;
+    const auto journal = nlohmann::json::parse(listed.out);
+    int issued = 0;
+    for (const auto& c : journal["cards"]) {
+        if (c["iccid"] == wrong_iccid)
+            EXPECT_EQ(c["state"], "quarantined") << c.dump();
+        else
+            issued += c["state"] == "issued" ? 1 : 0;
+    }
+    EXPECT_EQ(issued, 7);
+    // The quarantined card is set aside in its reader: nothing of the order's written (its IMSI still blank).
+    int seen = 0;
+    for (const auto& stub : stubs_) {
+        stub->stop();  // the stub saves the card it holds; an empty slot has no state file
+        if (!fs::exists(stub->state_file())) continue;
+        const auto body = simtest::load_body(stub->state_file());
+        if (body.iccid != wrong_iccid) continue;
+        ++seen;
+        EXPECT_TRUE(body.imsi.empty()) << "the quarantined card was written: IMSI " << body.imsi;
+    }
+    EXPECT_EQ(seen, 1) << "the quarantined card is not in a reader";
+}
+
+// A card that is not one of the order's (another batch's body) in one of the readers: refused before any code
+// is presented to it or anything written, while the other readers issue the whole order; exit 3.
+TEST_F(CliVendorIssue, ACardNotInTheOrderIsRefusedUntouchedWhileTheOtherReadersCarryOn) {
+    const fs::path examples = simtest::source_root() / kExamples;
+    simtest::ShippedOrder("examples/csv-forfait-m-3.xml")
+        .anchored(dir_ / "out")
+        .write(dir_ / "csv-order.xml");
+    for (int i = 0; i < 2; ++i) {
+        stubs_.push_back(std::make_unique<simtest::StubProcess>(
+            kFirstSlot + i, "stub-usim-blank.card",
+            std::vector<std::string>{"--feed", "--card-list", (examples / "cards-forfait-m-3.csv").string(),
+                                     "--feed-seed", "11", "--feed-claims", (dir_ / "claims").string()},
+            simtest::FirstCard::FromFeeder));
+    }
+    // Already personalised elsewhere: its ICCID is no row of the list.
+    stubs_.push_back(std::make_unique<simtest::StubProcess>(kFirstSlot + 2, "stub-usim-populated.card"));
+    const sim::PcscContext pc;
+    for (int i = 0; i < 3; ++i)
+        ASSERT_TRUE(pc.wait_for_card(simtest::reader_name(kFirstSlot + i), std::chrono::seconds(10)));
+
+    const auto run = simtest::run_command(
+        fmt::format("timeout -k 5 240 {} issue --order {} --readers 4,5,6 --store {} --transport-keys {} "
+                    "--station-id csv-test",
+                    simtest::provisioner_binary(), (dir_ / "csv-order.xml").string(), store(),
+                    (dir_ / "k4.keys").string()));
+    EXPECT_EQ(run.exit_code, 3) << run.out << run.err;
+    EXPECT_NE(run.out.find("REFUSED"), std::string::npos) << run.out;
+    EXPECT_NE(run.out.find("order: 3 ordered = 3 issued"), std::string::npos) << run.out;
+    const auto stranger = simtest::read_text(stubs_.back()->trace_file());
+    EXPECT_FALSE(stranger.empty()) << "the station never looked at the card";
+    EXPECT_TRUE(simtest::writing_apdus(stranger).empty()) << stranger;
+    EXPECT_TRUE(simtest::code_presentations(stranger).empty()) << stranger;
 }

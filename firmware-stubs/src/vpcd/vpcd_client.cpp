@@ -47,6 +47,8 @@ VpcdClient::VpcdClient(CardOs& card, const StubConfig& config, Trace* trace, Car
         inserted_ = false;
         slot_empty_ = true;
         log(kNoCardLeft);
+    } else if (feed_) {
+        save_state();  // as for every card the feeder inserts: the body in the reader is in the state file
     }
     sigset_t set;
     sigemptyset(&set);
