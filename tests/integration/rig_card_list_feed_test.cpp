@@ -81,8 +81,7 @@ class RigCardListFeed : public simtest::RigFeedTest {
                                i % 2 == 1 ? "4321" : "", i % 2 == 1 ? "87654321" : "");
             rows_.emplace(row.iccid, row);
         }
-        std::ofstream(dir_ / "cards.csv") << csv;
-        ::chmod((dir_ / "cards.csv").c_str(), 0600);
+        simtest::write_file(dir_ / "cards.csv", csv);
     }
     std::map<std::string, Row> rows_;
 };
@@ -98,15 +97,7 @@ std::string check_and_finish_card(const sim::PcscContext& context, const std::st
         ADD_FAILURE() << reader << ": ICCID " << iccid << " is not one of the list's";
         return iccid;
     }
-    sim::Bytes wrong = row->second.adm1;
-    wrong[7] ^= 0x01;
-    const std::string refused =
-        sw_of(card.transmit(sim::CommandApdu::case3(0x00, 0x20, 0x00, 0x0A, wrong).with_secret_data()));
-    EXPECT_EQ(refused.substr(0, 3), "63C") << iccid << ": a wrong ADM1 answered " << refused;
-    EXPECT_EQ(sw_of(card.transmit(
-                  sim::CommandApdu::case3(0x00, 0x20, 0x00, 0x0A, row->second.adm1).with_secret_data())),
-              "9000")
-        << iccid << ": the row's ADM1 refused";
+    simtest::expect_only_the_rows_adm1_opens(card, row->second.adm1, iccid);
     card.disconnect(sim::PcscTransport::Disposition::Unpower);
     return iccid;
 }
@@ -155,9 +146,8 @@ TEST_F(RigCardListFeed, WithCardListAndAStubUsimTheIccidIsWrittenIntoTheBlanksEf
 TEST_F(RigCardListFeed, WithAnEkiColumnTheKeyFilesAreNeededAndTheListIsFed) {
     // K4 of index 1 among two; the OP file's only key (index 4).
     const sim::Bytes k4 = sim::from_hex("3C1F5A7E92B40D68E1A3C5F70912B4D6");
-    std::ofstream(dir_ / "k4.keys") << "1 " << sim::to_hex(k4) << "\n2 000102030405060708090A0B0C0D0E0F\n";
-    std::ofstream(dir_ / "op.keys") << "4 1006020F0A478BF6B699F15C062E42B3\n";
-    for (const char* name : {"k4.keys", "op.keys"}) ::chmod((dir_ / name).c_str(), 0600);
+    simtest::write_file(dir_ / "k4.keys", "1 " + sim::to_hex(k4) + "\n2 000102030405060708090A0B0C0D0E0F\n");
+    simtest::write_file(dir_ / "op.keys", "4 1006020F0A478BF6B699F15C062E42B3\n");
     std::string csv = "iccid,adm1,eki\n";
     std::map<std::string, Row> rows;
     for (int i = 1; i <= 2; ++i) {
@@ -167,7 +157,7 @@ TEST_F(RigCardListFeed, WithAnEkiColumnTheKeyFilesAreNeededAndTheListIsFed) {
         rows.emplace(row.iccid,
                      Row{row.iccid, sim::Bytes(row.adm1_text.begin(), row.adm1_text.end()), row.adm1_text});
     }
-    std::ofstream(dir_ / "keyed.csv") << csv;
+    simtest::write_file(dir_ / "keyed.csv", csv);
     const auto without_keys = start(fmt::format("--vendor-file {}", (dir_ / "keyed.csv").string()));
     EXPECT_NE(without_keys.exit_code, 0);
     (void)simtest::run_command(env() + rig() + " stop");
@@ -191,8 +181,7 @@ TEST_F(RigCardListFeed, WithAnEkiColumnTheKeyFilesAreNeededAndTheListIsFed) {
 }
 
 TEST_F(RigCardListFeed, OneKeyFileWithoutTheOtherIsRefused) {
-    std::ofstream(dir_ / "k4.keys") << "1 000102030405060708090A0B0C0D0E0F\n";
-    ::chmod((dir_ / "k4.keys").c_str(), 0600);
+    simtest::write_file(dir_ / "k4.keys", "1 000102030405060708090A0B0C0D0E0F\n");
     const auto started = start(fmt::format("--vendor-file {} --transport-keys {}",
                                            (dir_ / "cards.csv").string(), (dir_ / "k4.keys").string()));
     EXPECT_NE(started.exit_code, 0);

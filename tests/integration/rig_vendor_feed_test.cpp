@@ -66,11 +66,6 @@ std::string wrap_ki(const sim::Bytes& ki) {
     return sim::to_hex(out);
 }
 
-void write_private(const fs::path& file, const std::string& text) {
-    std::ofstream(file) << text;
-    ::chmod(file.c_str(), 0600);
-}
-
 class RigVendorFeed : public simtest::RigFeedTest {
   protected:
     void SetUp() override {
@@ -95,10 +90,10 @@ class RigVendorFeed : public simtest::RigFeedTest {
                                wrap_ki(row.ki), row.iccid, i, i, row.adm1_text);
             rows_.emplace(row.iccid, row);
         }
-        write_private(dir_ / "box.out", out);
-        write_private(dir_ / "k4.keys",
-                      "# transport keys\n1 000102030405060708090A0B0C0D0E0F\n3 " + sim::to_hex(kK4) + "\n");
-        write_private(dir_ / "op.keys", "1 " + sim::to_hex(kOp) + "  # the operator's OP\n");
+        simtest::write_file(dir_ / "box.out", out);
+        simtest::write_file(dir_ / "k4.keys", "# transport keys\n1 000102030405060708090A0B0C0D0E0F\n3 " +
+                                                  sim::to_hex(kK4) + "\n");
+        simtest::write_file(dir_ / "op.keys", "1 " + sim::to_hex(kOp) + "  # the operator's OP\n");
     }
     std::map<std::string, Row> rows_;
 };
@@ -118,17 +113,7 @@ std::string check_and_finish_card(const sim::PcscContext& context, const std::st
         ADD_FAILURE() << reader << ": ICCID " << iccid << " is not one of the vendor file's";
         return iccid;
     }
-    // ADM1: a wrong value is refused, the row's accepted.
-    sim::Bytes wrong = row->second.adm1;
-    wrong[0] ^= 0x01;
-    EXPECT_EQ(sw_of(send(card, sim::CommandApdu::case3(0x00, 0x20, 0x00, 0x0A, wrong).with_secret_data())),
-              "63C2")
-        << iccid;
-    EXPECT_EQ(
-        sw_of(
-            send(card, sim::CommandApdu::case3(0x00, 0x20, 0x00, 0x0A, row->second.adm1).with_secret_data())),
-        "9000")
-        << iccid << ": the row's ADM1 refused";
+    simtest::expect_only_the_rows_adm1_opens(card, row->second.adm1, iccid);
     EXPECT_EQ(
         sw_of(send(card, sim::CommandApdu::case3(0x00, 0x20, 0x00, 0x01, sim::from_hex("30303030FFFFFFFF"))
                              .with_secret_data())),

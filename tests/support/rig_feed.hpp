@@ -52,6 +52,22 @@ class RigFeedTest : public ::testing::Test {
     bool started_ = false;
 };
 
+// A fed card opens with its row's ADM1 (VERIFY, key reference 0A) and not with a value one bit off, which
+// costs one of its tries (answered 63Cx).
+inline void expect_only_the_rows_adm1_opens(sim::PcscTransport& card, const sim::Bytes& adm1,
+                                            const std::string& iccid) {
+    sim::Bytes wrong = adm1;
+    wrong[0] ^= 0x01;
+    const auto verify = [&](const sim::Bytes& value) {
+        const auto r =
+            card.transmit(sim::CommandApdu::case3(0x00, 0x20, 0x00, 0x0A, value).with_secret_data());
+        return fmt::format("{:02X}{:02X}", r.sw1(), r.sw2());
+    };
+    const std::string refused = verify(wrong);
+    EXPECT_EQ(refused.substr(0, 3), "63C") << iccid << ": a wrong ADM1 answered " << refused;
+    EXPECT_EQ(verify(adm1), "9000") << iccid << ": the row's ADM1 refused";
+}
+
 inline std::string sw_of(const sim::ResponseApdu& r) {
     return fmt::format("{:04X}", r.sw());
 }
