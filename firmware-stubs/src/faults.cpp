@@ -53,6 +53,8 @@ Fault parse_fault(std::string_view item) {
         f.kind = Fault::Kind::Remove;
     } else if (kind == "mute") {
         f.kind = Fault::Kind::Mute;
+    } else if (kind == "endless") {
+        f.kind = Fault::Kind::Endless;
     } else if (kind == "tear") {
         f.kind = Fault::Kind::Tear;
         if (arg.empty()) throw FaultSpecError(fmt::format("fault '{}': expected tear@K:BYTES", item));
@@ -60,11 +62,13 @@ Fault parse_fault(std::string_view item) {
         return f;
     } else if (kind == "sw") {
         f.kind = Fault::Kind::StatusWord;
-        if (arg.size() != 4) throw FaultSpecError(fmt::format("fault '{}': expected sw@K:XXXX (4 hex digits)", item));
+        if (arg.size() != 4)
+            throw FaultSpecError(fmt::format("fault '{}': expected sw@K:XXXX (4 hex digits)", item));
         f.sw = number<std::uint16_t>(arg, item, 16);
         return f;
     } else {
-        throw FaultSpecError(fmt::format("fault '{}': unknown kind '{}' (remove, tear, sw, mute, slow)", item, kind));
+        throw FaultSpecError(
+            fmt::format("fault '{}': unknown kind '{}' (remove, tear, sw, mute, endless, slow)", item, kind));
     }
     if (!arg.empty()) throw FaultSpecError(fmt::format("fault '{}': unexpected ':{}'", item, arg));
     return f;
@@ -112,10 +116,21 @@ std::string FaultPlan::to_string() const {
     auto add = [&](const std::string& s) { out += (out.empty() ? "" : ",") + s; };
     for (const auto& f : faults) {
         switch (f.kind) {
-            case Fault::Kind::Remove: add(fmt::format("remove@{}", f.at)); break;
-            case Fault::Kind::Mute: add(fmt::format("mute@{}", f.at)); break;
-            case Fault::Kind::Tear: add(fmt::format("tear@{}:{}", f.at, f.tear_bytes)); break;
-            case Fault::Kind::StatusWord: add(fmt::format("sw@{}:{:04X}", f.at, f.sw)); break;
+            case Fault::Kind::Remove:
+                add(fmt::format("remove@{}", f.at));
+                break;
+            case Fault::Kind::Mute:
+                add(fmt::format("mute@{}", f.at));
+                break;
+            case Fault::Kind::Tear:
+                add(fmt::format("tear@{}:{}", f.at, f.tear_bytes));
+                break;
+            case Fault::Kind::StatusWord:
+                add(fmt::format("sw@{}:{:04X}", f.at, f.sw));
+                break;
+            case Fault::Kind::Endless:
+                add(fmt::format("endless@{}", f.at));
+                break;
         }
     }
     if (slow_ms > 0) add(fmt::format("slow:{}", slow_ms));
@@ -154,12 +169,14 @@ void FaultyCard::set_timing(std::optional<TimingModel> timing) {
 
 void FaultyCard::reset() {
     mute_ = false;
+    endless_ = false;
     card_.reset();
 }
 
 void FaultyCard::reinsert() {
     removed_ = false;
     mute_ = false;
+    endless_ = false;
     card_.power_off();
     card_.power_on();
 }
@@ -199,7 +216,8 @@ Exchange FaultyCard::exchange(const std::vector<std::uint8_t>& command_apdu) {
             if (keep > 0) {  // the first `keep` bytes reach the file, the rest keeps its old content
                 std::vector<std::uint8_t> torn(command_apdu.begin(), command_apdu.begin() + 5);
                 torn[4] = static_cast<std::uint8_t>(keep);
-                torn.insert(torn.end(), command_apdu.begin() + 5, command_apdu.begin() + 5 + static_cast<long>(keep));
+                torn.insert(torn.end(), command_apdu.begin() + 5,
+                            command_apdu.begin() + 5 + static_cast<long>(keep));
                 (void)card_.process(torn);
             }
         } else {
@@ -211,7 +229,8 @@ Exchange FaultyCard::exchange(const std::vector<std::uint8_t>& command_apdu) {
             const bool ok = old.size() == lc + 2 && old[lc] == 0x90 && old[lc + 1] == 0x00;
             std::vector<std::uint8_t> body(lc, 0xFF);
             if (ok) std::copy(old.begin(), old.begin() + static_cast<long>(lc), body.begin());
-            std::copy(command_apdu.begin() + 5, command_apdu.begin() + 5 + static_cast<long>(keep), body.begin());
+            std::copy(command_apdu.begin() + 5, command_apdu.begin() + 5 + static_cast<long>(keep),
+                      body.begin());
             std::vector<std::uint8_t> torn(command_apdu.begin(), command_apdu.begin() + 5);
             torn.insert(torn.end(), body.begin(), body.end());
             if (keep > 0) (void)card_.process(torn);
@@ -228,7 +247,15 @@ Exchange FaultyCard::exchange(const std::vector<std::uint8_t>& command_apdu) {
         ex.outcome = Exchange::Outcome::Mute;
         return ex;
     }
-    ex.response = fault && fault->kind == Fault::Kind::StatusWord ? sw_only(fault->sw) : card_.process(command_apdu);
+    if (fault && fault->kind == Fault::Kind::Endless) endless_ = true;
+    if (endless_) {
+        const bool get_response = command_apdu.size() >= 2 && command_apdu[1] == 0xC0;
+        ex.response.assign(get_response ? 255 : 0, 0xA5);
+        ex.response.insert(ex.response.end(), {0x61, 0xFF});
+    } else {
+        ex.response = fault && fault->kind == Fault::Kind::StatusWord ? sw_only(fault->sw)
+                                                                      : card_.process(command_apdu);
+    }
     chars_ += TimingModel::characters(command_apdu, ex.response);
     if (TimingModel::is_accepted_update(command_apdu, ex.response)) ++nv_writes_;
     if (timing_) ex.modelled_us = timing_->exchange_us(command_apdu, ex.response);
@@ -240,9 +267,12 @@ Exchange FaultyCard::exchange(const std::vector<std::uint8_t>& command_apdu) {
 std::vector<std::uint8_t> FaultyCard::process(const std::vector<std::uint8_t>& command_apdu) {
     Exchange ex = exchange(command_apdu);
     switch (ex.outcome) {
-        case Exchange::Outcome::Removed: throw CardPulled(fmt::format("card removed (fault at APDU {})", seen_));
-        case Exchange::Outcome::Mute: throw CardMute(fmt::format("card mute (fault at APDU {})", seen_));
-        case Exchange::Outcome::Answered: break;
+        case Exchange::Outcome::Removed:
+            throw CardPulled(fmt::format("card removed (fault at APDU {})", seen_));
+        case Exchange::Outcome::Mute:
+            throw CardMute(fmt::format("card mute (fault at APDU {})", seen_));
+        case Exchange::Outcome::Answered:
+            break;
     }
     return std::move(ex.response);
 }

@@ -44,7 +44,7 @@ constexpr const char* kUsage =
     "  --feed-claims FILE  cards dealt so far, shared by every stub of the rig (flock): none dealt twice\n"
     "  --factory-iccid  a card made from --card whose EF.ICCID only its vendor writes (update NEV) and is\n"
     "                empty gets a made-up factory ICCID (89 999 ..., a test range; see the README)\n"
-    "  --fault SPEC  inject faults (also SIMCARD_FAULT=SPEC): remove@K, tear@K:BYTES, sw@K:6F00, mute@K,\n"
+    "  --fault SPEC  inject faults (also SIMCARD_FAULT=SPEC): remove@K, tear@K:BYTES, sw@K:6F00, mute@K, endless@K,\n"
     "                slow:MS (comma-separated; K counts APDUs from 1 since the stub started)\n"
     "  --reinsert-ms N  after a fault removal, put the card back after N ms (default: on SIGUSR2)\n"
     "  --timing      sleep each APDU's T=0 wire time (12 etu per character, 9600 bit/s) + NVM write time\n"

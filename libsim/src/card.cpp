@@ -21,7 +21,9 @@ constexpr std::size_t kMaxUpdate = 255;  // short Lc
 constexpr std::size_t kMaxOffset = 0x7FFF;
 constexpr std::uint8_t kRecordAbsolute = 0x04;
 
-unsigned le_from_sw2(std::uint8_t sw2) { return sw2 == 0 ? 256U : sw2; }
+unsigned le_from_sw2(std::uint8_t sw2) {
+    return sw2 == 0 ? 256U : sw2;
+}
 
 Bytes fid_bytes(const FilePath& path) {
     Bytes out;
@@ -29,7 +31,9 @@ Bytes fid_bytes(const FilePath& path) {
     return out;
 }
 
-FilePath parent_of(const FilePath& path) { return FilePath(path.begin(), path.end() - (path.empty() ? 0 : 1)); }
+FilePath parent_of(const FilePath& path) {
+    return FilePath(path.begin(), path.end() - (path.empty() ? 0 : 1));
+}
 
 bool under_usim(const FilePath& path) {
     return !path.empty() && path.front() == kFidCurrentAdf;
@@ -48,7 +52,8 @@ bool sfi_refused(std::uint16_t sw) {
 }
 
 std::string describe_ef(const EfRef& ef) {
-    return ef.name.empty() ? path_to_string(ef.path) : fmt::format("{} ({})", ef.name, path_to_string(ef.path));
+    return ef.name.empty() ? path_to_string(ef.path)
+                           : fmt::format("{} ({})", ef.name, path_to_string(ef.path));
 }
 
 }  // namespace
@@ -68,15 +73,35 @@ ResponseApdu Card::transmit_counted(const CommandApdu& command) {
 
 ResponseApdu Card::exchange(const CommandApdu& command) {
     ResponseApdu response = transmit_counted(command);
-    if (response.sw1() == 0x6C) response = transmit_counted(command.with_le(le_from_sw2(response.sw2())));
+    // 6Cxx asks for the command again with Le = xx: only a command that expected data had an Le to get wrong.
+    // Anything else (a VERIFY or UNBLOCK carrying a code) is never sent twice.
+    const auto resend_for = [this](const CommandApdu& sent, ResponseApdu& answer) {
+        if (answer.sw1() == 0x6C && sent.le().has_value())
+            answer = transmit_counted(sent.with_le(le_from_sw2(answer.sw2())));
+    };
+    resend_for(command, response);
     Bytes data = response.data();
     const std::uint8_t more = dialect_ == Dialect::Uicc ? 0x61 : 0x9F;
     // Data waits behind 61xx/9Fxx only for commands that expect an answer; a 2G SELECT without Le leaves it.
-    while (response.sw1() == more && command.le().has_value()) {
-        auto get = CommandApdu::case2(command.cla() & 0xFC, kInsGetResponse, 0, 0, le_from_sw2(response.sw2()));
+    // A card that never stops announcing more would hold the worker and grow the answer without end: the
+    // chain is cut after kMaxGetResponses rounds or kMaxResponseBytes, or when the caller interrupts it.
+    for (int round = 0; response.sw1() == more && command.le().has_value(); ++round) {
+        const char* why = round == kMaxGetResponses         ? "too many GET RESPONSE rounds"
+                          : data.size() > kMaxResponseBytes ? "an answer larger than 64 KiB"
+                          : interrupted_ && interrupted_()  ? "interrupted"
+                                                            : nullptr;
+        if (why != nullptr) {
+            if (command.has_secret_response()) wipe_bytes(data);
+            throw ProtocolError(
+                fmt::format("{}: the card still announces more data ({:02X}{:02X}) after {} "
+                            "GET RESPONSE(s); the exchange is abandoned",
+                            why, response.sw1(), response.sw2(), round));
+        }
+        auto get =
+            CommandApdu::case2(command.cla() & 0xFC, kInsGetResponse, 0, 0, le_from_sw2(response.sw2()));
         if (command.has_secret_response()) get = std::move(get).with_secret_response();
         response = transmit_counted(get);
-        if (response.sw1() == 0x6C) response = transmit_counted(get.with_le(le_from_sw2(response.sw2())));
+        resend_for(get, response);
         data.insert(data.end(), response.data().begin(), response.data().end());
     }
     return ResponseApdu(std::move(data), response.sw1(), response.sw2());
@@ -107,8 +132,8 @@ Dialect Card::detect() {
         current_df_ = FilePath{};
         return dialect_;
     }
-    throw ProtocolError(fmt::format("not a SIM or USIM: SELECT MF answered {:04X} (CLA 00) and {:04X} (CLA A0)",
-                                    uicc.sw(), sim.sw()));
+    throw ProtocolError(fmt::format(
+        "not a SIM or USIM: SELECT MF answered {:04X} (CLA 00) and {:04X} (CLA A0)", uicc.sw(), sim.sw()));
 }
 
 Dialect Card::ensure_detected() {
@@ -128,8 +153,8 @@ const Bytes& Card::usim_aid() {
         const std::size_t aid_len = (*r)[3];
         if (4 + aid_len > r->size()) continue;
         Bytes aid(r->begin() + 4, r->begin() + 4 + static_cast<std::ptrdiff_t>(aid_len));
-        if (aid.size() >= kUsimAidPrefix.size() && std::equal(kUsimAidPrefix.begin(), kUsimAidPrefix.end(),
-                                                               aid.begin())) {
+        if (aid.size() >= kUsimAidPrefix.size() &&
+            std::equal(kUsimAidPrefix.begin(), kUsimAidPrefix.end(), aid.begin())) {
             usim_aid_ = std::move(aid);
             return *usim_aid_;
         }
@@ -221,7 +246,8 @@ ResponseApdu Card::select_uicc(const FilePath& df, const FilePath& path, bool wa
     const std::string context = fmt::format("SELECT {}", path_to_string(path));
     if (path.empty()) return select_fid(kFidMf, want_info, context);
     // Inside the current DF (or the DF itself re-selected for its FCP): one SELECT by FID.
-    if (current_df_ && (*current_df_ == df || (want_info && *current_df_ == path)) && path.back() != kFidCurrentAdf) {
+    if (current_df_ && (*current_df_ == df || (want_info && *current_df_ == path)) &&
+        path.back() != kFidCurrentAdf) {
         return select_fid(path.back(), want_info, context);
     }
     if (!under_usim(path)) return select_path_from(0x08, path, want_info);
@@ -235,7 +261,8 @@ ResponseApdu Card::select_uicc(const FilePath& df, const FilePath& path, bool wa
     select_aid(aid, false);
     current_df_ = FilePath{kFidCurrentAdf};
     const FilePath rest(path.begin() + 1, path.end());
-    return rest.size() == 1 ? select_fid(rest.front(), want_info, context) : select_path_from(0x09, rest, want_info);
+    return rest.size() == 1 ? select_fid(rest.front(), want_info, context)
+                            : select_path_from(0x09, rest, want_info);
 }
 
 ResponseApdu Card::select_sim(const FilePath& df, const FilePath& path, bool want_info) {
@@ -248,7 +275,8 @@ ResponseApdu Card::select_sim(const FilePath& df, const FilePath& path, bool wan
                              std::equal(current_df_->begin(), current_df_->end(), df.begin());
     if (at_ancestor) {
         start = current_df_->size();
-    } else if (current_df_ && !df.empty() && !current_df_->empty() && parent_of(*current_df_) == parent_of(df)) {
+    } else if (current_df_ && !df.empty() && !current_df_->empty() &&
+               parent_of(*current_df_) == parent_of(df)) {
         start = df.size() - 1;
     } else {
         select_fid(kFidMf, false, "SELECT MF");
@@ -260,8 +288,8 @@ ResponseApdu Card::select_sim(const FilePath& df, const FilePath& path, bool wan
 ResponseApdu Card::select_target(const FilePath& path, bool is_ef, bool want_info) {
     ensure_detected();
     const FilePath df = is_ef ? parent_of(path) : path;
-    ResponseApdu response = dialect_ == Dialect::Uicc ? select_uicc(df, path, want_info)
-                                                      : select_sim(df, path, want_info);
+    ResponseApdu response =
+        dialect_ == Dialect::Uicc ? select_uicc(df, path, want_info) : select_sim(df, path, want_info);
     current_df_ = df;
     if (is_ef) {
         current_ef_ = path;
@@ -382,7 +410,8 @@ void Card::update_binary(const EfRef& ef, std::size_t offset, ByteView data) {
 Bytes Card::read_record(const EfRef& ef, std::uint8_t record, std::size_t length) {
     ensure_detected();
     if (length == 0 || length > kMaxRead) {
-        throw InputError(fmt::format("READ RECORD {}: record length {} (expected 1 to 256)", describe_ef(ef), length));
+        throw InputError(
+            fmt::format("READ RECORD {}: record length {} (expected 1 to 256)", describe_ef(ef), length));
     }
     auto command = [&](bool sfi) {
         const auto p2 = static_cast<std::uint8_t>((sfi ? (*ef.sfi << 3) : 0) | kRecordAbsolute);

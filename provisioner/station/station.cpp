@@ -148,6 +148,9 @@ Outcome issue_one(Shared& s, ReaderWatch& watch, const std::string& reader, std:
     const auto transport = watch.connect(reader);
     const auto link = sim::parse_atr_link(transport->atr());
     sim::Card card(*transport);
+    // Cards in flight are finished after a Ctrl-C, but a card that keeps a GET RESPONSE chain going is not
+    // waited for.
+    card.set_interrupt([&s] { return s.stop.load(); });
     try {
         const auto issued = issue_card(
             card, reader, s.ctx, [&](const Progress& p) { s.board.set(slot, progress_line(p), false); });

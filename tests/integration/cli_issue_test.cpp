@@ -52,12 +52,12 @@ namespace {
 
 using simtest::kK4Hex;
 using simtest::kStubAdm;
-constexpr int kFirstSlot = 4;                                     // slots 4-7: this test's own stubs
+constexpr int kFirstSlot = 4;  // slots 4-7: this test's own stubs
 constexpr int kTimeoutSeconds = 240;
 
 // ---- the test bench: a temp dir with the order, K4, ADM and a SQLite journal
 class CliIssue : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         dir_ = simtest::make_temp_dir("cli-issue-test");
         simtest::DemoOrder().profile().output_directory("out").write(
@@ -84,16 +84,18 @@ protected:
         ASSERT_GE(names.size(), static_cast<std::size_t>(kFirstSlot + readers))
             << "pcscd has no slot " << kFirstSlot + readers - 1 << " (start the virtual rig: tests/run)";
         for (int i = 0; i < readers; ++i) {
-            ASSERT_TRUE(pc.wait_for_card(names[static_cast<std::size_t>(kFirstSlot + i)], std::chrono::seconds(10)))
+            ASSERT_TRUE(
+                pc.wait_for_card(names[static_cast<std::size_t>(kFirstSlot + i)], std::chrono::seconds(10)))
                 << "no card in slot " << kFirstSlot + i;
         }
     }
     [[nodiscard]] std::string store() const { return "sqlite:" + (dir_ / "journal.sqlite").string(); }
     [[nodiscard]] std::string issue_args(const std::string& readers) const {
-        return fmt::format("issue --order {} --readers {} --store {} --adm-file {} --transport-keys {} "
-                           "--station-id cli-issue-test",
-                           (dir_ / "order.xml").string(), readers, store(), (dir_ / "adm1.key").string(),
-                           (dir_ / "k4.keys").string());
+        return fmt::format(
+            "issue --order {} --readers {} --store {} --adm-file {} --transport-keys {} "
+            "--station-id cli-issue-test",
+            (dir_ / "order.xml").string(), readers, store(), (dir_ / "adm1.key").string(),
+            (dir_ / "k4.keys").string());
     }
     simtest::CommandResult provisioner(const std::string& args) const {
         return run_command(fmt::format("timeout -k 5 {} {} {}", kTimeoutSeconds, provisioner_binary(), args));
@@ -113,8 +115,8 @@ TEST_F(CliIssue, FortyCardsOnFourReadersEndToEnd) {
     RecordProperty("cards_per_hour_4_readers", static_cast<int>(40 * 3600.0 / seconds));
 
     // The journal: 40 issued, distinct identities, the reconciliation balanced.
-    const auto listed = run_command(provisioner_binary() + " journal list --json --job demo-forfait-m-40 --store " +
-                                    store());
+    const auto listed =
+        run_command(provisioner_binary() + " journal list --json --job demo-forfait-m-40 --store " + store());
     ASSERT_EQ(listed.exit_code, 0) << listed.err;
     const auto j = nlohmann::json::parse(listed.out);
     std::set<std::string> imsis, iccids, msisdns, readers_used;
@@ -143,12 +145,14 @@ TEST_F(CliIssue, FortyCardsOnFourReadersEndToEnd) {
     EXPECT_EQ(hlr.header.at("Quantity"), "40");
     ASSERT_EQ(hlr.rows.size(), 40u);
     for (const auto* f : {"hlr-import.out", "print.csv", "summary.json"}) {
-        EXPECT_EQ(fs::status(out / f).permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write)
+        EXPECT_EQ(fs::status(out / f).permissions() & fs::perms::all,
+                  fs::perms::owner_read | fs::perms::owner_write)
             << f;
     }
     const auto bodies = archived_bodies(dir_);
-    const auto k4 = provisioner::TransportKeys::parse(sim::SecretBytes::from_text(fmt::format("1 {}", kK4Hex)), "test")
-                        .get(1);
+    const auto k4 =
+        provisioner::TransportKeys::parse(sim::SecretBytes::from_text(fmt::format("1 {}", kK4Hex)), "test")
+            .get(1);
     std::set<std::string> clear_kis;
     for (const auto& row : hlr.rows) {
         const std::string& iccid = row.col.at("ICCID");
@@ -181,7 +185,8 @@ TEST_F(CliIssue, FortyCardsOnFourReadersEndToEnd) {
             places.emplace_back(e.path().filename().string(), read_text(e.path()));
         }
     }
-    for (const auto& s : stubs_) places.emplace_back("stub trace " + s->trace_file().string(), read_text(s->trace_file()));
+    for (const auto& s : stubs_)
+        places.emplace_back("stub trace " + s->trace_file().string(), read_text(s->trace_file()));
     for (const auto& ki : clear_kis) {
         const auto raw = sim::from_hex(ki);
         const std::string raw_text(raw.begin(), raw.end());
@@ -191,6 +196,25 @@ TEST_F(CliIssue, FortyCardsOnFourReadersEndToEnd) {
             EXPECT_EQ(content.find(raw_text), std::string::npos) << "raw Ki bytes in " << name;
         }
     }
+}
+
+// A hostile or broken card that never ends its answer (61FF after 61FF): its reader's worker gives up after a
+// bounded number of GET RESPONSEs, and the other reader issues the order meanwhile (issue 15, item 3).
+TEST_F(CliIssue, ACardThatNeverEndsItsAnswerFailsOnlyItsReaderInBoundedTime) {
+    simtest::DemoOrder().profile().output_directory("out").quantity(2).write(dir_ / "order.xml");
+    stubs_.push_back(std::make_unique<simtest::StubProcess>(
+        kFirstSlot, "stub-usim-blank.card", std::vector<std::string>{"--fault", "endless@1"}));
+    stubs_.push_back(std::make_unique<simtest::StubProcess>(kFirstSlot + 1, "stub-usim-blank.card",
+                                                            std::vector<std::string>{"--feed"}));
+    wait_for_cards(2);
+    const auto started = std::chrono::steady_clock::now();
+    const auto run = provisioner(issue_args("4,5"));
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+    EXPECT_NE(run.out.find("order: 2 ordered = 2 issued"), std::string::npos) << run.out;
+    EXPECT_NE(run.out.find("too many GET RESPONSE rounds"), std::string::npos) << run.out;
+    EXPECT_LT(seconds, 60.0) << "the station was held by the endless card";
+    std::printf("endless card: the station finished the order in %.1f s\n", seconds);
 }
 
 TEST_F(CliIssue, DryRunPrintsAMaskedPlanAndTouchesNoCard) {
@@ -209,7 +233,8 @@ TEST_F(CliIssue, DryRunPrintsAMaskedPlanAndTouchesNoCard) {
             << ef << " not shown masked\n"
             << run.out;
     }
-    EXPECT_FALSE(std::regex_search(run.out, std::regex(R"((^|[^0-9A-Fa-f])14[0-9A-Fa-f]{64}([^0-9A-Fa-f]|$))")))
+    EXPECT_FALSE(
+        std::regex_search(run.out, std::regex(R"((^|[^0-9A-Fa-f])14[0-9A-Fa-f]{64}([^0-9A-Fa-f]|$))")))
         << "a key file body in clear\n"
         << run.out;
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
@@ -239,14 +264,15 @@ TEST_F(CliIssue, BrokenOrderExitsTwoWithFileLineAndSendsNoApdu) {
         int n = 0;
         for (std::string line; std::getline(in, line);) {
             ++n;
-            if (line.find("expect:") != std::string::npos && line.find("<imsi") != std::string::npos) expect_line = n;
+            if (line.find("expect:") != std::string::npos && line.find("<imsi") != std::string::npos)
+                expect_line = n;
         }
     }
     ASSERT_GT(expect_line, 0);
-    const auto run = provisioner(fmt::format("issue --order {} --readers 4 --store {} --adm-file {} "
-                                             "--transport-keys {} --station-id cli-issue-test",
-                                             broken.string(), store(), (dir_ / "adm1.key").string(),
-                                             (dir_ / "k4.keys").string()));
+    const auto run = provisioner(
+        fmt::format("issue --order {} --readers 4 --store {} --adm-file {} "
+                    "--transport-keys {} --station-id cli-issue-test",
+                    broken.string(), store(), (dir_ / "adm1.key").string(), (dir_ / "k4.keys").string()));
     EXPECT_EQ(run.exit_code, 2) << run.out << run.err;
     EXPECT_NE(run.err.find(fmt::format("imsi-wrong-mcc.xml:{}", expect_line)), std::string::npos) << run.err;
     EXPECT_NE(run.err.find("mcc"), std::string::npos) << "the message names the field\n" << run.err;

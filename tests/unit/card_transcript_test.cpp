@@ -1,4 +1,5 @@
-// The card layer against scripted card sessions: exact APDUs for T=0 handling, dialects and selection economy.
+// The card layer against scripted card sessions: exact APDUs for T=0 handling, dialects and selection
+// economy.
 #include <gtest/gtest.h>
 
 #include "scripted_transport.hpp"
@@ -196,5 +197,67 @@ TEST(CardTranscript, ErrorsAreTypedAndNameTheFile) {
     } catch (const sim::FileNotFound& e) {
         EXPECT_EQ(e.sw(), 0x6A82);
         EXPECT_NE(std::string(e.what()).find("3F00/7F66/6F07"), std::string::npos) << e.what();
+    }
+}
+
+// A VERIFY answered 6Cxx (a confused or hostile card) is not sent again: a code is presented once, and a
+// command without Le has no Le to correct (issue 15, item 2).
+TEST(CardTranscript, NeverResendsACommandWithoutLeOn6Cxx) {
+    ScriptedTransport t({{"00A40004023F0000", "9000"}, {"0020000A083132333435363738", "6C08"}});
+    sim::Card card(t);
+    card.detect();
+    const auto r =
+        card.exchange(sim::CommandApdu::case3(0x00, 0x20, 0x00, 0x0A, sim::from_hex("3132333435363738")));
+    EXPECT_EQ(r.sw(), 0x6C08);
+    EXPECT_TRUE(t.finished());
+}
+
+// A card that keeps answering 61FF: the chain is cut after 32 GET RESPONSEs with a protocol error, not
+// followed for ever (issue 15, item 3).
+TEST(CardTranscript, AbandonsAnEndlessGetResponseChain) {
+    class Endless final : public sim::Transport {
+      public:
+        [[nodiscard]] sim::Bytes atr() const override { return {0x3B, 0x00}; }
+        sim::ResponseApdu transmit(const sim::CommandApdu& command) override {
+            ++sent;
+            return sim::ResponseApdu(command.ins() == 0xC0 ? sim::Bytes(255, 0xA5) : sim::Bytes{}, 0x61,
+                                     0xFF);
+        }
+        void reset(bool) override {}
+        [[nodiscard]] sim::Protocol protocol() const override { return sim::Protocol::T0; }
+        [[nodiscard]] std::string name() const override { return "endless"; }
+        int sent = 0;
+    } endless;
+    sim::Card card(endless);
+    EXPECT_THROW(card.exchange(sim::CommandApdu::case4(0x00, 0xA4, 0x00, 0x04, sim::from_hex("3F00"), 256)),
+                 sim::ProtocolError);
+    EXPECT_EQ(endless.sent, 1 + sim::Card::kMaxGetResponses);
+    // An interrupt (the operator's Ctrl-C) ends it before the next GET RESPONSE.
+    endless.sent = 0;
+    card.set_interrupt([&] { return endless.sent >= 3; });
+    EXPECT_THROW(card.exchange(sim::CommandApdu::case4(0x00, 0xA4, 0x00, 0x04, sim::from_hex("3F00"), 256)),
+                 sim::ProtocolError);
+    EXPECT_EQ(endless.sent, 3);
+}
+
+// The same with a card that announces few bytes at a time but never stops: 64 KiB is the most one answer
+// may grow to.
+TEST(CardTranscript, AbandonsAnAnswerLargerThan64KiB) {
+    class Flood final : public sim::Transport {
+      public:
+        [[nodiscard]] sim::Bytes atr() const override { return {0x3B, 0x00}; }
+        sim::ResponseApdu transmit(const sim::CommandApdu&) override {
+            return sim::ResponseApdu(sim::Bytes(4096, 0x5A), 0x61, 0x00);
+        }
+        void reset(bool) override {}
+        [[nodiscard]] sim::Protocol protocol() const override { return sim::Protocol::T0; }
+        [[nodiscard]] std::string name() const override { return "flood"; }
+    } flood;
+    sim::Card card(flood);
+    try {
+        (void)card.exchange(sim::CommandApdu::case2(0x00, 0xB0, 0, 0, 256));
+        ADD_FAILURE() << "no error";
+    } catch (const sim::ProtocolError& e) {
+        EXPECT_NE(std::string(e.what()).find("64 KiB"), std::string::npos) << e.what();
     }
 }

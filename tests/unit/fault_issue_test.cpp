@@ -286,15 +286,16 @@ TEST_F(FaultIssue, SlowCardAddsModelledTimeWithoutSleeping) {
 }
 
 TEST(FaultPlan, ParsesTheSpecText) {
-    const auto plan = simcard::FaultPlan::parse("remove@12, tear@30:4,sw@15:6f00,mute@20,slow:2.5");
-    ASSERT_EQ(plan.faults.size(), 4U);
+    const auto plan = simcard::FaultPlan::parse("remove@12, tear@30:4,sw@15:6f00,mute@20,endless@7,slow:2.5");
+    ASSERT_EQ(plan.faults.size(), 5U);
     EXPECT_EQ(plan.faults[0].kind, simcard::Fault::Kind::Remove);
     EXPECT_EQ(plan.faults[0].at, 12U);
     EXPECT_EQ(plan.faults[1].tear_bytes, 4U);
     EXPECT_EQ(plan.faults[2].sw, 0x6F00);
     EXPECT_EQ(plan.faults[3].kind, simcard::Fault::Kind::Mute);
+    EXPECT_EQ(plan.faults[4].kind, simcard::Fault::Kind::Endless);
     EXPECT_DOUBLE_EQ(plan.slow_ms, 2.5);
-    EXPECT_EQ(plan.to_string(), "remove@12,tear@30:4,sw@15:6F00,mute@20,slow:2.5");
+    EXPECT_EQ(plan.to_string(), "remove@12,tear@30:4,sw@15:6F00,mute@20,endless@7,slow:2.5");
     EXPECT_THROW(simcard::FaultPlan::parse("remove@0"), simcard::FaultSpecError);
     EXPECT_THROW(simcard::FaultPlan::parse("explode@3"), simcard::FaultSpecError);
     EXPECT_THROW(simcard::FaultPlan::parse("sw@3:6F"), simcard::FaultSpecError);

@@ -5,10 +5,10 @@
 //
 // Spec text (option --fault, environment SIMCARD_FAULT; several faults separated by ','):
 //   remove@K        the card is pulled when APDU K arrives (K is not processed)
-//   tear@K:M        APDU K, an UPDATE BINARY/RECORD, writes only its first M data bytes, then the card is pulled
-//   sw@K:6F00       APDU K is answered with that status word and not processed
-//   mute@K          APDU K gets no answer (not processed); the card stays mute until reset / power cycle
-//   slow:MS         every APDU takes MS milliseconds more
+//   tear@K:M        APDU K, an UPDATE BINARY/RECORD, writes only its first M data bytes, then the card is
+//   pulled sw@K:6F00       APDU K is answered with that status word and not processed mute@K          APDU K
+//   gets no answer (not processed); the card stays mute until reset / power cycle slow:MS         every APDU
+//   takes MS milliseconds more
 // K counts the APDUs the wrapper sees from 1 (across sessions: a removal does not restart the count).
 // Each fault fires once.
 #pragma once
@@ -26,11 +26,13 @@
 namespace simcard {
 
 struct Fault {
-    enum class Kind { Remove, Tear, StatusWord, Mute };
+    // Endless: from that APDU on, every answer announces more data (61FF; a GET RESPONSE gets 255 bytes
+    // and 61FF again), until a reset.
+    enum class Kind { Remove, Tear, StatusWord, Mute, Endless };
     Kind kind = Kind::Remove;
-    std::uint64_t at = 0;          // APDU number, from 1
-    std::size_t tear_bytes = 0;    // Tear: data bytes that reach the file
-    std::uint16_t sw = 0x6F00;     // StatusWord
+    std::uint64_t at = 0;        // APDU number, from 1
+    std::size_t tear_bytes = 0;  // Tear: data bytes that reach the file
+    std::uint16_t sw = 0x6F00;   // StatusWord
 };
 
 class FaultSpecError : public std::invalid_argument {
@@ -99,7 +101,7 @@ class FaultyCard {
     [[nodiscard]] bool mute() const { return mute_; }
 
     CardOs& card() { return card_; }
-    [[nodiscard]] std::uint64_t apdus() const { return seen_; }       // APDUs the wrapper saw
+    [[nodiscard]] std::uint64_t apdus() const { return seen_; }        // APDUs the wrapper saw
     [[nodiscard]] std::uint64_t characters() const { return chars_; }  // T=0 characters of answered APDUs
     [[nodiscard]] std::uint64_t nv_writes() const { return nv_writes_; }
     [[nodiscard]] double modelled_us() const { return modelled_us_; }  // total modelled card time
@@ -112,6 +114,7 @@ class FaultyCard {
     std::optional<TimingModel> timing_;
     bool removed_ = false;
     bool mute_ = false;
+    bool endless_ = false;
     std::uint64_t seen_ = 0;
     std::uint64_t chars_ = 0;
     std::uint64_t nv_writes_ = 0;

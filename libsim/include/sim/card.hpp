@@ -1,6 +1,7 @@
-// The card layer: one card behind a transport, spoken to in its own dialect (2G SIM, CLA A0, or UICC, CLA 00).
-// It handles the T=0 procedure status words (61xx / 9Fxx -> GET RESPONSE, 6Cxx -> resend with Le), selects files by
-// the cheapest route it knows (current DF tracking, paths, SFI) and never sends a SELECT that would change nothing.
+// The card layer: one card behind a transport, spoken to in its own dialect (2G SIM, CLA A0, or UICC, CLA
+// 00). It handles the T=0 procedure status words (61xx / 9Fxx -> GET RESPONSE, 6Cxx -> resend with Le),
+// selects files by the cheapest route it knows (current DF tracking, paths, SFI) and never sends a SELECT
+// that would change nothing.
 #pragma once
 
 #include <cstdint>
@@ -40,7 +41,7 @@ std::string path_to_string(const FilePath& path);
 inline const Bytes kUsimAidPrefix{0xA0, 0x00, 0x00, 0x00, 0x87, 0x10, 0x02};
 
 class Card {
-public:
+  public:
     explicit Card(Transport& transport);
 
     // Probes the card: UICC when `00 A4 00 04 02 3F00` is accepted, else 2G when the A0 form answers.
@@ -61,12 +62,13 @@ public:
     // The current DF is ADF.USIM or one of its DFs (as far as the layer knows).
     [[nodiscard]] bool in_usim() const;
 
-    // Selects a DF (or the MF with an empty path, or ADF.USIM with {7FFF}) with no answer data (P2 0C on UICC).
+    // Selects a DF (or the MF with an empty path, or ADF.USIM with {7FFF}) with no answer data (P2 0C on
+    // UICC).
     void select_df(const FilePath& path);
     // Selects an EF, skipping the SELECT when it is already the current EF.
     void select_ef(const EfRef& ef);
-    // Selects and returns what the card says about the file (FCP / GSM response); `is_ef` tells the tracker what
-    // the last element is.
+    // Selects and returns what the card says about the file (FCP / GSM response); `is_ef` tells the tracker
+    // what the last element is.
     FileInfo select_with_info(const FilePath& path, bool is_ef);
     // Forgets what is selected (after a raw APDU, a reset or an error that may have left the card elsewhere).
     void invalidate_selection();
@@ -86,15 +88,22 @@ public:
     // STATUS: the current DF's FCP / GSM response.
     Bytes status();
 
-    // One exchange with the T=0 procedure handled; no status-word check. Data accumulated across GET RESPONSEs.
+    // One exchange with the T=0 procedure handled; no status-word check. Data accumulated across GET
+    // RESPONSEs, at most kMaxGetResponses of them and kMaxResponseBytes in all (else ProtocolError). 6Cxx
+    // resends only a command that had an Le.
     ResponseApdu exchange(const CommandApdu& command);
+    static constexpr int kMaxGetResponses = 32;
+    static constexpr std::size_t kMaxResponseBytes = 64 * 1024;
+    // Checked before each GET RESPONSE: when it answers true (the operator's Ctrl-C), a chain the card keeps
+    // going is abandoned with a ProtocolError instead of holding the caller.
+    void set_interrupt(std::function<bool()> interrupted) { interrupted_ = std::move(interrupted); }
     // exchange(), then throws the typed error for any non-success status word; `context` names what was done.
     ResponseApdu send(const CommandApdu& command, std::string_view context);
 
     // APDUs the layer has sent (including GET RESPONSE and resends).
     [[nodiscard]] std::uint64_t apdu_count() const { return apdu_count_; }
 
-private:
+  private:
     ResponseApdu transmit_counted(const CommandApdu& command);
     ResponseApdu select_fid(std::uint16_t fid, bool want_info, std::string_view context);
     ResponseApdu select_aid(const Bytes& aid, bool want_info);
@@ -118,6 +127,7 @@ private:
     std::optional<FilePath> current_df_;
     std::optional<FilePath> current_ef_;
     std::uint64_t apdu_count_ = 0;
+    std::function<bool()> interrupted_;
 };
 
 }  // namespace sim
