@@ -554,7 +554,8 @@ TEST_F(CliAgency, ReplacesADefectiveCardAndCopiesItsContactsAndSms) {
         return s;
     };
     const auto put =
-        run_command(fmt::format("{} apdu --reader {} 002000010830303030FFFFFFFF 00A4080C047F106F3A "
+        run_command(fmt::format("SIM_TEST_PIN1=30303030FFFFFFFF {} apdu --reader {} --allow-codes --data-env "
+                                "SIM_TEST_PIN1 00200001 00A4080C047F106F3A "
                                 "00DC01041E{} 00A4080C067F105F3A4F3A "
                                 "00DC03041E{} 00A4080C047F106F3C 00DC0204B0{} </dev/null",
                                 provisioner_binary(), kOldSlot, no_blanks(maman), no_blanks(papa), sms));

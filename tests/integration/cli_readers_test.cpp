@@ -7,6 +7,7 @@
 #include "run_command.hpp"
 #include "sim/pcsc.hpp"
 #include "stub_process.hpp"
+#include "test_files.hpp"
 
 using namespace std::chrono_literals;
 using simtest::provisioner_binary;
@@ -41,6 +42,42 @@ TEST(CliApdu, SendsRawApdusAndExplainsTheStatusWord) {
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_NE(r.out.find("9000"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("6A82  (file or application not found)"), std::string::npos) << r.out;
+}
+
+// A code on the command line is in the shell history and the process list: refused (exit 3) before anything
+// reaches the card, and the code is not repeated in the message (issue 15, item 1).
+TEST(CliApdu, ACodeOnTheCommandLineIsRefusedBeforeAnythingIsSent) {
+    simtest::StubProcess stub(5, "stub-usim-blank.card");
+    wait_for_slot(5);
+    for (const std::string& args :
+         std::vector<std::string>{"0020000A083637323235383830", "--allow-codes 0020000A083637323235383830",
+                                  "00A40004023F0000 002C000110" + std::string(32, '3')}) {
+        const auto r = run_command(provisioner_binary() + " apdu --reader 5 " + args);
+        EXPECT_EQ(r.exit_code, 3) << args << r.out << r.err;
+        EXPECT_NE(r.err.find("carries a code on the command line"), std::string::npos) << r.err;
+        EXPECT_EQ(r.err.find("3637323235383830"), std::string::npos) << r.err;
+    }
+    EXPECT_EQ(simtest::read_text(stub.trace_file()).find("> "), std::string::npos)
+        << "an APDU reached the card: " << simtest::read_text(stub.trace_file());
+}
+
+// With --allow-codes the code comes from the environment, is masked on the screen and in the trace, and an
+// ADM key reference goes through the ADM guard: its counter is read first.
+TEST(CliApdu, AllowedCodeComesFromTheEnvironmentMaskedAndAdmGoesThroughTheGuard) {
+    simtest::StubProcess stub(5, "stub-usim-blank.card");
+    wait_for_slot(5);
+    const auto r = run_command("SIM_TEST_ADM=3838383838383838 " + provisioner_binary() +
+                               " apdu --reader 5 --allow-codes --data-env SIM_TEST_ADM 0020000A");
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("> 0020000A08****************"), std::string::npos) << r.out;
+    const std::string trace = simtest::read_text(stub.trace_file());
+    EXPECT_EQ(trace.find("3838383838383838"), std::string::npos) << trace;
+    const auto counter_read = trace.find("> 0020000A\n");
+    const auto presented = trace.find("> 0020000A08");
+    EXPECT_NE(counter_read, std::string::npos) << trace;
+    EXPECT_LT(counter_read, presented) << "the guard reads the counter before presenting: " << trace;
+    const auto no_data = run_command(provisioner_binary() + " apdu --reader 5 --data-env X 00A40004023F0000");
+    EXPECT_EQ(no_data.exit_code, 2) << no_data.err;
 }
 
 TEST(CliApdu, OddLengthApduIsBadInputNamingTheArgument) {
