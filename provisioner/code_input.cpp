@@ -1,7 +1,10 @@
 #include "code_input.hpp"
 
 #include <termios.h>
+
 #include <unistd.h>
+#include <array>
+#include <csignal>
 
 #include <fmt/format.h>
 
@@ -16,23 +19,43 @@ namespace {
 constexpr std::size_t kMaxTyped = 64;
 
 // Turns terminal echo off for its lifetime and restores the previous settings whatever happens.
+// The terminal's settings while a hidden prompt has echo off, for a signal handler to put back.
+termios g_terminal{};
+volatile sig_atomic_t g_echo_off = 0;
+
+// A Ctrl-C (or a kill) at a hidden prompt must not leave the operator's terminal without echo: the terminal
+// is restored (tcsetattr is async-signal-safe), then the signal takes its default action.
+extern "C" void restore_echo_and_raise(int signal) {
+    if (g_echo_off != 0) ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &g_terminal);
+    ::signal(signal, SIG_DFL);
+    ::raise(signal);
+}
+
 class EchoOff {
   public:
     EchoOff() {
-        if (::tcgetattr(STDIN_FILENO, &saved_) != 0) return;
-        termios quiet = saved_;
+        if (::tcgetattr(STDIN_FILENO, &g_terminal) != 0) return;
+        struct sigaction restore {};
+        restore.sa_handler = restore_echo_and_raise;
+        sigemptyset(&restore.sa_mask);
+        for (std::size_t i = 0; i < kSignals.size(); ++i) ::sigaction(kSignals[i], &restore, &previous_[i]);
+        termios quiet = g_terminal;
         quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
         quiet.c_lflag |= ECHONL;
         active_ = ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
+        g_echo_off = active_ ? 1 : 0;
     }
     ~EchoOff() {
-        if (active_) ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_);
+        if (active_) ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &g_terminal);
+        g_echo_off = 0;
+        for (std::size_t i = 0; i < kSignals.size(); ++i) ::sigaction(kSignals[i], &previous_[i], nullptr);
     }
     EchoOff(const EchoOff&) = delete;
     EchoOff& operator=(const EchoOff&) = delete;
 
   private:
-    termios saved_{};
+    static constexpr std::array<int, 4> kSignals{SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+    std::array<struct sigaction, 4> previous_{};
     bool active_ = false;
 };
 

@@ -9,10 +9,12 @@
 #include <iostream>
 
 #include "commands/commands.hpp"
+#include "process_hygiene.hpp"
 #include "session.hpp"
 #include "sim/error.hpp"
 
 int main(int argc, char** argv) {
+    provisioner::harden_process();  // before any secret is read
     CLI::App app{"provisioner: read, diagnose and personalise SIM/USIM cards (OPT-NC Mobilis)"};
     app.require_subcommand(1);
     auto& global = provisioner::global_options();

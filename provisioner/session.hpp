@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "io/unique_fd.hpp"
 #include "sim/card.hpp"
 #include "sim/pcsc.hpp"
 #include "sim/trace_transport.hpp"
@@ -34,7 +35,7 @@ class ReaderSession {
     sim::PcscContext context_;
     std::string reader_;
     sim::PcscTransport transport_;
-    std::unique_ptr<std::ofstream> trace_out_;
+    std::unique_ptr<UniqueFd> trace_out_;
     sim::TraceTransport traced_;
     sim::Card card_;
 };

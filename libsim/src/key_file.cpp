@@ -1,11 +1,15 @@
 #include "sim/key_file.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <vector>
 
@@ -113,30 +117,58 @@ Columns header_columns(const std::vector<ByteView>& fields, const std::string& w
 }  // namespace
 
 SecretBytes read_secret_file(const std::filesystem::path& file, std::string_view what) {
+    const std::string name = file.string();
+    struct Descriptor {
+        int fd;
+        ~Descriptor() {
+            if (fd >= 0) ::close(fd);
+        }
+    } const opened{::open(name.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY)};
+    const int fd = opened.fd;
+    if (fd < 0) throw InputError(fmt::format("{} {}: cannot be read ({})", what, name, std::strerror(errno)));
     struct stat st {};
-    if (::stat(file.c_str(), &st) != 0)
-        throw InputError(fmt::format("{} {}: cannot be read (no such file?)", what, file.string()));
-    if (!S_ISREG(st.st_mode)) throw InputError(fmt::format("{} {}: not a regular file", what, file.string()));
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+        throw InputError(fmt::format("{} {}: not a regular file", what, name));
     if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
         throw SafetyRefusal(
             fmt::format("{} {} is accessible by group or others (mode {:04o}); it holds secrets: "
                         "run `chmod 600 {}` and try again",
-                        what, file.string(), st.st_mode & 07777, file.string()));
+                        what, name, st.st_mode & 07777, name));
     }
-    std::ifstream in(file, std::ios::binary);
-    if (!in) throw InputError(fmt::format("{} {}: cannot be opened", what, file.string()));
-    Bytes content(static_cast<std::size_t>(st.st_size));
-    in.read(reinterpret_cast<char*>(content.data()), static_cast<std::streamsize>(content.size()));
-    content.resize(static_cast<std::size_t>(in.gcount()));
+    if (st.st_uid != ::geteuid() && st.st_uid != 0) {
+        throw SafetyRefusal(
+            fmt::format("{} {} belongs to another user (uid {}); a file of secrets must be "
+                        "this user's own",
+                        what, name, st.st_uid));
+    }
+    if (static_cast<std::size_t>(st.st_size) > kMaxSecretFile) {
+        throw InputError(fmt::format("{} {}: {} bytes, more than the {} MiB a file of secrets may hold", what,
+                                     name, st.st_size, kMaxSecretFile >> 20U));
+    }
+    Bytes content(static_cast<std::size_t>(st.st_size));  // read into place: no reallocation, no stray copy
+    std::size_t got = 0;
+    while (got < content.size()) {
+        const ssize_t n = ::read(fd, content.data() + got, content.size() - got);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        got += static_cast<std::size_t>(n);
+    }
+    content.resize(got);
     return SecretBytes(std::move(content));
 }
 
-SecretBytes read_secret_env(const std::string& name, std::string_view what) {
+std::optional<SecretBytes> take_secret_env(const std::string& name) {
     const char* value = std::getenv(name.c_str());
-    if (value == nullptr || *value == '\0') {
-        throw InputError(fmt::format("{}: environment variable {} is not set or empty", what, name));
-    }
-    return SecretBytes::from_text(value);
+    if (value == nullptr || *value == '\0') return std::nullopt;
+    SecretBytes secret = SecretBytes::from_text(value);
+    ::unsetenv(name.c_str());
+    return secret;
+}
+
+SecretBytes read_secret_env(const std::string& name, std::string_view what) {
+    auto value = take_secret_env(name);
+    if (!value) throw InputError(fmt::format("{}: environment variable {} is not set or empty", what, name));
+    return std::move(*value);
 }
 
 SecretBytes trim_secret(const SecretBytes& text) {

@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "identity/key_file.hpp"
+#include "sim/key_file.hpp"
 #include "sim/auth/milenage.hpp"
 #include "sim/chv.hpp"
 #include "sim/error.hpp"
@@ -100,7 +100,7 @@ sim::SecretBytes parse_adm(const sim::SecretBytes& text, std::string_view what) 
 }
 
 sim::SecretBytes load_adm_file(const std::filesystem::path& path) {
-    return parse_adm(read_protected_file(path, "ADM key file"),
+    return parse_adm(sim::read_secret_file(path, "ADM key file"),
                      fmt::format("ADM key file {}", path.string()));
 }
 

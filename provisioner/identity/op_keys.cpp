@@ -2,18 +2,18 @@
 
 #include <fmt/format.h>
 
-#include "identity/key_file.hpp"
+#include "sim/key_file.hpp"
 #include "sim/error.hpp"
 
 namespace provisioner {
 
 OpKeys OpKeys::from_file(const std::filesystem::path& path) {
     const auto source = fmt::format("OP key file {}", path.string());
-    return OpKeys(TransportKeys::parse(read_protected_file(path, "OP key file"), source), source);
+    return OpKeys(TransportKeys::parse(sim::read_secret_file(path, "OP key file"), source), source);
 }
 
 OpKeys OpKeys::from_env(const char* variable) {
-    auto value = read_secret_env(variable);
+    auto value = sim::take_secret_env(variable);
     if (!value) throw sim::InputError(fmt::format("no OP keys: ${} is not set", variable));
     const auto source = fmt::format("${}", variable);
     return OpKeys(TransportKeys::parse(*value, source), source);

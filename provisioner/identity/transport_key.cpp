@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "identity/key_file.hpp"
+#include "sim/key_file.hpp"
 #include "sim/error.hpp"
 
 namespace provisioner {
@@ -109,11 +109,11 @@ TransportKeys TransportKeys::parse(const sim::SecretBytes& text, std::string_vie
 }
 
 TransportKeys TransportKeys::from_file(const std::filesystem::path& path) {
-    return parse(read_protected_file(path, "transport key file"), path.string());
+    return parse(sim::read_secret_file(path, "transport key file"), path.string());
 }
 
 TransportKeys TransportKeys::from_env(const char* variable) {
-    auto value = read_secret_env(variable);
+    auto value = sim::take_secret_env(variable);
     if (!value)
         throw sim::InputError(fmt::format("environment variable {} is not set (INDEX:HEXKEY)", variable));
     return parse(*value, fmt::format("environment variable {}", variable));

@@ -80,6 +80,31 @@ TEST(CliApdu, AllowedCodeComesFromTheEnvironmentMaskedAndAdmGoesThroughTheGuard)
     EXPECT_EQ(no_data.exit_code, 2) << no_data.err;
 }
 
+// A trace is created 0600 whatever the umask, an existing one others can read is refused, and a symbolic
+// link is not followed (issue 15, item 5).
+TEST(CliApdu, TheTraceFileIsPrivateAndNeverReachedThroughALink) {
+    simtest::StubProcess stub(5, "stub-usim-blank.card");
+    wait_for_slot(5);
+    const auto dir = simtest::make_temp_dir("cli-trace-test");
+    const auto trace = dir / "apdu.trace";
+    const auto run = [&](const std::filesystem::path& file) {
+        return run_command("umask 022; " + provisioner_binary() + " --trace " + file.string() +
+                           " apdu --reader 5 00A40004023F0000");
+    };
+    const auto first = run(trace);
+    ASSERT_EQ(first.exit_code, 0) << first.err;
+    EXPECT_EQ(std::filesystem::status(trace).permissions() & std::filesystem::perms::all,
+              std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    EXPECT_NE(simtest::read_text(trace).find("00A40004023F00"), std::string::npos);
+    std::filesystem::permissions(trace, std::filesystem::perms::group_read,
+                                 std::filesystem::perm_options::add);
+    EXPECT_EQ(run(trace).exit_code, 3);
+    std::filesystem::create_symlink(dir / "elsewhere", dir / "link.trace");
+    EXPECT_EQ(run(dir / "link.trace").exit_code, 2);
+    EXPECT_FALSE(std::filesystem::exists(dir / "elsewhere")) << "the link was followed";
+    simtest::remove_unless_failed(dir);
+}
+
 TEST(CliApdu, OddLengthApduIsBadInputNamingTheArgument) {
     const auto r = run_command(provisioner_binary() + " apdu --reader 0 00A40004023F00 00A4000");
     EXPECT_EQ(r.exit_code, 2);

@@ -1,5 +1,6 @@
-// The message of the sim::InputError a piece of code throws, for tests that check what a refusal says. Any
-// other exception escapes (the test fails on it); no exception at all gives a text no expectation matches.
+// The message of the error (sim::InputError unless named) a piece of code throws, for tests that check what a
+// refusal says. Any other exception escapes (the test fails on it); no exception at all gives a text no
+// expectation matches.
 #pragma once
 
 #include <string>
@@ -9,14 +10,14 @@
 
 namespace simtest {
 
-template <class F>
+template <class Error = sim::InputError, class F>
 std::string error_of(F&& f) {
     try {
         std::forward<F>(f)();
-    } catch (const sim::InputError& e) {
+    } catch (const Error& e) {
         return e.what();
     }
-    return "(no InputError)";
+    return "(no such error)";
 }
 
 }  // namespace simtest

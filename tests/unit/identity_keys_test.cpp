@@ -11,7 +11,7 @@
 #include <fstream>
 #include <string>
 
-#include "identity/key_file.hpp"
+#include "sim/key_file.hpp"
 #include "identity/keys.hpp"
 #include "identity/sealing.hpp"
 #include "identity/transport_key.hpp"

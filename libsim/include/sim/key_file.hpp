@@ -18,11 +18,17 @@
 
 namespace sim {
 
-// Reads a whole file that holds secrets. Refuses (SafetyRefusal, exit 3) a file that group or others may
-// access, with a message saying `chmod 600 FILE`; InputError when it cannot be read. `what` names it in
-// messages.
+// Reads a whole file that holds secrets. Everything is checked on the descriptor read from (fstat, no swap of
+// the file between check and read): a regular file, owned by this user (or root), at most kMaxSecretFile
+// bytes. Refuses (SafetyRefusal, exit 3) a file that group or others may access, with a message saying
+// `chmod 600 FILE`, or another user's file; InputError when it cannot be read or is too large. `what` names
+// it in messages.
+inline constexpr std::size_t kMaxSecretFile = 16U << 20U;  // a vendor's per-card ADM list of ~400 000 cards
 SecretBytes read_secret_file(const std::filesystem::path& file, std::string_view what);
-// The value of an environment variable holding a secret; InputError naming the variable when unset or empty.
+// The value of an environment variable holding a secret; nullopt when unset or empty. Once read, the variable
+// is removed from this process's environment (unsetenv): no later child process inherits it.
+std::optional<SecretBytes> take_secret_env(const std::string& name);
+// Same, required: InputError naming the variable when unset or empty.
 SecretBytes read_secret_env(const std::string& name, std::string_view what);
 // `text` without trailing whitespace (a final newline in a one-line code file is not part of the code).
 SecretBytes trim_secret(const SecretBytes& text);
