@@ -46,6 +46,16 @@ class DemoOrder {
                        fmt::format(R"(directory="{}")", directory));
     }
 
+    // The identity ranges replaced by a CSV list (absolute path): an order on pre-printed card bodies.
+    DemoOrder& identities_csv(const std::filesystem::path& csv) {
+        const auto from = text_.find("<ranges>");
+        const auto to = text_.find("</ranges>");
+        if (from == std::string::npos || to == std::string::npos)
+            throw std::runtime_error("demo order changed: no <ranges>");
+        text_.replace(from, to + 9 - from, fmt::format(R"(<csv file="{}"/>)", csv.string()));
+        return *this;
+    }
+
     [[nodiscard]] const std::string& text() const { return text_; }
     void write(const std::filesystem::path& file,
                std::filesystem::perms mode = std::filesystem::perms::owner_read |
