@@ -6,7 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <iostream>
 #include <memory>
+#include <sstream>
 #include <string>
 
 #include <fmt/format.h>
@@ -86,6 +88,10 @@ class CardTypeTest : public CliCardTest {
         EXPECT_EQ(listed.exit_code, 0) << listed.err;
         const auto j = nlohmann::json::parse(listed.out);
         EXPECT_EQ(j["counts"]["issued"], 1) << listed.out;
+        std::istringstream trace(stub_trace());
+        std::size_t apdus = 0;
+        for (std::string line; std::getline(trace, line);) apdus += line.starts_with("> ") ? 1 : 0;
+        std::cout << "[ measure  ] " << order_id << ": " << apdus << " APDUs reached the card\n";
         return j["cards"].at(0)["iccid"].get<std::string>();
     }
 
