@@ -115,6 +115,10 @@ std::size_t role_minimum_size(Role role) {
             return kCodeViewSize;
         case Role::ChvAdm1:
             return kAdmViewSize;
+        case Role::Ki:
+            return kKiFileSize;
+        case Role::OpcFlagged:
+            return kOpcFlaggedFileSize;
         case Role::None:
             return 0;
     }
@@ -135,6 +139,19 @@ std::optional<KeyMaterial> read_key_file(const Node& ef) {
     key.opc = block_at(body, 17);
     const bool needs_opc = *algorithm == CardAlgorithm::Milenage;
     if (needs_opc && (body[0] & kCfgValueIsOpc) == 0) key.opc = algo::opc_from_op(key.k, key.opc);
+    return key;
+}
+
+std::optional<KeyMaterial> read_split_keys(const Node& ki, const Node& opc_flagged) {
+    constexpr std::uint8_t kFlagOp = 0x00;
+    constexpr std::uint8_t kFlagOpc = 0x01;
+    const std::uint8_t flag = opc_flagged.body[0];
+    if (flag != kFlagOp && flag != kFlagOpc) return std::nullopt;
+    KeyMaterial key;
+    key.algorithm = CardAlgorithm::Milenage;
+    key.k = block_at(ki.body, 0);
+    key.opc = block_at(opc_flagged.body, 1);
+    if (flag == kFlagOp) key.opc = algo::opc_from_op(key.k, key.opc);
     return key;
 }
 

@@ -7,6 +7,8 @@
 //                    1 COMP128-1, 4 MILENAGE, 14 (E) XOR-2G, 15 (F) XOR-3G
 //   SQN file (206 B) flags1 (b7 skip-next, b6 delta check, b5 age check, b4 SQN check, b4..b1 IND length)
 //                    ‖ flags2 ‖ delta_max(6, SQN units) ‖ age_limit(6) ‖ 32 × SQN(6)
+//   split keys       a `ki` file (K, 16 B) and an `opc-flagged` file (flag ‖ OP or OPc, 17 B; flag 01 = OPc,
+//                    00 = OP): a card OS that runs MILENAGE only and keeps no algorithm byte
 //   code view (21 B) flags ‖ tries ‖ max ‖ PIN(8) ‖ PUK tries ‖ PUK max ‖ PUK(8); ADM1: the first 11 bytes.
 //                    flags b1 = 1: PIN disabled, b2 = 1: not initialised (refused), b5..b8 informative
 #pragma once
@@ -21,6 +23,8 @@
 namespace simcard {
 
 inline constexpr std::size_t kKeyFileSize = 33;
+inline constexpr std::size_t kKiFileSize = 16;
+inline constexpr std::size_t kOpcFlaggedFileSize = 17;
 inline constexpr std::size_t kSqnFileSize = 14 + algo::SqnState::kSlots * 6;
 inline constexpr std::size_t kCodeViewSize = 21;
 inline constexpr std::size_t kAdmViewSize = 11;
@@ -46,6 +50,10 @@ struct KeyMaterial {
 };
 // nullopt when the cfg byte names an algorithm this card does not run.
 std::optional<KeyMaterial> read_key_file(const Node& ef);
+
+// MILENAGE keys from a `ki` and an `opc-flagged` file. nullopt when the flag is neither 00 (OP) nor 01
+// (OPc), e.g. a blank card's FF.
+std::optional<KeyMaterial> read_split_keys(const Node& ki, const Node& opc_flagged);
 
 // The EF with `role`: a child of `scope` (the current application) first, else the first one on the card
 // (depth first from the MF). nullptr when there is none.

@@ -14,6 +14,9 @@ struct CardModel {
     std::string personality;
     Bytes atr;
     ChvTable codes;
+    // Key reference of ADM1 in VERIFY with CLA A0 (description `ref-2g=` on the ADM1 code line). 0A by
+    // default, as with CLA 00; a card OS may list its ADM under another number in the 2G dialect.
+    std::uint8_t adm1_reference_2g = 0x0A;
     std::unique_ptr<Node> mf;
 };
 

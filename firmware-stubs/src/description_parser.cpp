@@ -15,6 +15,8 @@ namespace simcard {
 
 namespace {
 
+constexpr std::string_view kDirAttributes = "name, arr, fcp-a5, fcp-8c, fcp-82, fcp-ab, fcp-c6";
+
 class Parser {
   public:
     Parser(std::string_view text, const std::string& source) : text_(text), source_(source) {}
@@ -136,7 +138,7 @@ class Parser {
     }
 
     void code_line(const std::vector<std::string_view>& args) {
-        positional(args, 2, "'code NAME DIGITS|hex:HEX16 tries=N max=N [enabled=yes|no]'");
+        positional(args, 2, "'code NAME DIGITS|hex:HEX16 tries=N max=N [enabled=yes|no] [ref-2g=HEX]'");
         auto id = parse_code_name(args[0]);
         if (!id) fail(fmt::format("a code name PIN1, PIN2, PUK1, PUK2, ADM1 or ADM2, found '{}'", args[0]));
         auto value = code_from_text(args[1]);
@@ -157,7 +159,11 @@ class Parser {
                 fail(fmt::format("enabled=yes or no, found '{}'", *enabled));
             code.enabled = *enabled == "yes";
         }
-        no_leftovers(attrs, "tries, max, enabled");
+        if (auto ref = attrs.take("ref-2g")) {
+            if (*id != CodeId::Adm1) fail("ref-2g= only on ADM1");
+            card_.adm1_reference_2g = static_cast<std::uint8_t>(number(*ref, "ref-2g=", 0xFF, 16));
+        }
+        no_leftovers(attrs, "tries, max, enabled, ref-2g");
         card_.codes.slot(*id) = code;
     }
 
@@ -171,6 +177,12 @@ class Parser {
     void fcp_attributes(Attributes& attrs, Node& node) {
         if (auto a5 = attrs.take("fcp-a5")) node.proprietary = fcp_value(*a5, "fcp-a5=");
         if (auto c = attrs.take("fcp-8c")) node.compact_security = fcp_value(*c, "fcp-8c=");
+        if (auto d = attrs.take("fcp-82")) node.descriptor = fcp_value(*d, "fcp-82=");
+        if (auto ab = attrs.take("fcp-ab")) node.expanded_security = fcp_value(*ab, "fcp-ab=");
+        if (auto c6 = attrs.take("fcp-c6")) {
+            if (!node.is_df()) fail("fcp-c6= on an mf, df or adf line (a directory's PIN status template)");
+            node.pin_status = fcp_value(*c6, "fcp-c6=");
+        }
     }
 
     Bytes fcp_value(std::string_view text, std::string_view what) {
@@ -197,7 +209,7 @@ class Parser {
         node->name = "MF";
         auto attrs = attributes(args, 0);
         common_df_attributes(attrs, *node);
-        no_leftovers(attrs, "name, arr, fcp-a5, fcp-8c");
+        no_leftovers(attrs, kDirAttributes);
         card_.mf = std::move(node);
         open_.push_back(card_.mf.get());
         open_lines_.push_back(line_no_);
@@ -222,7 +234,7 @@ class Parser {
         check_fid_free(dir, *node->fid);
         auto attrs = attributes(args, 1);
         common_df_attributes(attrs, *node);
-        no_leftovers(attrs, "name, arr, fcp-a5, fcp-8c");
+        no_leftovers(attrs, kDirAttributes);
         open_.push_back(&dir.add_child(std::move(node)));
         open_lines_.push_back(line_no_);
     }
@@ -237,12 +249,13 @@ class Parser {
         if (node->aid.size() < 5 || node->aid.size() > 16) fail("an AID of 5 to 16 bytes");
         auto attrs = attributes(args, 1);
         if (auto f = attrs.take("fid")) {
-            node->fid = fid(*f);
+            // Some cards report an application's FID as 7FFF (the current-ADF alias) in its FCP.
+            node->fid = *f == "7FFF" ? std::uint16_t{0x7FFF} : fid(*f);
             check_fid_free(dir, *node->fid);
         }
         common_df_attributes(attrs, *node);
         if (auto answer = attrs.take("select-answer")) node->select_answer = hex(*answer, "select-answer=");
-        no_leftovers(attrs, "fid, name, arr, fcp-a5, fcp-8c, select-answer");
+        no_leftovers(attrs, "fid, select-answer, " + std::string(kDirAttributes));
         open_.push_back(&dir.add_child(std::move(node)));
         open_lines_.push_back(line_no_);
     }
@@ -279,7 +292,7 @@ class Parser {
         fcp_attributes(attrs, *node);
         no_leftovers(attrs,
                      "name, struct, size, records, record-length, sfi, read, update, arr, role, state, "
-                     "fcp-a5, fcp-8c");
+                     "fcp-a5, fcp-8c, fcp-82, fcp-ab");
         ef_ = &dir.add_child(std::move(node));
         data_cursor_ = 0;
     }
@@ -305,7 +318,8 @@ class Parser {
         auto role = parse_role(text);
         if (!role)
             fail(fmt::format(
-                "role=usim-key, usim-key-2g, sim-key, sqn, chv-pin1, chv-pin2 or chv-adm1, found '{}'",
+                "role=usim-key, usim-key-2g, sim-key, sqn, chv-pin1, chv-pin2, chv-adm1, ki or opc-flagged, "
+                "found '{}'",
                 text));
         if (node.structure != Structure::Transparent) fail("a transparent ef for role=");
         if (node.size() < role_minimum_size(*role))

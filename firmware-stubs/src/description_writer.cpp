@@ -26,18 +26,20 @@ class Writer {
         out_ += "simcard-card 1\n";
         out_ += fmt::format("personality {}\n", card.personality);
         out_ += fmt::format("atr {}\n\n", to_hex(card.atr));
-        for (CodeId id : kAllCodes) code(id, card.codes.slot(id));
+        for (CodeId id : kAllCodes) code(id, card.codes.slot(id), card.adm1_reference_2g);
         out_ += "\n";
         if (card.mf) node(*card.mf, 0);
         return std::move(out_);
     }
 
   private:
-    void code(CodeId id, const std::optional<Code>& c) {
+    void code(CodeId id, const std::optional<Code>& c, std::uint8_t adm1_reference_2g) {
         if (!c) return;
         out_ += fmt::format("code {} {} tries={} max={}", code_name(id), code_to_text(c->value), c->tries,
                             c->max_tries);
         if (id == CodeId::Pin1 || id == CodeId::Pin2) out_ += c->enabled ? " enabled=yes" : " enabled=no";
+        if (id == CodeId::Adm1 && adm1_reference_2g != 0x0A)
+            out_ += fmt::format(" ref-2g={:02X}", adm1_reference_2g);
         out_ += "\n";
     }
 
@@ -52,6 +54,9 @@ class Writer {
         std::string s;
         if (n.proprietary) s += fmt::format(" fcp-a5={}", to_hex(*n.proprietary));
         if (n.compact_security) s += fmt::format(" fcp-8c={}", to_hex(*n.compact_security));
+        if (n.descriptor) s += fmt::format(" fcp-82={}", to_hex(*n.descriptor));
+        if (n.expanded_security) s += fmt::format(" fcp-ab={}", to_hex(*n.expanded_security));
+        if (n.pin_status) s += fmt::format(" fcp-c6={}", to_hex(*n.pin_status));
         if (n.select_answer) s += fmt::format(" select-answer={}", to_hex(*n.select_answer));
         return s;
     }

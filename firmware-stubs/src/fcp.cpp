@@ -46,7 +46,9 @@ std::uint8_t compact_condition(Access a) {
 }
 
 void security_attributes(Bytes& out, const Node& node) {
-    if (node.compact_security) {
+    if (node.expanded_security) {
+        tlv(out, 0xAB, *node.expanded_security);
+    } else if (node.compact_security) {
         tlv(out, 0x8C, *node.compact_security);
     } else if (node.arr) {
         tlv(out, 0x8B, {hi(node.arr->arr_fid), lo(node.arr->arr_fid), node.arr->record});
@@ -124,7 +126,9 @@ std::uint8_t chv_status(const ChvTable& codes, CodeId id) {
 Bytes fcp_template(const Node& node, const ChvTable& codes) {
     if (node.select_answer) return *node.select_answer;
     Bytes body;
-    if (node.is_df()) {
+    if (node.descriptor) {
+        tlv(body, 0x82, *node.descriptor);
+    } else if (node.is_df()) {
         tlv(body, 0x82, {0x78, 0x21});
     } else if (node.is_record_ef()) {
         tlv(body, 0x82,
@@ -142,7 +146,9 @@ Bytes fcp_template(const Node& node, const ChvTable& codes) {
         tlv(body, 0xA5, {0x80, 0x01, 0x71});
     tlv(body, 0x8A, {node.deactivated ? kLifeCycleOperationalDeactivated : kLifeCycleOperationalActivated});
     security_attributes(body, node);
-    if (node.is_df()) {
+    if (node.pin_status) {
+        tlv(body, 0xC6, *node.pin_status);
+    } else if (node.is_df()) {
         pin_status_template(body, codes);
     } else {
         tlv(body, 0x80, {hi(node.size()), lo(node.size())});

@@ -58,9 +58,16 @@ struct RoleName {
     std::string_view name;
 };
 constexpr RoleName kRoleNames[] = {
-    {Role::None, "none"},       {Role::UsimKey, "usim-key"}, {Role::UsimKey2g, "usim-key-2g"},
-    {Role::SimKey, "sim-key"},  {Role::Sqn, "sqn"},          {Role::ChvPin1, "chv-pin1"},
-    {Role::ChvPin2, "chv-pin2"}, {Role::ChvAdm1, "chv-adm1"},
+    {Role::None, "none"},
+    {Role::UsimKey, "usim-key"},
+    {Role::UsimKey2g, "usim-key-2g"},
+    {Role::SimKey, "sim-key"},
+    {Role::Sqn, "sqn"},
+    {Role::ChvPin1, "chv-pin1"},
+    {Role::ChvPin2, "chv-pin2"},
+    {Role::ChvAdm1, "chv-adm1"},
+    {Role::Ki, "ki"},
+    {Role::OpcFlagged, "opc-flagged"},
 };
 }  // namespace
 

@@ -29,6 +29,9 @@ enum class Role {
     ChvPin1,    // write-only view of PIN1 ‖ PUK1 values and counters
     ChvPin2,    // the same for PIN2 ‖ PUK2
     ChvAdm1,    // the same for ADM1 (no PUK)
+    // Cards whose OS keeps K and OP/OPc in two files and runs MILENAGE only (no algorithm byte):
+    Ki,          // K (16 B)
+    OpcFlagged,  // flag ‖ OP or OPc (17 B): flag 01 = OPc, 00 = OP
 };
 
 // A referenced security attribute (FCP tag 8B): EF.ARR file id and record number.
@@ -49,6 +52,12 @@ struct Node {
     // card's own AM/SC encoding. Informational: the commands still check `read` / `update`.
     std::optional<Bytes> proprietary;
     std::optional<Bytes> compact_security;
+    // More of the same kind (description `fcp-82=`, `fcp-ab=`, `fcp-c6=`): the file descriptor as the card
+    // encodes it, an expanded security attribute template (AB, replaces 8C/8B) and a directory's PIN status
+    // template (C6: the keys the card lists for that directory, in its order).
+    std::optional<Bytes> descriptor;
+    std::optional<Bytes> expanded_security;
+    std::optional<Bytes> pin_status;
     // The whole SELECT answer of an application that is no file (description `select-answer=`): a
     // GlobalPlatform security domain answers with its FCI (tag 6F), which the file model does not describe.
     std::optional<Bytes> select_answer;

@@ -140,6 +140,13 @@ Dialect Card::ensure_detected() {
     return detected_ ? dialect_ : detect();
 }
 
+void Card::use_dialect(Dialect dialect) {
+    dialect_ = dialect;
+    detected_ = true;
+    // Selections made in one dialect say nothing certain about the other (a 2G SELECT never enters an ADF).
+    invalidate_selection();
+}
+
 const Bytes& Card::usim_aid() {
     if (usim_aid_) return *usim_aid_;
     ensure_detected();

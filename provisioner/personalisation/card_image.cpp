@@ -195,7 +195,8 @@ CardImages build_card_images(const Profile& profile, const CardIdentity& identit
     ImageWriter w(images.files, profile, sizer);
     add_profile_files(w, profile, identity);
     if (written_keys == WrittenKeys::all) {
-        for (auto& f : driver.key_files(keys)) images.files.files.push_back(std::move(f));
+        auto& target = driver.key_file_access() ? images.keys : images.files;
+        for (auto& f : driver.key_files(keys)) target.files.push_back(std::move(f));
     }
     return images;
 }

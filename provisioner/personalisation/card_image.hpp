@@ -25,7 +25,8 @@ struct CardImages {
     // that came blank (all FF) names its identity, so a card pulled mid-write resumes with it (--resume).
     sim::CardImage iccid;
     sim::CardImage codes;  // then the codes, under ADM
-    sim::CardImage files;  // everything else, including the key files
+    sim::CardImage files;  // everything else, including the key files written like the others
+    sim::CardImage keys;   // last, the key files of a card type that wants them in another dialect
 };
 
 // Whether the image writes the driver's key files: not on a vendor-keyed card, whose Ki/OPc the vendor wrote

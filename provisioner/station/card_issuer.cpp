@@ -237,14 +237,30 @@ sim::CodeSet code_set(const Profile& profile, const KeyMaterial& m) {
     return codes;
 }
 
+// The key files of a card type that wants them written in another dialect (KeyFileAccess): ADM1, accepted a
+// moment ago in the card's own dialect, is presented again there under the key reference the proven tool
+// uses, then the files are written; the card is spoken to in its own dialect again afterwards. Key files are
+// never read back (they are proven by authentication).
+void write_key_files(sim::Card& card, const sim::CardDriver& driver, const sim::WritePlan& plan,
+                     const sim::SecretBytes& adm, const sim::StepObserver& observer) {
+    const auto access = driver.key_file_access();
+    if (plan.steps.empty() || !access) return;
+    const sim::DialectScope dialect(card, access->dialect);
+    sim::Chv chv(card, {access->adm_reference});
+    chv.verify(sim::CodeId::Adm1, adm);
+    sim::run(card, plan, observer);
+}
+
 void write_and_verify(sim::Card& card, const sim::CardDriver& driver, const CardImages& images,
-                      const sim::CodeSet& codes, const sim::KeySet& keys, const ProgressSink& progress,
-                      Progress& state, WrittenKeys written_keys) {
+                      const sim::CodeSet& codes, const sim::KeySet& keys, const sim::SecretBytes& adm,
+                      const ProgressSink& progress, Progress& state, WrittenKeys written_keys) {
     const auto iccid_plan = sim::plan(images.iccid);
     const auto codes_plan = sim::plan(images.codes);
     const auto files_plan = sim::plan(images.files);
+    const auto keys_plan = sim::plan(images.keys);
     state.phase = Phase::Writing;
-    state.total = iccid_plan.steps.size() + codes_plan.steps.size() + files_plan.steps.size();
+    state.total =
+        iccid_plan.steps.size() + codes_plan.steps.size() + files_plan.steps.size() + keys_plan.steps.size();
     auto observer = [&](std::size_t, std::size_t, const sim::PlanStep&) {
         ++state.done;
         if (progress) progress(state);
@@ -262,11 +278,16 @@ void write_and_verify(sim::Card& card, const sim::CardDriver& driver, const Card
     presenter.counter_known(sim::CodeId::Pin1, codes.pin_tries);
     presenter.counter_known(sim::CodeId::Pin2, codes.pin_tries);
     if (files_plan.needs_pin1) presenter.present(sim::CodeId::Pin1);
+    // A card type with no known code files keeps the vendor's PIN2, which we do not know: its PIN2 files are
+    // written under ADM1 alone (as the tools made for such cards do).
+    const bool pin2_is_ours = !codes_plan.steps.empty();
     const auto present_codes = [&](const sim::PlanStep& step) {
-        if (step.file->access == sim::FileContent::Access::Pin2) presenter.present(sim::CodeId::Pin2);
+        if (pin2_is_ours && step.file->access == sim::FileContent::Access::Pin2)
+            presenter.present(sim::CodeId::Pin2);
     };
     auto file_mismatches = sim::run_and_verify(card, files_plan, observer, present_codes);
     mismatches.insert(mismatches.end(), file_mismatches.begin(), file_mismatches.end());
+    write_key_files(card, driver, keys_plan, adm, observer);
     state.phase = Phase::Verifying;
     if (progress) progress(state);
     if (!mismatches.empty()) throw sim::ReadBackMismatch("read-back differs: " + describe(mismatches));
@@ -332,12 +353,13 @@ IssuedCard issue_card(sim::Card& card, const std::string& reader_id, IssueContex
         const auto codes = code_set(profile, secrets.material);
         sim::Chv chv(card, {driver->adm_reference()});
         sim::AdmGuard guard(ctx.adm_guard);
-        guard.present(chv, adm_text(secrets.material.adm), sim::CardLabel{reader_id, card_iccid});
+        const sim::SecretBytes adm = adm_text(secrets.material.adm);
+        guard.present(chv, adm, sim::CardLabel{reader_id, card_iccid});
         const WrittenKeys written_keys = secrets.vendor_keyed ? WrittenKeys::none : WrittenKeys::all;
         const CardImages images = build_card_images(profile, record.identity, *driver, keys, codes,
                                                     make_sizer(&card, *driver, ctx.sizes), written_keys);
         written = true;
-        write_and_verify(card, *driver, images, codes, keys, progress, state, written_keys);
+        write_and_verify(card, *driver, images, codes, keys, adm, progress, state, written_keys);
         record = ctx.journal->mark_verified_and_issued(record.id, ctx.station_id);
     } catch (const std::exception& e) {
         // A card proven not to be its list row's is quarantined although nothing was written: its identity
@@ -398,8 +420,21 @@ std::size_t link_issued_twin_pairs(Journal& journal, const Order& order, JobId j
     return linked;
 }
 
+void check_card_type_takes_keys(const Order& order) {
+    const auto driver = sim::driver_by_name(order.card_type);
+    const auto check = [&](const Profile& profile) {
+        sim::KeySet keys;
+        keys.algorithm = key_algorithm(profile.algorithm);
+        if (const auto why = driver->keys_refusal(keys))
+            throw sim::InputError(fmt::format("order {}: profile {}: {}", order.id, profile.id, *why));
+    };
+    check(order.profile);
+    if (order.twin_pairs) check(order.twin_pairs->profile);
+}
+
 std::string dry_run_plan(const IssueContext& ctx, const sim::CardDriver& driver) {
     const Order& order = *ctx.order;
+    check_card_type_takes_keys(order);
     IdentityReader reader(order);
     const auto sample = reader.next();
     if (!sample) throw sim::InputError(fmt::format("order {}: no identity to plan with", order.id));
@@ -412,6 +447,14 @@ std::string dry_run_plan(const IssueContext& ctx, const sim::CardDriver& driver)
     const auto iccid_plan = sim::plan(images.iccid);
     const auto codes_plan = sim::plan(images.codes);
     const auto files_plan = sim::plan(images.files);
+    const auto keys_plan = sim::plan(images.keys);
+    std::string files_text = files_plan.to_text();
+    if (const auto access = driver.key_file_access(); access && !keys_plan.steps.empty()) {
+        files_text += fmt::format(
+            "then the key files in the {} dialect, ADM1 presented again (key reference {:02X}):\n{}",
+            access->dialect == sim::Dialect::Sim2G ? "2G (CLA A0)" : "UICC", access->adm_reference,
+            keys_plan.to_text());
+    }
     std::string plan = fmt::format(
         "Plan for one card of order {} (profile {}, card type {}), sample identity ICCID {} IMSI {}\n"
         "Step 1, under ADM (key reference {:02X}): the ICCID{}\n{}Step 2: codes\n{}Step 3: files{}\n{}",
@@ -419,7 +462,7 @@ std::string dry_run_plan(const IssueContext& ctx, const sim::CardDriver& driver)
         driver.adm_reference(),
         driver.iccid_factory_fixed() ? " (fixed by the card vendor: checked, not written)" : "",
         iccid_plan.to_text(), codes_plan.to_text(),
-        sample->eki ? " (the vendor wrote Ki/OPc: proven, not written)" : "", files_plan.to_text());
+        sample->eki ? " (the vendor wrote Ki/OPc: proven, not written)" : "", files_text);
     if (order.twin_pairs) {
         plan += fmt::format(
             "Twin pairs: {} numbers; each card at an odd position is the twin of the card before it, written "

@@ -4,6 +4,7 @@
 
 #include "identity/keys.hpp"
 #include "sim/error.hpp"
+#include "station/card_issuer.hpp"
 
 namespace provisioner {
 namespace {
@@ -40,6 +41,7 @@ Job create_order_job(Journal& journal, const Order& order, const TransportKeys& 
 
 Job open_job(Journal& journal, const Order& order, const TransportKeys& keys, const std::string& station_id,
              bool resume) {
+    check_card_type_takes_keys(order);  // a profile the card type cannot run: no job, no card written
     if (auto existing = journal.find_job(order.id)) {
         if (!resume) {
             throw sim::InputError(
@@ -57,6 +59,7 @@ Job open_job(Journal& journal, const Order& order, const TransportKeys& keys, co
 }
 
 Job join_job(Journal& journal, const Order& order, const TransportKeys& keys, const std::string& station_id) {
+    check_card_type_takes_keys(order);
     if (auto existing = journal.find_job(order.id)) return *existing;
     try {
         // Straight to the insert: open_job() would look again, and a job created by another station since our

@@ -35,7 +35,9 @@ struct CardFidelity {
 };
 
 // gtest names a parameter by its card type, not by its bytes.
-inline void PrintTo(const CardFidelity& card, std::ostream* out) { *out << card.type; }
+inline void PrintTo(const CardFidelity& card, std::ostream* out) {
+    *out << card.type;
+}
 
 inline const std::vector<CardFidelity>& fidelity_cards() {
     static const std::vector<CardFidelity> cards{
@@ -57,6 +59,43 @@ inline const std::vector<CardFidelity>& fidelity_cards() {
                                "MF/DF.TELECOM/EF.SMSP"},
             .key_files = {"MF/DF.SYSTEM/EF.SIM_AUTH_KEY", "MF/ADF.USIM/EF.USIM_AUTH_KEY",
                           "MF/ADF.ISIM/EF.ISIM_AUTH_KEY"},
+        },
+        {
+            .type = "sysmoUSIM-SJS1",
+            .dump = "sysmoUSIM-SJS1.fsdump.txt",
+            .card = "sysmoUSIM-SJS1-blank.card",
+            .adm1 = "3535353338343037",  // "55538407" as pySim sends it (ASCII, FF-padded)
+            .files_with_fcp = 115,
+            .allowed = {},
+            // The directory of applications and the access rules of the MF and of ADF.USIM (EF.UMPC is
+            // absent on this card).
+            .configuration_files = {"MF/EF.DIR", "MF/EF.ARR", "MF/ADF.USIM/EF.ARR"},
+            // Its test IMSI, SPN, PLMN lists, MSISDN and SMS parameters, in DF.GSM/DF.TELECOM and ADF.USIM.
+            .personal_files = {"MF/DF.GSM/EF.IMSI", "MF/ADF.USIM/EF.IMSI", "MF/DF.GSM/EF.SPN",
+                               "MF/ADF.USIM/EF.SPN", "MF/DF.GSM/EF.PLMNsel", "MF/DF.GSM/EF.PLMNwAcT",
+                               "MF/DF.GSM/EF.OPLMNwAcT", "MF/DF.GSM/EF.HPLMNwAcT", "MF/ADF.USIM/EF.PLMNwAcT",
+                               "MF/ADF.USIM/EF.OPLMNwAcT", "MF/DF.GSM/EF.FPLMN", "MF/ADF.USIM/EF.FPLMN",
+                               "MF/DF.TELECOM/EF.MSISDN", "MF/ADF.USIM/EF.MSISDN", "MF/DF.TELECOM/EF.SMSP",
+                               "MF/ADF.USIM/EF.SMSP"},
+            // Ki (7F20/00FF) and OPc (7F20/00F7) are not in the dump: pySim-shell does not model them.
+            .key_files = {},
+        },
+        {
+            .type = "Fairwaves-SIM",
+            .dump = "Fairwaves-SIM.fsdump.txt",
+            .card = "Fairwaves-SIM-blank.card",
+            .adm1 = "CAE743DB9C5B5A58",  // card_data.csv gives it as 8 raw bytes (hex)
+            .files_with_fcp = 97,
+            .allowed = {},
+            // The directory of applications and the access rules of the MF and of ADF.USIM (EF.UMPC is
+            // absent on this card).
+            .configuration_files = {"MF/EF.DIR", "MF/EF.ARR", "MF/ADF.USIM/EF.ARR"},
+            // Its test IMSI, SPN, home PLMN list and SMS parameters, in DF.GSM/DF.TELECOM and ADF.USIM.
+            .personal_files = {"MF/DF.GSM/EF.IMSI", "MF/ADF.USIM/EF.IMSI", "MF/DF.GSM/EF.SPN",
+                               "MF/ADF.USIM/EF.SPN", "MF/DF.GSM/EF.HPLMNwAcT", "MF/ADF.USIM/EF.HPLMNwAcT",
+                               "MF/DF.TELECOM/EF.SMSP", "MF/ADF.USIM/EF.SMSP"},
+            // Ki (7F20/FF02) and OP/OPc (7F20/FF01) are not in the dump: pySim-shell does not model them.
+            .key_files = {},
         },
     };
     return cards;

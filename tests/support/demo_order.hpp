@@ -57,7 +57,7 @@ class ShippedOrder {
         write_file(file, text_, mode);
     }
 
-  private:
+  protected:
     std::filesystem::path path_;
     std::string text_;
 };
@@ -89,6 +89,16 @@ class DemoOrder : public ShippedOrder {
     DemoOrder& output_directory(const std::string& directory) {
         return replace(R"(directory="../../out/demo-forfait-m-40")",
                        fmt::format(R"(directory="{}")", directory));
+    }
+
+    // The identity ranges replaced by a CSV list (absolute path): an order on pre-printed card bodies.
+    DemoOrder& identities_csv(const std::filesystem::path& csv) {
+        const auto from = text_.find("<ranges>");
+        const auto to = text_.find("</ranges>");
+        if (from == std::string::npos || to == std::string::npos)
+            throw std::runtime_error("demo order changed: no <ranges>");
+        text_.replace(from, to + 9 - from, fmt::format(R"(<csv file="{}"/>)", csv.string()));
+        return *this;
     }
 };
 

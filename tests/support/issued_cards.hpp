@@ -156,4 +156,16 @@ inline std::string unwrap_hex(const provisioner::TransportKey& k4, const std::st
     return upper(sim::to_hex(provisioner::unwrap(k4, w).reveal()));
 }
 
+// What `provisioner verify --keys-file` takes for the card of `iccid` in an HLR import: its Ki and OPc,
+// unwrapped with the K4 (the keys the issuer generated and exported, not the ones it wrote).
+inline std::string verify_keys_json(const HlrFile& hlr, const provisioner::TransportKey& k4,
+                                    const std::string& iccid) {
+    for (const auto& row : hlr.rows) {
+        if (row.col.at("ICCID") != iccid) continue;
+        return "{\"ki\": \"" + unwrap_hex(k4, row.col.at("EKI")) + "\", \"opc\": \"" +
+               unwrap_hex(k4, row.col.at("EOPC")) + "\"}";
+    }
+    throw std::runtime_error("no card " + iccid + " in the HLR import");
+}
+
 }  // namespace simtest

@@ -4,6 +4,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <tuple>
 
 #include "scripted_transport.hpp"
 #include "sim/card.hpp"
@@ -81,7 +82,9 @@ TEST(DriverDetect, AllThreeSja2AtrsMatch) {
 TEST(DriverDetect, AnExactAtrNeedsNoProbe) {
     for (const auto& [atr, name] :
          {std::pair{"3B9E96801FC78031E073FE211B66535455423031C1", "stub-usim"},
-          std::pair{"3B9F96801F878031E073FE211B674A4C7531330251B2", "sysmoISIM-SJA2"}}) {
+          std::pair{"3B9F96801F878031E073FE211B674A4C7531330251B2", "sysmoISIM-SJA2"},
+          std::pair{"3B9F96801FC78031A073BE21136743200718000001A5", "sysmoUSIM-SJS1"},
+          std::pair{"3B9F96801FC78031A073BE21136744220610000001A9", "Fairwaves-SIM"}}) {
         simtest::ScriptedTransport t({}, sim::from_hex(atr, "atr"));
         sim::Card card(t);
         EXPECT_EQ(sim::detect_driver(card)->name(), name);
@@ -92,6 +95,35 @@ TEST(DriverDetect, AnExactAtrNeedsNoProbe) {
 TEST(DriverDetect, UnknownAtrFallsBackToTheProbe) {
     EditedCard edited(other_atr(card_text("stub-usim-blank.card")));
     EXPECT_EQ(sim::detect_driver(edited.card())->name(), "stub-usim");
+}
+
+// Each driver's probe recognises its own card type's personality and no other: a card whose ATR nobody knows
+// is taken for what it is, whatever order the probes run in.
+TEST(DriverDetect, EachProbeMatchesOnlyItsOwnCard) {
+    for (const auto& [file, type] : {std::pair{"stub-usim-blank.card", "stub-usim"},
+                                     std::pair{"sysmoISIM-SJA2-blank.card", "sysmoISIM-SJA2"},
+                                     std::pair{"sysmoUSIM-SJS1-blank.card", "sysmoUSIM-SJS1"},
+                                     std::pair{"Fairwaves-SIM-blank.card", "Fairwaves-SIM"}}) {
+        for (const auto& driver : sim::known_drivers()) {
+            simtest::SimulatedCard simulated(file);
+            sim::Card card(simulated.transport());
+            card.detect();
+            EXPECT_EQ(driver->probe(card), driver->name() == type) << driver->name() << " probing " << file;
+        }
+    }
+}
+
+// The SJS1 and Fairwaves personalities with another OS version's ATR (last historical byte and TCK changed):
+// found by their probes.
+TEST(DriverDetect, SplitKeyCardsWithAnUnknownAtrAreFoundByTheirProbe) {
+    for (const auto& [file, atr, other, type] :
+         {std::tuple{"sysmoUSIM-SJS1-blank.card", "3B9F96801FC78031A073BE21136743200718000001A5",
+                     "3B9F96801FC78031A073BE21136743200718000002A6", "sysmoUSIM-SJS1"},
+          std::tuple{"Fairwaves-SIM-blank.card", "3B9F96801FC78031A073BE21136744220610000001A9",
+                     "3B9F96801FC78031A073BE21136744220610000002AA", "Fairwaves-SIM"}}) {
+        EditedCard edited(replace(card_text(file), std::string("atr ") + atr, std::string("atr ") + other));
+        EXPECT_EQ(sim::detect_driver(edited.card())->name(), type);
+    }
 }
 
 TEST(DriverDetect, UnknownCardIsRefusedListingTheSupportedTypes) {
@@ -106,6 +138,8 @@ TEST(DriverDetect, UnknownCardIsRefusedListingTheSupportedTypes) {
         const std::string message = e.what();
         EXPECT_NE(message.find("stub-usim"), std::string::npos) << message;
         EXPECT_NE(message.find("sysmoISIM-SJA2"), std::string::npos) << message;
+        EXPECT_NE(message.find("sysmoUSIM-SJS1"), std::string::npos) << message;
+        EXPECT_NE(message.find("Fairwaves-SIM"), std::string::npos) << message;
         EXPECT_EQ(e.exit_code(), sim::ExitCode::DeviceFailure);
     }
 }

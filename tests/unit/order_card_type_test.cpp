@@ -55,7 +55,7 @@ class OrderCardType : public ::testing::Test {
 };
 
 TEST_F(OrderCardType, DriverlessTypeIsBadInputAtFileLineListingTheKnownTypes) {
-    for (const std::string type : {"sysmoISIM-SJA5", "sysmoUSIM-SJS1", "no-such-card"}) {
+    for (const std::string type : {"sysmoISIM-SJA5", "sysmoSIM-GR2", "no-such-card"}) {
         const auto file = write_order(type);
         try {
             (void)load_order(file);

@@ -70,6 +70,22 @@ TEST_P(FidelityInProcess, RefusesWhatTheRealCardRefused) {
     for (const auto& d : result.differences) ADD_FAILURE() << simtest::describe(d);
 }
 
+// The stub saves its card in the description format and loads it back at the next start: every SELECT answer
+// must survive that round trip (the fcp-* fields of each personality included).
+TEST_P(FidelityInProcess, SavedStateKeepsEverySelectAnswer) {
+    const auto dump = load_dump(GetParam());
+    ASSERT_FALSE(dump.empty());
+    auto reloaded = simcard::CardOs::from_description(
+        simcard::CardOs::load(simtest::card_file(GetParam().card)).describe());
+    reloaded.power_on();
+    sim::LoopbackTransport transport(
+        reloaded.atr(), [&](const sim::Bytes& c) { return reloaded.process(c); },
+        [&](bool) { reloaded.reset(); });
+    const auto result = simtest::walk_fcps(transport, dump, GetParam().allowed);
+    for (const auto& d : result.differences) ADD_FAILURE() << simtest::describe(d);
+    EXPECT_EQ(result.compared, GetParam().files_with_fcp);
+}
+
 INSTANTIATE_TEST_SUITE_P(Cards, FidelityInProcess, ::testing::ValuesIn(simtest::fidelity_cards()),
                          simtest::fidelity_test_name);
 
@@ -104,4 +120,25 @@ TEST(Sja2FidelityInProcess, SavedStateKeepsTheRealCardsFields) {
         [&](bool) { reloaded.reset(); });
     const auto result = simtest::walk_fcps(transport, dump, sja2.allowed);
     EXPECT_EQ(result.identical, sja2.files_with_fcp);
+}
+
+// Fairwaves: ADM1 answers to key reference 0A with CLA 00 and to 11 with CLA A0 (not 0A there), also after
+// the state file's round trip.
+TEST(FairwavesInProcess, Adm1HasItsOwnReferenceInThe2gDialect) {
+    const auto& fairwaves = simtest::fidelity_of("Fairwaves-SIM");
+    const auto saved = simcard::CardOs::load(simtest::card_file(fairwaves.card)).describe();
+    EXPECT_NE(saved.find("ref-2g=11"), std::string::npos);
+    auto card = simcard::CardOs::from_description(saved);
+    card.power_on();
+    sim::LoopbackTransport transport(
+        card.atr(), [&](const sim::Bytes& c) { return card.process(c); }, [&](bool) { card.reset(); });
+    const auto verify = [&](std::uint8_t cla, std::uint8_t reference) {
+        return simtest::exchange(transport, sim::CommandApdu::case3(cla, 0x20, 0x00, reference,
+                                                                    sim::from_hex(fairwaves.adm1)))
+            .sw();
+    };
+    EXPECT_NE(verify(0xA0, 0x0A), 0x9000);
+    EXPECT_EQ(verify(0xA0, 0x11), 0x9000);
+    EXPECT_EQ(verify(0x00, 0x0A), 0x9000);
+    EXPECT_EQ(verify(0x00, 0x11), 0x6A88);
 }

@@ -48,11 +48,15 @@ algo::GsmAnswer gsm_answer(const KeyMaterial& key, const algo::Block& rand) {
     return algo::gsm_from_milenage(algo::milenage(key.k, key.opc, rand, algo::Sqn{}, algo::Amf{}));
 }
 
-// The first key file present among `roles`, in order of preference.
+// The first key file present among `roles`, in order of preference; on a card that keeps K and OP/OPc in two
+// files (MILENAGE only) those, for every context.
 std::optional<KeyMaterial> key_for(CardContext& ctx, std::initializer_list<Role> roles) {
     for (Role role : roles) {
         if (Node* ef = find_role(*ctx.model.mf, ctx.sel.adf, role)) return read_key_file(*ef);
     }
+    Node* ki = find_role(*ctx.model.mf, ctx.sel.adf, Role::Ki);
+    Node* opc = find_role(*ctx.model.mf, ctx.sel.adf, Role::OpcFlagged);
+    if (ki && opc) return read_split_keys(*ki, *opc);
     return std::nullopt;
 }
 

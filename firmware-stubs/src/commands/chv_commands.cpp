@@ -12,9 +12,12 @@ constexpr std::size_t kCodeLength = 8;
 
 enum class Operation { Verify, Change, Disable, Enable, Unblock };
 
-// UICC key references (TS 102 221 table 9.3) and 2G CHV numbers. 2G UNBLOCK uses P2 00 for CHV1.
-std::optional<CodeId> code_for(const Command& cmd, Operation op) {
+// UICC key references (TS 102 221 table 9.3) and 2G CHV numbers. 2G UNBLOCK uses P2 00 for CHV1; ADM1 has
+// the card's own 2G number (0A unless the description says otherwise).
+std::optional<CodeId> code_for(const CardContext& ctx, const Command& cmd, Operation op) {
     if (cmd.gsm()) {
+        if (cmd.p2 == ctx.model.adm1_reference_2g)
+            return op == Operation::Unblock ? std::nullopt : std::optional(CodeId::Adm1);
         switch (cmd.p2) {
             case 0x00:
                 return op == Operation::Unblock ? std::optional(CodeId::Pin1) : std::nullopt;
@@ -22,8 +25,6 @@ std::optional<CodeId> code_for(const Command& cmd, Operation op) {
                 return CodeId::Pin1;
             case 0x02:
                 return CodeId::Pin2;
-            case 0x0A:
-                return op == Operation::Unblock ? std::nullopt : std::optional(CodeId::Adm1);
             default:
                 return std::nullopt;
         }
@@ -129,7 +130,7 @@ ChvOutcome run(ChvTable& codes, Operation op, CodeId id, std::span<const std::ui
 
 Response chv_command(CardContext& ctx, const Command& cmd, Operation op) {
     if (!p1_valid(cmd)) return fail(Fault::WrongParameters, cmd);
-    auto id = code_for(cmd, op);
+    auto id = code_for(ctx, cmd, op);
     if (!id) return status(cmd.gsm() ? 0x6B00 : 0x6A88);
     if (cmd.gsm() && (op == Operation::Disable || op == Operation::Enable) && *id != CodeId::Pin1)
         return status(0x6B00);

@@ -52,6 +52,9 @@ class Card {
     [[nodiscard]] Dialect dialect() const { return dialect_; }
     [[nodiscard]] std::uint8_t cla() const { return dialect_ == Dialect::Uicc ? kClaUicc : kClaSim; }
     [[nodiscard]] Transport& transport() { return transport_; }
+    // Speaks `dialect` from now on, whatever detect() found, and forgets what is selected: for a card whose
+    // proven tool writes some files as on a 2G SIM (CLA A0). DialectScope switches back.
+    void use_dialect(Dialect dialect);
 
     // AID of the USIM application from EF.DIR (read once and cached): its records by SFI 1E from the MF,
     // without the FCP (Le 00; the FCP is read only when the card refuses that). Throws FileNotFound when
@@ -128,6 +131,21 @@ class Card {
     std::optional<FilePath> current_ef_;
     std::uint64_t apdu_count_ = 0;
     std::function<bool()> interrupted_;
+};
+
+// The card spoken to in another dialect for the life of the object, then in its own again.
+class DialectScope {
+public:
+    DialectScope(Card& card, Dialect dialect) : card_(card), previous_(card.ensure_detected()) {
+        card_.use_dialect(dialect);
+    }
+    ~DialectScope() { card_.use_dialect(previous_); }
+    DialectScope(const DialectScope&) = delete;
+    DialectScope& operator=(const DialectScope&) = delete;
+
+private:
+    Card& card_;
+    Dialect previous_;
 };
 
 }  // namespace sim

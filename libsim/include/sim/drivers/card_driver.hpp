@@ -22,6 +22,14 @@ struct KeySet {
     bool opc_is_op = false;
 };
 
+// How a card type's key files must be written when not like its other files: in `dialect`, after ADM1 is
+// presented again in that dialect under `adm_reference` (e.g. CLA A0 and key reference 11, as the tool proven
+// on the card does).
+struct KeyFileAccess {
+    Dialect dialect = Dialect::Sim2G;
+    std::uint8_t adm_reference = 0x0A;
+};
+
 // The codes a card is personalised with, and their retry counters.
 struct CodeSet {
     SecretBytes pin1, puk1, pin2, puk2;
@@ -30,7 +38,7 @@ struct CodeSet {
 };
 
 class CardDriver {
-public:
+  public:
     virtual ~CardDriver() = default;
     // The name used in orders and messages: "stub-usim", "sysmoISIM-SJA2".
     [[nodiscard]] virtual std::string name() const = 0;
@@ -50,6 +58,13 @@ public:
     // The card vendor writes EF.ICCID and the card refuses any change (update NEV): the issuer does not write
     // it but checks that the card's ICCID is the identity's.
     [[nodiscard]] virtual bool iccid_factory_fixed() const { return false; }
+    // Why these keys cannot go on this card type (an algorithm it cannot run, a key location nobody knows);
+    // nullopt when they can. Asked before any card is written; key_files() refuses the same keys.
+    [[nodiscard]] virtual std::optional<std::string> keys_refusal(const KeySet& /*keys*/) const {
+        return std::nullopt;
+    }
+    // nullopt: the key files are written like the others (same dialect, ADM1 as presented).
+    [[nodiscard]] virtual std::optional<KeyFileAccess> key_file_access() const { return std::nullopt; }
 };
 
 // The drivers the toolkit knows, in detection order.
