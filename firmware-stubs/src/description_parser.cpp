@@ -176,12 +176,25 @@ class Parser {
         if (auto name = attrs.take("name")) node.name = *name;
         if (auto arr = attrs.take("arr")) node.arr = arr_reference(*arr);
         fcp_attributes(attrs, node);
+        listed_keys(attrs, node);
     }
 
     // FCP fields copied as the real card shows them (values only; the tags are the generator's).
     void fcp_attributes(Attributes& attrs, Node& node) {
         if (auto a5 = attrs.take("fcp-a5")) node.proprietary = fcp_value(*a5, "fcp-a5=");
         if (auto c = attrs.take("fcp-8c")) node.compact_security = fcp_value(*c, "fcp-8c=");
+    }
+
+    // The key references a DF's C6 lists: each one of the card's (01 PIN1, 81 PIN2, 0A ADM1, 0B ADM2).
+    void listed_keys(Attributes& attrs, Node& node) {
+        auto keys = attrs.take("fcp-keys");
+        if (!keys) return;
+        Bytes refs = hex(*keys, "fcp-keys=");
+        for (const auto ref : refs) {
+            if (ref != 0x01 && ref != 0x81 && ref != 0x0A && ref != 0x0B)
+                fail(fmt::format("fcp-keys= of key references 01, 81, 0A, 0B, found '{}'", *keys));
+        }
+        node.listed_keys = std::move(refs);
     }
 
     Bytes fcp_value(std::string_view text, std::string_view what) {
@@ -208,7 +221,7 @@ class Parser {
         node->name = "MF";
         auto attrs = attributes(args, 0);
         common_df_attributes(attrs, *node);
-        no_leftovers(attrs, "name, arr, fcp-a5, fcp-8c");
+        no_leftovers(attrs, "name, arr, fcp-a5, fcp-8c, fcp-keys");
         card_.mf = std::move(node);
         open_.push_back(card_.mf.get());
         open_lines_.push_back(line_no_);
@@ -233,7 +246,7 @@ class Parser {
         check_fid_free(dir, *node->fid);
         auto attrs = attributes(args, 1);
         common_df_attributes(attrs, *node);
-        no_leftovers(attrs, "name, arr, fcp-a5, fcp-8c");
+        no_leftovers(attrs, "name, arr, fcp-a5, fcp-8c, fcp-keys");
         open_.push_back(&dir.add_child(std::move(node)));
         open_lines_.push_back(line_no_);
     }
@@ -253,7 +266,7 @@ class Parser {
         }
         common_df_attributes(attrs, *node);
         if (auto answer = attrs.take("select-answer")) node->select_answer = hex(*answer, "select-answer=");
-        no_leftovers(attrs, "fid, name, arr, fcp-a5, fcp-8c, select-answer");
+        no_leftovers(attrs, "fid, name, arr, fcp-a5, fcp-8c, fcp-keys, select-answer");
         open_.push_back(&dir.add_child(std::move(node)));
         open_lines_.push_back(line_no_);
     }

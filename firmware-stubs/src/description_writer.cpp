@@ -52,6 +52,7 @@ class Writer {
         std::string s;
         if (n.proprietary) s += fmt::format(" fcp-a5={}", to_hex(*n.proprietary));
         if (n.compact_security) s += fmt::format(" fcp-8c={}", to_hex(*n.compact_security));
+        if (n.listed_keys) s += fmt::format(" fcp-keys={}", to_hex(*n.listed_keys));
         if (n.select_answer) s += fmt::format(" select-answer={}", to_hex(*n.select_answer));
         return s;
     }

@@ -30,7 +30,7 @@ struct CodeSet {
 };
 
 class CardDriver {
-public:
+  public:
     virtual ~CardDriver() = default;
     // The name used in orders and messages: "stub-usim", "sysmoISIM-SJA2".
     [[nodiscard]] virtual std::string name() const = 0;
@@ -50,6 +50,12 @@ public:
     // The card vendor writes EF.ICCID and the card refuses any change (update NEV): the issuer does not write
     // it but checks that the card's ICCID is the identity's.
     [[nodiscard]] virtual bool iccid_factory_fixed() const { return false; }
+    // Why `keys` cannot be programmed on this card type (for the operator: names the card type and the
+    // reason, never a key value), or nullopt when they can. Checked when an order that writes keys is loaded.
+    [[nodiscard]] virtual std::optional<std::string> keys_refusal(const KeySet& keys) const {
+        (void)keys;
+        return std::nullopt;
+    }
 };
 
 // The drivers the toolkit knows, in detection order.
