@@ -22,18 +22,6 @@ namespace {
 constexpr std::uint8_t kProofInd = 31;
 constexpr std::uint64_t kProofSqn = (1U << 5) | kProofInd;  // SEQ 1, last IND slot
 
-sim::auth::Algorithm key_algorithm(Algorithm a) {
-    switch (a) {
-        case Algorithm::Comp128v1:
-            return sim::auth::Algorithm::Comp128v1;
-        case Algorithm::XorTest:
-            return sim::auth::Algorithm::Xor3G;
-        case Algorithm::Milenage:
-            break;
-    }
-    return sim::auth::Algorithm::Milenage;
-}
-
 // What identifies this card body before we write it: its ATR and the ICCID it came with. A blank ICCID
 // (all FF) identifies nothing, so such a card gets a one-off fingerprint and cannot be resumed until our
 // ICCID is on it.
@@ -223,7 +211,7 @@ Secrets secrets_for(const CardRecord& record, IssueContext& ctx,
 
 sim::KeySet key_set(const Profile& profile, const KeyMaterial& m) {
     sim::KeySet keys;
-    keys.algorithm = key_algorithm(profile.algorithm);
+    keys.algorithm = auth_algorithm(profile.algorithm);
     keys.ki = m.ki;
     keys.opc = m.opc;
     return keys;

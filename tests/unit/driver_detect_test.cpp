@@ -55,15 +55,13 @@ std::string other_atr(const std::string& text) {
 
 }  // namespace
 
-TEST(DriverDetect, KnowsBothCardsByTheirAtr) {
-    simtest::SimulatedCard stub("stub-usim-blank.card");
-    sim::Card stub_card(stub.transport());
-    EXPECT_EQ(sim::detect_driver(stub_card)->name(), "stub-usim");
-    simtest::SimulatedCard sja2("sysmoISIM-SJA2-blank.card");
-    sim::Card sja2_card(sja2.transport());
-    const auto driver = sim::detect_driver(sja2_card);
-    EXPECT_EQ(driver->name(), "sysmoISIM-SJA2");
-    EXPECT_EQ(driver->adm_reference(), 0x0A);
+TEST(DriverDetect, KnowsEveryBlankPersonalityByItsAtr) {
+    for (const auto& type : sim::known_card_types()) {
+        simtest::SimulatedCard blank(type + "-blank.card");
+        sim::Card card(blank.transport());
+        const auto driver = sim::detect_driver(card);
+        EXPECT_EQ(driver->name(), type);
+    }
 }
 
 TEST(DriverDetect, AllThreeSja2AtrsMatch) {
@@ -77,11 +75,25 @@ TEST(DriverDetect, AllThreeSja2AtrsMatch) {
         sim::from_hex("3B9F96801F878031E073FE211B674A4C753034054BA9", "atr")));
 }
 
+// card-types.md §3.6: 9FJ, SLM17 and 9FV; none of them an SJA2's.
+TEST(DriverDetect, AllThreeSja5AtrsMatchAndOnlyTheSja5s) {
+    const auto sja5 = sim::driver_by_name("sysmoISIM-SJA5");
+    for (const char* atr :
+         {"3B9F96801F878031E073FE211B674A357530350251CC", "3B9F96801F878031E073FE211B674A357530350265F8",
+          "3B9F96801F878031E073FE211B674A357530350259C4"}) {
+        EXPECT_TRUE(sja5->matches_atr(sim::from_hex(atr, "atr"))) << atr;
+        EXPECT_FALSE(sim::SysmoIsimSja2Driver().matches_atr(sim::from_hex(atr, "atr"))) << atr;
+    }
+    EXPECT_FALSE(sja5->matches_atr(sim::from_hex("3B9F96801F878031E073FE211B674A4C753034054BA9", "atr")));
+}
+
 // An ATR that only one driver knows decides: not a single APDU goes to the card.
 TEST(DriverDetect, AnExactAtrNeedsNoProbe) {
     for (const auto& [atr, name] :
          {std::pair{"3B9E96801FC78031E073FE211B66535455423031C1", "stub-usim"},
-          std::pair{"3B9F96801F878031E073FE211B674A4C7531330251B2", "sysmoISIM-SJA2"}}) {
+          std::pair{"3B9F96801F878031E073FE211B674A4C7531330251B2", "sysmoISIM-SJA2"},
+          std::pair{"3B9F96801F878031E073FE211B674A357530350251CC", "sysmoISIM-SJA5"},
+          std::pair{"3B9F95801FC78031E073F62113674D4516004301008F", "Wavemobile-SIM"}}) {
         simtest::ScriptedTransport t({}, sim::from_hex(atr, "atr"));
         sim::Card card(t);
         EXPECT_EQ(sim::detect_driver(card)->name(), name);
@@ -114,7 +126,7 @@ TEST(DriverDetect, ByName) {
     EXPECT_EQ(sim::driver_by_name("sysmoISIM-SJA2")->name(), "sysmoISIM-SJA2");
     EXPECT_EQ(sim::driver_by_name("stub-usim")->name(), "stub-usim");
     try {
-        (void)sim::driver_by_name("sysmoISIM-SJA5");
+        (void)sim::driver_by_name("OpenCells-SIM");
         FAIL();
     } catch (const sim::InputError& e) {
         EXPECT_NE(std::string(e.what()).find("stub-usim, sysmoISIM-SJA2"), std::string::npos) << e.what();
