@@ -106,6 +106,20 @@ TEST(DriverDetect, UnknownAtrFallsBackToTheProbe) {
     EXPECT_EQ(sim::detect_driver(edited.card())->name(), "stub-usim");
 }
 
+// Both sysmoISIM models have DF.SYSTEM: the probe tells them apart by the FID of ADF.ISIM, so a card of
+// either with an ATR not on the list (another OS version: a changed historical byte, its TCK) is still its
+// own type.
+TEST(DriverDetect, SysmoIsimWithAnUnlistedAtrIsItsOwnModelByTheProbe) {
+    EditedCard sja2(replace(card_text("sysmoISIM-SJA2-blank.card"),
+                            "atr 3B9F96801F878031E073FE211B674A4C753034054BA9",
+                            "atr 3B9F96801F878031E073FE211B674A4C753034054CAE"));
+    EXPECT_EQ(sim::detect_driver(sja2.card())->name(), "sysmoISIM-SJA2");
+    EditedCard sja5(replace(card_text("sysmoISIM-SJA5-blank.card"),
+                            "atr 3B9F96801F878031E073FE211B674A357530350265F8",
+                            "atr 3B9F96801F878031E073FE211B674A357530350266FB"));
+    EXPECT_EQ(sim::detect_driver(sja5.card())->name(), "sysmoISIM-SJA5");
+}
+
 TEST(DriverDetect, UnknownCardIsRefusedListingTheSupportedTypes) {
     // Neither a known ATR nor a proprietary DF either driver recognises.
     std::string text = other_atr(card_text("stub-usim-blank.card"));

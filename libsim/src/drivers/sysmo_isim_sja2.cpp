@@ -5,6 +5,7 @@
 
 #include "sim/drivers/auth_records.hpp"
 #include "sim/drivers/sysmo_isim_sja5.hpp"
+#include "sim/error.hpp"
 
 namespace sim {
 
@@ -139,6 +140,17 @@ bool SysmoIsimSja2Driver::matches_atr(ByteView atr) const {
     return std::any_of(model_.atrs.begin(), model_.atrs.end(), [&](const Bytes& known) {
         return std::equal(atr.begin(), atr.end(), known.begin(), known.end());
     });
+}
+
+bool SysmoIsimSja2Driver::probe(Card& card) const {
+    if (!SystemDfDriver::probe(card)) return false;
+    try {
+        card.select_df({model_.adf_isim_fid});
+        return true;
+    } catch (const CardError&) {
+        card.invalidate_selection();
+        return false;
+    }
 }
 
 std::vector<FileContent> SysmoIsimSja2Driver::key_files(const KeySet& keys) const {

@@ -25,6 +25,9 @@ class SysmoIsimSja2Driver : public SystemDfDriver {
     SysmoIsimSja2Driver();
     [[nodiscard]] std::string name() const override { return std::string(model_.name); }
     [[nodiscard]] bool matches_atr(ByteView atr) const override;
+    // DF.SYSTEM tells the card OS, the FID of ADF.ISIM the model (FF01 on the SJA2, FF02 on the SJA5): two
+    // SELECTs, no write, no code.
+    [[nodiscard]] bool probe(Card& card) const override;
     [[nodiscard]] std::uint8_t adm_reference() const override { return 0x0A; }
     // MILENAGE / XOR-3G: 6F20, and AF20 + AF22 in both applications. COMP128-1 / XOR-2G (2G only): 6F20 and
     // the two AF22; the 3G key files are left alone.
