@@ -185,14 +185,23 @@ class Parser {
         if (auto c = attrs.take("fcp-8c")) node.compact_security = fcp_value(*c, "fcp-8c=");
     }
 
-    // The key references a DF's C6 lists: each one of the card's (01 PIN1, 81 PIN2, 0A ADM1, 0B ADM2).
+    // The key references a DF's C6 lists: each one of a code the card has (01 PIN1, 81 PIN2, 0A ADM1,
+    // 0B ADM2; the code lines come first).
     void listed_keys(Attributes& attrs, Node& node) {
         auto keys = attrs.take("fcp-keys");
         if (!keys) return;
         Bytes refs = hex(*keys, "fcp-keys=");
         for (const auto ref : refs) {
-            if (ref != 0x01 && ref != 0x81 && ref != 0x0A && ref != 0x0B)
-                fail(fmt::format("fcp-keys= of key references 01, 81, 0A, 0B, found '{}'", *keys));
+            const auto id = ref == 0x01   ? std::optional{CodeId::Pin1}
+                            : ref == 0x81 ? std::optional{CodeId::Pin2}
+                            : ref == 0x0A ? std::optional{CodeId::Adm1}
+                            : ref == 0x0B ? std::optional{CodeId::Adm2}
+                                          : std::nullopt;
+            if (!id || !card_.codes.slot(*id))
+                fail(
+                    fmt::format("fcp-keys= of key references of the card's codes (01 PIN1, 81 PIN2, 0A ADM1, "
+                                "0B ADM2), found '{}'",
+                                *keys));
         }
         node.listed_keys = std::move(refs);
     }
