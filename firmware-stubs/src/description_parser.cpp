@@ -15,7 +15,7 @@ namespace simcard {
 
 namespace {
 
-constexpr std::string_view kDirAttributes = "name, arr, fcp-a5, fcp-8c, fcp-82, fcp-ab, fcp-c6";
+constexpr std::string_view kDirAttributes = "name, arr, fcp-a5, fcp-8c, fcp-82, fcp-ab, fcp-c6, fcp-keys";
 
 class Parser {
   public:
@@ -171,6 +171,7 @@ class Parser {
         if (auto name = attrs.take("name")) node.name = *name;
         if (auto arr = attrs.take("arr")) node.arr = arr_reference(*arr);
         fcp_attributes(attrs, node);
+        listed_keys(attrs, node);
     }
 
     // FCP fields copied as the real card shows them (values only; the tags are the generator's).
@@ -183,6 +184,27 @@ class Parser {
             if (!node.is_df()) fail("fcp-c6= on an mf, df or adf line (a directory's PIN status template)");
             node.pin_status = fcp_value(*c6, "fcp-c6=");
         }
+    }
+
+    // The key references a DF's C6 lists: each one of a code the card has (01 PIN1, 81 PIN2, 0A ADM1,
+    // 0B ADM2; the code lines come first).
+    void listed_keys(Attributes& attrs, Node& node) {
+        auto keys = attrs.take("fcp-keys");
+        if (!keys) return;
+        Bytes refs = hex(*keys, "fcp-keys=");
+        for (const auto ref : refs) {
+            const auto id = ref == 0x01   ? std::optional{CodeId::Pin1}
+                            : ref == 0x81 ? std::optional{CodeId::Pin2}
+                            : ref == 0x0A ? std::optional{CodeId::Adm1}
+                            : ref == 0x0B ? std::optional{CodeId::Adm2}
+                                          : std::nullopt;
+            if (!id || !card_.codes.slot(*id))
+                fail(
+                    fmt::format("fcp-keys= of key references of the card's codes (01 PIN1, 81 PIN2, 0A ADM1, "
+                                "0B ADM2), found '{}'",
+                                *keys));
+        }
+        node.listed_keys = std::move(refs);
     }
 
     Bytes fcp_value(std::string_view text, std::string_view what) {

@@ -57,6 +57,7 @@ class Writer {
         if (n.descriptor) s += fmt::format(" fcp-82={}", to_hex(*n.descriptor));
         if (n.expanded_security) s += fmt::format(" fcp-ab={}", to_hex(*n.expanded_security));
         if (n.pin_status) s += fmt::format(" fcp-c6={}", to_hex(*n.pin_status));
+        if (n.listed_keys) s += fmt::format(" fcp-keys={}", to_hex(*n.listed_keys));
         if (n.select_answer) s += fmt::format(" select-answer={}", to_hex(*n.select_answer));
         return s;
     }

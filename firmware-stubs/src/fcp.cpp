@@ -1,5 +1,7 @@
 #include "fcp.hpp"
 
+#include <algorithm>
+
 namespace simcard {
 
 namespace {
@@ -61,8 +63,9 @@ void security_attributes(Bytes& out, const Node& node) {
     }
 }
 
-// PIN status template DO: PS_DO bitmap (b8 = first key reference listed, 1 = enabled) and key references.
-void pin_status_template(Bytes& out, const ChvTable& codes) {
+// PIN status template DO: PS_DO bitmap (b8 = first key reference listed, 1 = enabled) and key references:
+// the DF's own list when it has one, else every code the card has.
+void pin_status_template(Bytes& out, const Node& df, const ChvTable& codes) {
     struct Key {
         CodeId id;
         std::uint8_t reference;
@@ -75,6 +78,9 @@ void pin_status_template(Bytes& out, const ChvTable& codes) {
     for (const auto& key : kKeys) {
         const auto& code = codes.slot(key.id);
         if (!code) continue;
+        if (df.listed_keys &&
+            std::find(df.listed_keys->begin(), df.listed_keys->end(), key.reference) == df.listed_keys->end())
+            continue;
         if (code->enabled) ps_do |= bit;
         bit = static_cast<std::uint8_t>(bit >> 1);
         tlv(refs, 0x83, {key.reference});
@@ -149,7 +155,7 @@ Bytes fcp_template(const Node& node, const ChvTable& codes) {
     if (node.pin_status) {
         tlv(body, 0xC6, *node.pin_status);
     } else if (node.is_df()) {
-        pin_status_template(body, codes);
+        pin_status_template(body, node, codes);
     } else {
         tlv(body, 0x80, {hi(node.size()), lo(node.size())});
         if (node.sfi)

@@ -58,6 +58,10 @@ struct Node {
     std::optional<Bytes> descriptor;
     std::optional<Bytes> expanded_security;
     std::optional<Bytes> pin_status;
+    // DFs: the key references the PIN status template C6 lists (description `fcp-keys=`), when a real card
+    // lists fewer than the codes it has (e.g. only PIN1 on the MF, PIN1 and PIN2 on an ADF, never ADM1). The
+    // PS_DO still follows the codes' enabled state. Default: every code the card has.
+    std::optional<Bytes> listed_keys;
     // The whole SELECT answer of an application that is no file (description `select-answer=`): a
     // GlobalPlatform security domain answers with its FCI (tag 6F), which the file model does not describe.
     std::optional<Bytes> select_answer;

@@ -49,7 +49,9 @@ class OrderReader {
             std::from_chars(text.data(), text.data() + text.size(), o.quantity);
         }
         if (auto c = root.child("card-type")) {
-            // Only a type some driver writes: else the order would fail at its first card, not here.
+            // Only a type some driver writes: else the order would fail at its first card, not here. Whether
+            // the type takes the order's keys is checked with the profile (order_rules.cpp).
+            nodes.card_type = c;
             o.card_type = r_.text(c, check::one_of(sim::known_card_types()));
         }
         read_identities(root.child("identities"), o, nodes);

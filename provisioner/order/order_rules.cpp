@@ -8,6 +8,7 @@
 #include "order/identity_list.hpp"
 #include "profile/twin_rules.hpp"
 #include "sim/codecs/identity.hpp"
+#include "sim/drivers/card_driver.hpp"
 #include "sim/error.hpp"
 
 namespace provisioner {
@@ -49,6 +50,7 @@ class OrderRules {
         if (auto* vendor = std::get_if<VendorFile>(&o_.identities)) {
             check_list(vendor->file, ListReader::Format::Vendor, &vendor->header);
         }
+        card_type_takes_keys();
     }
 
   private:
@@ -58,6 +60,26 @@ class OrderRules {
     }
     void at(pugi::xml_node node, std::string message) {
         diags_.add(src_.file(), src_.pos(node), XmlSource::path(node), std::move(message));
+    }
+
+    // A station-keyed order writes Ki/OPc on every card: a card type that cannot take them (its key location
+    // unknown, an algorithm it cannot run) is refused here rather than at the first card. Vendor-keyed cards
+    // (an EKI column) get no key write, only the proof by authentication: any type may take them.
+    // The twin card's offer (a twin pair) is checked as well as the order's.
+    void card_type_takes_keys() {
+        if (o_.card_type.empty() || o_.vendor_keyed) return;
+        const auto driver = sim::driver_by_name(o_.card_type);
+        const auto check = [&](const Profile& profile) {
+            sim::KeySet keys;
+            keys.algorithm = auth_algorithm(profile.algorithm);
+            keys.opc_is_op = profile.key_form == KeyForm::Op;
+            if (const auto why = driver->keys_refusal(keys)) {
+                at(n_.card_type, fmt::format("card type {} cannot take the keys profile {} writes: {}",
+                                             o_.card_type, profile.id, *why));
+            }
+        };
+        check(o_.profile);
+        if (o_.twin_pairs && !o_.twin_pairs->profile.id.empty()) check(o_.twin_pairs->profile);
     }
 
     bool profile() {

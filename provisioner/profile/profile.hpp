@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "sim/auth/algorithm.hpp"
+
 namespace provisioner {
 
 // The offer's rules (operator-rules.md "Offers").
@@ -120,6 +122,8 @@ struct PinPolicy {
 };
 
 enum class Algorithm { Milenage, Comp128v1, XorTest };
+// The algorithm the card runs for a profile's: XorTest is the 3G XOR of TS 34.108.
+sim::auth::Algorithm auth_algorithm(Algorithm a);
 enum class KeyForm { Opc, Op };
 
 struct Profile {

@@ -373,6 +373,18 @@ std::string_view name_in(const NameTable<Enum>& table, Enum value) {
 std::string_view to_string(AccessTech value) {
     return name_in(kAct, value);
 }
+sim::auth::Algorithm auth_algorithm(Algorithm a) {
+    switch (a) {
+        case Algorithm::Comp128v1:
+            return sim::auth::Algorithm::Comp128v1;
+        case Algorithm::XorTest:
+            return sim::auth::Algorithm::Xor3G;
+        case Algorithm::Milenage:
+            break;
+    }
+    return sim::auth::Algorithm::Milenage;
+}
+
 std::string_view to_string(Algorithm value) {
     return name_in(kAlgorithms, value);
 }

@@ -22,18 +22,6 @@ namespace {
 constexpr std::uint8_t kProofInd = 31;
 constexpr std::uint64_t kProofSqn = (1U << 5) | kProofInd;  // SEQ 1, last IND slot
 
-sim::auth::Algorithm key_algorithm(Algorithm a) {
-    switch (a) {
-        case Algorithm::Comp128v1:
-            return sim::auth::Algorithm::Comp128v1;
-        case Algorithm::XorTest:
-            return sim::auth::Algorithm::Xor3G;
-        case Algorithm::Milenage:
-            break;
-    }
-    return sim::auth::Algorithm::Milenage;
-}
-
 // What identifies this card body before we write it: its ATR and the ICCID it came with. A blank ICCID
 // (all FF) identifies nothing, so such a card gets a one-off fingerprint and cannot be resumed until our
 // ICCID is on it.
@@ -220,7 +208,7 @@ Secrets secrets_for(const CardRecord& record, IssueContext& ctx,
 
 sim::KeySet key_set(const Profile& profile, const KeyMaterial& m) {
     sim::KeySet keys;
-    keys.algorithm = key_algorithm(profile.algorithm);
+    keys.algorithm = auth_algorithm(profile.algorithm);
     keys.ki = m.ki;
     keys.opc = m.opc;
     return keys;
@@ -420,21 +408,8 @@ std::size_t link_issued_twin_pairs(Journal& journal, const Order& order, JobId j
     return linked;
 }
 
-void check_card_type_takes_keys(const Order& order) {
-    const auto driver = sim::driver_by_name(order.card_type);
-    const auto check = [&](const Profile& profile) {
-        sim::KeySet keys;
-        keys.algorithm = key_algorithm(profile.algorithm);
-        if (const auto why = driver->keys_refusal(keys))
-            throw sim::InputError(fmt::format("order {}: profile {}: {}", order.id, profile.id, *why));
-    };
-    check(order.profile);
-    if (order.twin_pairs) check(order.twin_pairs->profile);
-}
-
 std::string dry_run_plan(const IssueContext& ctx, const sim::CardDriver& driver) {
     const Order& order = *ctx.order;
-    check_card_type_takes_keys(order);
     IdentityReader reader(order);
     const auto sample = reader.next();
     if (!sample) throw sim::InputError(fmt::format("order {}: no identity to plan with", order.id));

@@ -72,10 +72,6 @@ IssuedCard issue_card(sim::Card& card, const std::string& reader_id, IssueContex
 // order).
 std::string dry_run_plan(const IssueContext& ctx, const sim::CardDriver& driver);
 
-// Throws InputError (exit 2) when the order's card type cannot hold the keys its profiles (and twin profile)
-// ask for (an algorithm the card cannot run): before any card is written.
-void check_card_type_takes_keys(const Order& order);
-
 // The card was issued (verified, journaled) but linking it to the other card of its twin pair failed.
 // A vendor-keyed card whose answers do not match its list row's Ki/OPc (exit 3: refused, quarantined).
 class VendorKeysMismatch : public sim::SafetyRefusal {

@@ -41,7 +41,6 @@ Job create_order_job(Journal& journal, const Order& order, const TransportKeys& 
 
 Job open_job(Journal& journal, const Order& order, const TransportKeys& keys, const std::string& station_id,
              bool resume) {
-    check_card_type_takes_keys(order);  // a profile the card type cannot run: no job, no card written
     if (auto existing = journal.find_job(order.id)) {
         if (!resume) {
             throw sim::InputError(
@@ -59,7 +58,6 @@ Job open_job(Journal& journal, const Order& order, const TransportKeys& keys, co
 }
 
 Job join_job(Journal& journal, const Order& order, const TransportKeys& keys, const std::string& station_id) {
-    check_card_type_takes_keys(order);
     if (auto existing = journal.find_job(order.id)) return *existing;
     try {
         // Straight to the insert: open_job() would look again, and a job created by another station since our

@@ -4,7 +4,9 @@
 // cards come out of the vendor's box: each carries its factory ICCID, its own ADM1 and the Ki/OPc the vendor
 // wrote. Every card must be issued with its own row (its ADM1 presented, its keys proven, never rewritten),
 // and the HLR import must carry, for each card, the EKI the vendor file gives for it (re-wrapped under the
-// same K4: the same bytes).
+// same K4: the same bytes). Then the shipped CSV list order (pre-printed cards, station-keyed), on stub-usim
+// cards and on sysmoISIM-SJA5 cards, whose vendor fixes the ICCID: each card comes with its row's ICCID as
+// its factory one, gets its row's codes and keys of its own, proven by authentication before it is issued.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <gtest/gtest.h>
@@ -23,6 +25,9 @@
 #include "demo_order.hpp"
 #include "issued_cards.hpp"
 #include "run_command.hpp"
+#include "sim/auth/milenage.hpp"
+#include "sim/card_auth.hpp"
+#include "sim/chv.hpp"
 #include "sim/pcsc.hpp"
 #include "simcard_fixture.hpp"
 #include "stub_process.hpp"
@@ -152,6 +157,23 @@ std::map<std::string, std::string> codes_of(const std::string& description) {
     return out;
 }
 
+// The card as it left (its archived description, in process) answers AUTHENTICATE with the Ki/OPc it
+// holds: what the station wrote and proved is a working key, not just bytes.
+void expect_authenticates(const fs::path& card_file, const simtest::CardBody& body) {
+    simtest::SimulatedCard left(card_file.string());
+    sim::Card card(left.transport());
+    sim::Chv(card).verify(sim::CodeId::Pin1, sim::SecretBytes::from_text("0000"));  // the list's and offer's
+    const auto m = sim::auth::Milenage::from_opc(sim::SecretBytes(sim::from_hex(body.ki)),
+                                                 sim::SecretBytes(sim::from_hex(body.opc)));
+    sim::auth::Rand rand{};
+    rand[0] = 0x5A;
+    const auto answer = sim::authenticate_3g(
+        card, rand, m.build_autn(rand, sim::auth::sqn_from_int((7U << 5) | 2U), sim::auth::Amf{}));
+    const auto* ok = std::get_if<sim::Auth3gSuccess>(&answer);
+    ASSERT_NE(ok, nullptr) << body.iccid;
+    EXPECT_TRUE(m.verify_response(rand, ok->res, ok->ck, ok->ik).ok()) << body.iccid;
+}
+
 struct CsvRow {
     std::string adm1, puk1, pin2, puk2;
 };
@@ -171,15 +193,19 @@ std::map<std::string, CsvRow> csv_rows(const fs::path& file) {
 
 }  // namespace
 
-TEST_F(CliVendorIssue, CsvListOfStationKeyedCardsWithTheirOwnAdmAndCodes) {
+// The card type the list's cards are (the order names it, the feeder's blank is its personality).
+class CliCsvIssue : public CliVendorIssue, public ::testing::WithParamInterface<std::string> {};
+
+TEST_P(CliCsvIssue, CsvListOfStationKeyedCardsWithTheirOwnAdmAndCodes) {
     const fs::path examples = simtest::source_root() / kExamples;
     simtest::ShippedOrder("examples/csv-forfait-m-3.xml")
         .anchored(dir_ / "out")
+        .replace("<card-type>stub-usim</card-type>", "<card-type>" + GetParam() + "</card-type>")
         .write(dir_ / "csv-order.xml");
     constexpr int kCsvReaders = 3;
     for (int i = 0; i < kCsvReaders; ++i) {
         stubs_.push_back(std::make_unique<simtest::StubProcess>(
-            kFirstSlot + i, "stub-usim-blank.card",
+            kFirstSlot + i, GetParam() + "-blank.card",
             std::vector<std::string>{"--feed", "--card-list", (examples / "cards-forfait-m-3.csv").string(),
                                      "--feed-seed", "7", "--feed-claims", (dir_ / "claims").string(),
                                      "--feed-archive",
@@ -241,6 +267,7 @@ TEST_F(CliVendorIssue, CsvListOfStationKeyedCardsWithTheirOwnAdmAndCodes) {
         EXPECT_EQ(body.imsi.substr(0, 5), "54601") << body.iccid;
         ASSERT_EQ(body.ki.size(), 32u) << body.iccid;
         kis.insert(body.ki);
+        expect_authenticates(e.path(), body);
         ++archived;
     }
     EXPECT_EQ(archived, 3);
@@ -332,3 +359,14 @@ TEST_F(CliVendorIssue, ACardNotInTheOrderIsRefusedUntouchedWhileTheOtherReadersC
     EXPECT_TRUE(simtest::writing_apdus(stranger).empty()) << stranger;
     EXPECT_TRUE(simtest::code_presentations(stranger).empty()) << stranger;
 }
+
+// stub-usim writes the row's ICCID; the SJA5 keeps its vendor's (the row's, as the feeder made the card):
+// the station checks it, writes the codes and Ki/OPc into DF.SYSTEM and both applications' key files and
+// proves them by AUTHENTICATE before the card counts as issued.
+INSTANTIATE_TEST_SUITE_P(CardTypes, CliCsvIssue, ::testing::Values("stub-usim", "sysmoISIM-SJA5"),
+                         [](const ::testing::TestParamInfo<std::string>& param) {
+                             std::string name;
+                             for (const char c : param.param)
+                                 if (std::isalnum(static_cast<unsigned char>(c))) name += c;
+                             return name;
+                         });

@@ -97,6 +97,48 @@ inline const std::vector<CardFidelity>& fidelity_cards() {
             // Ki (7F20/FF02) and OP/OPc (7F20/FF01) are not in the dump: pySim-shell does not model them.
             .key_files = {},
         },
+        {
+            .type = "sysmoISIM-SJA5",
+            .dump = "sysmoISIM-SJA5-S17.fsdump.txt",
+            .card = "sysmoISIM-SJA5-blank.card",
+            .adm1 = "3334313733393630",  // "34173960" as pySim sends it (ASCII, FF-padded)
+            .files_with_fcp = 322,
+            // The model has no BER-TLV structured EFs (descriptor 79, TS 102 221 §11.3): these five are empty
+            // transparent EFs whose descriptor byte alone differs (their size, 0, and A5 are the card's).
+            .allowed = {{"MF/DF.TELECOM/DF.MCS/EF.MCS_CONFIG", "62/82", "BER-TLV EF not modelled"},
+                        {"MF/DF.TELECOM/DF.V2X/EF.V2X_CONFIG", "62/82", "BER-TLV EF not modelled"},
+                        {"MF/ADF.ISIM/EF.IMSConfigData", "62/82", "BER-TLV EF not modelled"},
+                        {"MF/ADF.ISIM/EF.XCAPConfigData", "62/82", "BER-TLV EF not modelled"},
+                        {"MF/ADF.ISIM/EF.MuDMiDConfigData", "62/82", "BER-TLV EF not modelled"}},
+            // As on the SJA2: the directory of applications, the access rules, the UICC maximum power
+            // consumption, the MILENAGE constants and both applications' SQN-check configuration.
+            .configuration_files = {"MF/EF.DIR", "MF/EF.ARR", "MF/EF.UMPC", "MF/DF.SYSTEM/EF.MILENAGE_CFG",
+                                    "MF/ADF.USIM/EF.ARR", "MF/ADF.USIM/EF.USIM_SQN", "MF/ADF.ISIM/EF.ARR",
+                                    "MF/ADF.ISIM/EF.ISIM_SQN"},
+            .personal_files = {"MF/DF.GSM/EF.IMSI", "MF/ADF.USIM/EF.IMSI", "MF/DF.GSM/EF.PLMNsel",
+                               "MF/ADF.USIM/EF.OPLMNwAcT", "MF/DF.GSM/EF.SPN", "MF/ADF.USIM/EF.SPN",
+                               "MF/DF.TELECOM/EF.SMSP"},
+            // The real card shows cfg 14 (MILENAGE, OPc) in each; AF20 is 67 bytes.
+            .key_files = {"MF/DF.SYSTEM/EF.SIM_AUTH_KEY", "MF/ADF.USIM/EF.USIM_AUTH_KEY",
+                          "MF/ADF.USIM/EF.USIM_AUTH_KEY_2G", "MF/ADF.ISIM/EF.ISIM_AUTH_KEY",
+                          "MF/ADF.ISIM/EF.ISIM_AUTH_KEY_2G"},
+        },
+        {
+            .type = "Wavemobile-SIM",
+            .dump = "Wavemobile-SIM.fsdump.txt",
+            .card = "Wavemobile-SIM-blank.card",
+            .adm1 = "15E31383624FDC8A",  // card_data.csv gives 16 hex digits: the 8 bytes themselves
+            .files_with_fcp = 115,
+            .allowed = {},
+            // The directory of applications and the access rules (MF and ADF.USIM); no EF.UMPC on this card.
+            .configuration_files = {"MF/EF.DIR", "MF/EF.ARR", "MF/ADF.USIM/EF.ARR"},
+            // Its test IMSI, SPN, PLMN lists, access class and SMS parameters.
+            .personal_files = {"MF/DF.GSM/EF.IMSI", "MF/ADF.USIM/EF.IMSI", "MF/DF.GSM/EF.SPN",
+                               "MF/ADF.USIM/EF.SPN", "MF/DF.GSM/EF.PLMNsel", "MF/DF.GSM/EF.PLMNwAcT",
+                               "MF/ADF.USIM/EF.OPLMNwAcT", "MF/DF.GSM/EF.ACC", "MF/DF.TELECOM/EF.SMSP"},
+            // Its key files are not known (nor shown in the dump).
+            .key_files = {},
+        },
     };
     return cards;
 }

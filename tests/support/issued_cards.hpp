@@ -38,7 +38,7 @@ struct CardBody {
     std::string iccid;     // from EF.ICCID (swapped BCD)
     std::string imsi;      // from ADF.USIM's EF.IMSI (empty when blank)
     std::string gsm_imsi;  // from DF.GSM's EF.IMSI
-    std::string ki;  // upper-case hex, from DF 7FDE / EF 6F20 role=usim-key: cfg(1) ‖ K(16) ‖ OPc(16)
+    std::string ki;  // upper-case hex, from the first role=usim-key EF: cfg(1) ‖ K(16) ‖ OPc(16) ‖ (FF…)
     std::string opc;
 };
 
@@ -95,9 +95,16 @@ inline CardBody parse_body(const std::string& text, const std::filesystem::path&
     body.iccid = swapped_bcd_digits(ef_content(text, "", "ef 2FE2 "));
     body.imsi = imsi_digits(ef_content(text, "adf A0000000871002", "ef 6F07 "));
     body.gsm_imsi = imsi_digits(ef_content(text, "df 7F20", "ef 6F07 "));
-    const std::string key = ef_content(text, "df 7FDE", "ef 6F20 ");
-    EXPECT_NE(text.find("role=usim-key"), std::string::npos) << file;
-    if (key.size() == 66) {
+    // The card's first 3G key file (stub-usim: 7FDE/6F20; the sysmoISIM cards: ADF.USIM AF20), its whole
+    // line as the header to look for.
+    const auto role = text.find(" role=usim-key");
+    EXPECT_NE(role, std::string::npos) << file;
+    std::string key;
+    if (role != std::string::npos) {
+        const auto line = text.rfind('\n', role) + 1;
+        key = ef_content(text, "", text.substr(line, text.find('\n', role) - line));
+    }
+    if (key.size() >= 66) {
         body.ki = key.substr(2, 32);
         body.opc = key.substr(34, 32);
     }

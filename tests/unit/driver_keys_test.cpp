@@ -27,6 +27,7 @@ struct CardType {
 };
 const CardType kStub{"stub-usim-blank.card", "88888888"};
 const CardType kSja2{"sysmoISIM-SJA2-blank.card", "67225880"};
+const CardType kSja5{"sysmoISIM-SJA5-blank.card", "34173960"};
 
 template <std::size_t N>
 std::array<std::uint8_t, N> random_array() {
@@ -145,7 +146,8 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{&kStub, Algorithm::Xor3G, false}, Case{&kStub, Algorithm::Comp128v1, false},
                       Case{&kStub, Algorithm::Xor2G, false}, Case{&kSja2, Algorithm::Milenage, false},
                       Case{&kSja2, Algorithm::Milenage, true}, Case{&kSja2, Algorithm::Xor3G, false},
-                      Case{&kSja2, Algorithm::Comp128v1, false}, Case{&kSja2, Algorithm::Xor2G, false}));
+                      Case{&kSja2, Algorithm::Comp128v1, false}, Case{&kSja2, Algorithm::Xor2G, false},
+                      Case{&kSja5, Algorithm::Milenage, false}, Case{&kSja5, Algorithm::Comp128v1, false}));
 
 TEST(DriverKeysSja2, WritesSimUsimAndIsimKeyFiles) {
     Programmed p(kSja2);
@@ -159,6 +161,51 @@ TEST(DriverKeysSja2, WritesSimUsimAndIsimKeyFiles) {
     EXPECT_EQ(paths, (std::vector<std::string>{"3F00/A515/6F20", "3F00/ADF.USIM/AF20", "3F00/FF01/AF20",
                                                "3F00/ADF.USIM/AF22", "3F00/FF01/AF22"}));
     expect_3g_matches(p.card(), keys, 64);
+}
+
+// The SJA5: the SJA2's files, but ADF.ISIM is FF02 and AF20 is 67 bytes (room for TUAK): the MILENAGE layout
+// at its start, FF behind it (nothing of an earlier TUAK key left), as a pySim-programmed card shows.
+TEST(DriverKeysSja5, WritesTheSja2FilesWithTheWhole67ByteAf20) {
+    Programmed p(kSja5);
+    EXPECT_EQ(p.driver().name(), "sysmoISIM-SJA5");
+    const auto keys = keys_for(Algorithm::Milenage);
+    const auto files = p.driver().key_files(keys);
+    std::vector<std::string> paths;
+    for (const auto& f : files) paths.push_back(sim::path_to_string(f.ef.path));
+    EXPECT_EQ(paths, (std::vector<std::string>{"3F00/A515/6F20", "3F00/ADF.USIM/AF20", "3F00/FF02/AF20",
+                                               "3F00/ADF.USIM/AF22", "3F00/FF02/AF22"}));
+    for (const auto& f : files) {
+        const bool af20 = f.ef.path.back() == sim::SysmoIsimSja2Driver::kFidAuthKey;
+        ASSERT_EQ(f.body.size(), af20 ? 67u : 33u) << f.ef.name;
+        EXPECT_EQ(f.body[0], 0x14) << f.ef.name;  // MILENAGE, OPc
+        if (af20) {
+            EXPECT_EQ(sim::Bytes(f.body.begin() + 33, f.body.end()), sim::Bytes(34, 0xFF));
+        }
+    }
+    p.write(files);
+    p.verify_pin1();
+    expect_3g_matches(p.card(), keys, 64);
+}
+
+// The Wavemobile-SIM's key location is not documented: no key file is produced, whatever the keys, and the
+// reason says so.
+TEST(DriverKeysWavemobile, RefusesKeyProgrammingGivingTheReason) {
+    const auto driver = sim::driver_by_name("Wavemobile-SIM");
+    for (const auto algorithm : {Algorithm::Milenage, Algorithm::Comp128v1}) {
+        const auto keys = keys_for(algorithm);
+        const auto why = driver->keys_refusal(keys);
+        ASSERT_TRUE(why.has_value());
+        EXPECT_NE(why->find("Ki/OPc is not documented"), std::string::npos) << *why;
+        try {
+            (void)driver->key_files(keys);
+            FAIL() << "key files for a card whose key location is unknown";
+        } catch (const sim::NotSupported& e) {
+            EXPECT_NE(std::string(e.what()).find(*why), std::string::npos) << e.what();
+        }
+    }
+    EXPECT_TRUE(driver->code_files(sim::CodeSet{}).empty());
+    EXPECT_TRUE(driver->iccid_factory_fixed());
+    EXPECT_FALSE(sim::driver_by_name("sysmoISIM-SJA5")->keys_refusal(keys_for(Algorithm::Milenage)));
 }
 
 TEST(DriverKeysRecords, CfgByteAndLengthsAreChecked) {
@@ -181,7 +228,7 @@ TEST(DriverKeysRecords, CfgByteAndLengthsAreChecked) {
 }
 
 TEST(DriverCodes, CodeFilesSetPinPukAndCounters) {
-    for (const CardType* type : {&kStub, &kSja2}) {
+    for (const CardType* type : {&kStub, &kSja2, &kSja5}) {
         Programmed p(*type);
         sim::CodeSet codes;
         codes.pin1 = sim::SecretBytes::from_text("4321");

@@ -142,3 +142,25 @@ TEST(FairwavesInProcess, Adm1HasItsOwnReferenceInThe2gDialect) {
     EXPECT_EQ(verify(0x00, 0x0A), 0x9000);
     EXPECT_EQ(verify(0x00, 0x11), 0x6A88);
 }
+
+// The Wavemobile-SIM's C6 templates list fewer keys than the card has (fcp-keys=): the state file keeps that,
+// and a key reference the card has no code for is refused when the description is read.
+TEST(WavemobileFidelityInProcess, SavedStateKeepsTheListedKeys) {
+    const auto& wavemobile = simtest::fidelity_of("Wavemobile-SIM");
+    const auto dump = load_dump(wavemobile);
+    ASSERT_FALSE(dump.empty());
+    const auto saved = simcard::CardOs::load(simtest::card_file(wavemobile.card)).describe();
+    EXPECT_NE(saved.find("mf name=MF arr=2F06:03 fcp-keys=01"), std::string::npos);
+    EXPECT_NE(saved.find("fcp-keys=0181"), std::string::npos);
+    auto reloaded = simcard::CardOs::from_description(saved);
+    reloaded.power_on();
+    sim::LoopbackTransport transport(
+        reloaded.atr(), [&](const sim::Bytes& c) { return reloaded.process(c); },
+        [&](bool) { reloaded.reset(); });
+    EXPECT_EQ(simtest::walk_fcps(transport, dump, wavemobile.allowed).identical, wavemobile.files_with_fcp);
+    for (const char* listed : {"fcp-keys=02", "fcp-keys=0B"}) {  // no such key; no ADM2 on this card
+        std::string bad = saved;
+        bad.replace(bad.find("fcp-keys=01"), 11, listed);
+        EXPECT_THROW((void)simcard::CardOs::from_description(bad), simcard::DescriptionError) << listed;
+    }
+}

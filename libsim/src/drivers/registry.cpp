@@ -6,7 +6,9 @@
 #include "sim/drivers/fairwaves_sim.hpp"
 #include "sim/drivers/stub_usim.hpp"
 #include "sim/drivers/sysmo_isim_sja2.hpp"
+#include "sim/drivers/sysmo_isim_sja5.hpp"
 #include "sim/drivers/sysmo_usim_sjs1.hpp"
+#include "sim/drivers/wavemobile_sim.hpp"
 #include "sim/error.hpp"
 
 namespace sim {
@@ -25,8 +27,10 @@ std::vector<std::unique_ptr<CardDriver>> known_drivers() {
     std::vector<std::unique_ptr<CardDriver>> drivers;
     drivers.push_back(std::make_unique<StubUsimDriver>());
     drivers.push_back(std::make_unique<SysmoIsimSja2Driver>());
+    drivers.push_back(std::make_unique<SysmoIsimSja5Driver>());
     drivers.push_back(std::make_unique<SysmoUsimSjs1Driver>());
     drivers.push_back(std::make_unique<FairwavesSimDriver>());
+    drivers.push_back(std::make_unique<WavemobileSimDriver>());
     return drivers;
 }
 

@@ -4,6 +4,8 @@
 #include <array>
 
 #include "sim/drivers/auth_records.hpp"
+#include "sim/drivers/sysmo_isim_sja5.hpp"
+#include "sim/error.hpp"
 
 namespace sim {
 
@@ -15,7 +17,7 @@ constexpr Fid kGsm = 0x7F20;
 constexpr Fid kTelecom = 0x7F10;
 
 // The three ATRs the SJA2 is known with (they differ in the OS version bytes and TCK).
-const std::array<Bytes, 3> kAtrs{
+const std::array<Bytes, 3> kSja2Atrs{
     Bytes{0x3B, 0x9F, 0x96, 0x80, 0x1F, 0x87, 0x80, 0x31, 0xE0, 0x73, 0xFE,
           0x21, 0x1B, 0x67, 0x4A, 0x4C, 0x75, 0x30, 0x34, 0x05, 0x4B, 0xA9},
     Bytes{0x3B, 0x9F, 0x96, 0x80, 0x1F, 0x87, 0x80, 0x31, 0xE0, 0x73, 0xFE,
@@ -105,28 +107,66 @@ constexpr SizeEntry kSizes[] = {
     {kAdf, 0x6FC6, 8},
 };
 
-void add_key(std::vector<FileContent>& files, FilePath path, std::string name, const Bytes& record) {
-    files.push_back(drivers::secret_file(EfRef{std::move(path), std::nullopt, std::move(name)}, record));
+// The SJA5's: 9FJ, SLM17 and 9FV (card-types.md §3.6).
+const std::array<Bytes, 3> kSja5Atrs{
+    Bytes{0x3B, 0x9F, 0x96, 0x80, 0x1F, 0x87, 0x80, 0x31, 0xE0, 0x73, 0xFE,
+          0x21, 0x1B, 0x67, 0x4A, 0x35, 0x75, 0x30, 0x35, 0x02, 0x51, 0xCC},
+    Bytes{0x3B, 0x9F, 0x96, 0x80, 0x1F, 0x87, 0x80, 0x31, 0xE0, 0x73, 0xFE,
+          0x21, 0x1B, 0x67, 0x4A, 0x35, 0x75, 0x30, 0x35, 0x02, 0x65, 0xF8},
+    Bytes{0x3B, 0x9F, 0x96, 0x80, 0x1F, 0x87, 0x80, 0x31, 0xE0, 0x73, 0xFE,
+          0x21, 0x1B, 0x67, 0x4A, 0x35, 0x75, 0x30, 0x35, 0x02, 0x59, 0xC4},
+};
+
+void add_key(std::vector<FileContent>& files, FilePath path, std::string name, Bytes record) {
+    files.push_back(
+        drivers::secret_file(EfRef{std::move(path), std::nullopt, std::move(name)}, std::move(record)));
 }
 
 }  // namespace
 
+SysmoIsimSja2Driver::SysmoIsimSja2Driver()
+    : SysmoIsimSja2Driver(Model{"sysmoISIM-SJA2", kSja2Atrs, kFidAdfIsim, drivers::kKeyRecordSize, {}}) {}
+
+namespace {
+// ADF.USIM EF.AD: 5 bytes on the SJA5-S17 (4 on the SJA2).
+constexpr std::array kSja5Sizes{SysmoIsimSja5Driver::SizeOverride{kAdf, 0x6FAD, 5}};
+}  // namespace
+
+SysmoIsimSja5Driver::SysmoIsimSja5Driver()
+    : SysmoIsimSja2Driver(
+          Model{"sysmoISIM-SJA5", kSja5Atrs, SysmoIsimSja5Driver::kFidAdfIsim, kAuthKeySize, kSja5Sizes}) {}
+
 bool SysmoIsimSja2Driver::matches_atr(ByteView atr) const {
-    return std::any_of(kAtrs.begin(), kAtrs.end(), [&](const Bytes& known) {
+    return std::any_of(model_.atrs.begin(), model_.atrs.end(), [&](const Bytes& known) {
         return std::equal(atr.begin(), atr.end(), known.begin(), known.end());
     });
 }
 
+bool SysmoIsimSja2Driver::probe(Card& card) const {
+    if (!SystemDfDriver::probe(card)) return false;
+    try {
+        card.select_df({model_.adf_isim_fid});
+        return true;
+    } catch (const CardError&) {
+        card.invalidate_selection();
+        return false;
+    }
+}
+
 std::vector<FileContent> SysmoIsimSja2Driver::key_files(const KeySet& keys) const {
     Bytes record = drivers::key_record(keys);
+    const std::uint16_t isim = model_.adf_isim_fid;
     std::vector<FileContent> files;
     add_key(files, {kFidDfSystem, kFidSimAuthKey}, "EF.SIM_AUTH_KEY", record);
     if (auth::is_3g(keys.algorithm)) {
-        add_key(files, {kAdf, kFidAuthKey}, "EF.USIM_AUTH_KEY", record);
-        add_key(files, {kFidAdfIsim, kFidAuthKey}, "EF.ISIM_AUTH_KEY", record);
+        // The whole 3G file: a larger one (room for TUAK) gets FF behind the MILENAGE layout.
+        Bytes whole = record;
+        whole.resize(std::max(model_.auth_key_size, record.size()), 0xFF);
+        add_key(files, {kAdf, kFidAuthKey}, "EF.USIM_AUTH_KEY", whole);
+        add_key(files, {isim, kFidAuthKey}, "EF.ISIM_AUTH_KEY", std::move(whole));
     }
     add_key(files, {kAdf, kFidAuthKey2g}, "EF.USIM_AUTH_KEY_2G", record);
-    add_key(files, {kFidAdfIsim, kFidAuthKey2g}, "EF.ISIM_AUTH_KEY_2G", record);
+    add_key(files, {isim, kFidAuthKey2g}, "EF.ISIM_AUTH_KEY_2G", record);
     wipe_bytes(record);
     return files;
 }
@@ -135,6 +175,9 @@ std::optional<std::size_t> SysmoIsimSja2Driver::file_size(const EfRef& ef) const
     if (ef.path.empty()) return std::nullopt;
     const Fid fid = ef.path.back();
     const Fid parent = ef.path.size() == 1 ? kFidMf : ef.path[ef.path.size() - 2];
+    for (const auto& entry : model_.sizes) {
+        if (entry.parent == parent && entry.fid == fid) return entry.size;
+    }
     for (const auto& entry : kSizes) {
         if (entry.parent == parent && entry.fid == fid) return entry.size;
     }

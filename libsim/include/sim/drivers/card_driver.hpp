@@ -58,8 +58,9 @@ class CardDriver {
     // The card vendor writes EF.ICCID and the card refuses any change (update NEV): the issuer does not write
     // it but checks that the card's ICCID is the identity's.
     [[nodiscard]] virtual bool iccid_factory_fixed() const { return false; }
-    // Why these keys cannot go on this card type (an algorithm it cannot run, a key location nobody knows);
-    // nullopt when they can. Asked before any card is written; key_files() refuses the same keys.
+    // Why these keys cannot go on this card type (an algorithm it cannot run, a key location nobody knows:
+    // for the operator, names the card type and the reason, never a key value); nullopt when they can.
+    // Checked when an order that writes keys is loaded; key_files() refuses the same keys.
     [[nodiscard]] virtual std::optional<std::string> keys_refusal(const KeySet& /*keys*/) const {
         return std::nullopt;
     }

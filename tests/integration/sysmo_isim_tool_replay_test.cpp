@@ -1,8 +1,9 @@
-// A third-party programming tool made for the real sysmoISIM-SJA2 (pySim-prog / pySim-shell, as
-// ../shared/reference/card-types.md describes them) replayed APDU by APDU through pcscd + vpcd against the
-// SJA2 personality on slot 4: its type-detection probes (CLA A0 2G SELECTs, then the UICC probe), SELECTs
-// with FCP, a read of a PIN1 file with no VERIFY (PIN1 is disabled on the real card), VERIFY ADM1 with key
-// reference 0A, and the Ki/OPc writes at offsets 1 and 17 of the three key files, status word by status word.
+// A third-party programming tool made for the real sysmoISIM-SJA2 and -SJA5 (pySim-prog / pySim-shell, as
+// ../shared/reference/card-types.md §3.5-3.6 describes them: the SJA5 class is the SJA2's with other ATRs)
+// replayed APDU by APDU through pcscd + vpcd against each personality on slot 4: its type-detection probes
+// (CLA A0 2G SELECTs, then the UICC probe), SELECTs with FCP, a read of a PIN1 file with no VERIFY (PIN1 is
+// disabled on the real cards), VERIFY ADM1 with key reference 0A, and the Ki/OPc writes at offsets 1 and 17
+// of the three key files, status word by status word.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -22,12 +23,21 @@ const std::string kIsimAid = "A0000000871004FFFFFFFF8907090000";
 const std::string kKi = "000102030405060708090A0B0C0D0E0F";
 const std::string kOpc = "F0E0D0C0B0A090807060504030201000";
 
-class Sja2ToolReplay : public ::testing::Test {
+// A card type and the ATR its real card (the dump's) shows.
+struct SysmoCard {
+    std::string type;
+    std::string atr;
+};
+void PrintTo(const SysmoCard& card, std::ostream* out) {
+    *out << card.type;
+}
+
+class SysmoIsimToolReplay : public ::testing::TestWithParam<SysmoCard> {
   protected:
     void SetUp() override {
-        stub_ = std::make_unique<simtest::StubProcess>(kSlot, simtest::fidelity_of("sysmoISIM-SJA2").card);
+        // Once pcscd has seen the previous test's card go (else the first APDU may reach its ghost).
+        stub_ = simtest::start_stub(kSlot, simtest::fidelity_of(GetParam().type).card);
         const auto reader = simtest::reader_name(kSlot);
-        ASSERT_TRUE(context_.wait_for_card(reader, 10s)) << reader;
         card_ = std::make_unique<sim::PcscTransport>(context_, reader);
     }
 
@@ -54,9 +64,9 @@ class Sja2ToolReplay : public ::testing::Test {
 
 }  // namespace
 
-TEST_F(Sja2ToolReplay, DetectionProbesThenSelectsWithFcp) {
+TEST_P(SysmoIsimToolReplay, DetectionProbesThenSelectsWithFcp) {
     // pySim-prog's first candidates probe every card with 2G SELECTs: MF, then 000C (fakemagicsim) and 7F4D
-    // (supersim/magicsim). The SJA2 also runs the 2G SIM application: the MF answers with a GSM response
+    // (supersim/magicsim). The card also runs the 2G SIM application: the MF answers with a GSM response
     // (9Fxx), the proprietary files of those other cards are absent (9404), so no other type matches.
     const auto mf_2g = send("A0A40000023F00");
     EXPECT_EQ(mf_2g.sw(), 0x9000);
@@ -69,7 +79,7 @@ TEST_F(Sja2ToolReplay, DetectionProbesThenSelectsWithFcp) {
     const auto mf = send("00A40004023F0000");
     ASSERT_EQ(mf.sw(), 0x9000);
     EXPECT_EQ(mf.data().at(0), 0x62);
-    EXPECT_EQ(sim::to_hex(card_->atr()), "3B9F96801F878031E073FE211B674A4C753034054BA9");
+    EXPECT_EQ(sim::to_hex(card_->atr()), GetParam().atr);
     ASSERT_EQ(sw("00A40004022F0000"), 0x9000);
     const auto dir = send("00B201042B");
     ASSERT_EQ(dir.sw(), 0x9000);
@@ -81,7 +91,7 @@ TEST_F(Sja2ToolReplay, DetectionProbesThenSelectsWithFcp) {
         << sim::to_hex(usim.data());
 }
 
-TEST_F(Sja2ToolReplay, ReadsPin1FilesWithoutVerifyThenProgramsUnderAdm) {
+TEST_P(SysmoIsimToolReplay, ReadsPin1FilesWithoutVerifyThenProgramsUnderAdm) {
     // The ICCID (always readable) and the IMSI of ADF.USIM, which needs PIN1 on a card with PIN1 enabled.
     ASSERT_EQ(sw("00A40004022FE200"), 0x9000);
     EXPECT_EQ(sw("00B000000A"), 0x9000);
@@ -93,7 +103,7 @@ TEST_F(Sja2ToolReplay, ReadsPin1FilesWithoutVerifyThenProgramsUnderAdm) {
     EXPECT_EQ(sw("00D6000009080910100000001020"), 0x6982);
     ASSERT_EQ(sw("002000"
                  "0A08" +
-                 simtest::fidelity_of("sysmoISIM-SJA2").adm1),
+                 simtest::fidelity_of(GetParam().type).adm1),
               0x9000);
     EXPECT_EQ(sw("00D6000009080910100000001020"), 0x9000);
 
@@ -110,3 +120,11 @@ TEST_F(Sja2ToolReplay, ReadsPin1FilesWithoutVerifyThenProgramsUnderAdm) {
     ASSERT_EQ(sw("00A4000402AF2000"), 0x9000);
     write_keys("ADF.USIM/EF.USIM_AUTH_KEY");
 }
+
+INSTANTIATE_TEST_SUITE_P(
+    Cards, SysmoIsimToolReplay,
+    ::testing::Values(SysmoCard{"sysmoISIM-SJA2", "3B9F96801F878031E073FE211B674A4C753034054BA9"},
+                      SysmoCard{"sysmoISIM-SJA5", "3B9F96801F878031E073FE211B674A357530350265F8"}),
+    [](const ::testing::TestParamInfo<SysmoCard>& param) {
+        return param.param.type == "sysmoISIM-SJA2" ? std::string("SJA2") : std::string("SJA5");
+    });
