@@ -57,6 +57,11 @@ class ChvTable {
     bool satisfied(CodeId id) const;
     void clear_verification();
 
+    // ADM1's key reference (VERIFY P2, both dialects): 0A by default; a 2G card may number its ADM as a
+    // higher CHV (the sysmoSIM-GR1's is CHV 5: description `code ADM1 ... ref=05`). In a GSM response the
+    // ADM access nibble is this number.
+    std::uint8_t adm1_reference = 0x0A;
+
   private:
     ChvOutcome present(Code& code, std::span<const std::uint8_t> input);
     std::array<std::optional<Code>, kAllCodes.size()> codes_;

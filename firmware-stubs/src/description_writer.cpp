@@ -25,20 +25,31 @@ class Writer {
         out_ += "# simcard card description, format 1 (see firmware-stubs/README.md)\n";
         out_ += "simcard-card 1\n";
         out_ += fmt::format("personality {}\n", card.personality);
-        out_ += fmt::format("atr {}\n\n", to_hex(card.atr));
-        for (CodeId id : kAllCodes) code(id, card.codes.slot(id));
+        out_ += fmt::format("atr {}\n", to_hex(card.atr));
+        if (!card.uicc) out_ += "dialect sim\n";
+        out_ += "\n";
+        for (CodeId id : kAllCodes) code(id, card.codes.slot(id), card.codes.adm1_reference);
+        for (const auto& c : card.commands) command(c);
         out_ += "\n";
         if (card.mf) node(*card.mf, 0);
         return std::move(out_);
     }
 
   private:
-    void code(CodeId id, const std::optional<Code>& c) {
+    void code(CodeId id, const std::optional<Code>& c, std::uint8_t adm1_reference) {
         if (!c) return;
         out_ += fmt::format("code {} {} tries={} max={}", code_name(id), code_to_text(c->value), c->tries,
                             c->max_tries);
         if (id == CodeId::Pin1 || id == CodeId::Pin2) out_ += c->enabled ? " enabled=yes" : " enabled=no";
+        if (id == CodeId::Adm1 && adm1_reference != 0x0A) out_ += fmt::format(" ref={:02X}", adm1_reference);
         out_ += "\n";
+    }
+
+    void command(const ProprietaryWrite& c) {
+        std::string path;
+        for (auto fid : c.path) path += fmt::format("{}{:04X}", path.empty() ? "" : "/", fid);
+        out_ += fmt::format("command {} ef={} offset={} length={} access={}\n", to_hex(c.header), path,
+                            c.offset, c.length, access_name(c.access));
     }
 
     static std::string common(const Node& n) {
@@ -53,6 +64,14 @@ class Writer {
         if (n.proprietary) s += fmt::format(" fcp-a5={}", to_hex(*n.proprietary));
         if (n.compact_security) s += fmt::format(" fcp-8c={}", to_hex(*n.compact_security));
         if (n.select_answer) s += fmt::format(" select-answer={}", to_hex(*n.select_answer));
+        if (n.gsm.memory) s += fmt::format(" gsm-memory={}", to_hex(*n.gsm.memory));
+        if (n.gsm.characteristics) s += fmt::format(" gsm-characteristics={:02X}", *n.gsm.characteristics);
+        if (n.gsm.dfs) s += fmt::format(" gsm-dfs={:02X}", *n.gsm.dfs);
+        if (n.gsm.efs) s += fmt::format(" gsm-efs={:02X}", *n.gsm.efs);
+        if (n.gsm.codes) s += fmt::format(" gsm-codes={:02X}", *n.gsm.codes);
+        if (n.gsm.tail) s += fmt::format(" gsm-tail={}", to_hex(*n.gsm.tail));
+        if (n.gsm.access) s += fmt::format(" gsm-ac={}", to_hex(*n.gsm.access));
+        if (n.gsm.increase) s += fmt::format(" gsm-increase={:02X}", *n.gsm.increase);
         return s;
     }
 
@@ -90,6 +109,7 @@ class Writer {
         if (n.arr) line += fmt::format(" arr={:04X}:{:02X}", n.arr->arr_fid, n.arr->record);
         if (n.role != Role::None) line += fmt::format(" role={}", role_name(n.role));
         if (n.deactivated) line += " state=deactivated";
+        if (n.hidden) line += " hidden=yes";
         out_ += line + fcp_fields(n) + "\n";
         if (is_code_view(n.role)) return;  // the values live in the code lines, not in the file
         if (n.structure == Structure::Transparent)

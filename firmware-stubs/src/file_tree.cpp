@@ -4,9 +4,9 @@
 
 namespace simcard {
 
-Node* Node::child_by_fid(std::uint16_t wanted) const {
+Node* Node::child_by_fid(std::uint16_t wanted, bool hidden_too) const {
     for (const auto& c : children)
-        if (c->fid == wanted) return c.get();
+        if (c->fid == wanted && (hidden_too || !c->hidden)) return c.get();
     return nullptr;
 }
 
@@ -23,8 +23,8 @@ Node& Node::add_child(std::unique_ptr<Node> child) {
 }
 
 std::size_t Node::count_children(bool dfs) const {
-    return static_cast<std::size_t>(
-        std::count_if(children.begin(), children.end(), [dfs](const auto& c) { return c->is_df() == dfs; }));
+    return static_cast<std::size_t>(std::count_if(
+        children.begin(), children.end(), [dfs](const auto& c) { return !c->hidden && c->is_df() == dfs; }));
 }
 
 std::string access_name(Access a) {
@@ -58,9 +58,9 @@ struct RoleName {
     std::string_view name;
 };
 constexpr RoleName kRoleNames[] = {
-    {Role::None, "none"},       {Role::UsimKey, "usim-key"}, {Role::UsimKey2g, "usim-key-2g"},
-    {Role::SimKey, "sim-key"},  {Role::Sqn, "sqn"},          {Role::ChvPin1, "chv-pin1"},
-    {Role::ChvPin2, "chv-pin2"}, {Role::ChvAdm1, "chv-adm1"},
+    {Role::None, "none"},        {Role::UsimKey, "usim-key"}, {Role::UsimKey2g, "usim-key-2g"},
+    {Role::SimKey, "sim-key"},   {Role::Sqn, "sqn"},          {Role::ChvPin1, "chv-pin1"},
+    {Role::ChvPin2, "chv-pin2"}, {Role::ChvAdm1, "chv-adm1"}, {Role::ProviderRecords, "provider-records"},
 };
 }  // namespace
 

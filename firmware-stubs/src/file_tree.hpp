@@ -29,6 +29,9 @@ enum class Role {
     ChvPin1,    // write-only view of PIN1 ‖ PUK1 values and counters
     ChvPin2,    // the same for PIN2 ‖ PUK2
     ChvAdm1,    // the same for ADM1 (no PUK)
+    // Records of a multi-profile 2G card (the MagicSIM family's 3F00/000C): flag ‖ name(14) ‖ ICCID(10) ‖
+    // IMSI(9) ‖ Ki(16) ‖ SMSP; the first record flagged 81 (valid, active) is the card's subscription.
+    ProviderRecords,
 };
 
 // A referenced security attribute (FCP tag 8B): EF.ARR file id and record number.
@@ -52,6 +55,24 @@ struct Node {
     // The whole SELECT answer of an application that is no file (description `select-answer=`): a
     // GlobalPlatform security domain answers with its FCI (tag 6F), which the file model does not describe.
     std::optional<Bytes> select_answer;
+    // What a real 2G card's GSM response (TS 51.011 §9.2.1) shows that the model cannot derive (description
+    // `gsm-*=` attributes, hex). DF: free memory (bytes 3-4), file characteristics (byte 14), the counts of
+    // DFs / EFs / codes (bytes 15-17: the card counts files and codes the dump does not show) and the bytes
+    // after the CHV status bytes (byte 13 grows with them). EF: the access conditions (bytes 9-11) in the
+    // card's own numbering (e.g. an ADM level the card never grants) and byte 8. Informational, as fcp-8c=.
+    struct GsmFields {
+        std::optional<Bytes> memory;
+        std::optional<std::uint8_t> characteristics;
+        std::optional<std::uint8_t> dfs;
+        std::optional<std::uint8_t> efs;
+        std::optional<std::uint8_t> codes;
+        std::optional<Bytes> tail;
+        std::optional<Bytes> access;
+        std::optional<std::uint8_t> increase;  // EF byte 8 (b7: INCREASE allowed), derived 40 on cyclic EFs
+    } gsm;
+    // Not reachable by SELECT and not counted among the DF's files (description `hidden=yes`): a file the
+    // card OS keeps for itself, e.g. the key store a proprietary command writes.
+    bool hidden = false;
 
     // EF only.
     Structure structure = Structure::Transparent;
@@ -73,7 +94,8 @@ struct Node {
     bool is_record_ef() const { return kind == NodeKind::Ef && structure != Structure::Transparent; }
     std::size_t size() const { return body.size(); }
 
-    Node* child_by_fid(std::uint16_t wanted) const;
+    // Hidden files only when `hidden_too` (the description parser's uniqueness check).
+    Node* child_by_fid(std::uint16_t wanted, bool hidden_too = false) const;
     Node* child_by_sfi(std::uint8_t wanted) const;
     Node& add_child(std::unique_ptr<Node> child);
     std::size_t count_children(bool dfs) const;

@@ -49,6 +49,7 @@ class OrderReader {
             std::from_chars(text.data(), text.data() + text.size(), o.quantity);
         }
         if (auto c = root.child("card-type")) {
+            nodes.card_type = c;
             // Only a type some driver writes: else the order would fail at its first card, not here.
             o.card_type = r_.text(c, check::one_of(sim::known_card_types()));
         }

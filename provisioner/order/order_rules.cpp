@@ -8,6 +8,7 @@
 #include "order/identity_list.hpp"
 #include "profile/twin_rules.hpp"
 #include "sim/codecs/identity.hpp"
+#include "sim/drivers/card_driver.hpp"
 #include "sim/error.hpp"
 
 namespace provisioner {
@@ -41,6 +42,7 @@ class OrderRules {
 
     void run() {
         if (!profile()) return;
+        card_keys();
         variant();
         if (o_.twin_pairs) twin_pairs(*o_.twin_pairs);
         if (auto* ranges = std::get_if<Ranges>(&o_.identities)) check_ranges(*ranges);
@@ -74,6 +76,19 @@ class OrderRules {
                            o_.profile_file.filename().string()));
         }
         return true;
+    }
+
+    // A card type that cannot take the offer's keys (a 2G SIM runs COMP128v1 only) is refused here, not at
+    // its first card.
+    void card_keys() {
+        const auto types = sim::known_card_types();
+        if (!n_.card_type || std::find(types.begin(), types.end(), o_.card_type) == types.end()) return;
+        sim::KeySet keys;
+        keys.algorithm = key_algorithm(o_.profile.algorithm);
+        if (auto refusal = sim::driver_by_name(o_.card_type)->keys_refusal(keys)) {
+            at(n_.card_type, fmt::format("card type {} cannot take profile {}'s keys ({}): {}", o_.card_type,
+                                         o_.profile.id, to_string(o_.profile.algorithm), *refusal));
+        }
     }
 
     // ---- twin pairs

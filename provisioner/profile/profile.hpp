@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "sim/auth/algorithm.hpp"
+
 namespace provisioner {
 
 // The offer's rules (operator-rules.md "Offers").
@@ -30,7 +32,7 @@ struct SpeedVariant {
     friend bool operator==(const SpeedVariant&, const SpeedVariant&) = default;
 };
 
-enum class CardApplication { Usim, Gsm };  // Gsm = 2G-only SIM
+enum class CardApplication { Usim, Sim };  // Sim = 2G-only SIM (DF.GSM / DF.TELECOM)
 enum class AccessTech { Utran, Eutran, Ngran, Gsm, GsmCompact };
 
 struct PlmnEntry {
@@ -154,6 +156,8 @@ Profile load_profile(const std::filesystem::path& file);
 
 std::string_view to_string(AccessTech value);
 std::string_view to_string(Algorithm value);
+// The card algorithm an offer's algorithm runs as (XOR test keys: the 3G XOR of TS 34.108).
+sim::auth::Algorithm key_algorithm(Algorithm value);
 std::string_view to_string(EmergencyCategory value);
 std::string_view to_string(ApnType value);
 

@@ -23,14 +23,14 @@ namespace fs = std::filesystem;
 const fs::path kRoot(SIM_SOURCE_DIR);
 constexpr std::size_t kCardTypeLine = 5;
 
-// An order like the demo's, with `card_type` on line kCardTypeLine.
-fs::path write_order(const std::string& card_type) {
+// An order like the demo's, with `card_type` on line kCardTypeLine and the offer `profile`.
+fs::path write_order(const std::string& card_type, const std::string& profile = "forfait-m") {
     const auto dir = fs::temp_directory_path() / fmt::format("order-card-type-{}", ::getpid());
     fs::create_directories(dir);
     const auto file = dir / "order.xml";
     std::ofstream(file) << fmt::format(R"(<?xml version="1.0" encoding="UTF-8"?>
 <order id="card-type" format="1">
-  <profile id="forfait-m" file="{}"/>
+  <profile id="{}" file="{}"/>
   <quantity>10</quantity>
   <card-type>{}</card-type>
   <identities>
@@ -43,7 +43,8 @@ fs::path write_order(const std::string& card_type) {
   <outputs directory="out"><hlr-import file="h"/><print file="p"/><summary file="s"/></outputs>
 </order>
 )",
-                                       (kRoot / "profiles/forfait-m.xml").string(), card_type);
+                                       profile, (kRoot / "profiles" / (profile + ".xml")).string(),
+                                       card_type);
     return file;
 }
 
@@ -72,13 +73,36 @@ TEST_F(OrderCardType, DriverlessTypeIsBadInputAtFileLineListingTheKnownTypes) {
     }
 }
 
+// A 2G card type runs COMP128v1 only: its orders take the 2G offer.
+std::string offer_for(const std::string& type) {
+    sim::KeySet milenage;
+    return sim::driver_by_name(type)->keys_refusal(milenage) ? "forfait-m-2g" : "forfait-m";
+}
+
 TEST_F(OrderCardType, EveryTypeWithADriverLoads) {
     const auto types = sim::known_card_types();
     ASSERT_FALSE(types.empty());
     for (const auto& type : types) {
-        EXPECT_EQ(load_order(write_order(type)).card_type, type);
+        EXPECT_EQ(load_order(write_order(type, offer_for(type))).card_type, type);
         EXPECT_NO_THROW((void)sim::driver_by_name(type));
     }
+}
+
+// A card type that cannot take the offer's keys is refused when the order loads, at its card-type line: the
+// sysmoSIM-GR1 runs COMP128v1 only, Forfait M is a Milenage offer.
+TEST_F(OrderCardType, Gr1WithAMilenageOfferIsBadInputAtTheCardTypeLine) {
+    const auto file = write_order("sysmoSIM-GR1");
+    try {
+        (void)load_order(file);
+        FAIL() << "the order loaded";
+    } catch (const sim::InputError& e) {
+        EXPECT_EQ(e.exit_code(), sim::ExitCode::BadInput);
+        const std::string message = e.what();
+        EXPECT_NE(message.find(fmt::format("{}:{}:", file.string(), kCardTypeLine)), std::string::npos)
+            << message;
+        EXPECT_NE(message.find("COMP128v1 only"), std::string::npos) << message;
+    }
+    EXPECT_EQ(load_order(write_order("sysmoSIM-GR1", "forfait-m-2g")).card_type, "sysmoSIM-GR1");
 }
 
 TEST(OrderSchema, CardTypesAreExactlyTheDriversTypes) {

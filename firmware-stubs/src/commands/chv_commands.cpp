@@ -13,7 +13,12 @@ constexpr std::size_t kCodeLength = 8;
 enum class Operation { Verify, Change, Disable, Enable, Unblock };
 
 // UICC key references (TS 102 221 table 9.3) and 2G CHV numbers. 2G UNBLOCK uses P2 00 for CHV1.
-std::optional<CodeId> code_for(const Command& cmd, Operation op) {
+std::optional<CodeId> code_for(const CardContext& ctx, const Command& cmd, Operation op) {
+    // A card whose ADM1 has another number answers that number, and 0A is no code there.
+    const std::uint8_t adm = ctx.model.codes.adm1_reference;
+    if (adm != 0x0A && cmd.p2 == adm)
+        return op == Operation::Unblock ? std::nullopt : std::optional(CodeId::Adm1);
+    if (adm != 0x0A && cmd.p2 == 0x0A) return std::nullopt;
     if (cmd.gsm()) {
         switch (cmd.p2) {
             case 0x00:
@@ -129,7 +134,7 @@ ChvOutcome run(ChvTable& codes, Operation op, CodeId id, std::span<const std::ui
 
 Response chv_command(CardContext& ctx, const Command& cmd, Operation op) {
     if (!p1_valid(cmd)) return fail(Fault::WrongParameters, cmd);
-    auto id = code_for(cmd, op);
+    auto id = code_for(ctx, cmd, op);
     if (!id) return status(cmd.gsm() ? 0x6B00 : 0x6A88);
     if (cmd.gsm() && (op == Operation::Disable || op == Operation::Enable) && *id != CodeId::Pin1)
         return status(0x6B00);

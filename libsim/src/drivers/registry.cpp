@@ -3,8 +3,10 @@
 // version, a reader that rewrites the ATR).
 #include <fmt/format.h>
 
+#include "sim/drivers/fake_magic_sim.hpp"
 #include "sim/drivers/stub_usim.hpp"
 #include "sim/drivers/sysmo_isim_sja2.hpp"
+#include "sim/drivers/sysmo_sim_gr1.hpp"
 #include "sim/error.hpp"
 
 namespace sim {
@@ -23,6 +25,8 @@ std::vector<std::unique_ptr<CardDriver>> known_drivers() {
     std::vector<std::unique_ptr<CardDriver>> drivers;
     drivers.push_back(std::make_unique<StubUsimDriver>());
     drivers.push_back(std::make_unique<SysmoIsimSja2Driver>());
+    drivers.push_back(std::make_unique<SysmoSimGr1Driver>());
+    drivers.push_back(std::make_unique<FakeMagicSimDriver>());
     return drivers;
 }
 
