@@ -121,6 +121,16 @@ TEST(FakeMagicSimIssue, OneCardIssuedWithoutAdmAndProvenByRunGsmAlgorithm) {
         std::vector<std::string>{"--feed", "--feed-archive", (dir / "archive").string()});
     ASSERT_TRUE(sim::PcscContext().wait_for_card(simtest::reader_name(kSlot), 10s));
 
+    // The plan says what this card never lets anyone write, and that no ADM is presented.
+    const auto plan = simtest::run_command(
+        fmt::format("{} issue --order {} --transport-keys {} --dry-run", simtest::provisioner_binary(),
+                    (dir / "order.xml").string(), (dir / "k4.keys").string()));
+    ASSERT_EQ(plan.exit_code, 0) << plan.out << plan.err;
+    EXPECT_NE(plan.out.find("without ADM (the card has none)"), std::string::npos) << plan.out;
+    EXPECT_NE(plan.out.find("Not writable on this card type: EF.ICCID (3F00/2FE2)"), std::string::npos)
+        << plan.out;
+    EXPECT_NE(plan.out.find("EF.PROVIDERS"), std::string::npos) << plan.out;
+
     const std::string store = "sqlite:" + (dir / "journal.sqlite").string();
     const auto run =
         simtest::run_command(fmt::format("timeout -k 5 120 {} issue --order {} --readers {} --store {} "

@@ -101,6 +101,10 @@ TEST_F(Gr1ToolReplay, DetectionProbesThenProgrammingThenRunGsmAlgorithm) {
     const auto auth = send(std::string("A088000010") + kVector.rand);
     ASSERT_EQ(auth.sw(), 0x9000);
     EXPECT_EQ(simtest::lower(sim::to_hex(auth.data())), std::string(kVector.out.sres) + kVector.out.kc);
+    // The card's own trace masks the Ki command's data.
+    const auto trace = simtest::read_text(stub_->trace_file());
+    EXPECT_NE(trace.find("80D4020010 ********"), std::string::npos);
+    EXPECT_EQ(simtest::lower(trace).find(kVector.ki), std::string::npos) << "Ki in the card's trace";
 }
 
 namespace {
@@ -169,12 +173,11 @@ std::vector<Gr1Body> archived_gr1_bodies(const fs::path& root) {
 
 TEST_F(Gr1ExampleOrder, TwoCardsIssuedAndProvenByRunGsmAlgorithm) {
     const std::string store = "sqlite:" + (dir_ / "journal.sqlite").string();
-    const auto run = simtest::run_command(
-        fmt::format("timeout -k 5 120 {} issue --order {} --readers {},{} --store {} --adm-file {} "
-                    "--adm-blind --transport-keys {} "
-                    "--station-id gr1-test",
-                    simtest::provisioner_binary(), (dir_ / "order.xml").string(), kSlot, kSlot + 1, store,
-                    (dir_ / "adm1.key").string(), (dir_ / "k4.keys").string()));
+    const auto run = simtest::run_command(fmt::format(
+        "timeout -k 5 120 {} --trace {} issue --order {} --readers {},{} --store {} --adm-file {} "
+        "--adm-blind --transport-keys {} --station-id gr1-test",
+        simtest::provisioner_binary(), (dir_ / "trace.txt").string(), (dir_ / "order.xml").string(), kSlot,
+        kSlot + 1, store, (dir_ / "adm1.key").string(), (dir_ / "k4.keys").string()));
     ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
 
     const auto listed = simtest::run_command(
@@ -208,5 +211,7 @@ TEST_F(Gr1ExampleOrder, TwoCardsIssuedAndProvenByRunGsmAlgorithm) {
             EXPECT_EQ(b.ki, ki) << iccid << ": the card's Ki is not the HLR's";
         }
         EXPECT_EQ(holding, 1) << "exactly one archived card carries ICCID " << iccid;
+        EXPECT_EQ(simtest::upper(simtest::read_text(dir_ / "trace.txt")).find(ki), std::string::npos)
+            << "Ki in the station's trace";
     }
 }
