@@ -119,6 +119,7 @@ std::size_t role_minimum_size(Role role) {
             return kKiFileSize;
         case Role::OpcFlagged:
             return kOpcFlaggedFileSize;
+        case Role::ProviderRecords:  // a record EF: its record length is checked instead
         case Role::None:
             return 0;
     }
@@ -153,6 +154,46 @@ std::optional<KeyMaterial> read_split_keys(const Node& ki, const Node& opc_flagg
     key.opc = block_at(opc_flagged.body, 1);
     if (flag == kFlagOp) key.opc = algo::opc_from_op(key.k, key.opc);
     return key;
+}
+
+namespace {
+
+constexpr std::uint8_t kProviderActive = 0x81;  // valid (b8) and active (b1)
+
+std::optional<Bytes> active_provider(const Node& ef) {
+    for (std::size_t r = 0; r < ef.record_count; ++r) {
+        auto first = ef.body.begin() + static_cast<std::ptrdiff_t>(r * ef.record_length);
+        if (*first == kProviderActive)
+            return Bytes(first, first + static_cast<std::ptrdiff_t>(ef.record_length));
+    }
+    return std::nullopt;
+}
+
+Node* child_at(Node* dir, std::initializer_list<std::uint16_t> path) {
+    for (auto fid : path) dir = dir ? dir->child_by_fid(fid) : nullptr;
+    return dir;
+}
+
+}  // namespace
+
+std::optional<KeyMaterial> read_provider_key(const Node& ef) {
+    const auto record = active_provider(ef);
+    if (!record) return std::nullopt;
+    KeyMaterial key;
+    key.algorithm = CardAlgorithm::Comp128v1;
+    key.k = block_at(*record, kProviderKi);
+    return key;
+}
+
+void present_active_provider(Node& mf, const Node& ef) {
+    const auto record = active_provider(ef);
+    if (!record) return;
+    const auto copy = [&](Node* target, std::size_t offset, std::size_t size) {
+        if (!target || target->size() < size) return;
+        std::copy_n(record->begin() + static_cast<std::ptrdiff_t>(offset), size, target->body.begin());
+    };
+    copy(child_at(&mf, {0x2FE2}), kProviderIccid, 10);
+    copy(child_at(&mf, {0x7F20, 0x6F07}), kProviderImsi, 9);
 }
 
 Node* find_role(Node& mf, const Node* scope, Role role) {

@@ -54,6 +54,17 @@ std::optional<KeyMaterial> read_key_file(const Node& ef);
 // MILENAGE keys from a `ki` and an `opc-flagged` file. nullopt when the flag is neither 00 (OP) nor 01
 // (OPc), e.g. a blank card's FF.
 std::optional<KeyMaterial> read_split_keys(const Node& ki, const Node& opc_flagged);
+// Provider records (role provider-records): the offsets of ICCID, IMSI and Ki in a record.
+inline constexpr std::size_t kProviderIccid = 15;
+inline constexpr std::size_t kProviderImsi = 25;
+inline constexpr std::size_t kProviderKi = 34;
+inline constexpr std::size_t kProviderMinimumRecord = kProviderKi + 16;
+// The Ki of the first valid and active record, run with COMP128-1 (the 2G card's algorithm); nullopt when no
+// record is active.
+std::optional<KeyMaterial> read_provider_key(const Node& ef);
+// The card presents the active record's subscription: its ICCID in EF.ICCID (3F00/2FE2) and its IMSI in
+// EF.IMSI (3F00/7F20/6F07). Called after every record write; nothing changes while no record is active.
+void present_active_provider(Node& mf, const Node& ef);
 
 // The EF with `role`: a child of `scope` (the current application) first, else the first one on the card
 // (depth first from the MF). nullptr when there is none.

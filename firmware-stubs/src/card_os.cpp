@@ -119,6 +119,30 @@ std::vector<std::uint8_t> CardOs::process(const std::vector<std::uint8_t>& comma
 
 namespace {
 
+// The description's proprietary write this APDU is, if any (CardModel::commands).
+const ProprietaryWrite* proprietary_write(const CardModel& model, const Command& cmd) {
+    for (const auto& c : model.commands) {
+        if (c.header == std::array{cmd.cla, cmd.ins, cmd.p1, cmd.p2}) return &c;
+    }
+    return nullptr;
+}
+
+// Writes the data into the command's EF. The card speaks 2G: an unmet access condition answers 9804
+// (TS 51.011 "access condition not fulfilled") whatever the command's CLA.
+Response run_proprietary_write(CardContext& ctx, const ProprietaryWrite& c, const Command& cmd) {
+    if (cmd.data.size() != c.length) return status(0x6700);
+    if (!ctx.allowed(c.access)) return status(0x9804);
+    Node* node = ctx.model.mf.get();
+    for (std::size_t at = 0; node && at < c.path.size(); ++at) {
+        if (at == 0 && c.path[0] == 0x3F00) continue;
+        node = node->child_by_fid(c.path[at], true);
+    }
+    if (!node) return status(0x6F00);
+    std::copy(cmd.data.begin(), cmd.data.end(), node->body.begin() + static_cast<std::ptrdiff_t>(c.offset));
+    ctx.changed();
+    return status(0x9000);
+}
+
 bool carries_code(std::uint8_t ins) {
     return ins == 0x20 || ins == 0x24 || ins == 0x26 || ins == 0x28 || ins == 0x2C;
 }
@@ -139,7 +163,7 @@ const Node* target_ef(const CardContext& ctx, const Command& cmd) {
 CardOs::TraceMask CardOs::trace_mask(const std::vector<std::uint8_t>& command_apdu) const {
     auto cmd = parse_command(command_apdu);
     if (!cmd) return {};
-    if (carries_code(cmd->ins)) return {true, false};
+    if (carries_code(cmd->ins) || proprietary_write(impl_->ctx.model, *cmd)) return {true, false};
     const Node* ef = target_ef(impl_->ctx, *cmd);
     if (!ef || !is_secret(ef->role)) return {};
     const bool write = cmd->ins == 0xD6 || cmd->ins == 0xDC;
@@ -148,7 +172,8 @@ CardOs::TraceMask CardOs::trace_mask(const std::vector<std::uint8_t>& command_ap
 
 std::string CardOs::trace_command(const std::vector<std::uint8_t>& command_apdu) const {
     auto cmd = parse_command(command_apdu);
-    if (!cmd || !trace_mask(command_apdu).command_data || command_apdu.size() <= 5) return to_hex(command_apdu);
+    if (!cmd || !trace_mask(command_apdu).command_data || command_apdu.size() <= 5)
+        return to_hex(command_apdu);
     // Same shape as the stub's trace of a CHV command: the header, then a fixed mask (not even the length).
     std::span<const std::uint8_t> header(command_apdu.data(), 5);
     return to_hex(header) + " ********";
@@ -199,7 +224,9 @@ Bytes CardOs::Impl::process(const Bytes& apdu) {
 
 Response CardOs::Impl::dispatch(const Command& cmd) {
     pending.clear();  // a response is only available to the GET RESPONSE right after its command
+    if (const auto* write = proprietary_write(ctx.model, cmd)) return run_proprietary_write(ctx, *write, cmd);
     const bool gsm = cmd.gsm();
+    if (!gsm && !ctx.model.uicc) return status(0x6E00);
     if (!gsm && (cmd.cla & 0x70) != 0) return status(0x6E00);
     if (!gsm && (cmd.cla & 0x03) != 0) return status(0x6881);  // logical channels not supported
     if (!gsm && (cmd.cla & 0x0C) != 0) return status(0x6882);  // secure messaging not supported
@@ -229,7 +256,7 @@ Response CardOs::Impl::deliver(Response r, const Command& cmd) {
 
 Response CardOs::Impl::get_response(const Command& cmd) {
     const bool gsm = cmd.gsm();
-    if (!gsm && (cmd.cla & 0xFC) != 0) {
+    if (!gsm && (!ctx.model.uicc || (cmd.cla & 0xFC) != 0)) {
         pending.clear();
         return status(0x6E00);
     }

@@ -57,6 +57,12 @@ class ChvTable {
     bool satisfied(CodeId id) const;
     void clear_verification();
 
+    // ADM1's key reference with CLA A0 (description `code ADM1 ... ref-2g=`): 0A by default, as with CLA 00
+    // (where ADM1 is always 0A). A card OS may number its ADM otherwise in the 2G dialect: the Fairwaves-SIM
+    // answers 11, the sysmoSIM-GR1 (a 2G-only card) CHV 5. In a GSM response the ADM access nibble is this
+    // number.
+    std::uint8_t adm1_reference_2g = 0x0A;
+
   private:
     ChvOutcome present(Code& code, std::span<const std::uint8_t> input);
     std::array<std::optional<Code>, kAllCodes.size()> codes_;

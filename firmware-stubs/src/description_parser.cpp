@@ -65,15 +65,18 @@ class Parser {
         if (keyword == "personality") return personality_line(args);
         if (keyword == "atr") return atr_line(args);
         if (keyword == "code") return code_line(args);
+        if (keyword == "command") return command_line(args);
+        if (keyword == "dialect") return dialect_line(args);
         if (keyword == "mf") return mf_line(args);
         if (keyword == "df") return df_line(args);
         if (keyword == "adf") return adf_line(args);
         if (keyword == "ef") return ef_line(args);
         if (keyword == "end") return end_line(args);
-        fail(fmt::format(
-            "a statement (simcard-card, personality, atr, code, mf, df, adf, ef, data, record, end), "
-            "found '{}'",
-            keyword));
+        fail(
+            fmt::format("a statement (simcard-card, personality, atr, code, command, dialect, mf, df, adf, "
+                        "ef, data, record, end), "
+                        "found '{}'",
+                        keyword));
     }
 
     Attributes attributes(const std::vector<std::string_view>& args, std::size_t first) {
@@ -161,7 +164,7 @@ class Parser {
         }
         if (auto ref = attrs.take("ref-2g")) {
             if (*id != CodeId::Adm1) fail("ref-2g= only on ADM1");
-            card_.adm1_reference_2g = static_cast<std::uint8_t>(number(*ref, "ref-2g=", 0xFF, 16));
+            card_.codes.adm1_reference_2g = static_cast<std::uint8_t>(number(*ref, "ref-2g=", 0xFF, 16));
         }
         no_leftovers(attrs, "tries, max, enabled, ref-2g");
         card_.codes.slot(*id) = code;
@@ -184,6 +187,17 @@ class Parser {
             if (!node.is_df()) fail("fcp-c6= on an mf, df or adf line (a directory's PIN status template)");
             node.pin_status = fcp_value(*c6, "fcp-c6=");
         }
+        if (node.is_df()) {
+            if (auto v = attrs.take("gsm-memory")) node.gsm.memory = sized_hex(*v, 2, "gsm-memory=");
+            node.gsm.characteristics = gsm_byte(attrs, "gsm-characteristics");
+            node.gsm.dfs = gsm_byte(attrs, "gsm-dfs");
+            node.gsm.efs = gsm_byte(attrs, "gsm-efs");
+            node.gsm.codes = gsm_byte(attrs, "gsm-codes");
+            if (auto v = attrs.take("gsm-tail")) node.gsm.tail = fcp_value(*v, "gsm-tail=");
+        } else {
+            if (auto v = attrs.take("gsm-ac")) node.gsm.access = sized_hex(*v, 3, "gsm-ac=");
+            node.gsm.increase = gsm_byte(attrs, "gsm-increase");
+        }
     }
 
     // The key references a DF's C6 lists: each one of a code the card has (01 PIN1, 81 PIN2, 0A ADM1,
@@ -205,6 +219,64 @@ class Parser {
                                 *keys));
         }
         node.listed_keys = std::move(refs);
+    }
+
+    std::optional<std::uint8_t> gsm_byte(Attributes& attrs, std::string_view key) {
+        auto v = attrs.take(key);
+        if (!v) return std::nullopt;
+        return sized_hex(*v, 1, fmt::format("{}=", key))[0];
+    }
+
+    Bytes sized_hex(std::string_view text, std::size_t size, std::string_view what) {
+        Bytes value = hex(text, what);
+        if (value.size() != size) fail(fmt::format("{} bytes in {}", size, what));
+        return value;
+    }
+
+    void dialect_line(const std::vector<std::string_view>& args) {
+        if (args.size() != 1 || (args[0] != "sim" && args[0] != "both"))
+            fail("'dialect sim' (2G only, CLA A0) or 'dialect both'");
+        card_.uicc = args[0] == "both";
+    }
+
+    // command HEADER(4 B) ef=FID/FID... offset=N length=N access=AC
+    void command_line(const std::vector<std::string_view>& args) {
+        positional(args, 1, "'command CLA-INS-P1-P2 ef=PATH offset=N length=N access=AC'");
+        const Bytes header = sized_hex(args[0], 4, "the command header");
+        auto attrs = attributes(args, 1);
+        auto ef = attrs.take("ef");
+        auto offset = attrs.take("offset");
+        auto length = attrs.take("length");
+        auto access = attrs.take("access");
+        if (!ef || !offset || !length || !access) fail("ef=, offset=, length= and access= on a command line");
+        ProprietaryWrite command;
+        std::copy(header.begin(), header.end(), command.header.begin());
+        for (std::size_t at = 0; at < ef->size(); at += 5) command.path.push_back(fid(ef->substr(at, 4)));
+        command.offset = number(*offset, "offset=", 0x7FFF);
+        command.length = number(*length, "length=", 255);
+        auto a = parse_access(*access);
+        if (!a) fail("access=ALW, PIN1, PIN2, ADM or NEV");
+        command.access = *a;
+        no_leftovers(attrs, "ef, offset, length, access");
+        command_lines_.push_back(line_no_);
+        card_.commands.push_back(std::move(command));
+    }
+
+    // A command's EF must exist (hidden or not) and hold the data it writes.
+    void check_commands() {
+        for (std::size_t i = 0; i < card_.commands.size(); ++i) {
+            line_no_ = command_lines_[i];
+            const auto& command = card_.commands[i];
+            const Node* node = card_.mf.get();
+            for (std::size_t at = 0; node && at < command.path.size(); ++at) {
+                if (at == 0 && command.path[0] == 0x3F00) continue;
+                node = node->child_by_fid(command.path[at], true);
+            }
+            if (!node || node->is_df() || node->structure != Structure::Transparent)
+                fail("ef= naming a transparent EF of this card (FIDs from 3F00, separated by /)");
+            if (command.offset + command.length > node->size())
+                fail(fmt::format("offset + length within the EF's {} bytes", node->size()));
+        }
     }
 
     Bytes fcp_value(std::string_view text, std::string_view what) {
@@ -231,7 +303,7 @@ class Parser {
         node->name = "MF";
         auto attrs = attributes(args, 0);
         common_df_attributes(attrs, *node);
-        no_leftovers(attrs, kDirAttributes);
+        no_leftovers(attrs, std::string(kDirAttributes) + ", gsm-*");
         card_.mf = std::move(node);
         open_.push_back(card_.mf.get());
         open_lines_.push_back(line_no_);
@@ -243,7 +315,7 @@ class Parser {
     }
 
     void check_fid_free(const Node& dir, std::uint16_t value) {
-        if (dir.child_by_fid(value) || value == 0x3F00)
+        if (dir.child_by_fid(value, true) || value == 0x3F00)
             fail(fmt::format("a file ID not already used in this directory, found '{:04X}'", value));
     }
 
@@ -256,7 +328,7 @@ class Parser {
         check_fid_free(dir, *node->fid);
         auto attrs = attributes(args, 1);
         common_df_attributes(attrs, *node);
-        no_leftovers(attrs, kDirAttributes);
+        no_leftovers(attrs, std::string(kDirAttributes) + ", gsm-*");
         open_.push_back(&dir.add_child(std::move(node)));
         open_lines_.push_back(line_no_);
     }
@@ -311,10 +383,16 @@ class Parser {
                 fail(fmt::format("state=activated or state=deactivated, found '{}'", *state));
             node->deactivated = *state == "deactivated";
         }
+        if (auto hidden = attrs.take("hidden")) {
+            if (*hidden != "yes" && *hidden != "no")
+                fail(fmt::format("hidden=yes or no, found '{}'", *hidden));
+            node->hidden = *hidden == "yes";
+        }
         fcp_attributes(attrs, *node);
-        no_leftovers(attrs,
-                     "name, struct, size, records, record-length, sfi, read, update, arr, role, state, "
-                     "fcp-a5, fcp-8c, fcp-82, fcp-ab");
+        no_leftovers(
+            attrs,
+            "name, struct, size, records, record-length, sfi, read, update, arr, role, state, hidden, "
+            "fcp-a5, fcp-8c, fcp-82, fcp-ab, gsm-ac, gsm-increase");
         ef_ = &dir.add_child(std::move(node));
         data_cursor_ = 0;
     }
@@ -339,10 +417,17 @@ class Parser {
     void ef_role(std::string_view text, Node& node) {
         auto role = parse_role(text);
         if (!role)
-            fail(fmt::format(
-                "role=usim-key, usim-key-2g, sim-key, sqn, chv-pin1, chv-pin2, chv-adm1, ki or opc-flagged, "
-                "found '{}'",
-                text));
+            fail(
+                fmt::format("role=usim-key, usim-key-2g, sim-key, sqn, chv-pin1, chv-pin2, chv-adm1, ki, "
+                            "opc-flagged or provider-records, found '{}'",
+                            text));
+        if (*role == Role::ProviderRecords) {
+            if (node.structure != Structure::LinearFixed || node.record_length < kProviderMinimumRecord)
+                fail(fmt::format("a linear ef with records of {} bytes at least for role={}",
+                                 kProviderMinimumRecord, text));
+            node.role = *role;
+            return;
+        }
         if (node.structure != Structure::Transparent) fail("a transparent ef for role=");
         if (node.size() < role_minimum_size(*role))
             fail(fmt::format("size={} at least for role={}", role_minimum_size(*role), text));
@@ -413,6 +498,7 @@ class Parser {
         if (card_.personality.empty()) fail("a 'personality NAME' line somewhere in the file");
         if (card_.atr.empty()) fail("an 'atr HEX' line somewhere in the file");
         if (!card_.mf) fail("an 'mf' block somewhere in the file");
+        check_commands();
     }
 
     std::string_view text_;
@@ -421,6 +507,7 @@ class Parser {
     CardModel card_;
     std::vector<Node*> open_;
     std::vector<std::size_t> open_lines_;  // where each open block started
+    std::vector<std::size_t> command_lines_;
     Node* ef_ = nullptr;
     std::size_t data_cursor_ = 0;
 };

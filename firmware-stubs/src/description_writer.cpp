@@ -25,8 +25,11 @@ class Writer {
         out_ += "# simcard card description, format 1 (see firmware-stubs/README.md)\n";
         out_ += "simcard-card 1\n";
         out_ += fmt::format("personality {}\n", card.personality);
-        out_ += fmt::format("atr {}\n\n", to_hex(card.atr));
-        for (CodeId id : kAllCodes) code(id, card.codes.slot(id), card.adm1_reference_2g);
+        out_ += fmt::format("atr {}\n", to_hex(card.atr));
+        if (!card.uicc) out_ += "dialect sim\n";
+        out_ += "\n";
+        for (CodeId id : kAllCodes) code(id, card.codes.slot(id), card.codes.adm1_reference_2g);
+        for (const auto& c : card.commands) command(c);
         out_ += "\n";
         if (card.mf) node(*card.mf, 0);
         return std::move(out_);
@@ -41,6 +44,13 @@ class Writer {
         if (id == CodeId::Adm1 && adm1_reference_2g != 0x0A)
             out_ += fmt::format(" ref-2g={:02X}", adm1_reference_2g);
         out_ += "\n";
+    }
+
+    void command(const ProprietaryWrite& c) {
+        std::string path;
+        for (auto fid : c.path) path += fmt::format("{}{:04X}", path.empty() ? "" : "/", fid);
+        out_ += fmt::format("command {} ef={} offset={} length={} access={}\n", to_hex(c.header), path,
+                            c.offset, c.length, access_name(c.access));
     }
 
     static std::string common(const Node& n) {
@@ -59,6 +69,14 @@ class Writer {
         if (n.pin_status) s += fmt::format(" fcp-c6={}", to_hex(*n.pin_status));
         if (n.listed_keys) s += fmt::format(" fcp-keys={}", to_hex(*n.listed_keys));
         if (n.select_answer) s += fmt::format(" select-answer={}", to_hex(*n.select_answer));
+        if (n.gsm.memory) s += fmt::format(" gsm-memory={}", to_hex(*n.gsm.memory));
+        if (n.gsm.characteristics) s += fmt::format(" gsm-characteristics={:02X}", *n.gsm.characteristics);
+        if (n.gsm.dfs) s += fmt::format(" gsm-dfs={:02X}", *n.gsm.dfs);
+        if (n.gsm.efs) s += fmt::format(" gsm-efs={:02X}", *n.gsm.efs);
+        if (n.gsm.codes) s += fmt::format(" gsm-codes={:02X}", *n.gsm.codes);
+        if (n.gsm.tail) s += fmt::format(" gsm-tail={}", to_hex(*n.gsm.tail));
+        if (n.gsm.access) s += fmt::format(" gsm-ac={}", to_hex(*n.gsm.access));
+        if (n.gsm.increase) s += fmt::format(" gsm-increase={:02X}", *n.gsm.increase);
         return s;
     }
 
@@ -96,6 +114,7 @@ class Writer {
         if (n.arr) line += fmt::format(" arr={:04X}:{:02X}", n.arr->arr_fid, n.arr->record);
         if (n.role != Role::None) line += fmt::format(" role={}", role_name(n.role));
         if (n.deactivated) line += " state=deactivated";
+        if (n.hidden) line += " hidden=yes";
         out_ += line + fcp_fields(n) + "\n";
         if (is_code_view(n.role)) return;  // the values live in the code lines, not in the file
         if (n.structure == Structure::Transparent)

@@ -104,7 +104,7 @@ std::uint8_t descriptor_byte(const Node& node) {
     return 0x41;
 }
 
-std::uint8_t gsm_nibble(Access a) {
+std::uint8_t gsm_nibble(Access a, std::uint8_t adm_level) {
     switch (a) {
         case Access::Always:
             return 0x0;
@@ -113,7 +113,7 @@ std::uint8_t gsm_nibble(Access a) {
         case Access::Pin2:
             return 0x2;
         case Access::Adm:
-            return 0xA;
+            return adm_level & 0x0F;
         case Access::Never:
             return 0xF;
     }
@@ -125,6 +125,74 @@ std::uint8_t chv_status(const ChvTable& codes, CodeId id) {
     const auto& code = codes.slot(id);
     if (!code) return 0x00;
     return static_cast<std::uint8_t>(0x80 | (code->tries & 0x0F));
+}
+
+// GSM response of a DF (TS 51.011 §9.2.1): derived from the model, with what a real card shows that the
+// model cannot derive taken from the description (Node::gsm).
+Bytes gsm_df_response(const Node& node, const ChvTable& codes) {
+    const std::uint16_t fid = node.fid.value_or(0);
+    const auto& pin1 = codes.slot(CodeId::Pin1);
+    std::uint8_t characteristics = 0x13;  // clock stop allowed, 13/4 MHz
+    if (pin1 && !pin1->enabled) characteristics |= 0x80;
+    std::size_t code_count = 0;
+    for (CodeId id : kAllCodes) code_count += codes.slot(id) ? 1 : 0;
+    const Bytes memory = node.gsm.memory.value_or(Bytes{hi(kGsmFreeMemory), lo(kGsmFreeMemory)});
+    const Bytes tail = node.gsm.tail.value_or(Bytes{});
+    Bytes out{0x00,
+              0x00,
+              memory[0],
+              memory[1],
+              hi(fid),
+              lo(fid),
+              static_cast<std::uint8_t>(node.kind == NodeKind::Mf ? 0x01 : 0x02),
+              0x00,
+              0x00,
+              0x00,
+              0x00,
+              0x00,
+              static_cast<std::uint8_t>(9 + tail.size()),  // bytes 14-22 (and the tail) follow
+              node.gsm.characteristics.value_or(characteristics),
+              node.gsm.dfs.value_or(lo(node.count_children(true))),
+              node.gsm.efs.value_or(lo(node.count_children(false))),
+              node.gsm.codes.value_or(lo(code_count)),
+              0x00,
+              chv_status(codes, CodeId::Pin1),
+              chv_status(codes, CodeId::Puk1),
+              chv_status(codes, CodeId::Pin2),
+              chv_status(codes, CodeId::Puk2)};
+    out.insert(out.end(), tail.begin(), tail.end());
+    return out;
+}
+
+// GSM response of an EF: access nibbles 0 ALW, 1 PIN1, 2 PIN2, ADM1's CHV number (F on a card without ADM1),
+// F NEV; INCREASE (cyclic) as UPDATE, REHABILITATE / INVALIDATE as ADM.
+Bytes gsm_ef_response(const Node& node, const ChvTable& codes) {
+    const std::uint16_t fid = node.fid.value_or(0);
+    // A card without ADM1 grants no ADM level: such conditions show as F (never).
+    const std::uint8_t adm = codes.slot(CodeId::Adm1) ? codes.adm1_reference_2g : 0x0F;
+    const std::uint8_t increase = node.structure == Structure::Cyclic ? gsm_nibble(node.update, adm) : 0xF;
+    const std::uint8_t structure = node.structure == Structure::Transparent   ? 0x00
+                                   : node.structure == Structure::LinearFixed ? 0x01
+                                                                              : 0x03;
+    const std::uint8_t admin = static_cast<std::uint8_t>(gsm_nibble(Access::Adm, adm) * 0x11);
+    const Bytes access = node.gsm.access.value_or(
+        Bytes{static_cast<std::uint8_t>(gsm_nibble(node.read, adm) << 4 | gsm_nibble(node.update, adm)),
+              static_cast<std::uint8_t>(increase << 4), admin});
+    return Bytes{0x00,
+                 0x00,
+                 hi(node.size()),
+                 lo(node.size()),
+                 hi(fid),
+                 lo(fid),
+                 0x04,
+                 node.gsm.increase.value_or(node.structure == Structure::Cyclic ? 0x40 : 0x00),
+                 access[0],
+                 access[1],
+                 access[2],
+                 static_cast<std::uint8_t>(node.deactivated ? 0x00 : 0x01),  // b1: not invalidated
+                 0x02,                                                       // bytes 14-15 follow
+                 structure,
+                 lo(node.record_length)};
 }
 
 }  // namespace
@@ -169,55 +237,7 @@ Bytes fcp_template(const Node& node, const ChvTable& codes) {
 }
 
 Bytes gsm_response(const Node& node, const ChvTable& codes) {
-    const std::uint16_t fid = node.fid.value_or(0);
-    if (node.is_df()) {
-        const auto& pin1 = codes.slot(CodeId::Pin1);
-        std::uint8_t characteristics = 0x13;  // clock stop allowed, 13/4 MHz
-        if (pin1 && !pin1->enabled) characteristics |= 0x80;
-        std::size_t code_count = 0;
-        for (CodeId id : kAllCodes) code_count += codes.slot(id) ? 1 : 0;
-        return Bytes{0x00,
-                     0x00,
-                     hi(kGsmFreeMemory),
-                     lo(kGsmFreeMemory),
-                     hi(fid),
-                     lo(fid),
-                     static_cast<std::uint8_t>(node.kind == NodeKind::Mf ? 0x01 : 0x02),
-                     0x00,
-                     0x00,
-                     0x00,
-                     0x00,
-                     0x00,
-                     0x09,  // bytes 14-22 follow
-                     characteristics,
-                     lo(node.count_children(true)),
-                     lo(node.count_children(false)),
-                     lo(code_count),
-                     0x00,
-                     chv_status(codes, CodeId::Pin1),
-                     chv_status(codes, CodeId::Puk1),
-                     chv_status(codes, CodeId::Pin2),
-                     chv_status(codes, CodeId::Puk2)};
-    }
-    const std::uint8_t increase = node.structure == Structure::Cyclic ? gsm_nibble(node.update) : 0xF;
-    const std::uint8_t structure = node.structure == Structure::Transparent   ? 0x00
-                                   : node.structure == Structure::LinearFixed ? 0x01
-                                                                              : 0x03;
-    return Bytes{0x00,
-                 0x00,
-                 hi(node.size()),
-                 lo(node.size()),
-                 hi(fid),
-                 lo(fid),
-                 0x04,
-                 static_cast<std::uint8_t>(node.structure == Structure::Cyclic ? 0x40 : 0x00),
-                 static_cast<std::uint8_t>(gsm_nibble(node.read) << 4 | gsm_nibble(node.update)),
-                 static_cast<std::uint8_t>(increase << 4),
-                 0xAA,                                                       // REHABILITATE / INVALIDATE: ADM
-                 static_cast<std::uint8_t>(node.deactivated ? 0x00 : 0x01),  // b1: not invalidated
-                 0x02,                                                       // bytes 14-15 follow
-                 structure,
-                 lo(node.record_length)};
+    return node.is_df() ? gsm_df_response(node, codes) : gsm_ef_response(node, codes);
 }
 
 }  // namespace simcard

@@ -4,9 +4,9 @@
 
 namespace simcard {
 
-Node* Node::child_by_fid(std::uint16_t wanted) const {
+Node* Node::child_by_fid(std::uint16_t wanted, bool hidden_too) const {
     for (const auto& c : children)
-        if (c->fid == wanted) return c.get();
+        if (c->fid == wanted && (hidden_too || !c->hidden)) return c.get();
     return nullptr;
 }
 
@@ -23,8 +23,8 @@ Node& Node::add_child(std::unique_ptr<Node> child) {
 }
 
 std::size_t Node::count_children(bool dfs) const {
-    return static_cast<std::size_t>(
-        std::count_if(children.begin(), children.end(), [dfs](const auto& c) { return c->is_df() == dfs; }));
+    return static_cast<std::size_t>(std::count_if(
+        children.begin(), children.end(), [dfs](const auto& c) { return !c->hidden && c->is_df() == dfs; }));
 }
 
 std::string access_name(Access a) {
@@ -68,6 +68,7 @@ constexpr RoleName kRoleNames[] = {
     {Role::ChvAdm1, "chv-adm1"},
     {Role::Ki, "ki"},
     {Role::OpcFlagged, "opc-flagged"},
+    {Role::ProviderRecords, "provider-records"},
 };
 }  // namespace
 

@@ -32,6 +32,9 @@ enum class Role {
     // Cards whose OS keeps K and OP/OPc in two files and runs MILENAGE only (no algorithm byte):
     Ki,          // K (16 B)
     OpcFlagged,  // flag ‖ OP or OPc (17 B): flag 01 = OPc, 00 = OP
+    // Records of a multi-profile 2G card (the MagicSIM family's 3F00/000C): flag ‖ name(14) ‖ ICCID(10) ‖
+    // IMSI(9) ‖ Ki(16) ‖ SMSP; the first record flagged 81 (valid, active) is the card's subscription.
+    ProviderRecords,
 };
 
 // A referenced security attribute (FCP tag 8B): EF.ARR file id and record number.
@@ -65,6 +68,24 @@ struct Node {
     // The whole SELECT answer of an application that is no file (description `select-answer=`): a
     // GlobalPlatform security domain answers with its FCI (tag 6F), which the file model does not describe.
     std::optional<Bytes> select_answer;
+    // What a real 2G card's GSM response (TS 51.011 §9.2.1) shows that the model cannot derive (description
+    // `gsm-*=` attributes, hex). DF: free memory (bytes 3-4), file characteristics (byte 14), the counts of
+    // DFs / EFs / codes (bytes 15-17: the card counts files and codes the dump does not show) and the bytes
+    // after the CHV status bytes (byte 13 grows with them). EF: the access conditions (bytes 9-11) in the
+    // card's own numbering (e.g. an ADM level the card never grants) and byte 8. Informational, as fcp-8c=.
+    struct GsmFields {
+        std::optional<Bytes> memory;
+        std::optional<std::uint8_t> characteristics;
+        std::optional<std::uint8_t> dfs;
+        std::optional<std::uint8_t> efs;
+        std::optional<std::uint8_t> codes;
+        std::optional<Bytes> tail;
+        std::optional<Bytes> access;
+        std::optional<std::uint8_t> increase;  // EF byte 8 (b7: INCREASE allowed), derived 40 on cyclic EFs
+    } gsm;
+    // Not reachable by SELECT and not counted among the DF's files (description `hidden=yes`): a file the
+    // card OS keeps for itself, e.g. the key store a proprietary command writes.
+    bool hidden = false;
 
     // EF only.
     Structure structure = Structure::Transparent;
@@ -86,7 +107,8 @@ struct Node {
     bool is_record_ef() const { return kind == NodeKind::Ef && structure != Structure::Transparent; }
     std::size_t size() const { return body.size(); }
 
-    Node* child_by_fid(std::uint16_t wanted) const;
+    // Hidden files only when `hidden_too` (the description parser's uniqueness check).
+    Node* child_by_fid(std::uint16_t wanted, bool hidden_too = false) const;
     Node* child_by_sfi(std::uint8_t wanted) const;
     Node& add_child(std::unique_ptr<Node> child);
     std::size_t count_children(bool dfs) const;

@@ -1,7 +1,7 @@
 #include "sim/personalise.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
+#include <algorithm>
 
 #include "sim/error.hpp"
 
@@ -15,7 +15,8 @@ FilePath directory_of(const EfRef& ef) {
 }
 
 std::string file_label(const EfRef& ef) {
-    return ef.name.empty() ? path_to_string(ef.path) : fmt::format("{} ({})", ef.name, path_to_string(ef.path));
+    return ef.name.empty() ? path_to_string(ef.path)
+                           : fmt::format("{} ({})", ef.name, path_to_string(ef.path));
 }
 
 // The EF as the card layer must address it: secret files get their APDUs masked.
@@ -41,18 +42,28 @@ FileContent::~FileContent() {
     for (auto& r : records) wipe_bytes(r);
 }
 
-ByteView PlanStep::data() const { return record == 0 ? ByteView(file->body) : ByteView(file->records[record - 1]); }
+ByteView PlanStep::data() const {
+    return record == 0 ? ByteView(file->body) : ByteView(file->records[record - 1]);
+}
 
 std::string PlanStep::describe() const {
+    if (file->command) {
+        const auto& c = *file->command;
+        return fmt::format("COMMAND {:02X} {:02X} {:02X} {:02X} {} {} B: ***", c.cla, c.ins, c.p1, c.p2,
+                           file->ef.name, data().size());
+    }
     const bool masked = file->secret || file->ef.secret;
     const std::string shown = masked ? std::string("***") : to_hex(data());
-    if (record == 0) return fmt::format("UPDATE BINARY {} {} B: {}", file_label(file->ef), data().size(), shown);
-    return fmt::format("UPDATE RECORD {} record {} {} B: {}", file_label(file->ef), record, data().size(), shown);
+    if (record == 0)
+        return fmt::format("UPDATE BINARY {} {} B: {}", file_label(file->ef), data().size(), shown);
+    return fmt::format("UPDATE RECORD {} record {} {} B: {}", file_label(file->ef), record, data().size(),
+                       shown);
 }
 
 std::size_t WritePlan::write_apdus() const {
     std::size_t n = 0;
-    for (const auto& step : steps) n += std::max<std::size_t>(1, (step.data().size() + kMaxUpdate - 1) / kMaxUpdate);
+    for (const auto& step : steps)
+        n += std::max<std::size_t>(1, (step.data().size() + kMaxUpdate - 1) / kMaxUpdate);
     return n;
 }
 
@@ -60,7 +71,8 @@ std::string WritePlan::to_text() const {
     std::string out = fmt::format("{} writes, {} APDUs{}{}{}\n", steps.size(), write_apdus(),
                                   needs_adm ? ", needs ADM" : "", needs_pin1 ? ", needs PIN1" : "",
                                   needs_pin2 ? ", needs PIN2" : "");
-    for (std::size_t i = 0; i < steps.size(); ++i) out += fmt::format("{:3}  {}\n", i + 1, steps[i].describe());
+    for (std::size_t i = 0; i < steps.size(); ++i)
+        out += fmt::format("{:3}  {}\n", i + 1, steps[i].describe());
     return out;
 }
 
@@ -72,8 +84,8 @@ WritePlan plan(const CardImage& image) {
     // other FIDs (an ADF.ISIM at FF01, a DF at A515) so the authentication after the writes needs no SELECT.
     // stable_sort keeps the image's order inside one.
     std::stable_sort(files.begin(), files.end(), [](const FileContent* a, const FileContent* b) {
-        const FilePath da = directory_of(a->ef);
-        const FilePath db = directory_of(b->ef);
+        const FilePath da = a->command ? a->ef.path : directory_of(a->ef);
+        const FilePath db = b->command ? b->ef.path : directory_of(b->ef);
         const bool usim_a = !da.empty() && da.front() == kFidCurrentAdf;
         const bool usim_b = !db.empty() && db.front() == kFidCurrentAdf;
         return usim_a != usim_b ? usim_b : da < db;
@@ -83,14 +95,19 @@ WritePlan plan(const CardImage& image) {
         out.needs_adm = out.needs_adm || f->access == FileContent::Access::Adm;
         out.needs_pin1 = out.needs_pin1 || f->access == FileContent::Access::Pin1;
         out.needs_pin2 = out.needs_pin2 || f->access == FileContent::Access::Pin2;
+        if (f->command && (f->record_based || f->body.empty() || f->body.size() > kMaxUpdate))
+            throw InputError(
+                fmt::format("card image: command {} needs 1-255 bytes of data", file_label(f->ef)));
         if (!f->record_based) {
-            if (f->body.empty()) throw InputError(fmt::format("card image: {} has no content", file_label(f->ef)));
+            if (f->body.empty())
+                throw InputError(fmt::format("card image: {} has no content", file_label(f->ef)));
             out.steps.push_back({f, 0});
             continue;
         }
         for (std::size_t r = 0; r < f->records.size(); ++r) {
             if (f->records[r].empty()) continue;
-            if (r + 1 > 254) throw InputError(fmt::format("card image: {} record {} (max 254)", file_label(f->ef), r + 1));
+            if (r + 1 > 254)
+                throw InputError(fmt::format("card image: {} record {} (max 254)", file_label(f->ef), r + 1));
             out.steps.push_back({f, static_cast<std::uint8_t>(r + 1)});
         }
     }
@@ -102,17 +119,28 @@ namespace {
 // Reads one written step back; nullopt when it matches or is not to be read back.
 std::optional<Mismatch> read_back(Card& card, const PlanStep& step) {
     // Key and code files are proven by authentication and VERIFY, not read back (most cards refuse it).
-    if (!step.file->readback || step.file->secret || step.file->ef.secret) return std::nullopt;
+    if (step.file->command || !step.file->readback || step.file->secret || step.file->ef.secret)
+        return std::nullopt;
     const EfRef ef = addressed(*step.file);
     const ByteView expected = step.data();
     const Bytes actual = step.record == 0 ? card.read_binary(ef, 0, expected.size())
                                           : card.read_record(ef, step.record, expected.size());
     const std::size_t at = first_difference(actual, expected);
     if (at == expected.size() && actual.size() == expected.size()) return std::nullopt;
-    return Mismatch{step.record == 0 ? file_label(ef) : fmt::format("{} record {}", file_label(ef), step.record), at};
+    return Mismatch{
+        step.record == 0 ? file_label(ef) : fmt::format("{} record {}", file_label(ef), step.record), at};
+}
+
+// A key command carries its key in the data field: secret in traces, its path is where it is sent.
+void send_command(Card& card, const FileContent& file) {
+    const auto& c = *file.command;
+    if (!file.ef.path.empty()) card.select_df(file.ef.path);
+    card.send(CommandApdu::case3(c.cla, c.ins, c.p1, c.p2, file.body).with_secret_data(),
+              fmt::format("{} ({:02X} {:02X})", file.ef.name, c.cla, c.ins));
 }
 
 void write_step(Card& card, const PlanStep& step) {
+    if (step.file->command) return send_command(card, *step.file);
     const EfRef ef = addressed(*step.file);
     if (step.record == 0) {
         card.update_binary(ef, 0, step.data());

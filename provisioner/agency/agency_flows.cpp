@@ -260,7 +260,9 @@ std::pair<CardRecord, std::string> bring_to_offer(sim::Card& card, Journal& jour
     sim::CodePresenter presenter(
         chv, StockCodes(&stock, pin, &keys),
         stock_rule(reader, stock.identity.iccid, keys.force_last_try, keys.adm_guard));
-    const PresentCode present = [&presenter, &reader](sim::CodeId id) {
+    // A card without ADM (the MagicSIM family) takes what it grants without one: nothing to present.
+    const PresentCode present = [&presenter, &reader, &driver](sim::CodeId id) {
+        if (id == sim::CodeId::Adm1 && !driver->has_adm()) return;
         as_stock_card(reader, id, [&] { return presenter.present(id); });
     };
     const OfferChange change = plan_offer_change(card, *offer.target, stock.identity, *driver, present);

@@ -56,6 +56,7 @@ sim::AdmGuardOptions CardAccessOptions::adm_guard() const {
     check();
     sim::AdmGuardOptions guard;
     guard.reserve = adm_reserve;
+    guard.allow_unknown_counter = adm_blind;
     return guard;
 }
 
@@ -86,6 +87,9 @@ void add_card_access_options(CLI::App& cmd, CardAccessOptions& o, CardAccess whi
         cmd.add_option("--adm-reserve", o.adm_reserve,
                        "Refuse to present ADM when this many tries or fewer remain (at least 1)")
             ->capture_default_str();
+        cmd.add_flag("--adm-blind", o.adm_blind,
+                     "Present ADM to cards that cannot tell how many ADM tries are left (2G SIMs such as the "
+                     "sysmoSIM-GR1); a key a card rejected is still never presented again in the run");
     }
 }
 

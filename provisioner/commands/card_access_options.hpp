@@ -42,6 +42,8 @@ struct CardAccessOptions {
     std::string transport_keys_file;
     std::string op_keys_file;
     int adm_reserve = 1;
+    // Present ADM to a card that cannot tell its ADM counter (a 2G SIM: its GSM response has none).
+    bool adm_blind = false;
 
     // The options against each other, before anything is read or opened: a secret given both as a file and as
     // a variable, an ADM reserve below 1 (InputError).

@@ -242,7 +242,10 @@ void run(const ReprofileOptions& o) {
     rule.adm_guard = o.access.adm_guard();
     rule.card = sim::CardLabel{session.reader_name(), record.identity.iccid};
     sim::CodePresenter presenter(chv, CardCodes(o, sources, record), rule);
-    const PresentCode present = [&presenter](sim::CodeId id) { presenter(id); };
+    // A card without ADM (the MagicSIM family) takes what it grants without one: nothing to present.
+    const PresentCode present = [&presenter, &driver](sim::CodeId id) {
+        if (id != sim::CodeId::Adm1 || driver->has_adm()) presenter(id);
+    };
     const OfferChange change = plan_offer_change(card, target, record.identity, *driver, present);
 
     nlohmann::json out{

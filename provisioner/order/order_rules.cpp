@@ -74,8 +74,8 @@ class OrderRules {
             keys.algorithm = auth_algorithm(profile.algorithm);
             keys.opc_is_op = profile.key_form == KeyForm::Op;
             if (const auto why = driver->keys_refusal(keys)) {
-                at(n_.card_type, fmt::format("card type {} cannot take the keys profile {} writes: {}",
-                                             o_.card_type, profile.id, *why));
+                at(n_.card_type, fmt::format("card type {} cannot take the keys profile {} writes ({}): {}",
+                                             o_.card_type, profile.id, to_string(profile.algorithm), *why));
             }
         };
         check(o_.profile);

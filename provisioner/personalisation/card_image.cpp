@@ -27,12 +27,18 @@ class ImageWriter {
 
     template <class Value>
     void transparent(const FileSpec* spec, const Value& value) {
+        transparent_sized(spec, [&](std::size_t) { return value; });
+    }
+
+    // The value depends on the file's size on this card type: `make(size)` gives it.
+    template <class Make>
+    void transparent_sized(const FileSpec* spec, const Make& make) {
         if (spec == nullptr) return;  // this layout has no such file
         const auto ef = ef_ref(*spec);
         const std::size_t size = sizer_(ef, *spec);
         if (size == 0) return;
         sim::FileContent file = content(*spec);
-        file.body = encode(*spec, value, size);
+        file.body = encode(*spec, make(size), size);
         image_.files.push_back(std::move(file));
     }
 
@@ -126,9 +132,13 @@ sim::ef::Spn spn(const Profile& p) {
     return {.display_condition = p.spn.display_condition(), .name = p.spn.name};
 }
 
-sim::ef::Ad ad(const Profile& p) {
-    return {
-        .op_mode = 0x00, .additional_info = 0x0000, .mnc_length = static_cast<std::uint8_t>(p.mnc_length)};
+// A 3-byte EF.AD (an older SIM such as the sysmoSIM-GR1: byte 4 came with later TS 51.011 releases) has no
+// MNC length.
+sim::ef::Ad ad(const Profile& p, std::size_t size) {
+    constexpr std::size_t kWithMncLength = 4;
+    sim::ef::Ad value{.op_mode = 0x00, .additional_info = 0x0000, .mnc_length = std::nullopt};
+    if (size >= kWithMncLength) value.mnc_length = static_cast<std::uint8_t>(p.mnc_length);
+    return value;
 }
 
 // The operator's files, first in both layouts: identity, name, home and roaming networks.
@@ -137,7 +147,7 @@ void add_network_files(ImageWriter& w, const SubscriberFiles& f, const Profile& 
     w.transparent(f.imsi, imsi);
     w.transparent(f.acc, sim::ef::Acc::from_imsi(imsi));
     w.transparent(f.spn, spn(p));
-    w.transparent(f.ad, ad(p));
+    w.transparent_sized(f.ad, [&p](std::size_t size) { return ad(p, size); });
     w.transparent(f.hplmn, plmn_entries(p.plmn_lists.hplmn));
     w.transparent(f.oplmn, plmn_entries(p.plmn_lists.oplmn));
 }
@@ -162,10 +172,24 @@ void add_usim_files(ImageWriter& w, const Profile& p, const CardIdentity& id) {
     if (p.apns && p.apns->acl) w.transparent(f.acl, acl(p));
 }
 
+// A 2G-only SIM has no PLMNwAcT files (phase 2 cards): its networks in priority order, the operator's then
+// the user's, go in EF.PLMNsel (TS 51.011 §10.3.4).
+sim::ef::PlmnSel plmn_selector(const Profile& p) {
+    sim::ef::PlmnSel list;
+    for (const auto* entries : {&p.plmn_lists.oplmn, &p.plmn_lists.user}) {
+        for (const auto& e : *entries) list.plmns.push_back({e.mcc, e.mnc});
+    }
+    return list;
+}
+
 // The 2G view (DF.GSM, DF.TELECOM) that a 2G handset reads (TS 51.011).
 void add_gsm_files(ImageWriter& w, const Profile& p, const CardIdentity& id) {
     const SubscriberFiles& f = sim::files::gsm_files();
     add_network_files(w, f, p, id);
+    if (p.application == CardApplication::Sim) {
+        const auto selector = plmn_selector(p);
+        if (!selector.plmns.empty()) w.transparent(f.plmnsel, selector);
+    }
     if (!p.services.sst.empty()) w.transparent(f.sst, sim::ef::Sst{p.services.sst, p.services.sst});
     if (!p.emergency_codes.empty()) w.transparent(f.ecc, ecc_list(p));
     if (p.plmn_lists.clear_fplmn) w.transparent(f.fplmn, sim::ef::PlmnList{});
@@ -178,6 +202,19 @@ void add_gsm_files(ImageWriter& w, const Profile& p, const CardIdentity& id) {
 void add_profile_files(ImageWriter& w, const Profile& p, const CardIdentity& id) {
     if (p.application == CardApplication::Usim) add_usim_files(w, p, id);
     add_gsm_files(w, p, id);
+}
+
+// The subscription as the standard files encode it, for a card that keeps it in a record of its own.
+sim::Subscription subscription(const Profile& p, const CardIdentity& id) {
+    constexpr std::size_t kIccidSize = 10;
+    constexpr std::size_t kImsiSize = 9;
+    constexpr std::size_t kSmspSize = 40;  // a 2G EF.SMSP record (TS 51.011 §10.5.6 with no alpha)
+    sim::Subscription s;
+    s.iccid = sim::ef::encode(sim::ef::Iccid{id.iccid}, kIccidSize, "EF.ICCID");
+    s.imsi = sim::ef::encode(sim::ef::Imsi{id.imsi}, kImsiSize, "EF.IMSI");
+    if (p.smsc) s.smsp = sim::ef::encode(smsp(p), kSmspSize, "EF.SMSP");
+    s.name = p.spn.name;
+    return s;
 }
 
 }  // namespace
@@ -197,6 +234,8 @@ CardImages build_card_images(const Profile& profile, const CardIdentity& identit
     if (written_keys == WrittenKeys::all) {
         auto& target = driver.key_file_access() ? images.keys : images.files;
         for (auto& f : driver.key_files(keys)) target.files.push_back(std::move(f));
+        for (auto& f : driver.subscription_files(subscription(profile, identity), keys))
+            images.files.files.push_back(std::move(f));
     }
     return images;
 }

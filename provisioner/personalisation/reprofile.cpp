@@ -314,13 +314,13 @@ std::optional<FileChange> compare(CardFiles& files, const Target& t) {
 }  // namespace
 
 CardApplication card_application(sim::Card& card) {
-    if (card.detect() != sim::Dialect::Uicc) return CardApplication::Gsm;
+    if (card.detect() != sim::Dialect::Uicc) return CardApplication::Sim;
     try {
         (void)card.usim_aid();
         return CardApplication::Usim;
     } catch (const sim::FileNotFound&) {
         // A UICC without a USIM only has its 2G view.
-        return CardApplication::Gsm;
+        return CardApplication::Sim;
     }
 }
 
@@ -361,7 +361,7 @@ void check_offer_change(const CurrentOffer& current, const Profile& target, Card
             "refused: profile {} ({}) is for {}, but this card is {}; nothing was written", target.id,
             target.source.string(),
             target.application == CardApplication::Usim ? "a USIM (<card application=\"usim\"/>)"
-                                                        : "a 2G-only SIM (<card application=\"gsm\"/>)",
+                                                        : "a 2G-only SIM (<card application=\"sim\"/>)",
             usim ? "a USIM card (its USIM files would stay on the old offer)" : "a 2G SIM without a USIM"));
     }
 }

@@ -32,7 +32,7 @@ struct SpeedVariant {
     friend bool operator==(const SpeedVariant&, const SpeedVariant&) = default;
 };
 
-enum class CardApplication { Usim, Gsm };  // Gsm = 2G-only SIM
+enum class CardApplication { Usim, Sim };  // Sim = 2G-only SIM (DF.GSM / DF.TELECOM)
 enum class AccessTech { Utran, Eutran, Ngran, Gsm, GsmCompact };
 
 struct PlmnEntry {

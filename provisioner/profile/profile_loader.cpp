@@ -138,11 +138,20 @@ class ProfileReader {
         }
     }
 
+    // "usim" or "sim". The 2G-only application was once spelt "gsm": such a profile is told the new name.
+    static Check card_application() {
+        return [](std::string_view value) -> std::optional<std::string> {
+            if (value == "gsm")
+                return std::string("\"sim\" (the 2G-only SIM application, formerly spelt \"gsm\")");
+            return check::one_of({"usim", "sim"})(value);
+        };
+    }
+
     void read_card(pugi::xml_node n, Profile& p) {
         if (!n) return;
-        r_.attributes(n, std::array<AttrRule, 1>{{{"application", true, check::one_of({"usim", "gsm"})}}});
+        r_.attributes(n, std::array<AttrRule, 1>{{{"application", true, card_application()}}});
         r_.sequence(n, {});
-        p.application = r_.str(n, "application") == "gsm" ? CardApplication::Gsm : CardApplication::Usim;
+        p.application = r_.str(n, "application") == "sim" ? CardApplication::Sim : CardApplication::Usim;
     }
 
     void read_network(pugi::xml_node n, Profile& p, ProfileNodes& nodes) {

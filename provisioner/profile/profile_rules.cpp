@@ -205,6 +205,8 @@ class Rules {
         need(!p_.service_numbers.empty(), "sdn", "the profile has service numbers");
         need(p_.smsc.has_value(), "smsp", "the profile has an SMS service centre");
         need(true, "spn", "the profile has a service provider name");
+        need(!usim && !(p_.plmn_lists.oplmn.empty() && p_.plmn_lists.user.empty()), "plmnsel",
+             "a 2G-only card lists its operator and user networks in EF.PLMNsel");
         const bool acl = p_.apns && p_.apns->acl;
         if (!acl) return;
         if (!usim) {
@@ -220,9 +222,9 @@ class Rules {
 
     // COMP128v1 is broken (Ki recoverable): only a 2G-only card that cannot run Milenage may use it.
     void algorithm() {
-        if (p_.algorithm == Algorithm::Comp128v1 && p_.application != CardApplication::Gsm) {
+        if (p_.algorithm == Algorithm::Comp128v1 && p_.application != CardApplication::Sim) {
             at(n_.algorithm, "name",
-               "comp128v1 is allowed only for 2G-only cards (card application=\"gsm\")");
+               "comp128v1 is allowed only for 2G-only cards (card application=\"sim\")");
         }
     }
 
@@ -235,7 +237,7 @@ class Rules {
             }
         }
         // 2G EF.ECC is transparent with room for 5 codes (TS 51.011 §10.3.27).
-        if (p_.application == CardApplication::Gsm && p_.emergency_codes.size() > 5) {
+        if (p_.application == CardApplication::Sim && p_.emergency_codes.size() > 5) {
             at(n_.emergency[5], "at most 5 emergency codes on a 2G-only card");
         }
     }

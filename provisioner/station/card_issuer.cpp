@@ -165,12 +165,17 @@ sim::SecretBytes vendor_opc(const IssueContext& ctx, const sim::SecretBytes& ki)
     return sim::auth::opc_from_op(ki, ctx.op_keys->get(*ctx.order->keys.op_index));
 }
 
+// A card type without ADM has none to record: its ADM slot holds FF (no code), never presented.
+constexpr std::size_t kAdmSize = 8;
+
 // A new card's key material: what its list row gives (ADM1, PUK1/PIN2/PUK2, Ki), the rest generated. ADM
-// comes from the row, else from --adm-file.
+// comes from the row, else from --adm-file, unless the card type has none.
 KeyMaterial new_material(ListedSecrets listed, IssueContext& ctx,
-                         const std::optional<std::string>& card_iccid) {
+                         const std::optional<std::string>& card_iccid, bool card_has_adm) {
     sim::SecretBytes adm;
-    if (listed.adm) {
+    if (!card_has_adm) {
+        adm = sim::SecretBytes(sim::Bytes(kAdmSize, 0xFF));
+    } else if (listed.adm) {
         adm = std::move(*listed.adm);
     } else if (ctx.adm_keys) {
         adm = parse_adm(ctx.adm_keys->for_card(card_iccid), "ADM1");
@@ -189,8 +194,8 @@ KeyMaterial new_material(ListedSecrets listed, IssueContext& ctx,
     return m;
 }
 
-Secrets secrets_for(const CardRecord& record, IssueContext& ctx,
-                    const std::optional<std::string>& card_iccid) {
+Secrets secrets_for(const CardRecord& record, IssueContext& ctx, const std::optional<std::string>& card_iccid,
+                    bool card_has_adm) {
     const SealScope scope = scope_of(record);
     ListedSecrets listed;
     if (record.listed) listed = open_listed(*record.listed, *ctx.transport_keys, scope);
@@ -200,7 +205,7 @@ Secrets secrets_for(const CardRecord& record, IssueContext& ctx,
         return {open_card_secrets(*record.secrets, *ctx.transport_keys, scope), *record.secrets,
                 vendor_keyed};
     }
-    KeyMaterial material = new_material(std::move(listed), ctx, card_iccid);
+    KeyMaterial material = new_material(std::move(listed), ctx, card_iccid, card_has_adm);
     auto sealed =
         seal_card_secrets(material, ctx.transport_keys->get(ctx.order->keys.transport_key_index), scope);
     return {std::move(material), std::move(sealed), vendor_keyed};
@@ -263,8 +268,12 @@ void write_and_verify(sim::Card& card, const sim::CardDriver& driver, const Card
     sim::Chv chv(card, {driver.adm_reference()});
     sim::CodePresenter presenter(
         chv, [&codes](sim::CodeId id) { return id == sim::CodeId::Pin1 ? codes.pin1 : codes.pin2; });
-    presenter.counter_known(sim::CodeId::Pin1, codes.pin_tries);
-    presenter.counter_known(sim::CodeId::Pin2, codes.pin_tries);
+    // A card whose codes the driver cannot set keeps the vendor's: the presenter asks it (a 2G card's CHV1
+    // may be disabled, and is then not presented).
+    if (!codes_plan.steps.empty()) {
+        presenter.counter_known(sim::CodeId::Pin1, codes.pin_tries);
+        presenter.counter_known(sim::CodeId::Pin2, codes.pin_tries);
+    }
     if (files_plan.needs_pin1) presenter.present(sim::CodeId::Pin1);
     // A card type with no known code files keeps the vendor's PIN2, which we do not know: its PIN2 files are
     // written under ADM1 alone (as the tools made for such cards do).
@@ -329,7 +338,7 @@ IssuedCard issue_card(sim::Card& card, const std::string& reader_id, IssueContex
     bool written = false;
     try {
         if (by_own_iccid) check_row_is_the_cards(reader_id, *card_iccid, record.identity.iccid);
-        Secrets secrets = secrets_for(record, ctx, card_iccid);
+        Secrets secrets = secrets_for(record, ctx, card_iccid, driver->has_adm());
         // The card's own offer: the twin card of a twin pair gets the twin profile, journaled with the write.
         const Profile& profile = profile_at(*ctx.order, record.seq);
         const bool own_offer = &profile != &ctx.order->profile;
@@ -342,7 +351,8 @@ IssuedCard issue_card(sim::Card& card, const std::string& reader_id, IssueContex
         sim::Chv chv(card, {driver->adm_reference()});
         sim::AdmGuard guard(ctx.adm_guard);
         const sim::SecretBytes adm = adm_text(secrets.material.adm);
-        guard.present(chv, adm, sim::CardLabel{reader_id, card_iccid});
+        // A card without ADM (driver has_adm()) takes only what its conditions grant without it.
+        if (driver->has_adm()) guard.present(chv, adm, sim::CardLabel{reader_id, card_iccid});
         const WrittenKeys written_keys = secrets.vendor_keyed ? WrittenKeys::none : WrittenKeys::all;
         const CardImages images = build_card_images(profile, record.identity, *driver, keys, codes,
                                                     make_sizer(&card, *driver, ctx.sizes), written_keys);
@@ -432,12 +442,15 @@ std::string dry_run_plan(const IssueContext& ctx, const sim::CardDriver& driver)
     }
     std::string plan = fmt::format(
         "Plan for one card of order {} (profile {}, card type {}), sample identity ICCID {} IMSI {}\n"
-        "Step 1, under ADM (key reference {:02X}): the ICCID{}\n{}Step 2: codes\n{}Step 3: files{}\n{}",
+        "Step 1, {}: the ICCID{}\n{}Step 2: codes\n{}Step 3: files{}\n{}",
         order.id, order.profile.id, driver.name(), sample->identity.iccid, sample->identity.imsi,
-        driver.adm_reference(),
+        driver.has_adm() ? fmt::format("under ADM (key reference {:02X})", driver.adm_reference())
+                         : std::string("without ADM (the card has none)"),
         driver.iccid_factory_fixed() ? " (fixed by the card vendor: checked, not written)" : "",
         iccid_plan.to_text(), codes_plan.to_text(),
         sample->eki ? " (the vendor wrote Ki/OPc: proven, not written)" : "", files_text);
+    for (const auto& file : driver.unwritable_files())
+        plan += fmt::format("Not writable on this card type: {}\n", file);
     if (order.twin_pairs) {
         plan += fmt::format(
             "Twin pairs: {} numbers; each card at an odd position is the twin of the card before it, written "

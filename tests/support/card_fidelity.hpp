@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "fsdump.hpp"
+#include "sim/status_word.hpp"
 
 namespace simtest {
 
@@ -19,8 +20,12 @@ struct CardFidelity {
     std::string type;  // the card type (driver name)
     std::string dump;  // its real card's dump in ../shared/reference/cards
     std::string card;  // the blank personality in firmware-stubs/cards
-    std::string adm1;  // ADM1 as the tool sends it (8 bytes, hex); the dump was made after verify_adm
+    std::string adm1;  // ADM1 as the tool sends it (8 bytes, hex); the dump was made after verify_adm. Empty:
+                       // the card has no ADM (nothing is presented)
     std::uint8_t adm_reference = 0x0A;
+    // UICC cards answer SELECT with an FCP (CLA 00); 2G SIMs with a GSM response (CLA A0), and their dumps
+    // hold those.
+    sim::Dialect dialect = sim::Dialect::Uicc;
     int files_with_fcp = 0;  // the walk must cover every file the dump shows with a SELECT answer
     // SELECT-answer fields that may differ from the real card. Empty: every answer must be byte-identical.
     std::vector<AllowedDifference> allowed;
@@ -139,8 +144,83 @@ inline const std::vector<CardFidelity>& fidelity_cards() {
             // Its key files are not known (nor shown in the dump).
             .key_files = {},
         },
+        {
+            .type = "sysmoSIM-GR1",
+            .dump = "sysmosim-gr1.fsdump.txt",
+            .card = "sysmoSIM-GR1-blank.card",
+            .adm1 = "4444444444444444",  // "DDDDDDDD" as pySim sends it
+            .adm_reference = 0x05,       // ADM is CHV 5 on this card
+            .dialect = sim::Dialect::Sim2G,
+            .files_with_fcp = 32,
+            .allowed = {},
+            // The card's service table, phase, administrative data, language preference, charging and
+            // search-period defaults and the SMS status: the vendor's settings, nobody's subscription.
+            .configuration_files = {"MF/DF.GSM/EF.SST", "MF/DF.GSM/EF.Phase", "MF/DF.GSM/EF.AD",
+                                    "MF/DF.GSM/EF.LP", "MF/DF.GSM/EF.HPPLMN", "MF/DF.GSM/EF.ACMmax",
+                                    "MF/DF.GSM/EF.PUCT", "MF/DF.TELECOM/EF.SMSS"},
+            // Its test ICCID and IMSI, the PLMN lists, the access class and what the network left (Kc,
+            // location, BCCH).
+            .personal_files = {"MF/EF.ICCID", "MF/DF.GSM/EF.IMSI", "MF/DF.GSM/EF.PLMNsel", "MF/DF.GSM/EF.ACC",
+                               "MF/DF.GSM/EF.FPLMN", "MF/DF.GSM/EF.LOCI", "MF/DF.GSM/EF.Kc",
+                               "MF/DF.GSM/EF.BCCH"},
+            // Ki goes in by a proprietary command: no key file in the dump.
+            .key_files = {},
+        },
+        {
+            .type = "fakemagicsim",
+            .dump = "fakemagicsim.fsdump.txt",
+            .card = "fakemagicsim-blank.card",
+            .adm1 = "",  // the card has no ADM: nothing to present
+            .adm_reference = 0x00,
+            .dialect = sim::Dialect::Sim2G,
+            .files_with_fcp = 33,
+            .allowed = {},
+            // The card's service table, phase, administrative data, language preference, charging and
+            // search-period defaults: the vendor's settings.
+            .configuration_files = {"MF/DF.GSM/EF.SST", "MF/DF.GSM/EF.Phase", "MF/DF.GSM/EF.AD",
+                                    "MF/DF.GSM/EF.LP", "MF/DF.GSM/EF.HPPLMN", "MF/DF.GSM/EF.ACMmax",
+                                    "MF/DF.GSM/EF.PUCT"},
+            // Its test ICCID, IMSI, PLMN list, SPN and SMS parameters, and what the network or the card's
+            // use left (location, GPRS location and key; EF.Kc's header-like bytes, a fake-card artefact).
+            .personal_files = {"MF/EF.ICCID", "MF/DF.GSM/EF.IMSI", "MF/DF.GSM/EF.PLMNsel", "MF/DF.GSM/EF.SPN",
+                               "MF/DF.TELECOM/EF.SMSP", "MF/DF.GSM/EF.LOCI", "MF/DF.GSM/EF.LOCIGPRS",
+                               "MF/DF.GSM/EF.KcGPRS", "MF/DF.GSM/EF.Kc"},
+            // Ki lives in the provider records (3F00/000C), which pySim does not export.
+            .key_files = {},
+        },
     };
     return cards;
+}
+
+// ---- the walks in the card's own dialect (fsdump.hpp)
+
+inline std::uint8_t cla_of(const CardFidelity& card) {
+    return card.dialect == sim::Dialect::Uicc ? 0x00 : 0xA0;
+}
+
+inline WalkResult walk_select_answers(sim::Transport& transport, const std::vector<DumpedFile>& dump,
+                                      const CardFidelity& card) {
+    return card.dialect == sim::Dialect::Uicc ? walk_fcps(transport, dump, card.allowed)
+                                              : walk_gsm_responses(transport, dump, card.allowed);
+}
+
+inline sim::Bytes read_dumped_file(sim::Transport& transport, const DumpedFile& file,
+                                   const CardFidelity& card) {
+    return card.dialect == sim::Dialect::Uicc ? read_content(transport, file)
+                                              : read_content_gsm(transport, file);
+}
+
+inline RefusalResult walk_refusals_of(sim::Transport& transport, const std::vector<DumpedFile>& dump,
+                                      const CardFidelity& card) {
+    return card.dialect == sim::Dialect::Uicc ? walk_refusals(transport, dump)
+                                              : walk_refusals_gsm(transport, dump);
+}
+
+// Whether the dump's refusals were made after ADM: pySim-shell's verify_adm works on a UICC only (on a 2G SIM
+// it has no ADM key reference, ../shared/reference/card-types.md §3.12), so a 2G dump's 9804 is a file that
+// needs ADM, and the walk presents no ADM either.
+inline bool refusals_under_adm(const CardFidelity& card) {
+    return card.dialect == sim::Dialect::Uicc;
 }
 
 inline const CardFidelity& fidelity_of(const std::string& type) {

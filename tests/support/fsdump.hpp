@@ -15,6 +15,7 @@
 #include <map>
 #include <optional>
 #include <regex>
+#include <span>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -344,6 +345,168 @@ inline RefusalResult walk_refusals(sim::Transport& card, const std::vector<Dumpe
             ++result.same;
         else
             result.differences.push_back({file.path, "SW", sw_hex(*expected), sw_hex(actual)});
+    }
+    return result;
+}
+
+inline std::string sw_hex_of(std::uint16_t sw) {
+    return sim::to_hex(sim::Bytes{static_cast<std::uint8_t>(sw >> 8), static_cast<std::uint8_t>(sw & 0xFF)});
+}
+
+inline std::string lower_hex(std::uint16_t sw) {
+    std::string text = sw_hex_of(sw);
+    for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return text;
+}
+// ---- the 2G dialect (TS 51.011, CLA A0): the dumps of 2G SIMs hold GSM responses, not FCPs. New functions,
+// the UICC walk above is untouched.
+
+// The fields of a GSM SELECT response (TS 51.011 §9.2.1), named: a DF's (MF, DF) or an EF's, by byte 7.
+inline std::map<std::string, sim::Bytes> gsm_fields(const sim::Bytes& answer) {
+    struct Field {
+        const char* name;
+        std::size_t from, to;  // byte offsets, [from, to)
+    };
+    static const Field kDf[] = {{"RFU 1-2", 0, 2},
+                                {"free memory", 2, 4},
+                                {"FID", 4, 6},
+                                {"type", 6, 7},
+                                {"RFU 8-12", 7, 12},
+                                {"length of the rest", 12, 13},
+                                {"characteristics", 13, 14},
+                                {"child DFs", 14, 15},
+                                {"child EFs", 15, 16},
+                                {"codes", 16, 17},
+                                {"RFU 18", 17, 18},
+                                {"CHV1 status", 18, 19},
+                                {"UNBLOCK CHV1 status", 19, 20},
+                                {"CHV2 status", 20, 21},
+                                {"UNBLOCK CHV2 status", 21, 22}};
+    static const Field kEf[] = {{"RFU 1-2", 0, 2},
+                                {"file size", 2, 4},
+                                {"FID", 4, 6},
+                                {"type", 6, 7},
+                                {"increase allowed", 7, 8},
+                                {"access conditions", 8, 11},
+                                {"file status", 11, 12},
+                                {"length of the rest", 12, 13},
+                                {"structure", 13, 14},
+                                {"record length", 14, 15}};
+    std::map<std::string, sim::Bytes> fields;
+    const bool df = answer.size() > 6 && answer[6] != 0x04;
+    std::size_t end = 0;
+    for (const auto& f : df ? std::span<const Field>(kDf) : std::span<const Field>(kEf)) {
+        if (f.from >= answer.size()) break;
+        const std::size_t to = std::min(f.to, answer.size());
+        fields[f.name] = sim::Bytes(answer.begin() + static_cast<std::ptrdiff_t>(f.from),
+                                    answer.begin() + static_cast<std::ptrdiff_t>(to));
+        end = to;
+    }
+    if (end < answer.size())
+        fields["bytes after the standard ones"] =
+            sim::Bytes(answer.begin() + static_cast<std::ptrdiff_t>(end), answer.end());
+    return fields;
+}
+
+// Selects a dumped file from the MF down as a 2G tool does (`A0 A4 00 00 02 FID`, 9Fxx then GET RESPONSE).
+inline Selected select_path_gsm(sim::Transport& card, const std::vector<sim::Bytes>& ids) {
+    Selected result;
+    for (const auto& id : ids) {
+        const auto response = exchange(card, sim::CommandApdu::case3(0xA0, 0xA4, 0x00, 0x00, id));
+        result = {response.data(), response.sw()};
+        if (!response.ok()) return result;
+    }
+    return result;
+}
+
+// walk_fcps for a 2G card: every file the dump shows with a GSM response, compared field by field.
+inline WalkResult walk_gsm_responses(sim::Transport& card, const std::vector<DumpedFile>& dump,
+                                     const std::vector<AllowedDifference>& allowed) {
+    WalkResult result;
+    for (const auto& file : dump) {
+        if (!file.exists()) continue;
+        ++result.compared;
+        const Selected ours = select_path_gsm(card, file.ids);
+        if (ours.sw != 0x9000) {
+            const FieldDifference d{file.path, "SW", "9000", sw_hex_of(ours.sw)};
+            (is_allowed(allowed, d.path, d.field) ? result.allowed_used : result.differences).push_back(d);
+            continue;
+        }
+        if (ours.fcp == *file.fcp) {
+            ++result.identical;
+            continue;
+        }
+        const auto real = gsm_fields(*file.fcp);
+        const auto sim = gsm_fields(ours.fcp);
+        std::map<std::string, bool> keys;
+        for (const auto& [k, v] : real) keys[k] = true;
+        for (const auto& [k, v] : sim) keys[k] = true;
+        bool only_allowed = true;
+        for (const auto& [key, unused] : keys) {
+            const auto expected = hex_or_absent(real, key);
+            const auto actual = hex_or_absent(sim, key);
+            if (expected == actual) continue;
+            const FieldDifference d{file.path, key, expected, actual};
+            only_allowed = only_allowed && is_allowed(allowed, file.path, key);
+            (is_allowed(allowed, file.path, key) ? result.allowed_used : result.differences).push_back(d);
+        }
+        if (only_allowed) ++result.tolerated;
+    }
+    return result;
+}
+
+// read_content for a 2G card: structure, size and record length from the GSM response (bytes 14, 3-4, 15).
+inline sim::Bytes read_content_gsm(sim::Transport& card, const DumpedFile& file) {
+    const Selected selected = select_path_gsm(card, file.ids);
+    if (selected.sw != 0x9000 || selected.fcp.size() < 15)
+        throw std::runtime_error(file.path + ": SELECT answered " + std::to_string(selected.sw));
+    const unsigned size = static_cast<unsigned>(selected.fcp[2] << 8 | selected.fcp[3]);
+    sim::Bytes all;
+    if (selected.fcp[13] == 0x00) {
+        for (unsigned offset = 0; offset < size; offset += 255) {
+            const unsigned n = std::min(255u, size - offset);
+            const auto r =
+                exchange(card, sim::CommandApdu::case2(0xA0, 0xB0, static_cast<std::uint8_t>(offset >> 8),
+                                                       static_cast<std::uint8_t>(offset & 0xFF), n));
+            if (!r.ok())
+                throw std::runtime_error(file.path + ": READ BINARY answered " + std::to_string(r.sw()));
+            all.insert(all.end(), r.data().begin(), r.data().end());
+        }
+        return all;
+    }
+    const unsigned length = selected.fcp[14];
+    for (unsigned n = 1; length > 0 && n <= size / length; ++n) {
+        const auto r =
+            exchange(card, sim::CommandApdu::case2(0xA0, 0xB2, static_cast<std::uint8_t>(n), 0x04, length));
+        if (!r.ok()) throw std::runtime_error(file.path + ": READ RECORD answered " + std::to_string(r.sw()));
+        all.insert(all.end(), r.data().begin(), r.data().end());
+    }
+    return all;
+}
+
+// walk_refusals for a 2G card: absent files answer 9404 to SELECT, files the dump could not read 9804 to a
+// READ (its access condition not met: see the caller for which codes were presented).
+inline RefusalResult walk_refusals_gsm(sim::Transport& card, const std::vector<DumpedFile>& dump) {
+    RefusalResult result;
+    for (const auto& file : dump) {
+        std::optional<std::uint16_t> expected;
+        for (const std::uint16_t sw : std::initializer_list<std::uint16_t>{0x9404, 0x9804}) {
+            if (file.bad.find("got " + lower_hex(sw)) != std::string::npos) expected = sw;
+        }
+        if (!expected) continue;
+        ++result.compared;
+        const Selected selected = select_path_gsm(card, file.ids);
+        std::uint16_t actual = selected.sw;
+        if (*expected != 0x9404 && actual == 0x9000) {
+            const bool transparent = selected.fcp.size() > 13 && selected.fcp[13] == 0x00;
+            actual = exchange(card, transparent ? sim::CommandApdu::case2(0xA0, 0xB0, 0, 0, 1)
+                                                : sim::CommandApdu::case2(0xA0, 0xB2, 1, 0x04, 1))
+                         .sw();
+        }
+        if (actual == *expected)
+            ++result.same;
+        else
+            result.differences.push_back({file.path, "SW", sw_hex_of(*expected), sw_hex_of(actual)});
     }
     return result;
 }

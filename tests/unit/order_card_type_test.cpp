@@ -28,9 +28,10 @@ fs::path test_dir() {
     return fs::temp_directory_path() / fmt::format("order-card-type-{}", ::getpid());
 }
 
-// An order like the demo's, with `card_type` on line kCardTypeLine: station-keyed (ranges) by default.
-fs::path write_order(const std::string& card_type, const std::string& quantity = "10",
-                     const std::string& identities = R"(<ranges>
+// An order like the demo's, with `card_type` on line kCardTypeLine and the offer `profile`: station-keyed
+// (ranges) by default.
+fs::path write_order(const std::string& card_type, const std::string& profile = "forfait-m",
+                     const std::string& quantity = "10", const std::string& identities = R"(<ranges>
       <imsi mcc="546" mnc="01" msin-start="0000000001" msin-end="0000009999"/>
       <iccid prefix="89687010" sequence-start="0000000001"/>
     </ranges>)",
@@ -39,7 +40,7 @@ fs::path write_order(const std::string& card_type, const std::string& quantity =
     const auto file = test_dir() / "order.xml";
     std::ofstream(file) << fmt::format(R"(<?xml version="1.0" encoding="UTF-8"?>
 <order id="card-type" format="1">
-  <profile id="forfait-m" file="{}"/>
+  <profile id="{}" file="{}"/>
   <quantity>{}</quantity>
   <card-type>{}</card-type>
   <identities>
@@ -49,15 +50,18 @@ fs::path write_order(const std::string& card_type, const std::string& quantity =
   <outputs directory="out"><hlr-import file="h"/><print file="p"/><summary file="s"/></outputs>
 </order>
 )",
-                                       (kRoot / "profiles/forfait-m.xml").string(), quantity, card_type,
-                                       identities, keys);
+                                       profile, (kRoot / "profiles" / (profile + ".xml")).string(), quantity,
+                                       card_type, identities, keys);
     return file;
 }
 
 // The types whose driver takes the keys a station-keyed order writes (the forfait-m profile's).
+// A card type that takes station-written keys of some algorithm (MILENAGE or, for the 2G types, COMP128v1).
 bool takes_station_keys(const std::string& type) {
-    sim::KeySet keys;
-    return !sim::driver_by_name(type)->keys_refusal(keys).has_value();
+    const auto driver = sim::driver_by_name(type);
+    sim::KeySet milenage, comp128;
+    comp128.algorithm = sim::auth::Algorithm::Comp128v1;
+    return !driver->keys_refusal(milenage) || !driver->keys_refusal(comp128);
 }
 
 class OrderCardType : public ::testing::Test {
@@ -83,12 +87,18 @@ TEST_F(OrderCardType, DriverlessTypeIsBadInputAtFileLineListingTheKnownTypes) {
     }
 }
 
+// A 2G card type runs COMP128v1 only: its orders take the 2G offer.
+std::string offer_for(const std::string& type) {
+    sim::KeySet milenage;
+    return sim::driver_by_name(type)->keys_refusal(milenage) ? "forfait-m-2g" : "forfait-m";
+}
+
 TEST_F(OrderCardType, EveryTypeWithADriverThatTakesTheKeysLoads) {
     const auto types = sim::known_card_types();
     ASSERT_FALSE(types.empty());
     for (const auto& type : types) {
         if (!takes_station_keys(type)) continue;
-        EXPECT_EQ(load_order(write_order(type)).card_type, type);
+        EXPECT_EQ(load_order(write_order(type, offer_for(type))).card_type, type);
     }
 }
 
@@ -105,7 +115,7 @@ TEST_F(OrderCardType, StationKeyedOrderOnACardThatRefusesKeysIsBadInputWithTheRe
         const std::string message = e.what();
         EXPECT_NE(message.find(fmt::format("{}:{}:", file.string(), kCardTypeLine)), std::string::npos)
             << message;
-        EXPECT_NE(message.find("card type Wavemobile-SIM cannot take the keys profile forfait-m writes"),
+        EXPECT_NE(message.find("card type Wavemobile-SIM cannot take the keys profile forfait-m writes (milenage)"),
                   std::string::npos)
             << message;
         EXPECT_NE(message.find("Ki/OPc is not documented"), std::string::npos) << message;
@@ -119,8 +129,9 @@ TEST_F(OrderCardType, VendorKeyedListOnACardThatRefusesKeysLoads) {
     std::ofstream(test_dir() / "cards.csv")
         << "iccid,imsi,adm1,eki\n8999904000000000010,546010000000001,15E31383624FDC8A,"
            "00112233445566778899AABBCCDDEEFF\n";
-    const auto order = load_order(write_order("Wavemobile-SIM", "1", R"(<csv file="cards.csv"/>)",
-                                              R"(transport-key-index="1" op-index="1")"));
+    const auto order =
+        load_order(write_order("Wavemobile-SIM", "forfait-m", "1", R"(<csv file="cards.csv"/>)",
+                               R"(transport-key-index="1" op-index="1")"));
     EXPECT_EQ(order.card_type, "Wavemobile-SIM");
     EXPECT_TRUE(order.vendor_keyed);
 }

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "profile/profile.hpp"
 #include "sim/codecs/services.hpp"
@@ -26,7 +27,7 @@ TEST(ProfileLoad, EveryShippedProfileLoads) {
         EXPECT_NO_THROW(load_profile(entry.path()));
         ++count;
     }
-    EXPECT_EQ(count, 9);  // one per offer
+    EXPECT_EQ(count, 10);  // one per offer, and Forfait M on a 2G card
 }
 
 TEST(ProfileLoad, ForfaitMHasEverything) {
@@ -106,9 +107,39 @@ TEST(ProfileLoad, BlockedMoneyPlanHasNoDataNoRoaming) {
 
 TEST(ProfileLoad, TwoGOnlyCardMayUseComp128v1) {
     const auto p = load_profile(fs::path(SIM_SOURCE_DIR) / "tests/data/profiles/valid-2g-comp128.xml");
-    EXPECT_EQ(p.application, CardApplication::Gsm);
+    EXPECT_EQ(p.application, CardApplication::Sim);
     EXPECT_EQ(p.algorithm, Algorithm::Comp128v1);
     EXPECT_FALSE(p.services.sst.empty());
+}
+
+// The 2G variant of Forfait M: DF.GSM / DF.TELECOM only, COMP128v1, its roaming partners for EF.PLMNsel.
+TEST(ProfileLoad, ForfaitM2gIsASimOnlyComp128Offer) {
+    const auto p = load("forfait-m-2g");
+    EXPECT_EQ(p.application, CardApplication::Sim);
+    EXPECT_EQ(p.algorithm, Algorithm::Comp128v1);
+    EXPECT_FALSE(p.services.sst.empty());
+    EXPECT_EQ(p.plmn_lists.oplmn.size(), load("forfait-m").plmn_lists.oplmn.size());
+    EXPECT_FALSE(p.apns.has_value());
+}
+
+TEST(ProfileLoad, OldGsmSpellingNamesSim) {
+    const fs::path dir = fs::temp_directory_path() / "profile-load-old-gsm";
+    fs::create_directories(dir);
+    std::ifstream in(fs::path(SIM_SOURCE_DIR) / "tests/data/profiles/valid-2g-comp128.xml");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string now = "application=\"sim\"";
+    text.replace(text.find(now), now.size(), "application=\"gsm\"");
+    std::ofstream(dir / "old.xml") << text;
+    try {
+        load_profile(dir / "old.xml");
+        FAIL() << "expected an InputError";
+    } catch (const sim::InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("expected \"sim\" (the 2G-only SIM application, formerly spelt "
+                                             "\"gsm\"), got \"gsm\""),
+                  std::string::npos)
+            << e.what();
+    }
+    fs::remove_all(dir);
 }
 
 TEST(ProfileLoad, MissingFileIsAnInputError) {

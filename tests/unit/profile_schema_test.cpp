@@ -31,7 +31,7 @@ TEST(ProfileSchema, ShippedProfilesValidate) {
         EXPECT_EQ(xmllint(kRoot / "profiles/profile.xsd", entry.path()), 0) << entry.path();
         ++count;
     }
-    EXPECT_EQ(count, 9);
+    EXPECT_EQ(count, 10);
 }
 
 TEST(ProfileSchema, ShippedOrdersValidate) {

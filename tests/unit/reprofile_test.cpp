@@ -71,7 +71,8 @@ class Reprofile : public ::testing::Test {
         return [this](sim::CodeId id) {
             asked_.push_back(id);
             sim::Chv chv(*card_, {driver_->adm_reference()});
-            const auto codes = provisioner::open_card_secrets(*record_.secrets, f_.keys(), provisioner::scope_of(record_));
+            const auto codes =
+                provisioner::open_card_secrets(*record_.secrets, f_.keys(), provisioner::scope_of(record_));
             switch (id) {
                 case sim::CodeId::Adm1:
                     chv.verify(id, codes.adm);
@@ -330,15 +331,15 @@ TEST(ReprofileRules, ProfileForAnotherApplicationIsRefused) {
     const auto usim = profile("forfait-monetaire-bloque");
     const provisioner::CurrentOffer plain{"forfait-m", nullptr, false};
     try {
-        provisioner::check_offer_change(plain, usim, CardApplication::Gsm);
+        provisioner::check_offer_change(plain, usim, CardApplication::Sim);
         FAIL() << "no refusal";
     } catch (const sim::InputError& e) {
         EXPECT_NE(std::string(e.what()).find("2G SIM"), std::string::npos) << e.what();
     }
     auto gsm = usim;
-    gsm.application = CardApplication::Gsm;
+    gsm.application = CardApplication::Sim;
     EXPECT_THROW(provisioner::check_offer_change(plain, gsm, CardApplication::Usim), sim::InputError);
-    EXPECT_NO_THROW(provisioner::check_offer_change(plain, gsm, CardApplication::Gsm));
+    EXPECT_NO_THROW(provisioner::check_offer_change(plain, gsm, CardApplication::Sim));
 }
 
 }  // namespace

@@ -111,9 +111,8 @@ TEST(SimcardDescription, CommentsAndIndentationAreFree) {
 
 TEST(SimcardDescription, ErrorsNameTheLine) {
     EXPECT_EQ(error_of("personality p\natr 3B00\nmf\n  bogus\nend\n"),
-              "x.card:4: expected a statement (simcard-card, personality, atr, code, mf, df, adf, ef, data, "
-              "record, "
-              "end), found 'bogus'");
+              "x.card:4: expected a statement (simcard-card, personality, atr, code, command, dialect, mf, df, "
+              "adf, ef, data, record, end), found 'bogus'");
     EXPECT_EQ(error_of("personality p\natr 3B00\nmf\nef 2FE2 struct=transparent size=2 read=ALW update=ALW\n"
                        "data 010203\nend\n"),
               "x.card:5: expected at most 2 data bytes for this ef (size=2)");

@@ -67,6 +67,10 @@ Response run_gsm_algorithm(CardContext& ctx, const Command& cmd) {
         return status(0x9408);  // DF.GSM must be the current directory
     if (!ctx.allowed(Access::Pin1)) return status(0x9804);
     auto key = key_for(ctx, {Role::SimKey, Role::UsimKey2g, Role::UsimKey});
+    if (!key) {
+        if (Node* records = find_role(*ctx.model.mf, nullptr, Role::ProviderRecords))
+            key = read_provider_key(*records);
+    }
     if (!key) return status(0x6F00);
     const auto answer = gsm_answer(*key, block(cmd.data, 0));
     Bytes out;

@@ -16,7 +16,7 @@ enum class Operation { Verify, Change, Disable, Enable, Unblock };
 // the card's own 2G number (0A unless the description says otherwise).
 std::optional<CodeId> code_for(const CardContext& ctx, const Command& cmd, Operation op) {
     if (cmd.gsm()) {
-        if (cmd.p2 == ctx.model.adm1_reference_2g)
+        if (cmd.p2 == ctx.model.codes.adm1_reference_2g)
             return op == Operation::Unblock ? std::nullopt : std::optional(CodeId::Adm1);
         switch (cmd.p2) {
             case 0x00:

@@ -2,6 +2,7 @@
 // current; UICC P2 also carries an SFI in b8..b4).
 #include <algorithm>
 
+#include "../auth_files.hpp"
 #include "commands.hpp"
 
 namespace simcard::commands {
@@ -120,6 +121,7 @@ Response update_record(CardContext& ctx, const Command& cmd) {
     auto first = record_begin(*t.ef, *index);
     if (!std::equal(cmd.data.begin(), cmd.data.end(), first)) {
         std::copy(cmd.data.begin(), cmd.data.end(), first);
+        if (t.ef->role == Role::ProviderRecords) present_active_provider(*ctx.model.mf, *t.ef);
         ctx.changed();
     }
     return status(0x9000);

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,14 @@ struct FileContent {
     // catalogue's UPDATE condition of the file).
     using Access = files::Access;
     Access access = Access::Adm;
+    // A key that goes onto the card by a proprietary command instead of a file write (the sysmoSIM-GR1 takes
+    // its Ki with `80 D4 02 00 10 <Ki>`): the command's CLA INS P1 P2; its data is `body`. Such a step is
+    // always secret and never read back (the key proof checks it); `ef` only names it, and its path is the
+    // directory the plan sends it in (empty: the MF's turn).
+    struct Command {
+        std::uint8_t cla = 0, ins = 0, p1 = 0, p2 = 0;
+    };
+    std::optional<Command> command;
 
     FileContent() = default;
     FileContent(const FileContent&) = default;
@@ -43,7 +52,7 @@ struct CardImage {
     std::vector<FileContent> files;
 };
 
-// One step of a plan: a write (binary or one record) of a file.
+// One step of a plan: a write (binary or one record) of a file, or a key command.
 struct PlanStep {
     const FileContent* file = nullptr;  // points into the CardImage the plan was made from
     std::uint8_t record = 0;            // 0 for transparent

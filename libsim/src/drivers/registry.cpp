@@ -4,9 +4,11 @@
 #include <fmt/format.h>
 
 #include "sim/drivers/fairwaves_sim.hpp"
+#include "sim/drivers/fake_magic_sim.hpp"
 #include "sim/drivers/stub_usim.hpp"
 #include "sim/drivers/sysmo_isim_sja2.hpp"
 #include "sim/drivers/sysmo_isim_sja5.hpp"
+#include "sim/drivers/sysmo_sim_gr1.hpp"
 #include "sim/drivers/sysmo_usim_sjs1.hpp"
 #include "sim/drivers/wavemobile_sim.hpp"
 #include "sim/error.hpp"
@@ -31,6 +33,8 @@ std::vector<std::unique_ptr<CardDriver>> known_drivers() {
     drivers.push_back(std::make_unique<SysmoUsimSjs1Driver>());
     drivers.push_back(std::make_unique<FairwavesSimDriver>());
     drivers.push_back(std::make_unique<WavemobileSimDriver>());
+    drivers.push_back(std::make_unique<SysmoSimGr1Driver>());
+    drivers.push_back(std::make_unique<FakeMagicSimDriver>());
     return drivers;
 }
 

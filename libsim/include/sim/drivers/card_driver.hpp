@@ -37,6 +37,16 @@ struct CodeSet {
     int puk_tries = 10;
 };
 
+// A card's subscription as its standard files encode it, for a card that keeps it in a proprietary record of
+// its own (the MagicSIM family): EF.ICCID's and EF.IMSI's bodies, EF.SMSP's record (empty: none) and the
+// operator's name.
+struct Subscription {
+    Bytes iccid;
+    Bytes imsi;
+    Bytes smsp;
+    std::string name;
+};
+
 class CardDriver {
   public:
     virtual ~CardDriver() = default;
@@ -48,8 +58,23 @@ class CardDriver {
     [[nodiscard]] virtual bool probe(Card& card) const = 0;
     // VERIFY key reference of ADM1 on this card.
     [[nodiscard]] virtual std::uint8_t adm_reference() const = 0;
-    // The proprietary files that hold Ki/OPc and the algorithm; written under ADM, secret.
+    // False for a card that has no ADM at all (the MagicSIM family): nothing is presented before writing, and
+    // only the files whose conditions the card grants without it can be written.
+    [[nodiscard]] virtual bool has_adm() const { return true; }
+    // How Ki/OPc and the algorithm go onto the card, secret: writes of its proprietary files, or commands
+    // (FileContent::command) where the card takes its keys by a proprietary APDU.
     [[nodiscard]] virtual std::vector<FileContent> key_files(const KeySet& keys) const = 0;
+    // The proprietary records that hold the subscription and its keys together, on a card that keeps them so
+    // (written with the key files, secret). None on most cards: their identity is in the standard files.
+    [[nodiscard]] virtual std::vector<FileContent> subscription_files(const Subscription& subscription,
+                                                                      const KeySet& keys) const {
+        (void)subscription;
+        (void)keys;
+        return {};
+    }
+    // The standard files this card type never lets anyone write (an ADM level the card never grants), each
+    // with why: not written, and the plan says so. Their sizes are 0 (file_size()).
+    [[nodiscard]] virtual std::vector<std::string> unwritable_files() const { return {}; }
     // The proprietary files (or none) that set PIN/PUK values and counters at personalisation.
     [[nodiscard]] virtual std::vector<FileContent> code_files(const CodeSet& codes) const = 0;
     // Size of a standard EF (transparent) or record length on this card type, when it differs from the

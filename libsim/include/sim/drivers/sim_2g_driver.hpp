@@ -1,0 +1,33 @@
+// What the programmable 2G-only SIMs (GSM 11.11, CLA A0) share: they run COMP128-1 only (pySim sets no
+// algorithm for them, and the toolkit assumes COMP128-1 for 2G types), their codes cannot be set by a
+// documented command (they keep the vendor's), and their standard EFs have fixed sizes, listed per type.
+#pragma once
+
+#include <span>
+
+#include "sim/drivers/card_driver.hpp"
+
+namespace sim {
+
+class Sim2gDriver : public CardDriver {
+  public:
+    // Size (transparent) or record length of a standard EF in `parent` (3F00 for the MF); 0 = the card has
+    // no such file, so nothing is written to it and no SELECT is spent finding out.
+    struct FileSize {
+        std::uint16_t parent;
+        std::uint16_t fid;
+        std::size_t size;
+    };
+
+    [[nodiscard]] std::optional<std::string> keys_refusal(const KeySet& keys) const override;
+    [[nodiscard]] std::vector<FileContent> code_files(const CodeSet& codes) const override;
+    [[nodiscard]] std::optional<std::size_t> file_size(const EfRef& ef) const override;
+
+  protected:
+    explicit Sim2gDriver(std::span<const FileSize> sizes) : sizes_(sizes) {}
+
+  private:
+    std::span<const FileSize> sizes_;
+};
+
+}  // namespace sim
