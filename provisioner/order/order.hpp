@@ -131,6 +131,8 @@ struct Order {
     // The identity list names card bodies (a per-card ADM1 or EKI): each card takes the row with its own
     // ICCID, whatever its type, and a card with no readable ICCID cannot be matched to one.
     bool bodies_listed = false;
+    // The identity list gives every card's PIN1, PUK1, PIN2 and PUK2 (the carrier's codes).
+    bool codes_listed = false;
 };
 
 // Position `seq` (0-based, the journal's identity seq) of a twin-pair order is a twin card when odd.

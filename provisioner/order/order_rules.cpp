@@ -51,6 +51,7 @@ class OrderRules {
             check_list(vendor->file, ListReader::Format::Vendor, &vendor->header);
         }
         card_type_takes_keys();
+        card_type_codes_known();
     }
 
   private:
@@ -80,6 +81,20 @@ class OrderRules {
         };
         check(o_.profile);
         if (o_.twin_pairs && !o_.twin_pairs->profile.id.empty()) check(o_.twin_pairs->profile);
+    }
+
+    // A card type whose codes the station cannot write keeps the ones its vendor set: the order must list
+    // them (the PUK is handed to the customer at the agency), or the journal and the print file would carry
+    // codes the cards do not hold.
+    void card_type_codes_known() {
+        if (o_.card_type.empty() || o_.codes_listed || sim::driver_by_name(o_.card_type)->sets_codes())
+            return;
+        at(n_.card_type,
+           fmt::format(
+               "card type {} keeps the PIN1, PUK1, PIN2 and PUK2 its vendor set (no way to write them is "
+               "known): the order's identities must list them (a CSV with columns pin1, puk1, pin2 and "
+               "puk2, or the vendor's file), else the print file would carry PUKs the cards do not hold",
+               o_.card_type));
     }
 
     bool profile() {
@@ -286,6 +301,8 @@ class OrderRules {
             vendor_header(reader);
         }
         o_.bodies_listed = reader.has_column("adm1") || reader.has_column("eki");
+        o_.codes_listed = reader.has_column("pin1") && reader.has_column("puk1") &&
+                          reader.has_column("pin2") && reader.has_column("puk2");
         if (reader.has_column("eki")) {
             o_.vendor_keyed = true;
             vendor_keys(reader, header != nullptr);

@@ -84,8 +84,10 @@ TEST_F(FairwavesCard, ToolReplayProgramsTheCardAsA2gSim) {
 
 TEST_F(FairwavesCard, IssuedFromAListOrderWithItsFactoryIccid) {
     EXPECT_EQ(card_iccid(), kFactoryIccid);
-    simtest::write_file(dir_ / "cards.csv", "iccid,imsi,msisdn,adm1\n" + kFactoryIccid +
-                                                ",546010000900001,+687751200," + adm1() + "\n");
+    // The card keeps the PIN/PUK its vendor set: the list carries them (as printed on its carrier).
+    simtest::write_file(dir_ / "cards.csv", "iccid,imsi,msisdn,adm1,pin1,puk1,pin2,puk2\n" + kFactoryIccid +
+                                                ",546010000900001,+687751200," + adm1() +
+                                                ",0000,61830297,4412,90275513\n");
     simtest::DemoOrder()
         .id("fairwaves-1")
         .quantity(1)

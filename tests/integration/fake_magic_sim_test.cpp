@@ -18,6 +18,7 @@
 
 #include "auth_test_vectors.hpp"
 #include "card_fidelity.hpp"
+#include "demo_order.hpp"
 #include "fsdump.hpp"
 #include "identity/transport_key.hpp"
 #include "issued_cards.hpp"
@@ -100,21 +101,19 @@ TEST_F(FakeMagicSimToolReplay, DetectedByItsProviderRecordsThenProgrammedWithout
 
 TEST(FakeMagicSimIssue, OneCardIssuedWithoutAdmAndProvenByRunGsmAlgorithm) {
     const fs::path dir = simtest::make_temp_dir("fakemagicsim-issue-test");
-    std::string order =
-        simtest::read_text(simtest::source_root() / "profiles/orders/examples/forfait-m-2g-gr1-2.xml");
-    const auto replace = [&](const std::string& from, const std::string& to) {
-        const auto at = order.find(from);
-        ASSERT_NE(at, std::string::npos) << "the example order changed: no " << from;
-        order.replace(at, from.size(), to);
-    };
-    replace(R"(id="forfait-m-2g-gr1-2")", R"(id="forfait-m-2g-magic-1")");
-    replace("<quantity>2</quantity>", "<quantity>1</quantity>");
-    replace("<card-type>sysmoSIM-GR1</card-type>", "<card-type>fakemagicsim</card-type>");
-    replace(R"(file="../../forfait-m-2g.xml")",
-            fmt::format(R"(file="{}")", (simtest::source_root() / "profiles/forfait-m-2g.xml").string()));
-    replace(R"(directory="../../../out/forfait-m-2g-gr1-2")",
-            fmt::format(R"(directory="{}")", (dir / "out").string()));
-    simtest::write_file(dir / "order.xml", order);
+    // The GR1 example order on one MagicSIM card: its list's first row (the card keeps its vendor's codes,
+    // listed like the GR1's).
+    simtest::write_file(dir / "card.csv",
+                        "iccid,imsi,msisdn,pin1,puk1,pin2,puk2\n"
+                        "8968701000002000018,546010000200001,+687752000,0000,40617283,5921,70348126\n");
+    simtest::ShippedOrder("examples/forfait-m-2g-gr1-2.xml")
+        .anchored(dir / "out")
+        .replace(R"(id="forfait-m-2g-gr1-2")", R"(id="forfait-m-2g-magic-1")")
+        .replace("<quantity>2</quantity>", "<quantity>1</quantity>")
+        .replace("<card-type>sysmoSIM-GR1</card-type>", "<card-type>fakemagicsim</card-type>")
+        .replace((simtest::source_root() / "profiles/orders/examples/cards-forfait-m-2g-gr1-2.csv").string(),
+                 (dir / "card.csv").string())
+        .write(dir / "order.xml");
     simtest::write_file(dir / "k4.keys", std::string("1 ") + simtest::kK4Hex + "\n");
     auto stub = std::make_unique<simtest::StubProcess>(
         kSlot, "fakemagicsim-blank.card",

@@ -69,16 +69,22 @@ TEST_F(Sjs1Card, ToolReplayProgramsTheCardAsPysimProgDoes) {
     expect_keys_proven(kKi, kOpc);
 }
 
-TEST_F(Sjs1Card, IssuedFromARangeOrderAndProvenByAuthentication) {
+// The SJS1 keeps the PIN/PUK its vendor set: the order lists them with the identity (no adm1 column, so the
+// station writes the row's ICCID and presents the ADM of its key file).
+TEST_F(Sjs1Card, IssuedFromAListOrderAndProvenByAuthentication) {
+    simtest::write_file(dir_ / "cards.csv",
+                        "iccid,imsi,msisdn,pin1,puk1,pin2,puk2\n"
+                        "8968701000000000010,546010000000001,+687750000,0000,61830297,4412,90275513\n");
     simtest::DemoOrder()
         .id("sjs1-1")
         .quantity(1)
         .card_type("sysmoUSIM-SJS1")
         .profile()
+        .identities_csv(dir_ / "cards.csv")
         .output_directory((dir_ / "out").string())
         .write(dir_ / "order.xml");
     const auto iccid = issue_one(dir_ / "order.xml", "sjs1-1", "55538407");
-    EXPECT_EQ(iccid, "8968701000000000010") << "the range's first ICCID";
+    EXPECT_EQ(iccid, "8968701000000000010") << "the list's ICCID";
     EXPECT_EQ(card_iccid(), iccid) << "the SJS1's ICCID is written by the issuer";
     expect_verified_with_exported_keys(dir_ / "out", iccid);
 }

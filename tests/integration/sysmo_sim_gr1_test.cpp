@@ -18,6 +18,7 @@
 
 #include "auth_test_vectors.hpp"
 #include "card_fidelity.hpp"
+#include "demo_order.hpp"
 #include "fsdump.hpp"
 #include "identity/transport_key.hpp"
 #include "issued_cards.hpp"
@@ -117,13 +118,9 @@ class Gr1ExampleOrder : public ::testing::Test {
   protected:
     void SetUp() override {
         dir_ = simtest::make_temp_dir("gr1-order-test");
-        const fs::path examples = simtest::source_root() / "profiles/orders/examples";
-        std::string order = simtest::read_text(examples / "forfait-m-2g-gr1-2.xml");
-        replace(order, R"(file="../../forfait-m-2g.xml")",
-                fmt::format(R"(file="{}")", (simtest::source_root() / "profiles/forfait-m-2g.xml").string()));
-        replace(order, R"(directory="../../../out/forfait-m-2g-gr1-2")",
-                fmt::format(R"(directory="{}")", (dir_ / "out").string()));
-        simtest::write_file(dir_ / "order.xml", order);
+        simtest::ShippedOrder("examples/forfait-m-2g-gr1-2.xml")
+            .anchored(dir_ / "out")
+            .write(dir_ / "order.xml");
         simtest::write_file(dir_ / "k4.keys", std::string("1 ") + simtest::kK4Hex + "\n");
         simtest::write_file(dir_ / "adm1.key", std::string(kGr1Adm) + "\n");
         for (int i = 0; i < kReaders; ++i) {
@@ -140,11 +137,6 @@ class Gr1ExampleOrder : public ::testing::Test {
     void TearDown() override {
         stubs_.clear();
         simtest::remove_unless_failed(dir_);
-    }
-    static void replace(std::string& text, const std::string& from, const std::string& to) {
-        const auto at = text.find(from);
-        ASSERT_NE(at, std::string::npos) << "the example order changed: no " << from;
-        text.replace(at, from.size(), to);
     }
 
     fs::path dir_;

@@ -154,7 +154,7 @@ TEST_F(WavemobileSim, ReadsTheCardThenRefusesAStationKeyedOrderWithTheReason) {
         (dir_ / "k4.keys").string()));
     EXPECT_EQ(issue.exit_code, 2) << issue.out << issue.err;
     EXPECT_NE(issue.err.find(order.string()), std::string::npos) << issue.err;
-    EXPECT_NE(issue.err.find("card type Wavemobile-SIM cannot take the keys this order writes"),
+    EXPECT_NE(issue.err.find("card type Wavemobile-SIM cannot take the keys profile forfait-m writes"),
               std::string::npos)
         << issue.err;
     EXPECT_NE(issue.err.find("Ki/OPc is not documented"), std::string::npos) << issue.err;

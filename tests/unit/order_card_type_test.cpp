@@ -2,7 +2,9 @@
 // schema lists the same types), and against the keys the order writes: a type that cannot take them is
 // refused with its reason.
 #include <gtest/gtest.h>
+
 #include <unistd.h>
+#include "error_of.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -93,12 +95,37 @@ std::string offer_for(const std::string& type) {
     return sim::driver_by_name(type)->keys_refusal(milenage) ? "forfait-m-2g" : "forfait-m";
 }
 
+// A list of one card with its carrier's codes, for card types that keep their vendor's codes.
+std::string listed_with_codes() {
+    fs::create_directories(test_dir());
+    std::ofstream(test_dir() / "coded.csv") << "iccid,imsi,pin1,puk1,pin2,puk2\n8968701000009000011,"
+                                               "546010000900001,0000,12345678,1234,87654321\n";
+    return R"(<csv file="coded.csv"/>)";
+}
+
 TEST_F(OrderCardType, EveryTypeWithADriverThatTakesTheKeysLoads) {
     const auto types = sim::known_card_types();
     ASSERT_FALSE(types.empty());
     for (const auto& type : types) {
         if (!takes_station_keys(type)) continue;
-        EXPECT_EQ(load_order(write_order(type, offer_for(type))).card_type, type);
+        const auto order = sim::driver_by_name(type)->sets_codes()
+                               ? write_order(type, offer_for(type))
+                               : write_order(type, offer_for(type), "1", listed_with_codes());
+        EXPECT_EQ(load_order(order).card_type, type);
+    }
+}
+
+// A card type that keeps its vendor's PIN/PUK (no way to write them is known) needs them listed: an order on
+// identity ranges is bad input at its card-type line, before the station could print PUKs nobody wrote.
+TEST_F(OrderCardType, ACardTypeThatKeepsItsVendorsCodesNeedsThemListed) {
+    for (const auto& type : sim::known_card_types()) {
+        if (sim::driver_by_name(type)->sets_codes() || !takes_station_keys(type)) continue;
+        const auto file = write_order(type, offer_for(type));
+        const auto message = simtest::error_of([&] { (void)load_order(file); });
+        EXPECT_NE(message.find(fmt::format("{}:{}:", file.string(), kCardTypeLine)), std::string::npos)
+            << type << ": " << message;
+        EXPECT_NE(message.find("keeps the PIN1, PUK1, PIN2 and PUK2 its vendor set"), std::string::npos)
+            << message;
     }
 }
 
@@ -115,8 +142,9 @@ TEST_F(OrderCardType, StationKeyedOrderOnACardThatRefusesKeysIsBadInputWithTheRe
         const std::string message = e.what();
         EXPECT_NE(message.find(fmt::format("{}:{}:", file.string(), kCardTypeLine)), std::string::npos)
             << message;
-        EXPECT_NE(message.find("card type Wavemobile-SIM cannot take the keys profile forfait-m writes (milenage)"),
-                  std::string::npos)
+        EXPECT_NE(
+            message.find("card type Wavemobile-SIM cannot take the keys profile forfait-m writes (milenage)"),
+            std::string::npos)
             << message;
         EXPECT_NE(message.find("Ki/OPc is not documented"), std::string::npos) << message;
     }
@@ -127,7 +155,8 @@ TEST_F(OrderCardType, StationKeyedOrderOnACardThatRefusesKeysIsBadInputWithTheRe
 TEST_F(OrderCardType, VendorKeyedListOnACardThatRefusesKeysLoads) {
     fs::create_directories(test_dir());
     std::ofstream(test_dir() / "cards.csv")
-        << "iccid,imsi,adm1,eki\n8999904000000000010,546010000000001,15E31383624FDC8A,"
+        << "iccid,imsi,adm1,pin1,puk1,pin2,puk2,eki\n8999904000000000010,546010000000001,15E31383624FDC8A,"
+           "0000,12345678,1234,87654321,"
            "00112233445566778899AABBCCDDEEFF\n";
     const auto order =
         load_order(write_order("Wavemobile-SIM", "forfait-m", "1", R"(<csv file="cards.csv"/>)",

@@ -77,6 +77,9 @@ class CardDriver {
     [[nodiscard]] virtual std::vector<std::string> unwritable_files() const { return {}; }
     // The proprietary files (or none) that set PIN/PUK values and counters at personalisation.
     [[nodiscard]] virtual std::vector<FileContent> code_files(const CodeSet& codes) const = 0;
+    // False for a card type whose PIN/PUK values nobody knows how to write (code_files() gives none): its
+    // cards keep the codes their vendor set, so an order must list them (the operator hands out the PUK).
+    [[nodiscard]] virtual bool sets_codes() const { return true; }
     // Size of a standard EF (transparent) or record length on this card type, when it differs from the
     // catalogue's default or the card fixes it. nullopt: use the catalogue's.
     [[nodiscard]] virtual std::optional<std::size_t> file_size(const EfRef& ef) const = 0;

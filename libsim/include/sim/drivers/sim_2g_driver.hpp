@@ -21,6 +21,7 @@ class Sim2gDriver : public CardDriver {
 
     [[nodiscard]] std::optional<std::string> keys_refusal(const KeySet& keys) const override;
     [[nodiscard]] std::vector<FileContent> code_files(const CodeSet& codes) const override;
+    [[nodiscard]] bool sets_codes() const override { return false; }
     [[nodiscard]] std::optional<std::size_t> file_size(const EfRef& ef) const override;
 
   protected:

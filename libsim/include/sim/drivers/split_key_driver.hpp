@@ -27,6 +27,7 @@ class SplitKeyDriver : public CardDriver {
     [[nodiscard]] std::vector<FileContent> key_files(const KeySet& keys) const override;
     // None known (pySim sets no codes on these cards).
     [[nodiscard]] std::vector<FileContent> code_files(const CodeSet& /*codes*/) const override { return {}; }
+    [[nodiscard]] bool sets_codes() const override { return false; }
     // The standard EFs' sizes are read from the card's FCPs.
     [[nodiscard]] std::optional<std::size_t> file_size(const EfRef& /*ef*/) const override {
         return std::nullopt;

@@ -26,6 +26,7 @@ class WavemobileSimDriver : public CardDriver {
     [[nodiscard]] std::vector<FileContent> key_files(const KeySet& keys) const override;
     // None: the code records are not known.
     [[nodiscard]] std::vector<FileContent> code_files(const CodeSet& codes) const override;
+    [[nodiscard]] bool sets_codes() const override { return false; }
     [[nodiscard]] std::optional<std::size_t> file_size(const EfRef& ef) const override;
     [[nodiscard]] bool iccid_factory_fixed() const override { return true; }
     // Every key set: where this card keeps Ki/OPc is not documented.
