@@ -205,6 +205,16 @@ inline std::string hex_or_absent(const std::map<std::string, sim::Bytes>& m, con
     return it == m.end() ? "(absent)" : sim::to_hex(it->second);
 }
 
+// A status word as hex text ("6A82"), and as the dump writes it ("6a82").
+inline std::string sw_hex(std::uint16_t sw) {
+    return sim::to_hex(sim::Bytes{static_cast<std::uint8_t>(sw >> 8), static_cast<std::uint8_t>(sw & 0xFF)});
+}
+inline std::string lower_hex(std::uint16_t sw) {
+    std::string text = sw_hex(sw);
+    for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return text;
+}
+
 inline bool is_allowed(const std::vector<AllowedDifference>& allowed, const std::string& path,
                        const std::string& field) {
     for (const auto& a : allowed)
@@ -212,18 +222,18 @@ inline bool is_allowed(const std::vector<AllowedDifference>& allowed, const std:
     return false;
 }
 
-// Walks every file the dump shows with an FCP and compares the other card's SELECT answer field by field.
-inline WalkResult walk_fcps(sim::Transport& card, const std::vector<DumpedFile>& dump,
-                            const std::vector<AllowedDifference>& allowed) {
+// Walks every file the dump shows with a SELECT answer, selects it on the other card with `select`, and
+// compares the two answers field by field as `fields` splits them (FCP TLVs, or GSM response bytes).
+template <class Select, class Fields>
+WalkResult walk_answers(sim::Transport& card, const std::vector<DumpedFile>& dump,
+                        const std::vector<AllowedDifference>& allowed, Select select, Fields fields) {
     WalkResult result;
     for (const auto& file : dump) {
         if (!file.exists()) continue;
         ++result.compared;
-        const Selected ours = select_path(card, file.ids);
+        const Selected ours = select(card, file.ids);
         if (ours.sw != 0x9000) {
-            const FieldDifference d{file.path, "SW", "9000",
-                                    sim::to_hex(sim::Bytes{static_cast<std::uint8_t>(ours.sw >> 8),
-                                                           static_cast<std::uint8_t>(ours.sw & 0xFF)})};
+            const FieldDifference d{file.path, "SW", "9000", sw_hex(ours.sw)};
             (is_allowed(allowed, d.path, d.field) ? result.allowed_used : result.differences).push_back(d);
             continue;
         }
@@ -231,8 +241,8 @@ inline WalkResult walk_fcps(sim::Transport& card, const std::vector<DumpedFile>&
             ++result.identical;
             continue;
         }
-        const auto real = fcp_fields(*file.fcp);
-        const auto sim = fcp_fields(ours.fcp);
+        const auto real = fields(*file.fcp);
+        const auto sim = fields(ours.fcp);
         std::map<std::string, bool> keys;
         for (const auto& [k, v] : real) keys[k] = true;
         for (const auto& [k, v] : sim) keys[k] = true;
@@ -242,16 +252,19 @@ inline WalkResult walk_fcps(sim::Transport& card, const std::vector<DumpedFile>&
             const auto actual = hex_or_absent(sim, key);
             if (expected == actual) continue;
             const FieldDifference d{file.path, key, expected, actual};
-            if (is_allowed(allowed, file.path, key)) {
-                result.allowed_used.push_back(d);
-            } else {
-                only_allowed = false;
-                result.differences.push_back(d);
-            }
+            const bool tolerated = is_allowed(allowed, file.path, key);
+            only_allowed = only_allowed && tolerated;
+            (tolerated ? result.allowed_used : result.differences).push_back(d);
         }
         if (only_allowed) ++result.tolerated;
     }
     return result;
+}
+
+// A UICC: every file the dump shows with an FCP, the SELECT answers compared TLV by TLV.
+inline WalkResult walk_fcps(sim::Transport& card, const std::vector<DumpedFile>& dump,
+                            const std::vector<AllowedDifference>& allowed) {
+    return walk_answers(card, dump, allowed, select_path, fcp_fields);
 }
 
 // The content a dumped file holds, as the dump's update_binary / update_record lines give it (records in
@@ -311,17 +324,11 @@ struct RefusalResult {
     std::vector<FieldDifference> differences;
 };
 
-inline std::string sw_hex(std::uint16_t sw) {
-    return sim::to_hex(sim::Bytes{static_cast<std::uint8_t>(sw >> 8), static_cast<std::uint8_t>(sw & 0xFF)});
-}
-
 // The SW the real card gave, from the dump's "# bad file:" note; nullopt for notes that are pySim's own
 // (a structure pySim did not expect).
 inline std::optional<std::uint16_t> refusal_sw(const DumpedFile& file) {
     for (const std::uint16_t sw : std::initializer_list<std::uint16_t>{0x6A82, 0x6982, 0x6984}) {
-        auto text = sw_hex(sw);
-        for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        if (file.bad.find("got " + text) != std::string::npos) return sw;
+        if (file.bad.find("got " + lower_hex(sw)) != std::string::npos) return sw;
     }
     return std::nullopt;
 }
@@ -349,17 +356,8 @@ inline RefusalResult walk_refusals(sim::Transport& card, const std::vector<Dumpe
     return result;
 }
 
-inline std::string sw_hex_of(std::uint16_t sw) {
-    return sim::to_hex(sim::Bytes{static_cast<std::uint8_t>(sw >> 8), static_cast<std::uint8_t>(sw & 0xFF)});
-}
-
-inline std::string lower_hex(std::uint16_t sw) {
-    std::string text = sw_hex_of(sw);
-    for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return text;
-}
-// ---- the 2G dialect (TS 51.011, CLA A0): the dumps of 2G SIMs hold GSM responses, not FCPs. New functions,
-// the UICC walk above is untouched.
+// ---- the 2G dialect (TS 51.011, CLA A0): the dumps of 2G SIMs hold GSM responses, not FCPs; they are
+// selected with A0 and split into the response's byte fields, then walked like FCPs (walk_answers).
 
 // The fields of a GSM SELECT response (TS 51.011 §9.2.1), named: a DF's (MF, DF) or an EF's, by byte 7.
 inline std::map<std::string, sim::Bytes> gsm_fields(const sim::Bytes& answer) {
@@ -419,40 +417,10 @@ inline Selected select_path_gsm(sim::Transport& card, const std::vector<sim::Byt
     return result;
 }
 
-// walk_fcps for a 2G card: every file the dump shows with a GSM response, compared field by field.
+// A 2G card: every file the dump shows with a GSM response, compared byte field by byte field.
 inline WalkResult walk_gsm_responses(sim::Transport& card, const std::vector<DumpedFile>& dump,
                                      const std::vector<AllowedDifference>& allowed) {
-    WalkResult result;
-    for (const auto& file : dump) {
-        if (!file.exists()) continue;
-        ++result.compared;
-        const Selected ours = select_path_gsm(card, file.ids);
-        if (ours.sw != 0x9000) {
-            const FieldDifference d{file.path, "SW", "9000", sw_hex_of(ours.sw)};
-            (is_allowed(allowed, d.path, d.field) ? result.allowed_used : result.differences).push_back(d);
-            continue;
-        }
-        if (ours.fcp == *file.fcp) {
-            ++result.identical;
-            continue;
-        }
-        const auto real = gsm_fields(*file.fcp);
-        const auto sim = gsm_fields(ours.fcp);
-        std::map<std::string, bool> keys;
-        for (const auto& [k, v] : real) keys[k] = true;
-        for (const auto& [k, v] : sim) keys[k] = true;
-        bool only_allowed = true;
-        for (const auto& [key, unused] : keys) {
-            const auto expected = hex_or_absent(real, key);
-            const auto actual = hex_or_absent(sim, key);
-            if (expected == actual) continue;
-            const FieldDifference d{file.path, key, expected, actual};
-            only_allowed = only_allowed && is_allowed(allowed, file.path, key);
-            (is_allowed(allowed, file.path, key) ? result.allowed_used : result.differences).push_back(d);
-        }
-        if (only_allowed) ++result.tolerated;
-    }
-    return result;
+    return walk_answers(card, dump, allowed, select_path_gsm, gsm_fields);
 }
 
 // read_content for a 2G card: structure, size and record length from the GSM response (bytes 14, 3-4, 15).
@@ -506,7 +474,7 @@ inline RefusalResult walk_refusals_gsm(sim::Transport& card, const std::vector<D
         if (actual == *expected)
             ++result.same;
         else
-            result.differences.push_back({file.path, "SW", sw_hex_of(*expected), sw_hex_of(actual)});
+            result.differences.push_back({file.path, "SW", sw_hex(*expected), sw_hex(actual)});
     }
     return result;
 }
