@@ -45,20 +45,6 @@ struct Row {
     std::string adm1_text;
 };
 
-// What a vendor does: EKI = AES-CBC(K4, IV 0, no padding)(Ki); K4 AES-128 here.
-std::string wrap_ki(const sim::Bytes& k4, const sim::Bytes& ki) {
-    std::unique_ptr<EVP_CIPHER_CTX, void (*)(EVP_CIPHER_CTX*)> ctx(EVP_CIPHER_CTX_new(), EVP_CIPHER_CTX_free);
-    const std::array<std::uint8_t, 16> iv{};
-    sim::Bytes out(32);
-    int len = 0, tail = 0;
-    EVP_EncryptInit_ex(ctx.get(), EVP_aes_128_cbc(), nullptr, k4.data(), iv.data());
-    EVP_CIPHER_CTX_set_padding(ctx.get(), 0);
-    EVP_EncryptUpdate(ctx.get(), out.data(), &len, ki.data(), static_cast<int>(ki.size()));
-    EVP_EncryptFinal_ex(ctx.get(), out.data() + len, &tail);
-    out.resize(static_cast<std::size_t>(len + tail));
-    return sim::to_hex(out);
-}
-
 class RigCardListFeed : public simtest::RigFeedTest {
   protected:
     void SetUp() override {
@@ -153,7 +139,7 @@ TEST_F(RigCardListFeed, WithAnEkiColumnTheKeyFilesAreNeededAndTheListIsFed) {
     for (int i = 1; i <= 2; ++i) {
         const Row row{fmt::format("89999880000000001{}{}", i, i), {}, fmt::format("{:08}", 11223344 + i)};
         const auto ki = sim::from_hex(fmt::format("{:02X}0102030405060708090A0B0C0D0E{:02X}", i, i));
-        csv += fmt::format("{},{},{}\n", row.iccid, row.adm1_text, wrap_ki(k4, ki));
+        csv += fmt::format("{},{},{}\n", row.iccid, row.adm1_text, simtest::vendor_eki(k4, ki));
         rows.emplace(row.iccid,
                      Row{row.iccid, sim::Bytes(row.adm1_text.begin(), row.adm1_text.end()), row.adm1_text});
     }

@@ -53,19 +53,6 @@ struct Row {
 const sim::Bytes kK4 = sim::from_hex("8E2FA1C4D07719B5E63A0C5F9B14D27A6C3E80F1A259D4B7");  // AES-192
 const sim::Bytes kOp = sim::from_hex("1006020F0A478BF6B699F15C062E42B3");
 
-std::string wrap_ki(const sim::Bytes& ki) {
-    std::unique_ptr<EVP_CIPHER_CTX, void (*)(EVP_CIPHER_CTX*)> ctx(EVP_CIPHER_CTX_new(), EVP_CIPHER_CTX_free);
-    const std::array<std::uint8_t, 16> iv{};
-    sim::Bytes out(32);
-    int len = 0, tail = 0;
-    EVP_EncryptInit_ex(ctx.get(), EVP_aes_192_cbc(), nullptr, kK4.data(), iv.data());
-    EVP_CIPHER_CTX_set_padding(ctx.get(), 0);
-    EVP_EncryptUpdate(ctx.get(), out.data(), &len, ki.data(), static_cast<int>(ki.size()));
-    EVP_EncryptFinal_ex(ctx.get(), out.data() + len, &tail);
-    out.resize(static_cast<std::size_t>(len + tail));
-    return sim::to_hex(out);
-}
-
 class RigVendorFeed : public simtest::RigFeedTest {
   protected:
     void SetUp() override {
@@ -87,7 +74,7 @@ class RigVendorFeed : public simtest::RigFeedTest {
                 row.adm1_text = sim::to_hex(row.adm1);
             }
             out += fmt::format("54601000099000{} {} {} 0000 1234567{} 4321 7654321{} {}\n", i,
-                               wrap_ki(row.ki), row.iccid, i, i, row.adm1_text);
+                               simtest::vendor_eki(kK4, row.ki), row.iccid, i, i, row.adm1_text);
             rows_.emplace(row.iccid, row);
         }
         simtest::write_file(dir_ / "box.out", out);

@@ -3,9 +3,11 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
 
 #include <array>
 #include <chrono>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -66,6 +68,24 @@ inline void expect_only_the_rows_adm1_opens(sim::PcscTransport& card, const sim:
     const std::string refused = verify(wrong);
     EXPECT_EQ(refused.substr(0, 3), "63C") << iccid << ": a wrong ADM1 answered " << refused;
     EXPECT_EQ(verify(adm1), "9000") << iccid << ": the row's ADM1 refused";
+}
+
+// What a card vendor does with each card's Ki: EKI = AES-CBC(K4, IV 0, no padding)(Ki), AES-128/192/256 by
+// the K4's length. Written here with OpenSSL, apart from the provisioner's own wrapping, which it checks.
+inline std::string vendor_eki(const sim::Bytes& k4, const sim::Bytes& ki) {
+    const EVP_CIPHER* cipher = k4.size() == 16   ? EVP_aes_128_cbc()
+                               : k4.size() == 24 ? EVP_aes_192_cbc()
+                                                 : EVP_aes_256_cbc();
+    std::unique_ptr<EVP_CIPHER_CTX, void (*)(EVP_CIPHER_CTX*)> ctx(EVP_CIPHER_CTX_new(), EVP_CIPHER_CTX_free);
+    const std::array<std::uint8_t, 16> iv{};
+    sim::Bytes out(ki.size() + 16);
+    int len = 0, tail = 0;
+    EVP_EncryptInit_ex(ctx.get(), cipher, nullptr, k4.data(), iv.data());
+    EVP_CIPHER_CTX_set_padding(ctx.get(), 0);
+    EVP_EncryptUpdate(ctx.get(), out.data(), &len, ki.data(), static_cast<int>(ki.size()));
+    EVP_EncryptFinal_ex(ctx.get(), out.data() + len, &tail);
+    out.resize(static_cast<std::size_t>(len + tail));
+    return sim::to_hex(out);
 }
 
 inline std::string sw_of(const sim::ResponseApdu& r) {
