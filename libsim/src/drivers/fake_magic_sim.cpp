@@ -20,7 +20,7 @@ const std::array<std::uint8_t, 14> kAtr{0x3B, 0x9A, 0x94, 0x00, 0x92, 0x02, 0x75
 
 // The standard EFs a profile writes, as the reference card is laid out; 0 = absent, or never writable there
 // (an ADM level the card does not grant: unwritable_files()).
-constexpr Sim2gDriver::FileSize kSizes[] = {
+constexpr EfSize kSizes[] = {
     {kFidMf, 0x2FE2, 0},    {kGsm, 0x6F07, 0},     {kGsm, 0x6F78, 0},      {kGsm, 0x6F46, 0},
     {kGsm, 0x6FAD, 0},      {kGsm, 0x6F38, 0},     {kGsm, 0x6F31, 0},      {kGsm, 0x6F30, 45},
     {kGsm, 0x6F7B, 12},     {kGsm, 0x6F60, 0},     {kGsm, 0x6F61, 0},      {kGsm, 0x6F62, 0},

@@ -25,6 +25,16 @@ std::string supported_names() {
 
 }  // namespace
 
+std::optional<std::size_t> size_in(std::span<const EfSize> table, const EfRef& ef) {
+    if (ef.path.empty()) return std::nullopt;
+    const std::uint16_t fid = ef.path.back();
+    const std::uint16_t parent = ef.path.size() == 1 ? kFidMf : ef.path[ef.path.size() - 2];
+    for (const auto& entry : table) {
+        if (entry.parent == parent && entry.fid == fid) return entry.size;
+    }
+    return std::nullopt;
+}
+
 std::vector<std::unique_ptr<CardDriver>> known_drivers() {
     std::vector<std::unique_ptr<CardDriver>> drivers;
     drivers.push_back(std::make_unique<StubUsimDriver>());

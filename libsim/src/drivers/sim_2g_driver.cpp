@@ -18,13 +18,7 @@ std::vector<FileContent> Sim2gDriver::code_files(const CodeSet& codes) const {
 }
 
 std::optional<std::size_t> Sim2gDriver::file_size(const EfRef& ef) const {
-    if (ef.path.empty()) return std::nullopt;
-    const std::uint16_t fid = ef.path.back();
-    const std::uint16_t parent = ef.path.size() == 1 ? kFidMf : ef.path[ef.path.size() - 2];
-    for (const auto& entry : sizes_) {
-        if (entry.parent == parent && entry.fid == fid) return entry.size;
-    }
-    return std::nullopt;
+    return size_in(sizes_, ef);
 }
 
 }  // namespace sim

@@ -27,12 +27,7 @@ const std::array<Bytes, 3> kSja2Atrs{
 };
 
 // Size (transparent) or record length of the standard EFs a profile writes, as the card is laid out.
-struct SizeEntry {
-    Fid parent;  // 3F00 for the MF, 7FFF for ADF.USIM
-    Fid fid;
-    std::size_t size;
-};
-constexpr SizeEntry kSizes[] = {
+constexpr EfSize kSizes[] = {
     {kFidMf, 0x2FE2, 10},
     {kFidMf, 0x2F05, 10},
     {kFidMf, 0x2F00, 43},
@@ -129,7 +124,7 @@ SysmoIsimSja2Driver::SysmoIsimSja2Driver()
 
 namespace {
 // ADF.USIM EF.AD: 5 bytes on the SJA5-S17 (4 on the SJA2).
-constexpr std::array kSja5Sizes{SysmoIsimSja5Driver::SizeOverride{kAdf, 0x6FAD, 5}};
+constexpr std::array kSja5Sizes{EfSize{kAdf, 0x6FAD, 5}};
 }  // namespace
 
 SysmoIsimSja5Driver::SysmoIsimSja5Driver()
@@ -172,16 +167,8 @@ std::vector<FileContent> SysmoIsimSja2Driver::key_files(const KeySet& keys) cons
 }
 
 std::optional<std::size_t> SysmoIsimSja2Driver::file_size(const EfRef& ef) const {
-    if (ef.path.empty()) return std::nullopt;
-    const Fid fid = ef.path.back();
-    const Fid parent = ef.path.size() == 1 ? kFidMf : ef.path[ef.path.size() - 2];
-    for (const auto& entry : model_.sizes) {
-        if (entry.parent == parent && entry.fid == fid) return entry.size;
-    }
-    for (const auto& entry : kSizes) {
-        if (entry.parent == parent && entry.fid == fid) return entry.size;
-    }
-    return std::nullopt;
+    if (const auto size = size_in(model_.sizes, ef)) return size;  // the model's own first
+    return size_in(kSizes, ef);
 }
 
 }  // namespace sim

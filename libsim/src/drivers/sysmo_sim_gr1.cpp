@@ -18,7 +18,7 @@ const std::array<std::uint8_t, 13> kAtr{0x3B, 0x99, 0x18, 0x00, 0x11, 0x88, 0x22
 
 // The standard EFs a profile writes, as the card is laid out (sizes and record lengths of the reference card;
 // 0 = absent there).
-constexpr Sim2gDriver::FileSize kSizes[] = {
+constexpr EfSize kSizes[] = {
     {kFidMf, 0x2FE2, 10},   {kGsm, 0x6F07, 9},     {kGsm, 0x6F78, 2},      {kGsm, 0x6F46, 17},
     {kGsm, 0x6FAD, 3},      {kGsm, 0x6F38, 10},    {kGsm, 0x6F30, 66},     {kGsm, 0x6F7B, 12},
     {kGsm, 0x6F31, 1},      {kGsm, 0x6F60, 0},     {kGsm, 0x6F61, 0},      {kGsm, 0x6F62, 0},

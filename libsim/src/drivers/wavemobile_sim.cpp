@@ -27,12 +27,7 @@ constexpr const char* kNoKeyFile =
     "write keys on this card type either), so its keys cannot be programmed";
 
 // Size (transparent) or record length of the standard EFs on this card, from the real card's FCPs.
-struct SizeEntry {
-    Fid parent;  // 3F00 for the MF, 7FFF for ADF.USIM
-    Fid fid;
-    std::size_t size;
-};
-constexpr SizeEntry kSizes[] = {
+constexpr EfSize kSizes[] = {
     {kFidMf, 0x2FE2, 10},
     {kFidMf, 0x2F05, 10},
     {kFidMf, 0x2F00, 40},
@@ -124,13 +119,7 @@ std::vector<FileContent> WavemobileSimDriver::code_files(const CodeSet& /*codes*
 }
 
 std::optional<std::size_t> WavemobileSimDriver::file_size(const EfRef& ef) const {
-    if (ef.path.empty()) return std::nullopt;
-    const Fid fid = ef.path.back();
-    const Fid parent = ef.path.size() == 1 ? kFidMf : ef.path[ef.path.size() - 2];
-    for (const auto& entry : kSizes) {
-        if (entry.parent == parent && entry.fid == fid) return entry.size;
-    }
-    return std::nullopt;
+    return size_in(kSizes, ef);
 }
 
 std::optional<std::string> WavemobileSimDriver::keys_refusal(const KeySet& /*keys*/) const {

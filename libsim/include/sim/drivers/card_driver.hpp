@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -95,6 +96,16 @@ class CardDriver {
     // nullopt: the key files are written like the others (same dialect, ADM1 as presented).
     [[nodiscard]] virtual std::optional<KeyFileAccess> key_file_access() const { return std::nullopt; }
 };
+
+// One line of a card type's table of standard EF sizes (transparent) or record lengths, as the real card has
+// them: the EF by its parent DF (3F00 for the MF, 7FFF for ADF.USIM, else the DF's FID) and its FID.
+struct EfSize {
+    std::uint16_t parent;
+    std::uint16_t fid;
+    std::size_t size;
+};
+// The size `table` gives for `ef`; nullopt when the table does not name it.
+std::optional<std::size_t> size_in(std::span<const EfSize> table, const EfRef& ef);
 
 // The drivers the toolkit knows, in detection order.
 std::vector<std::unique_ptr<CardDriver>> known_drivers();

@@ -11,24 +11,18 @@ namespace sim {
 
 class Sim2gDriver : public CardDriver {
   public:
-    // Size (transparent) or record length of a standard EF in `parent` (3F00 for the MF); 0 = the card has
-    // no such file, so nothing is written to it and no SELECT is spent finding out.
-    struct FileSize {
-        std::uint16_t parent;
-        std::uint16_t fid;
-        std::size_t size;
-    };
-
     [[nodiscard]] std::optional<std::string> keys_refusal(const KeySet& keys) const override;
     [[nodiscard]] std::vector<FileContent> code_files(const CodeSet& codes) const override;
     [[nodiscard]] bool sets_codes() const override { return false; }
     [[nodiscard]] std::optional<std::size_t> file_size(const EfRef& ef) const override;
 
   protected:
-    explicit Sim2gDriver(std::span<const FileSize> sizes) : sizes_(sizes) {}
+    // The card's standard EF sizes; a size 0 means the card has no such file, so nothing is written to it
+    // and no SELECT is spent finding out.
+    explicit Sim2gDriver(std::span<const EfSize> sizes) : sizes_(sizes) {}
 
   private:
-    std::span<const FileSize> sizes_;
+    std::span<const EfSize> sizes_;
 };
 
 }  // namespace sim

@@ -37,19 +37,13 @@ class SysmoIsimSja2Driver : public SystemDfDriver {
     // EF.ICCID is the vendor's, update NEV on the real card (firmware-stubs/cards/sysmoISIM-SJA2-blank.card).
     [[nodiscard]] bool iccid_factory_fixed() const override { return true; }
 
-    // A standard EF whose size (or record length) on a model differs from the SJA2's.
-    struct SizeOverride {
-        std::uint16_t parent;  // 3F00 for the MF, 7FFF for ADF.USIM, else the DF's FID
-        std::uint16_t fid;
-        std::size_t size;
-    };
     // What tells one model of this card OS from another.
     struct Model {
         std::string_view name;
         std::span<const Bytes> atrs;  // complete ATRs (OS version bytes and TCK)
         std::uint16_t adf_isim_fid;
-        std::size_t auth_key_size;  // AF20: 33 B (MILENAGE layout only) or more (room for TUAK)
-        std::span<const SizeOverride> sizes;
+        std::size_t auth_key_size;      // AF20: 33 B (MILENAGE layout only) or more (room for TUAK)
+        std::span<const EfSize> sizes;  // where a model's standard EF sizes differ from the SJA2's
     };
 
   protected:
