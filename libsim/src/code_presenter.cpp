@@ -5,11 +5,11 @@
 namespace sim {
 
 CodePresenter::CodePresenter(Chv& chv, CodeSource source, CodePresenterOptions options,
-                             RejectedAdmKeys& rejected)
+                             AdmKeyLedger& ledger)
     : chv_(chv),
       source_(std::move(source)),
       options_(std::move(options)),
-      guard_(options_.adm_guard, rejected) {}
+      guard_(options_.adm_guard, ledger) {}
 
 std::string CodePresenter::where() const {
     const auto& card = options_.card;

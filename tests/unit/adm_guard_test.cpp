@@ -7,6 +7,7 @@
 #include <fstream>
 #include <regex>
 #include <sstream>
+#include <thread>
 #include <vector>
 
 #include "sim/adm_guard.hpp"
@@ -67,7 +68,7 @@ class AdmGuardTest : public ::testing::Test {
   protected:
     void TearDown() override { std::filesystem::remove_all(dir); }
     std::filesystem::path dir = temp_dir();
-    sim::RejectedAdmKeys rejected;  // a fresh "run" per test
+    sim::AdmKeyMemory rejected;  // a fresh "run" per test
     sim::CardLabel label{"Virtual PCD 00 04", std::string("8968701000000000017")};
 };
 
@@ -133,7 +134,7 @@ TEST_F(AdmGuardTest, AWrongKeyIsPresentedOnceAndNeverAgainInTheRun) {
     // Verified already in this session: nothing is presented.
     EXPECT_FALSE(other.present(second.chv, code("88888888"), label).presented);
     EXPECT_EQ(second.adm_verifies_with_data(), 1);
-    EXPECT_EQ(rejected.size(), 1U);
+    EXPECT_EQ(rejected.rejected_count(), 1U);
 }
 
 TEST_F(AdmGuardTest, ABlockedAdmIsRefused) {
@@ -235,4 +236,97 @@ TEST_F(AdmGuardTest, UnknownCounterIsRefusedUnlessAllowed) {
     sim::AdmGuard lenient(sim::AdmGuardOptions{1, true}, rejected);
     EXPECT_TRUE(lenient.present(chv, code("88888888"), label).presented);
     EXPECT_EQ(std::count(sent.begin(), sent.end(), "0020000A08"), 1);
+}
+
+namespace {
+
+// A card whose VERIFY with data draws `refusal` (another status word than a wrong key's), counted.
+struct RefusingCard {
+    explicit RefusingCard(std::uint16_t refusal) {
+        transport = std::make_unique<sim::LoopbackTransport>(
+            sim_card.os().atr(), [this, refusal](const sim::Bytes& c) {
+                if (c.size() > 5 && c[1] == 0x20) {
+                    ++verifies_with_data;
+                    return sim::Bytes{static_cast<std::uint8_t>(refusal >> 8U),
+                                      static_cast<std::uint8_t>(refusal)};
+                }
+                return sim_card.os().process(c);
+            });
+        card = std::make_unique<sim::Card>(*transport);
+        chv = std::make_unique<sim::Chv>(*card);
+    }
+    simtest::SimulatedCard sim_card;
+    int verifies_with_data = 0;
+    std::unique_ptr<sim::LoopbackTransport> transport;
+    std::unique_ptr<sim::Card> card;
+    std::unique_ptr<sim::Chv> chv;
+};
+
+}  // namespace
+
+TEST_F(AdmGuardTest, EveryRefusalIsRecordedNotOnlyAWrongKeysAnswer) {
+    // 6982 (security status not satisfied) is not the answer to a wrong key, but the key was refused: it
+    // must not be presented again, to this card or the next.
+    sim::AdmGuard guard({}, rejected);
+    RefusingCard first(0x6982);
+    EXPECT_THROW(guard.present(*first.chv, code("88888888"), label), sim::AccessDenied);
+    EXPECT_EQ(first.verifies_with_data, 1);
+    RefusingCard second(0x6982);
+    EXPECT_THROW(guard.present(*second.chv, code("88888888"), label), sim::AdmKeyRefused);
+    EXPECT_EQ(second.verifies_with_data, 0);
+    EXPECT_EQ(rejected.rejected_count(), 1U);
+}
+
+TEST_F(AdmGuardTest, TwoCardsInARowRefusingTheirOwnKeysStopPresenting) {
+    // Per-card keys from a list in the wrong format: each card gets another key, each one wrong. The third
+    // card is not tried, even with a key that would have been right.
+    sim::AdmGuard guard({}, rejected);
+    TracedCard a("stub-usim-blank.card");
+    TracedCard b("stub-usim-blank.card");
+    TracedCard c("stub-usim-blank.card");
+    EXPECT_THROW(guard.present(a.chv, code("11111111"), label), sim::WrongCode);
+    EXPECT_THROW(guard.present(b.chv, code("22222222"), label), sim::WrongCode);
+    try {
+        guard.present(c.chv, code("88888888"), label);
+        FAIL() << "a third card was presented a key";
+    } catch (const sim::AdmKeyRefused& e) {
+        EXPECT_NE(std::string(e.what()).find("two cards in a row"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(a.adm_verifies_with_data() + b.adm_verifies_with_data() + c.adm_verifies_with_data(), 2);
+}
+
+TEST_F(AdmGuardTest, AnAcceptedKeyBetweenTwoRefusalsKeepsTheRunGoing) {
+    sim::AdmGuard guard({}, rejected);
+    TracedCard a("stub-usim-blank.card");
+    TracedCard b("stub-usim-blank.card");
+    TracedCard c("stub-usim-blank.card");
+    EXPECT_THROW(guard.present(a.chv, code("11111111"), label), sim::WrongCode);
+    EXPECT_TRUE(guard.present(b.chv, code("88888888"), label).presented);
+    EXPECT_THROW(guard.present(c.chv, code("22222222"), label), sim::WrongCode);
+}
+
+TEST_F(AdmGuardTest, ReadersPresentingAtOnceSpendOneTryForOneWrongKey) {
+    // The station's workers share the ledger: the first presentation of a key is serialised, so four readers
+    // given the same wrong key at the same moment spend one try in total. With four different wrong keys
+    // (a list in the wrong format), first presentations go one at a time until one is accepted: two tries.
+    for (const bool same_key : {true, false}) {
+        sim::AdmKeyMemory ledger;
+        std::vector<std::unique_ptr<TracedCard>> cards;
+        for (int i = 0; i < 4; ++i) cards.push_back(std::make_unique<TracedCard>("stub-usim-blank.card"));
+        std::vector<std::thread> readers;
+        for (int i = 0; i < 4; ++i) {
+            readers.emplace_back([&, i] {
+                sim::AdmGuard guard({}, ledger);
+                const std::string key = same_key ? "12345678" : std::string(8, static_cast<char>('1' + i));
+                try {
+                    guard.present(cards[static_cast<std::size_t>(i)]->chv, code(key.c_str()), label);
+                } catch (const sim::Error&) {
+                }
+            });
+        }
+        for (auto& t : readers) t.join();
+        int presented = 0;
+        for (const auto& c : cards) presented += c->adm_verifies_with_data();
+        EXPECT_EQ(presented, same_key ? 1 : 2) << (same_key ? "one key" : "four keys");
+    }
 }

@@ -173,13 +173,13 @@ TEST(CodePresenter, KnownCounterSavesTheQuery) {
 }
 
 TEST(CodePresenter, AdmGoesThroughTheGuard) {
-    sim::RejectedAdmKeys rejected;  // a fresh "run"
+    sim::AdmKeyMemory rejected;  // a fresh "run"
     {
         Session s;
         s.values[CodeId::Adm1] = "12345678";
         sim::CodePresenter presenter(s.chv, s.source(), {}, rejected);
         EXPECT_THROW((void)presenter.present(CodeId::Adm1), sim::WrongCode);
-        EXPECT_EQ(rejected.size(), 1U);
+        EXPECT_EQ(rejected.rejected_count(), 1U);
         // The guard's memory: the same wrong key is never presented again, on this card or the next.
         EXPECT_THROW((void)presenter.present(CodeId::Adm1), sim::SafetyRefusal);
         Session next;

@@ -37,7 +37,7 @@ struct CodePresenterOptions {
 class CodePresenter {
   public:
     CodePresenter(Chv& chv, CodeSource source, CodePresenterOptions options = {},
-                  RejectedAdmKeys& rejected = RejectedAdmKeys::process());
+                  AdmKeyLedger& ledger = AdmKeyMemory::process());
 
     // Presents `id` (PIN1, PIN2 or ADM1) unless it was presented, or found verified, in this session. Returns
     // whether the code was sent now (and accepted). Throws:
