@@ -16,6 +16,7 @@
 #include "output/outputs.hpp"
 #include "sim/drivers/card_driver.hpp"
 #include "sim/error.hpp"
+#include "station/adm_ledger.hpp"
 #include "station/card_issuer.hpp"
 #include "station/job_setup.hpp"
 #include "station/station.hpp"
@@ -31,6 +32,7 @@ struct IssueOptions {
     CardAccessOptions access;
     bool resume = false;
     bool join = false;
+    bool retry_refused_adm = false;
     bool dry_run = false;
     bool open5gs = false;
     bool osmohlr = false;
@@ -48,6 +50,8 @@ void print_report(const StationReport& report, JobId job, Journal& journal) {
     std::cout << fmt::format(
         "\nissued {} card(s) this run, {} failed ({} refused for safety), in {:.1f} s ({:.0f} cards/h)\n",
         report.issued, report.failed, report.refused, report.seconds, report.cards_per_hour());
+    if (!report.halted_for_safety.empty())
+        std::cout << fmt::format("station stopped for safety: {}\n", report.halted_for_safety);
     for (const auto& r : report.readers) {
         std::cout << fmt::format("  {:<28} issued {:>4}  failed {:>3}  refused {:>3}\n", r.reader, r.issued,
                                  r.failed, r.refused);
@@ -140,6 +144,9 @@ int run(const IssueOptions& o) {
     const Job job = o.join ? join_job(*journal, order, keys, ctx.station_id)
                            : open_job(*journal, order, keys, ctx.station_id, o.resume);
     FileSizeCache sizes;
+    JournalAdmLedger adm_ledger(*journal, {job.id, ctx.station_id, o.retry_refused_adm},
+                                keys.get(order.keys.transport_key_index));
+    ctx.adm_ledger = &adm_ledger;
     ctx.journal = journal.get();
     ctx.job = job.id;
     ctx.sizes = &sizes;
@@ -176,6 +183,9 @@ void add_issue_command(CLI::App& root) {
                   "Start the order, or join it if another station sharing the store already has: for several "
                   "stations on one PostgreSQL pool")
         ->excludes(resume);
+    cmd->add_flag("--retry-refused-adm", o->retry_refused_adm,
+                  "Present once more an ADM key that a card of this batch refused, or whose presentation was "
+                  "interrupted (the journal keeps them; check the key and the cards' ADM counters first)");
     cmd->add_flag("--dry-run", o->dry_run,
                   "Print the write plan for one card (secrets masked); touch nothing");
     cmd->add_flag("--open5gs", o->open5gs, "Also write an open5gs-dbctl script (holds Ki/OPc in clear)");

@@ -349,7 +349,10 @@ IssuedCard issue_card(sim::Card& card, const std::string& reader_id, IssueContex
                                       own_offer ? std::optional<std::string_view>(profile.id) : std::nullopt);
         const auto codes = code_set(profile, secrets.material);
         sim::Chv chv(card, {driver->adm_reference()});
-        sim::AdmGuard guard(ctx.adm_guard);
+        std::optional<JournalAdmLedger::ForCard> batch_ledger;
+        if (ctx.adm_ledger) batch_ledger.emplace(ctx.adm_ledger->for_card(record.id));
+        sim::AdmGuard guard(ctx.adm_guard, batch_ledger ? static_cast<sim::AdmKeyLedger&>(*batch_ledger)
+                                                        : sim::AdmKeyMemory::process());
         const sim::SecretBytes adm = adm_text(secrets.material.adm);
         // A card without ADM (driver has_adm()) takes only what its conditions grant without it.
         if (driver->has_adm()) guard.present(chv, adm, sim::CardLabel{reader_id, card_iccid});

@@ -16,6 +16,7 @@
 #include "sim/card.hpp"
 #include "sim/drivers/card_driver.hpp"
 #include "sim/key_file.hpp"
+#include "station/adm_ledger.hpp"
 #include "store/journal.hpp"
 
 namespace provisioner {
@@ -42,6 +43,8 @@ struct IssueContext {
     std::string station_id;
     std::optional<sim::AdmKeys> adm_keys;  // from --adm-file; a vendor row's own ADM wins
     sim::AdmGuardOptions adm_guard;
+    // The batch's ADM ledger in the journal (issue); without one, the process's memory (sim::AdmKeyMemory).
+    JournalAdmLedger* adm_ledger = nullptr;
     FileSizeCache* sizes = nullptr;
 };
 

@@ -80,6 +80,9 @@ struct Shared {
     StatusBoard& board;
     ReaderService& service;
     std::atomic<bool> pool_empty{false};
+    // Set when every further card would be refused (the ADM ledger refuses the batch's key): the workers end
+    // once their cards in flight are done, as after a Ctrl-C.
+    std::atomic<bool> halted{false};
     std::mutex tally_mutex;
     StationReport report;
 };
@@ -92,7 +95,7 @@ class WorkerLife {
   public:
     explicit WorkerLife(const Shared& s) : s_(s) {}
     [[nodiscard]] bool over() {
-        if (s_.stop.load()) return true;
+        if (s_.stop.load() || s_.halted.load()) return true;
         if (!s_.pool_empty.load()) return false;
         if (!owes_resume_) return true;
         const auto now = std::chrono::steady_clock::now();
@@ -141,6 +144,12 @@ void count(Shared& s, std::size_t slot, Count what) {
 
 enum class Outcome { Issued, Failed, OrderComplete };
 
+void halt(Shared& s, const std::string& reason) {
+    const std::lock_guard lock(s.tally_mutex);
+    if (s.report.halted_for_safety.empty()) s.report.halted_for_safety = reason;
+    s.halted = true;
+}
+
 Outcome issue_one(Shared& s, ReaderWatch& watch, const std::string& reader, std::size_t slot) {
     // Destroyed at the end of this function, the connection powers the card down: the operator (or the rig's
     // feeder) takes it out. When pcscd went away meanwhile nothing happens and the card stays in the reader,
@@ -169,6 +178,11 @@ Outcome issue_one(Shared& s, ReaderWatch& watch, const std::string& reader, std:
         s.pool_empty = true;
         s.board.set(slot, "order complete: no identity left", true);
         return Outcome::OrderComplete;
+    } catch (const sim::AdmKeyRefused& e) {
+        halt(s, e.what());
+        s.board.set(slot, fmt::format("REFUSED, station stopping: {}", e.what()), true);
+        count(s, slot, Count::Refused);
+        return Outcome::Failed;
     } catch (const std::exception& e) {
         // issue_card() has recorded the failure in the journal; whatever it was, this worker goes on.
         const auto* error = dynamic_cast<const sim::Error*>(&e);
@@ -306,7 +320,7 @@ StationReport run_station(IssueContext& ctx, const std::vector<std::string>& rea
 StationReport run_station(IssueContext& ctx, const std::vector<std::string>& readers,
                           const StationOptions& options, std::atomic<bool>& stop, ReaderService& service) {
     StatusBoard board(readers, options.live_display);
-    Shared shared{ctx, stop, board, service, {}, {}, {}};
+    Shared shared{ctx, stop, board, service, {}, {}, {}, {}};
     for (const auto& r : readers) shared.report.readers.push_back({r, 0, 0, 0});
     const auto started = std::chrono::steady_clock::now();
     std::vector<std::thread> threads;
@@ -319,11 +333,11 @@ StationReport run_station(IssueContext& ctx, const std::vector<std::string>& rea
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
             {
                 const std::lock_guard lock(shared.tally_mutex);
-                board.totals(
-                    fmt::format("issued {}, failed {}, {:.0f} s, {:.0f} cards/h{}", shared.report.issued,
-                                shared.report.failed, secs,
-                                secs > 0 ? 3600.0 * static_cast<double>(shared.report.issued) / secs : 0,
-                                stop.load() ? "  (stopping: finishing cards in flight)" : ""));
+                board.totals(fmt::format(
+                    "issued {}, failed {}, {:.0f} s, {:.0f} cards/h{}", shared.report.issued,
+                    shared.report.failed, secs,
+                    secs > 0 ? 3600.0 * static_cast<double>(shared.report.issued) / secs : 0,
+                    stop.load() || shared.halted.load() ? "  (stopping: finishing cards in flight)" : ""));
             }
             board.redraw();
             std::this_thread::sleep_for(200ms);

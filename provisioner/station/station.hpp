@@ -61,6 +61,7 @@ struct StationReport {
     std::uint64_t refused = 0;
     double seconds = 0;
     bool stopped_by_operator = false;
+    std::string halted_for_safety;  // why the station stopped by itself (every further card would be refused)
     [[nodiscard]] double cards_per_hour() const {
         return seconds > 0 ? 3600.0 * static_cast<double>(issued) / seconds : 0;
     }

@@ -652,8 +652,8 @@ std::pair<int, int> migrate_store(std::string_view url) {
     return {before, static_cast<SqliteJournal&>(*journal).schema_version()};
 }
 
-std::string utc_now() {
-    const auto now = std::chrono::system_clock::now();
+namespace {
+std::string utc_text(std::chrono::system_clock::time_point now) {
     const std::time_t secs = std::chrono::system_clock::to_time_t(now);
     const auto ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
@@ -661,6 +661,132 @@ std::string utc_now() {
     gmtime_r(&secs, &tm);
     return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1,
                        tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+}
+}  // namespace
+
+std::string utc_now() {
+    return utc_text(std::chrono::system_clock::now());
+}
+
+// ---- the ADM key ledger
+// ------------------------------------------------------------------------------------
+std::string_view to_string(AdmKeyState state) {
+    switch (state) {
+        case AdmKeyState::presenting:
+            return "presenting";
+        case AdmKeyState::accepted:
+            return "accepted";
+        case AdmKeyState::refused:
+            return "refused";
+    }
+    return "unknown";
+}
+
+AdmKeyState adm_key_state_from_string(std::string_view name) {
+    for (const auto state : {AdmKeyState::presenting, AdmKeyState::accepted, AdmKeyState::refused}) {
+        if (to_string(state) == name) return state;
+    }
+    throw JournalError(fmt::format("journal: unknown ADM key state '{}'", name));
+}
+
+namespace {
+
+bool claimed_by(const AdmKeyRow& row, const AdmKeyClaim& claim) {
+    return row.station_id == claim.station_id && row.reader_id == claim.reader_id;
+}
+
+AdmKeyRow presenting_row(const AdmKeyClaim& claim, std::int64_t refusals) {
+    const auto now = std::chrono::system_clock::now();
+    return AdmKeyRow{claim.job,
+                     claim.fingerprint,
+                     AdmKeyState::presenting,
+                     refusals,
+                     claim.station_id,
+                     claim.reader_id,
+                     claim.iccid,
+                     "",
+                     utc_text(now + claim.lease),
+                     utc_text(now)};
+}
+
+// The one rule of the ledger: who may present a key now.
+AdmClaimResult claim_in(StoreTransaction& tx, const AdmKeyClaim& claim) {
+    const auto row = tx.load_adm_key(claim.job, claim.fingerprint);
+    if (!row) {
+        tx.save_adm_key(presenting_row(claim, 0));
+        return {AdmClaimOutcome::granted, std::nullopt};
+    }
+    AdmClaimOutcome outcome = AdmClaimOutcome::granted;
+    switch (row->state) {
+        case AdmKeyState::accepted:
+            return {AdmClaimOutcome::accepted_before, row};
+        case AdmKeyState::refused:
+            outcome = AdmClaimOutcome::refused_before;
+            break;
+        case AdmKeyState::presenting:
+            // Our own claim (a write replayed after a lost COMMIT answer) is ours still.
+            if (claimed_by(*row, claim)) return {AdmClaimOutcome::granted, row};
+            outcome =
+                row->lease_until > utc_now() ? AdmClaimOutcome::in_flight : AdmClaimOutcome::interrupted;
+            break;
+    }
+    if (outcome == AdmClaimOutcome::in_flight || !claim.retry_refused) return {outcome, row};
+    tx.save_adm_key(presenting_row(claim, row->refusals));
+    return {AdmClaimOutcome::granted, row};
+}
+
+}  // namespace
+
+AdmClaimResult StoreJournal::claim_adm_key(const AdmKeyClaim& claim) {
+    AdmClaimResult result;
+    write([&](StoreTransaction& tx) { result = claim_in(tx, claim); },
+          [](StoreTransaction&, const CommittedWrite&) {}, Replay::allowed);
+    return result;
+}
+
+void StoreJournal::settle_adm_key(const AdmKeyClaim& claim, AdmKeyState outcome, std::string_view sw) {
+    if (outcome == AdmKeyState::presenting)
+        throw sim::InputError("an ADM key settles as accepted or refused");
+    write(
+        [&](StoreTransaction& tx) {
+            const auto row = tx.load_adm_key(claim.job, claim.fingerprint);
+            AdmKeyRow settled = presenting_row(claim, row ? row->refusals : 0);
+            settled.state = outcome;
+            settled.lease_until.clear();
+            if (outcome == AdmKeyState::refused) {
+                ++settled.refusals;
+                settled.sw = std::string(sw);
+                Event e;
+                e.station_id = claim.station_id;
+                e.job = claim.job;
+                e.card = claim.card;
+                e.kind = "adm-refused";
+                e.detail = fmt::format("ADM key {} refused by the card in reader {}{} ({})",
+                                       claim.fingerprint.substr(0, 12), claim.reader_id,
+                                       claim.iccid.empty() ? "" : ", ICCID " + claim.iccid,
+                                       sw.empty() ? "no answer" : "SW " + std::string(sw));
+                tx.insert_event(e);
+            }
+            tx.save_adm_key(settled);
+        },
+        [](StoreTransaction&, const CommittedWrite&) {}, Replay::allowed);
+}
+
+void StoreJournal::release_adm_key(const AdmKeyClaim& claim) {
+    write(
+        [&](StoreTransaction& tx) {
+            auto row = tx.load_adm_key(claim.job, claim.fingerprint);
+            if (!row || row->state != AdmKeyState::presenting || !claimed_by(*row, claim)) return;
+            if (row->refusals == 0) {
+                tx.delete_adm_key(claim.job, claim.fingerprint);
+                return;
+            }
+            // A refused key retried (--retry-refused-adm) and then not presented: refused it stays.
+            row->state = AdmKeyState::refused;
+            row->lease_until.clear();
+            tx.save_adm_key(*row);
+        },
+        [](StoreTransaction&, const CommittedWrite&) {}, Replay::allowed);
 }
 
 }  // namespace provisioner

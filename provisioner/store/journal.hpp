@@ -22,6 +22,7 @@
 // (identity/transport_key.hpp) together with the index of the key that wraps them.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -155,7 +156,8 @@ struct CardSecrets {
 // One identity of a job's pool: from ranges (identity/ranges.hpp) or a row of an explicit list.
 struct IdentityRow {
     CardIdentity identity;
-    std::optional<WrappedSecret> listed;  // a list row's own values (ADM1, codes, Ki), sealed (identity/keys.hpp)
+    std::optional<WrappedSecret>
+        listed;  // a list row's own values (ADM1, codes, Ki), sealed (identity/keys.hpp)
 };
 
 // Streams a job's identities into create_job() so a 100,000-card order is never held in memory.
@@ -282,6 +284,51 @@ struct ReplacementResult {
     CardRecord new_card;
 };
 
+// ---- ADM keys: the ADM guard's ledger shared by the stations of a batch (station/adm_ledger.hpp)
+// A key is known by its fingerprint only (HMAC-SHA256 under a key derived from K4, hex): the store never
+// holds anything that would let a copy of it test ADM guesses offline.
+enum class AdmKeyState { presenting, accepted, refused };
+std::string_view to_string(AdmKeyState state);
+
+struct AdmKeyRow {
+    JobId job = 0;
+    std::string fingerprint;
+    AdmKeyState state = AdmKeyState::presenting;
+    std::int64_t refusals = 0;  // cards of the batch that refused it
+    std::string station_id;     // who presented it last (or is presenting it)
+    std::string reader_id;
+    std::string iccid;        // the card it was last presented to, when known
+    std::string sw;           // the last refusal's status word, "" when the card gave no answer
+    std::string lease_until;  // presenting: until when the claim holds (utc_now() format)
+    std::string updated_at;
+};
+
+// A station's request to present a key to a card.
+struct AdmKeyClaim {
+    JobId job = 0;
+    std::string fingerprint;
+    std::string station_id;
+    std::string reader_id;
+    std::string iccid;
+    std::optional<CardId> card;  // the journal's record of the card, for its events
+    // --retry-refused-adm: a key refused before, or whose presentation was interrupted, may be presented once
+    // more (the operator has checked).
+    bool retry_refused = false;
+    std::chrono::seconds lease{30};
+};
+
+enum class AdmClaimOutcome {
+    granted,          // present it; settle or release the claim afterwards
+    accepted_before,  // a card of the batch accepted it: present it
+    refused_before,   // a card of the batch refused it: never again (row says where and when)
+    in_flight,        // another reader or station is presenting it now: wait for the outcome
+    interrupted,      // a presentation started and never settled (a crash): its outcome is unknown
+};
+struct AdmClaimResult {
+    AdmClaimOutcome outcome = AdmClaimOutcome::granted;
+    std::optional<AdmKeyRow> row;  // the key's row as found (not for a first claim)
+};
+
 // Told when a shared store becomes unreachable (available = false, with the reason) and when it is reachable
 // again (true). Called from the thread whose journal call found the outage, while the journal holds its lock:
 // every other journal call of that object waits meanwhile (that is the pause), so the listener must be quick
@@ -361,6 +408,14 @@ class Journal {
 
     virtual void record_event(const Event& event) = 0;
     virtual std::vector<Event> events(std::optional<JobId> job, std::optional<CardId> card) = 0;
+
+    // The ADM key ledger (one transaction each). claim: takes the key's turn, or says why not. settle: the
+    // card accepted or refused it (`sw` the refusal's status word, "" for no answer); a refusal is also an
+    // event of the job and of the card. release: the key was not presented after all (a refused key stays
+    // refused).
+    virtual AdmClaimResult claim_adm_key(const AdmKeyClaim& claim) = 0;
+    virtual void settle_adm_key(const AdmKeyClaim& claim, AdmKeyState outcome, std::string_view sw) = 0;
+    virtual void release_adm_key(const AdmKeyClaim& claim) = 0;
 
     // The store's outage hook (see AvailabilityListener). An embedded store is never unavailable: no-op.
     virtual void set_availability_listener(AvailabilityListener listener) { (void)listener; }

@@ -83,6 +83,24 @@ ALTER TABLE identity RENAME COLUMN adm_key_index TO listed_key_index;
 ALTER TABLE identity RENAME COLUMN adm_blob TO listed_blob;
 )sql";
 
+// v4 (hardening): the ADM guard's ledger shared by a batch's stations. One row per key a card of the job was
+// given, by fingerprint (never the key): being presented (with a lease), accepted, or refused.
+constexpr std::string_view kSchemaV4 = R"sql(
+CREATE TABLE adm_key (
+    job_id       {integer} NOT NULL REFERENCES job (id),
+    fingerprint  TEXT NOT NULL,
+    state        TEXT NOT NULL CHECK (state IN ('presenting', 'accepted', 'refused')),
+    refusals     {integer} NOT NULL DEFAULT 0,
+    station_id   TEXT NOT NULL,
+    reader_id    TEXT NOT NULL DEFAULT '',
+    iccid        TEXT NOT NULL DEFAULT '',
+    sw           TEXT NOT NULL DEFAULT '',
+    lease_until  TEXT NOT NULL DEFAULT '',
+    updated_at   TEXT NOT NULL,
+    PRIMARY KEY (job_id, fingerprint)
+);
+)sql";
+
 // What the schema's placeholders become in each store: SQLite stores timestamps as utc_now() text and keeps
 // its identity rows in the primary key's b-tree; PostgreSQL takes the server's clock (the stations' clocks do
 // not matter), and an event carries the writer's request id, which resolves a COMMIT whose answer was lost.
@@ -119,7 +137,10 @@ std::string timestamp_text(std::string_view column, SqlDialect dialect) {
 }  // namespace
 
 std::vector<SchemaStep> schema_steps(SqlDialect dialect) {
-    return {{1, with_words(kSchemaV1, dialect)}, {2, std::string(kSchemaV2)}, {3, std::string(kSchemaV3)}};
+    return {{1, with_words(kSchemaV1, dialect)},
+            {2, std::string(kSchemaV2)},
+            {3, std::string(kSchemaV3)},
+            {4, with_words(kSchemaV4, dialect)}};
 }
 
 namespace {

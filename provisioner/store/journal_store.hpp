@@ -49,6 +49,9 @@ struct IdentityClash {
     std::size_t index = 0;
 };
 
+// The ledger's state as the stores spell it (to_string's inverse); JournalError for anything else.
+AdmKeyState adm_key_state_from_string(std::string_view name);
+
 // One open transaction of a store. Row locks, where the store has them (PostgreSQL's FOR UPDATE), are held
 // until the transaction ends; SQLite's single writer makes them unnecessary there. Timestamps the store
 // writes (updated_at, an event without `at`) are the transaction's clock.
@@ -99,6 +102,12 @@ class StoreTransaction {
     virtual std::optional<NumberReservation> number_reservation(std::string_view msisdn) = 0;
     virtual void set_twin(CardId card, CardId twin, std::string_view station_id) = 0;
 
+    // ---- the ADM key ledger
+    // The key's row, locked against other writers until the transaction ends (there may be no row yet).
+    virtual std::optional<AdmKeyRow> load_adm_key(JobId job, std::string_view fingerprint) = 0;
+    virtual void save_adm_key(const AdmKeyRow& row) = 0;  // insert or replace
+    virtual void delete_adm_key(JobId job, std::string_view fingerprint) = 0;
+
     // ---- events
     virtual void insert_event(const Event& event) = 0;
     virtual std::vector<Event> events(std::optional<JobId> job, std::optional<CardId> card) = 0;
@@ -129,6 +138,9 @@ class StoreJournal : public Journal {
     JobCounts counts(JobId job) final;
     void link_twin(CardId a, CardId b, std::string_view station_id) final;
     void record_event(const Event& event) final;
+    AdmClaimResult claim_adm_key(const AdmKeyClaim& claim) final;
+    void settle_adm_key(const AdmKeyClaim& claim, AdmKeyState outcome, std::string_view sw) final;
+    void release_adm_key(const AdmKeyClaim& claim) final;
     std::vector<Event> events(std::optional<JobId> job, std::optional<CardId> card) final;
 
   protected:

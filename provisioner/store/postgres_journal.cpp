@@ -297,6 +297,52 @@ class PostgresTransaction final : public StoreTransaction {
                 Params().add(twin).add(station_id).add(card));
     }
 
+    std::optional<AdmKeyRow> load_adm_key(JobId job, std::string_view fingerprint) override {
+        // Two stations claiming one key at once: the second waits here for the first's commit (there may be
+        // no row to lock yet).
+        c_.exec("SELECT pg_advisory_xact_lock(hashtext('adm:' || $1 || ':' || $2))",
+                Params().add(job).add(fingerprint));
+        const Result r = c_.exec(
+            "SELECT state, refusals, station_id, reader_id, iccid, sw, lease_until, updated_at FROM adm_key "
+            "WHERE job_id = $1 AND fingerprint = $2",
+            Params().add(job).add(fingerprint));
+        if (r.empty()) return std::nullopt;
+        return AdmKeyRow{job,
+                         std::string(fingerprint),
+                         adm_key_state_from_string(r.text(0, 0)),
+                         r.int64(0, 1),
+                         r.text(0, 2),
+                         r.text(0, 3),
+                         r.text(0, 4),
+                         r.text(0, 5),
+                         r.text(0, 6),
+                         r.text(0, 7)};
+    }
+    void save_adm_key(const AdmKeyRow& r) override {
+        c_.exec(
+            "INSERT INTO adm_key (job_id, fingerprint, state, refusals, station_id, reader_id, iccid, sw, "
+            "lease_until, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
+            "ON CONFLICT (job_id, fingerprint) DO UPDATE SET state = EXCLUDED.state, refusals = "
+            "EXCLUDED.refusals, station_id = EXCLUDED.station_id, reader_id = EXCLUDED.reader_id, iccid = "
+            "EXCLUDED.iccid, sw = EXCLUDED.sw, lease_until = EXCLUDED.lease_until, updated_at = "
+            "EXCLUDED.updated_at",
+            Params()
+                .add(r.job)
+                .add(r.fingerprint)
+                .add(to_string(r.state))
+                .add(r.refusals)
+                .add(r.station_id)
+                .add(r.reader_id)
+                .add(r.iccid)
+                .add(r.sw)
+                .add(r.lease_until)
+                .add(r.updated_at));
+    }
+    void delete_adm_key(JobId job, std::string_view fingerprint) override {
+        c_.exec("DELETE FROM adm_key WHERE job_id = $1 AND fingerprint = $2",
+                Params().add(job).add(fingerprint));
+    }
+
     void insert_event(const Event& e) override {
         c_.exec(
             "INSERT INTO event (at, station_id, job_id, card_id, kind, from_state, to_state, detail, "

@@ -78,7 +78,8 @@ class SqliteTransaction final : public StoreTransaction {
     }
     void insert_identities(JobId job, std::uint64_t first_seq, std::span<const IdentityRow> rows) override {
         auto insert = db_.prepare(
-            "INSERT INTO identity (job_id, seq, imsi, iccid, msisdn, listed_key_index, listed_blob) VALUES (?, ?, "
+            "INSERT INTO identity (job_id, seq, imsi, iccid, msisdn, listed_key_index, listed_blob) VALUES "
+            "(?, ?, "
             "?, ?, ?, ?, ?)");
         for (std::size_t i = 0; i < rows.size(); ++i) {
             insert.reset();
@@ -245,6 +246,47 @@ class SqliteTransaction final : public StoreTransaction {
             .bind(2, now_)
             .bind(3, station_id)
             .bind(4, card)
+            .run();
+    }
+
+    std::optional<AdmKeyRow> load_adm_key(JobId job, std::string_view fingerprint) override {
+        // BEGIN IMMEDIATE: this transaction is the only writer, so the row cannot change under it.
+        auto st = db_.prepare(
+            "SELECT state, refusals, station_id, reader_id, iccid, sw, lease_until, updated_at FROM adm_key "
+            "WHERE job_id = ? AND fingerprint = ?");
+        st.bind(1, job).bind(2, fingerprint);
+        if (!st.step()) return std::nullopt;
+        return AdmKeyRow{job,
+                         std::string(fingerprint),
+                         adm_key_state_from_string(st.text(0)),
+                         st.int64(1),
+                         st.text(2),
+                         st.text(3),
+                         st.text(4),
+                         st.text(5),
+                         st.text(6),
+                         st.text(7)};
+    }
+    void save_adm_key(const AdmKeyRow& r) override {
+        db_.prepare(
+               "INSERT OR REPLACE INTO adm_key (job_id, fingerprint, state, refusals, station_id, reader_id, "
+               "iccid, sw, lease_until, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            .bind(1, r.job)
+            .bind(2, r.fingerprint)
+            .bind(3, to_string(r.state))
+            .bind(4, r.refusals)
+            .bind(5, r.station_id)
+            .bind(6, r.reader_id)
+            .bind(7, r.iccid)
+            .bind(8, r.sw)
+            .bind(9, r.lease_until)
+            .bind(10, r.updated_at)
+            .run();
+    }
+    void delete_adm_key(JobId job, std::string_view fingerprint) override {
+        db_.prepare("DELETE FROM adm_key WHERE job_id = ? AND fingerprint = ?")
+            .bind(1, job)
+            .bind(2, fingerprint)
             .run();
     }
 

@@ -64,8 +64,18 @@ class IssueFixture {
         ctx_.station_id = "test-station";
         ctx_.adm_keys = sim::AdmKeys::single(sim::SecretBytes::from_text(kStubAdm));
         ctx_.sizes = &sizes_;
+        new_adm_ledger();
+    }
+    // A new run's ADM ledger on the journal, as a station starts with; `retry_refused` as
+    // --retry-refused-adm.
+    void new_adm_ledger(bool retry_refused = false) {
+        adm_ledger_.reset();
+        adm_ledger_.emplace(*journal_, provisioner::AdmLedgerScope{job_.id, "test-station", retry_refused},
+                            keys_.get(1));
+        ctx_.adm_ledger = &*adm_ledger_;
     }
     ~IssueFixture() {
+        adm_ledger_.reset();
         journal_.reset();
         std::error_code ec;
         std::filesystem::remove_all(dir_, ec);
@@ -90,6 +100,7 @@ class IssueFixture {
     provisioner::Job job_;
     provisioner::FileSizeCache sizes_;
     provisioner::IssueContext ctx_;
+    std::optional<provisioner::JournalAdmLedger> adm_ledger_;
 };
 
 // A simulated card in-process whose transport can be made to fail after a number of APDUs (card pulled out).

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -652,6 +653,75 @@ TYPED_TEST_P(JournalContract, FourProcessesNeverShareAnIdentity) {
     EXPECT_TRUE(c.balanced());
 }
 
+// ---- the ADM key ledger
+// -------------------------------------------------------------------------------------
+AdmKeyClaim adm_claim(JobId job, std::string station, std::string reader, std::string key = "ab12") {
+    AdmKeyClaim c;
+    c.job = job;
+    c.fingerprint = std::move(key);
+    c.station_id = std::move(station);
+    c.reader_id = std::move(reader);
+    c.iccid = "8968701000000000017";
+    return c;
+}
+
+TYPED_TEST_P(JournalContract, AnAdmKeyIsPresentedByOneStationAtATimeAndARefusalIsFinal) {
+    const Job job = this->make_job("ORD-ADM", 4);
+    auto other = this->store.connect();  // a second station on the same store
+    const auto a = adm_claim(job.id, "station-A", "reader-0");
+    const auto b = adm_claim(job.id, "station-B", "reader-3");
+    EXPECT_EQ(this->journal->claim_adm_key(a).outcome, AdmClaimOutcome::granted);
+    const auto waiting = other->claim_adm_key(b);
+    EXPECT_EQ(waiting.outcome, AdmClaimOutcome::in_flight);
+    ASSERT_TRUE(waiting.row);
+    EXPECT_EQ(waiting.row->station_id, "station-A");
+    this->journal->settle_adm_key(a, AdmKeyState::refused, "63C9");
+    const auto refused = other->claim_adm_key(b);
+    EXPECT_EQ(refused.outcome, AdmClaimOutcome::refused_before);
+    EXPECT_EQ(refused.row->sw, "63C9");
+    EXPECT_EQ(refused.row->refusals, 1);
+    // A later run of station A, and the same key in another job: the job's refusal stands; the other job's
+    // key is its own.
+    auto later = this->store.connect();
+    EXPECT_EQ(later->claim_adm_key(a).outcome, AdmClaimOutcome::refused_before);
+    const Job next = this->make_job("ORD-ADM-2", 4, 100);
+    EXPECT_EQ(later->claim_adm_key(adm_claim(next.id, "station-A", "reader-0")).outcome,
+              AdmClaimOutcome::granted);
+    // Forced, once: granted; not presented after all: refused it stays.
+    auto forced = b;
+    forced.retry_refused = true;
+    EXPECT_EQ(other->claim_adm_key(forced).outcome, AdmClaimOutcome::granted);
+    other->release_adm_key(forced);
+    EXPECT_EQ(this->journal->claim_adm_key(a).outcome, AdmClaimOutcome::refused_before);
+    // The refusal is an event of the job.
+    const auto events = this->journal->events(job.id, std::nullopt);
+    EXPECT_EQ(
+        std::count_if(events.begin(), events.end(), [](const Event& e) { return e.kind == "adm-refused"; }),
+        1);
+}
+
+TYPED_TEST_P(JournalContract, AnAcceptedAdmKeyIsSharedAndAnInterruptedOneIsNotGuessed) {
+    const Job job = this->make_job("ORD-ADM", 4);
+    auto other = this->store.connect();
+    const auto a = adm_claim(job.id, "station-A", "reader-0");
+    EXPECT_EQ(this->journal->claim_adm_key(a).outcome, AdmClaimOutcome::granted);
+    this->journal->settle_adm_key(a, AdmKeyState::accepted, "");
+    EXPECT_EQ(other->claim_adm_key(adm_claim(job.id, "station-B", "reader-1")).outcome,
+              AdmClaimOutcome::accepted_before);
+    // A claim whose lease ran out without an outcome (the station died mid-VERIFY): unknown, so refused
+    // unless forced; a released claim leaves no trace.
+    auto crashed = adm_claim(job.id, "station-A", "reader-0", "cd34");
+    crashed.lease = std::chrono::seconds(0);
+    EXPECT_EQ(this->journal->claim_adm_key(crashed).outcome, AdmClaimOutcome::granted);
+    auto b = adm_claim(job.id, "station-B", "reader-1", "cd34");
+    EXPECT_EQ(other->claim_adm_key(b).outcome, AdmClaimOutcome::interrupted);
+    b.retry_refused = true;
+    EXPECT_EQ(other->claim_adm_key(b).outcome, AdmClaimOutcome::granted);
+    other->release_adm_key(b);
+    EXPECT_EQ(this->journal->claim_adm_key(adm_claim(job.id, "station-A", "reader-2", "cd34")).outcome,
+              AdmClaimOutcome::granted);
+}
+
 REGISTER_TYPED_TEST_SUITE_P(JournalContract, CreatesAndFindsJobs, RefusesAnOverlappingOrder,
                             RefusesAQuantityThatDiffersFromTheRows, AllocatesWritesVerifiesIssues,
                             RefusesWrongTransitions, VerifiesAndIssuesInOneStep,
@@ -662,6 +732,8 @@ REGISTER_TYPED_TEST_SUITE_P(JournalContract, CreatesAndFindsJobs, RefusesAnOverl
                             ActivatesATwinAndMovesTheLinkOnReplacement, ChangesTheOfferAndKeepsTheState,
                             AllocatesTheIdentityOfAVendorFixedIccid, RecordsAuditEvents,
                             KeepsTheListedValuesOfAListRow, EightThreadsOwnConnectionsNeverShareAnIdentity,
-                            EightThreadsSharingOneJournalObject, FourProcessesNeverShareAnIdentity);
+                            EightThreadsSharingOneJournalObject, FourProcessesNeverShareAnIdentity,
+                            AnAdmKeyIsPresentedByOneStationAtATimeAndARefusalIsFinal,
+                            AnAcceptedAdmKeyIsSharedAndAnInterruptedOneIsNotGuessed);
 
 }  // namespace journal_contract

@@ -171,7 +171,7 @@ class FaultIssue : public ::testing::Test {
         {
             auto t = body.transport();
             sim::Card card(t);
-            const auto issued = provisioner::issue_card(card, "reader-0", f.ctx());
+            const auto issued = complete(card);
             ++issued_;
             out.resumed = issued.resumed;
             if (out.left == CardState::quarantined) {
@@ -189,7 +189,23 @@ class FaultIssue : public ::testing::Test {
         return out;
     }
 
+    // The operator's next attempt on a card that failed. A fault on the VERIFY of ADM itself (no answer, or
+    // an error status word) makes the key refused for the batch: the ADM guard will not present it again
+    // until the operator, having checked, says --retry-refused-adm; after that one presentation, a new run.
+    provisioner::IssuedCard complete(sim::Card& card) {
+        try {
+            return provisioner::issue_card(card, "reader-0", f.ctx());
+        } catch (const sim::AdmKeyRefused&) {
+            ++adm_refusals_;
+            f.new_adm_ledger(/*retry_refused=*/true);
+            const auto issued = provisioner::issue_card(card, "reader-0", f.ctx());
+            f.new_adm_ledger();
+            return issued;
+        }
+    }
+
     simtest::IssueFixture f;
+    int adm_refusals_ = 0;  // faults that fell on the ADM presentation
     int serial_ = 1;
     std::uint64_t issued_ = 0;
 };
@@ -220,6 +236,8 @@ TEST_F(FaultIssue, CardPulledAtEveryApdu) {
         static_cast<unsigned long long>(n), none, released, quarantined, seconds);
     EXPECT_GT(quarantined, 0U);
     EXPECT_GT(released + none, 0U);
+    EXPECT_EQ(adm_refusals_, 1)
+        << "exactly one APDU presents ADM, and pulling the card there refuses the key";
 }
 
 TEST_F(FaultIssue, TornUpdateAtSeveralApdus) {
@@ -247,6 +265,7 @@ TEST_F(FaultIssue, ErrorStatusWordAtEveryApdu) {
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::printf("6F00 at every k of %llu APDUs: %zu absorbed (card still issued and verified); %.2f s\n",
                 static_cast<unsigned long long>(n), absorbed, seconds);
+    EXPECT_EQ(adm_refusals_, 1) << "6F00 to the VERIFY of ADM is a refusal, and recorded as one";
 }
 
 TEST_F(FaultIssue, MuteCardFailsCleanlyAndCompletesAfterReset) {

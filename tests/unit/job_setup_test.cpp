@@ -61,6 +61,14 @@ class JobCreatedAfterOurLook final : public provisioner::Journal {
     provisioner::JobCounts counts(provisioner::JobId) override { return unused<provisioner::JobCounts>(); }
     void link_twin(provisioner::CardId, provisioner::CardId, std::string_view) override { unused<int>(); }
     void record_event(const provisioner::Event&) override { unused<int>(); }
+    provisioner::AdmClaimResult claim_adm_key(const provisioner::AdmKeyClaim&) override {
+        return unused<provisioner::AdmClaimResult>();
+    }
+    void settle_adm_key(const provisioner::AdmKeyClaim&, provisioner::AdmKeyState,
+                        std::string_view) override {
+        unused<int>();
+    }
+    void release_adm_key(const provisioner::AdmKeyClaim&) override { unused<int>(); }
     std::vector<provisioner::Event> events(std::optional<provisioner::JobId>,
                                            std::optional<provisioner::CardId>) override {
         return unused<std::vector<provisioner::Event>>();

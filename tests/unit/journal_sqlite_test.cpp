@@ -70,7 +70,7 @@ TEST_F(SqliteFile, MigratesAnEmptyFileToTheCurrentSchema) {
     EXPECT_EQ(
         query_text("SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master WHERE type = 'table' "
                    "ORDER BY name)"),
-        "card,event,identity,job,schema_version");
+        "adm_key,card,event,identity,job,schema_version");
     // Reopening migrates nothing more.
     SqliteJournal again(path_);
     EXPECT_EQ(again.schema_version(), kJournalSchemaVersion);
