@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <functional>
 #include <map>
 
 #include "identity/keys.hpp"
@@ -230,23 +231,27 @@ sim::CodeSet code_set(const Profile& profile, const KeyMaterial& m) {
     return codes;
 }
 
+// Presents ADM1 to a card, through the ADM guard and the batch's ledger, on the Chv given.
+using AdmPresenter = std::function<void(sim::Chv&)>;
+
 // The key files of a card type that wants them written in another dialect (KeyFileAccess): ADM1, accepted a
 // moment ago in the card's own dialect, is presented again there under the key reference the proven tool
 // uses, then the files are written; the card is spoken to in its own dialect again afterwards. Key files are
 // never read back (they are proven by authentication).
 void write_key_files(sim::Card& card, const sim::CardDriver& driver, const sim::WritePlan& plan,
-                     const sim::SecretBytes& adm, const sim::StepObserver& observer) {
+                     const AdmPresenter& present_adm, const sim::StepObserver& observer) {
     const auto access = driver.key_file_access();
     if (plan.steps.empty() || !access) return;
     const sim::DialectScope dialect(card, access->dialect);
     sim::Chv chv(card, {access->adm_reference});
-    chv.verify(sim::CodeId::Adm1, adm);
+    present_adm(chv);
     sim::run(card, plan, observer);
 }
 
 void write_and_verify(sim::Card& card, const sim::CardDriver& driver, const CardImages& images,
-                      const sim::CodeSet& codes, const sim::KeySet& keys, const sim::SecretBytes& adm,
-                      const ProgressSink& progress, Progress& state, WrittenKeys written_keys) {
+                      const sim::CodeSet& codes, const sim::KeySet& keys,
+                      const AdmPresenter& present_adm_again, const ProgressSink& progress, Progress& state,
+                      WrittenKeys written_keys) {
     const auto iccid_plan = sim::plan(images.iccid);
     const auto codes_plan = sim::plan(images.codes);
     const auto files_plan = sim::plan(images.files);
@@ -284,7 +289,7 @@ void write_and_verify(sim::Card& card, const sim::CardDriver& driver, const Card
     };
     auto file_mismatches = sim::run_and_verify(card, files_plan, observer, present_codes);
     mismatches.insert(mismatches.end(), file_mismatches.begin(), file_mismatches.end());
-    write_key_files(card, driver, keys_plan, adm, observer);
+    write_key_files(card, driver, keys_plan, present_adm_again, observer);
     state.phase = Phase::Verifying;
     if (progress) progress(state);
     if (!mismatches.empty()) throw sim::ReadBackMismatch("read-back differs: " + describe(mismatches));
@@ -354,13 +359,23 @@ IssuedCard issue_card(sim::Card& card, const std::string& reader_id, IssueContex
         sim::AdmGuard guard(ctx.adm_guard, batch_ledger ? static_cast<sim::AdmKeyLedger&>(*batch_ledger)
                                                         : sim::AdmKeyMemory::process());
         const sim::SecretBytes adm = adm_text(secrets.material.adm);
+        const sim::CardLabel label{reader_id, card_iccid};
         // A card without ADM (driver has_adm()) takes only what its conditions grant without it.
-        if (driver->has_adm()) guard.present(chv, adm, sim::CardLabel{reader_id, card_iccid});
+        if (driver->has_adm()) guard.present(chv, adm, label);
+        // The key files' presentation in another dialect goes through the same ledger: a refusal there is
+        // recorded like any other. The card accepted this key a moment ago, so a counter the other dialect
+        // cannot tell does not stop it.
+        const AdmPresenter present_adm_again = [&](sim::Chv& key_chv) {
+            sim::AdmGuardOptions again = ctx.adm_guard;
+            again.allow_unknown_counter = true;
+            sim::AdmGuard(again, guard.ledger()).present(key_chv, adm, label);
+        };
         const WrittenKeys written_keys = secrets.vendor_keyed ? WrittenKeys::none : WrittenKeys::all;
         const CardImages images = build_card_images(profile, record.identity, *driver, keys, codes,
                                                     make_sizer(&card, *driver, ctx.sizes), written_keys);
         written = true;
-        write_and_verify(card, *driver, images, codes, keys, adm, progress, state, written_keys);
+        write_and_verify(card, *driver, images, codes, keys, present_adm_again, progress, state,
+                         written_keys);
         record = ctx.journal->mark_verified_and_issued(record.id, ctx.station_id);
     } catch (const std::exception& e) {
         // A card proven not to be its list row's is quarantined although nothing was written: its identity

@@ -1,5 +1,7 @@
 #include "store/sqlite_db.hpp"
 
+#include <chrono>
+#include <thread>
 #include <utility>
 
 #include <sqlite3.h>
@@ -12,7 +14,7 @@ void Database::Closer::operator()(sqlite3* db) const noexcept {
     sqlite3_close_v2(db);
 }
 
-Database::Database(const std::string& path, int busy_timeout_ms) {
+Database::Database(const std::string& path, int busy_timeout_ms) : busy_timeout_ms_(busy_timeout_ms) {
     sqlite3* raw = nullptr;
     // NOMUTEX: the journal serialises access to its connection itself; one connection is never used by two
     // threads at once.
@@ -40,6 +42,17 @@ void Database::exec(std::string_view sql) {
     const int rc = sqlite3_exec(db_.get(), text.c_str(), nullptr, nullptr, &err);
     sqlite3_free(err);  // the same text is available from sqlite3_errmsg in fail()
     if (rc != SQLITE_OK) fail(rc, text.substr(0, 60));
+}
+
+void Database::exec_waiting(std::string_view sql) {
+    const std::string text(sql);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(busy_timeout_ms_);
+    for (;;) {
+        const int rc = sqlite3_exec(db_.get(), text.c_str(), nullptr, nullptr, nullptr);
+        if (rc == SQLITE_OK) return;
+        if ((rc & 0xFF) != SQLITE_BUSY || std::chrono::steady_clock::now() >= deadline) fail(rc, text);
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
 }
 
 Database::~Database() {

@@ -37,6 +37,9 @@ class Database {
     ~Database();
 
     void exec(std::string_view sql);
+    // exec() for statements whose lock SQLite takes without calling the busy handler (PRAGMA journal_mode
+    // while another process opens the same new file): retried until the busy timeout has passed.
+    void exec_waiting(std::string_view sql);
     // A prepared statement for `sql`: a cached one (reset, bindings cleared) when a statement with this text
     // was used before and is idle, else a new one. A station's journal runs the same few statements for every
     // card: preparing them once per connection, not per call, was a tenth of the host's CPU per card.
@@ -58,6 +61,7 @@ class Database {
     };
     static constexpr std::size_t kMaxIdle = 64;
     std::unique_ptr<sqlite3, Closer> db_;
+    int busy_timeout_ms_ = 0;
     std::mutex idle_mutex_;
     std::unordered_multimap<std::string, sqlite3_stmt*> idle_;
 };

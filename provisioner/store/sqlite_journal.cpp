@@ -350,7 +350,7 @@ class SqliteTransaction final : public StoreTransaction {
 
 SqliteJournal::SqliteJournal(std::string path, SqliteOptions options)
     : path_(prepare_file(std::move(path))), db_(path_, options.busy_timeout_ms) {
-    db_.exec("PRAGMA journal_mode = WAL");
+    db_.exec_waiting("PRAGMA journal_mode = WAL");
     db_.exec(options.synchronous_full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
     db_.exec("PRAGMA foreign_keys = ON");
     migrate();

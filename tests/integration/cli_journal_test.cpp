@@ -12,6 +12,7 @@
 #include "identity/ranges.hpp"
 #include "run_command.hpp"
 #include "store/journal.hpp"
+#include "store/journal_schema.hpp"
 #include "store/sqlite_journal.hpp"
 #include "test_files.hpp"
 
@@ -127,10 +128,11 @@ TEST_F(CliJournal, MigratesAStoreAndReportsVersions) {
     const std::string fresh = (dir_ / "sub" / "new.sqlite").string();
     const auto r = provisioner("store migrate --store sqlite:" + fresh);
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    EXPECT_NE(r.out.find("from version 0 to 3"), std::string::npos) << r.out;
+    const std::string latest = std::to_string(provisioner::kJournalSchemaVersion);
+    EXPECT_NE(r.out.find("from version 0 to " + latest), std::string::npos) << r.out;
     const auto again = provisioner("store migrate --json --store sqlite:" + fresh);
     ASSERT_EQ(again.exit_code, 0) << again.err;
-    EXPECT_EQ(nlohmann::json::parse(again.out)["schema_version_before"], 3);
+    EXPECT_EQ(nlohmann::json::parse(again.out)["schema_version_before"], provisioner::kJournalSchemaVersion);
 }
 
 TEST_F(CliJournal, RefusesAPasswordOnTheCommandLine) {

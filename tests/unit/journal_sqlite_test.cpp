@@ -4,6 +4,8 @@
 
 #include <sqlite3.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -11,6 +13,9 @@
 #include <iterator>
 #include <memory>
 #include <string>
+#include <vector>
+
+#include <fmt/format.h>
 
 #include "identity/keys.hpp"
 #include "identity/ranges.hpp"
@@ -75,6 +80,45 @@ TEST_F(SqliteFile, MigratesAnEmptyFileToTheCurrentSchema) {
     SqliteJournal again(path_);
     EXPECT_EQ(again.schema_version(), kJournalSchemaVersion);
     EXPECT_EQ(query_text("SELECT COUNT(*) FROM schema_version"), std::to_string(kJournalSchemaVersion));
+}
+
+// Two stations started together on a new shared store: the switch to WAL mode takes a lock SQLite does not
+// wait for, and one of them failed with "database is locked" before any card. Processes, not threads:
+// SQLite's file locks do not contend inside one process.
+TEST_F(SqliteFile, ManyStationsOpeningANewFileTogetherAllOpenIt) {
+    for (int round = 0; round < 10; ++round) {
+        path_ = (dir_ / fmt::format("together-{}.db", round)).string();
+        std::vector<pid_t> stations;
+        int gate[2];
+        ASSERT_EQ(::pipe(gate), 0);
+        for (int i = 0; i < 6; ++i) {
+            const pid_t pid = ::fork();
+            ASSERT_GE(pid, 0);
+            if (pid == 0) {
+                ::close(gate[1]);
+                char none = 0;
+                (void)::read(gate[0], &none, 1);  // every station starts when the gate closes
+                int code = 1;
+                try {
+                    SqliteJournal journal(path_);
+                    code = journal.schema_version() == kJournalSchemaVersion ? 0 : 1;
+                } catch (const std::exception&) {
+                    code = 2;
+                }
+                ::_exit(code);
+            }
+            stations.push_back(pid);
+        }
+        ::close(gate[0]);
+        ::close(gate[1]);
+        int opened = 0;
+        for (const pid_t pid : stations) {
+            int status = 0;
+            ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+            opened += WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 1 : 0;
+        }
+        EXPECT_EQ(opened, 6) << "round " << round;
+    }
 }
 
 TEST_F(SqliteFile, RefusesASchemaFromANewerToolkit) {

@@ -136,6 +136,7 @@ class AdmGuard {
     AdmPresentation present(Chv& chv, const AdmKeys& keys, const CardLabel& card);
 
     [[nodiscard]] const AdmGuardOptions& options() const { return options_; }
+    [[nodiscard]] AdmKeyLedger& ledger() const { return ledger_; }
 
   private:
     void check_counter(const CodeState& before, const CardLabel& card) const;
