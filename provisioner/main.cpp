@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
     provisioner::add_store_command(app);
     provisioner::add_verify_command(app);
     provisioner::add_auth_command(app);
+    provisioner::add_auc_command(app);
     provisioner::add_read_command(app);
     provisioner::add_decode_command(app);
     provisioner::add_encode_command(app);

@@ -12,6 +12,7 @@ void add_journal_command(CLI::App& root);
 void add_store_command(CLI::App& root);
 void add_verify_command(CLI::App& root);  // commands/verify.cpp
 void add_auth_command(CLI::App& root);    // commands/auth.cpp
+void add_auc_command(CLI::App& root);     // commands/auc.cpp: the back office's computation, no card
 void add_read_command(CLI::App& root);
 void add_decode_command(CLI::App& root);
 void add_encode_command(CLI::App& root);
