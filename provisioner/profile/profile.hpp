@@ -22,6 +22,9 @@ struct OfferRules {
     bool roaming = true;
     bool data_only = false;  // no voice at all: no voicemail, no voice service numbers
     bool twin = false;       // carte jumelle: same MSISDN as a main card, car use, no data APN
+    // The offer includes Internet Mobile (002 art. 8.5: Forfait M; the data-only offers): no twin on it
+    // (art. 9.3.7). Stated per offer, not inferred from `data`: an offer may carry data without including it.
+    bool internet_mobile = false;
     friend bool operator==(const OfferRules&, const OfferRules&) = default;
 };
 

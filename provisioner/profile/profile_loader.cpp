@@ -115,14 +115,16 @@ class ProfileReader {
     void read_offer(pugi::xml_node n, Profile& p, ProfileNodes& nodes) {
         if (!n) return;
         nodes.offer = n;
-        std::array<AttrRule, 6> rules;
-        const std::array<std::string_view, 6> names = {"voice",   "sms",       "data",
-                                                       "roaming", "data-only", "twin"};
+        std::array<AttrRule, 7> rules;
+        const std::array<std::string_view, 7> names = {"voice",     "sms",  "data",           "roaming",
+                                                       "data-only", "twin", "internet-mobile"};
         for (std::size_t i = 0; i < names.size(); ++i) rules[i] = {names[i], true, check::boolean()};
         r_.attributes(n, rules);
         r_.sequence(n, {});
-        p.offer = {r_.flag(n, "voice", true),   r_.flag(n, "sms", true),        r_.flag(n, "data", true),
-                   r_.flag(n, "roaming", true), r_.flag(n, "data-only", false), r_.flag(n, "twin", false)};
+        p.offer = {
+            r_.flag(n, "voice", true),           r_.flag(n, "sms", true),        r_.flag(n, "data", true),
+            r_.flag(n, "roaming", true),         r_.flag(n, "data-only", false), r_.flag(n, "twin", false),
+            r_.flag(n, "internet-mobile", false)};
     }
 
     void read_variants(pugi::xml_node n, Profile& p, ProfileNodes& nodes) {

@@ -116,6 +116,15 @@ class Rules {
         if (o.twin && o.data_only) {
             at(n_.offer, "twin", "a twin card cannot be attached to a data-only offer");
         }
+        if (o.internet_mobile && !o.data) {
+            at(n_.offer, "internet-mobile", "an offer with Internet Mobile needs data=\"true\"");
+        }
+        if (o.twin && o.internet_mobile) {
+            at(n_.offer, "internet-mobile",
+               "expected internet-mobile=\"false\": a twin card is incompatible with the Internet Mobile "
+               "offers "
+               "(002 art. 9.3.7)");
+        }
     }
 
     // Data-only offers (and any offer without voice) carry no number the customer would call.
@@ -205,6 +214,9 @@ class Rules {
         need(!p_.service_numbers.empty(), "sdn", "the profile has service numbers");
         need(p_.smsc.has_value(), "smsp", "the profile has an SMS service centre");
         need(true, "spn", "the profile has a service provider name");
+        // TS 31.102: a handset reads EF.MBDN/EF.MBI only when service 47 is on; without it voicemail is lost.
+        need(usim && p_.voicemail.has_value(), "mbdn",
+             "the profile has voicemail (EF.MBDN/EF.MBI are ignored by handsets without service 47)");
         need(!usim && !(p_.plmn_lists.oplmn.empty() && p_.plmn_lists.user.empty()), "plmnsel",
              "a 2G-only card lists its operator and user networks in EF.PLMNsel");
         const bool acl = p_.apns && p_.apns->acl;

@@ -34,6 +34,13 @@ void check_main_offer(const Profile& main) {
         throw sim::InputError(fmt::format(
             "the main card's offer {} is data-only: a data-only offer cannot have a twin", main.id));
     }
+    if (main.offer.internet_mobile) {
+        throw sim::InputError(fmt::format(
+            "the main card's offer {} includes Internet Mobile: a twin card is incompatible with the "
+            "Internet "
+            "Mobile offers (002 art. 9.3.7, \"Il est incompatible avec les offres Internet Mobile\")",
+            main.id));
+    }
     if (main.offer.twin) {
         throw sim::InputError(
             fmt::format("the card holding the number has the twin offer {}: a twin of a twin is "

@@ -211,7 +211,7 @@ class CliAgency : public ::testing::Test {
 
     // A customer's card: a stock card activated (in the journal only) with `msisdn`.
     StockCard customer_card(const std::string& msisdn, const std::string& offer = "forfait-m") {
-        StockCard c = issue_stock("stock-" + std::string(offer == "forfait-m" ? "forfait-m" : "jumelle"));
+        StockCard c = issue_stock("stock-" + std::string(offer == "carte-jumelle" ? "jumelle" : "forfait-m"));
         c.record =
             journal_->activate(c.record.id, provisioner::Activation{msisdn, offer, "2025-03-01", {}}, "shop");
         return c;
@@ -374,8 +374,8 @@ TEST_F(CliAgency, ActivatesACardIssuedWithItsNumberOnlyWithThatNumber) {
 
 // ---- twin card
 TEST_F(CliAgency, TwinPairIssuedAndLinked) {
-    // The main card: a customer's Forfait M.
-    const StockCard main = customer_card("+687772001");
+    // The main card: a customer's Forfait Horaire (Forfait M includes Internet Mobile: no twin, art. 9.3.7).
+    const StockCard main = customer_card("+687772001", "forfait-horaire");
     // The twin: a stock Forfait M card brought to the twin offer on the spot (its data APNs go).
     const StockCard stock = issue_stock("stock-forfait-m");
     insert(kNewSlot, stock.file);
@@ -421,7 +421,7 @@ TEST_F(CliAgency, TwinPairIssuedAndLinked) {
             (dir_ / "adm1.key").string()),
         "already has a twin");
     // Another customer's twin on a blank card personalised from the twin pool.
-    const StockCard other = customer_card("+687772002");
+    const StockCard other = customer_card("+687772002", "forfait-horaire");
     const auto b =
         provisioner(fmt::format("twin --reader {} --msisdn 772002 --profile {} --pool {} --transport-keys {} "
                                 "--adm-file {}",
@@ -462,6 +462,10 @@ TEST_F(CliAgency, TwinBadInputIsRefusedBeforeAnyWrite) {
     expect_refused(
         fmt::format("twin --reader {} --msisdn 773002 --profile {}", kNewSlot, profile("carte-jumelle")),
         "data-only offer cannot have a twin");
+    // A main offer with Internet Mobile (Forfait M, art. 8.5): 002 art. 9.3.7.
+    expect_refused(
+        fmt::format("twin --reader {} --msisdn 773001 --profile {}", kNewSlot, profile("carte-jumelle")),
+        "includes Internet Mobile");
     (void)main;
 }
 

@@ -431,11 +431,13 @@ TEST_F(CliReprofile, AdmFromAKeyFileInsteadOfTheJournalsCodes) {
     EXPECT_EQ(shown["card"]["profile"], "forfait-m");
     EXPECT_EQ(events_of_kind(shown, "reprofile-failed"), 1U);
 
-    // Tourism Card differs from Forfait M in the roaming partners only (ADM files): no PIN2 needed.
+    // Tourism Card differs from Forfait M in what roaming brings only, all ADM files (no PIN2 needed): the
+    // roaming partners, and the voicemail number for abroad in both EF.SDN.
     run = with_adm_file("tourism-card", "trace-tourism.txt");
     ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
     const json done = json::parse(run.out);
-    EXPECT_EQ(diff_files(done), (std::set<std::string>{"7FFF/6F61", "7F20/6F61"})) << run.out;
+    EXPECT_EQ(diff_files(done), (std::set<std::string>{"7FFF/6F61", "7F20/6F61", "7FFF/6F49", "7F10/6F49"}))
+        << run.out;
     EXPECT_EQ(distinct(writes().updated), diff_files(done)) << read_text(trace_);
     EXPECT_EQ(journal_card()["card"]["profile"], "tourism-card");
 }

@@ -57,7 +57,7 @@ TEST(CliTwinPairs, EachNumberIssuedOnAMainAndATwinCardLinkedInJournalAndHlr) {
     const auto run = simtest::run_command(command);
     ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
 
-    // The journal: 8 issued, 4 numbers, each on a forfait-m card and a carte-jumelle card linked both ways.
+    // The journal: 8 issued, 4 numbers, each on a forfait-horaire card and a carte-jumelle card linked both ways.
     const auto listed =
         simtest::run_command(fmt::format("{} journal list --json --job {} --store {}",
                                          simtest::provisioner_binary(), bench.order_id(), bench.store()));
@@ -83,7 +83,7 @@ TEST(CliTwinPairs, EachNumberIssuedOnAMainAndATwinCardLinkedInJournalAndHlr) {
         EXPECT_EQ(b["twin"], ids[0]) << number;
         EXPECT_NE(a["imsi"], b["imsi"]);
         const std::set<std::string> offers{a["profile"].get<std::string>(), b["profile"].get<std::string>()};
-        EXPECT_EQ(offers, (std::set<std::string>{"forfait-m", "carte-jumelle"})) << number;
+        EXPECT_EQ(offers, (std::set<std::string>{"forfait-horaire", "carte-jumelle"})) << number;
         profile_of[a["iccid"].get<std::string>()] = a["profile"].get<std::string>();
         profile_of[b["iccid"].get<std::string>()] = b["profile"].get<std::string>();
     }

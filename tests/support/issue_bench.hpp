@@ -85,11 +85,18 @@ class IssueBench {
 
     void keep() { keep_ = true; }
 
-    // Makes the order a twin-pair order: each number gets a Forfait M card and a twin card (carte jumelle).
+    // Makes the order a twin-pair order: each number gets a Forfait Horaire card and a twin card (carte
+    // jumelle). Not Forfait M: it includes Internet Mobile, which a twin is incompatible with (002
+    // art. 9.3.7).
     void make_twin_pairs() {
         std::string order = read_text(order_file());
         const std::string after = "<profile id=\"forfait-m\"";
-        const auto at = order.find('\n', order.find(after));
+        const auto line = order.find(after);
+        const auto end = order.find('\n', line);
+        order.replace(line, end - line,
+                      fmt::format("<profile id=\"forfait-horaire\" file=\"{}\"/>",
+                                  (source_root() / "profiles/forfait-horaire.xml").string()));
+        const auto at = order.find('\n', line);
         order.insert(at + 1, fmt::format("  <twin-pairs id=\"carte-jumelle\" file=\"{}\"/>\n",
                                          (source_root() / "profiles/carte-jumelle.xml").string()));
         write_file(order_file(), order,

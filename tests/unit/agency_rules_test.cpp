@@ -196,7 +196,10 @@ TEST(AgencyTwin, TheOperatorsTwinRules) {
     apn_twin.apns = forfait_m.apns;
     EXPECT_NE(error_of([&] { check_twin_profile(apn_twin); }).find("data APN"), std::string::npos);
 
-    EXPECT_NO_THROW(check_main_offer(forfait_m));
+    EXPECT_NO_THROW(check_main_offer(profile_file("forfait-horaire.xml")));
+    // 002 art. 9.3.7: "incompatible avec les offres Internet Mobile"; Forfait M includes it (art. 8.5).
+    EXPECT_NE(error_of([&] { check_main_offer(forfait_m); }).find("includes Internet Mobile"),
+              std::string::npos);
     EXPECT_NE(error_of([&] { check_main_offer(service_data); }).find("data-only"), std::string::npos);
     EXPECT_NE(error_of([&] { check_main_offer(jumelle); }).find("twin of a twin"), std::string::npos);
     EXPECT_NE(error_of([&] { check_activation_profile(jumelle); }).find("provisioner twin"),

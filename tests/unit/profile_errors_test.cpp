@@ -57,16 +57,15 @@ INSTANTIATE_TEST_SUITE_P(Structure, BrokenProfile,
                                            "emergency-code-not-digits", "bad-emergency-category",
                                            "not-utf8-declaration", "text-in-element-only"));
 
-INSTANTIATE_TEST_SUITE_P(Meaning, BrokenProfile,
-                         ::testing::Values("mnc-length-mismatch", "hplmn-not-home", "home-in-oplmn",
-                                           "roaming-off-with-partners", "duplicate-plmn", "spn-too-long",
-                                           "spn-ucs2-too-long", "data-only-with-voice",
-                                           "data-only-with-voicemail", "data-only-with-voice-sdn",
-                                           "twin-with-data", "twin-with-data-apn", "no-data-offer-with-apn",
-                                           "sms-without-smsc", "no-sms-with-smsc", "mms-apn-without-mmsc",
-                                           "unknown-service", "service-missing-for-sdn", "acl-without-est",
-                                           "comp128-on-usim", "duplicate-emergency-code",
-                                           "duplicate-speed-variant", "usim-with-sst"));
+INSTANTIATE_TEST_SUITE_P(
+    Meaning, BrokenProfile,
+    ::testing::Values("mnc-length-mismatch", "hplmn-not-home", "home-in-oplmn", "roaming-off-with-partners",
+                      "duplicate-plmn", "spn-too-long", "spn-ucs2-too-long", "data-only-with-voice",
+                      "data-only-with-voicemail", "data-only-with-voice-sdn", "twin-with-data",
+                      "twin-with-data-apn", "no-data-offer-with-apn", "sms-without-smsc", "no-sms-with-smsc",
+                      "mms-apn-without-mmsc", "unknown-service", "service-missing-for-sdn", "acl-without-est",
+                      "comp128-on-usim", "duplicate-emergency-code", "duplicate-speed-variant",
+                      "usim-with-sst", "voicemail-without-mbdn", "twin-with-internet-mobile"));
 
 // Every broken file in the folder is covered by a case above (a new file without a test is a mistake).
 TEST(BrokenProfileFolder, EveryFileHasAMarker) {

@@ -1,10 +1,15 @@
 // Every shipped profile loads and validates, and carries what the operator rules say.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <set>
+#include <string>
+#include <vector>
 
 #include "profile/profile.hpp"
+#include "profile/twin_rules.hpp"
 #include "sim/codecs/services.hpp"
 #include "sim/error.hpp"
 
@@ -43,7 +48,7 @@ TEST(ProfileLoad, ForfaitMHasEverything) {
     EXPECT_TRUE(p.plmn_lists.clear_fplmn);
     EXPECT_EQ(p.voicemail, "577");
     ASSERT_TRUE(p.smsc.has_value());
-    ASSERT_EQ(p.service_numbers.size(), 6u);
+    ASSERT_EQ(p.service_numbers.size(), 7u);  // six service lines and voicemail from abroad
     EXPECT_EQ(p.service_numbers[0].number, "1000");
     EXPECT_EQ(p.service_numbers[4].number, "+687268770");
     EXPECT_EQ(p.service_numbers[4].label, "Perte/vol étranger");
@@ -65,7 +70,72 @@ TEST(ProfileLoad, ForfaitMHasEverything) {
     EXPECT_EQ(p.pin, PinPolicy{});          // 0000, 3/10, 3/10
     EXPECT_EQ(p.algorithm, Algorithm::Milenage);
     EXPECT_EQ(p.key_form, KeyForm::Opc);
-    EXPECT_EQ(p.offer, (OfferRules{true, true, true, true, false, false}));
+    EXPECT_EQ(p.offer, (OfferRules{true, true, true, true, false, false, true}));
+}
+
+// Issue 16 item 8: the shipped profiles agree with the operator's documents.
+std::vector<Profile> shipped_profiles() {
+    std::vector<Profile> out;
+    for (const auto& entry : fs::directory_iterator(kProfiles)) {
+        if (entry.path().extension() == ".xml") out.push_back(load_profile(entry.path()));
+    }
+    return out;
+}
+
+// TS 31.102 service 47: without it a handset ignores EF.MBDN/EF.MBI, and voicemail 577 is lost.
+TEST(ProfileDocuments, EveryUsimProfileWithVoicemailEnablesService47) {
+    int with_voicemail = 0;
+    for (const auto& p : shipped_profiles()) {
+        if (!p.voicemail || p.application != CardApplication::Usim) continue;
+        ++with_voicemail;
+        EXPECT_TRUE(p.services.ust.count(47)) << p.id;
+    }
+    EXPECT_EQ(with_voicemail, 7);
+}
+
+// 002 art. 9.1.5, 9.1.6: voicemail from another phone or from abroad is +687 77 05 67.
+TEST(ProfileDocuments, OffersThatRoamCarryTheVoicemailNumberFromAbroad) {
+    int roaming = 0;
+    for (const auto& p : shipped_profiles()) {
+        if (!p.offer.roaming || !p.voicemail || p.service_numbers.empty()) continue;
+        ++roaming;
+        const auto it = std::find_if(p.service_numbers.begin(), p.service_numbers.end(),
+                                     [](const DiallingNumber& n) { return n.number == "+687770567"; });
+        EXPECT_NE(it, p.service_numbers.end()) << p.id;
+    }
+    EXPECT_EQ(roaming, 4);  // Forfait M, Forfait Horaire, monétaire non bloqué, Carte Liberté
+}
+
+// 002 art. 8.4 and 8.7 list no roaming option for Service Data and Flotte DATA partagée.
+TEST(ProfileDocuments, DataOffersWithoutARoamingOptionDoNotRoam) {
+    for (const auto* id : {"service-data", "flotte-data-partagee"}) {
+        const auto p = load(id);
+        EXPECT_FALSE(p.offer.roaming) << id;
+        EXPECT_TRUE(p.plmn_lists.oplmn.empty()) << id;
+    }
+}
+
+// 002 art. 8.7: Flotte DATA partagée runs on 3G/4G only.
+TEST(ProfileDocuments, FlotteDataPartageeHasNoGsmAccess) {
+    const auto p = load("flotte-data-partagee");
+    for (const auto* list : {&p.plmn_lists.hplmn, &p.plmn_lists.oplmn, &p.plmn_lists.user}) {
+        for (const auto& e : *list) EXPECT_FALSE(e.act.count(AccessTech::Gsm)) << e.mcc << e.mnc;
+    }
+    EXPECT_FALSE(p.services.ust.count(27));  // GSM access
+    EXPECT_FALSE(p.services.ust.count(38));  // GSM security context
+}
+
+// 002 art. 8.5: Forfait M includes Internet Mobile; art. 9.3.7: no twin on such an offer.
+TEST(ProfileDocuments, InternetMobileIsStatedPerOfferAndBarsATwin) {
+    const std::set<std::string> with_internet_mobile{"forfait-m", "forfait-m-2g", "service-data",
+                                                     "flotte-data-partagee"};
+    for (const auto& p : shipped_profiles()) {
+        EXPECT_EQ(p.offer.internet_mobile, with_internet_mobile.count(p.id) == 1) << p.id;
+        if (p.offer.internet_mobile) {
+            EXPECT_THROW(check_main_offer(p), sim::InputError) << p.id;
+        }
+    }
+    EXPECT_NO_THROW(check_main_offer(load("forfait-horaire")));
 }
 
 TEST(ProfileLoad, TwinCardHasNoDataApn) {

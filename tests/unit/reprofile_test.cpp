@@ -143,11 +143,14 @@ TEST_F(Reprofile, SameProfileDiffersInNothingAndIdentityAndKeysAreNotCompared) {
     EXPECT_EQ(asked_, std::vector<sim::CodeId>{sim::CodeId::Pin1});
 }
 
-TEST_F(Reprofile, NoDataOfferRewritesOnlyRoamingListsAndAcl) {
+// Forfait monétaire bloqué: no data, no roaming, so neither the roaming partners nor the voicemail number for
+// abroad (EF.SDN record 7, emptied in both copies).
+TEST_F(Reprofile, NoDataOfferRewritesOnlyRoamingListsAclAndTheNumberForAbroad) {
     const auto target = profile("forfait-monetaire-bloque");
     const auto change = plan(target);
-    EXPECT_EQ(names(change), (std::set<std::string>{"usim/oplmnwact", "gsm/oplmnwact", "usim/acl"}))
-        << change.to_text();
+    const std::set<std::string> changed{"usim/oplmnwact", "gsm/oplmnwact", "usim/acl", "usim/sdn",
+                                        "telecom/sdn"};
+    EXPECT_EQ(names(change), changed) << change.to_text();
     const auto text = change.to_text();
     EXPECT_NE(text.find("EF.ACL"), std::string::npos) << text;
     EXPECT_NE(text.find("removed [\"internet\",\"mms\"]"), std::string::npos) << text;
@@ -159,29 +162,31 @@ TEST_F(Reprofile, NoDataOfferRewritesOnlyRoamingListsAndAcl) {
     asked_.clear();
     provisioner::apply_offer_change(*card_, change, presenter());
     EXPECT_EQ(count_ins(kUpdateBinary), 3U) << "one UPDATE BINARY per changed file";
-    EXPECT_EQ(count_ins(kUpdateRecord), 0U);
+    EXPECT_EQ(count_ins(kUpdateRecord), 2U) << "EF.SDN record 7, in ADF.USIM and DF.TELECOM";
     EXPECT_FALSE(selected(0x7FDE));
     // ADM for the OPLMN lists, PIN2 for EF.ACL; PIN1 was verified already in this session.
     EXPECT_TRUE(std::find(asked_.begin(), asked_.end(), sim::CodeId::Adm1) != asked_.end());
     EXPECT_TRUE(std::find(asked_.begin(), asked_.end(), sim::CodeId::Pin2) != asked_.end());
 
-    // Idempotent: the same change again finds nothing, and back to Forfait M restores the same three files.
+    // Idempotent: the same change again finds nothing, and back to Forfait M restores the same files.
     EXPECT_TRUE(plan(target).empty());
     const auto back = plan(profile("forfait-m"));
-    EXPECT_EQ(names(back), (std::set<std::string>{"usim/oplmnwact", "gsm/oplmnwact", "usim/acl"}));
+    EXPECT_EQ(names(back), changed);
 }
 
 TEST_F(Reprofile, DataOnlyOfferEmptiesVoiceFilesAndSurplusRecords) {
     const auto change = plan(profile("service-data"));
+    // Service Data does not roam (002 art. 8.4) and has no voicemail, so service 47 goes off in EF.UST too.
     EXPECT_EQ(names(change),
-              (std::set<std::string>{"usim/sdn", "telecom/sdn", "usim/mbdn", "usim/mbi", "usim/acl"}))
+              (std::set<std::string>{"usim/sdn", "telecom/sdn", "usim/mbdn", "usim/mbi", "usim/acl",
+                                     "usim/oplmnwact", "gsm/oplmnwact", "usim/ust"}))
         << change.to_text();
     for (const auto& c : change.changes) {
         if (c.qualified_name() == "usim/sdn") {
-            // Record 1 becomes the SMS number, records 2-6 (the other service numbers) are emptied.
+            // Record 1 becomes the SMS number, records 2-7 (the other service numbers) are emptied.
             std::vector<unsigned> records;
             for (const auto& r : c.records) records.push_back(r.record);
-            EXPECT_EQ(records, (std::vector<unsigned>{1, 2, 3, 4, 5, 6}));
+            EXPECT_EQ(records, (std::vector<unsigned>{1, 2, 3, 4, 5, 6, 7}));
             EXPECT_TRUE(std::all_of(c.records[1].after.begin(), c.records[1].after.end(),
                                     [](std::uint8_t b) { return b == 0xFF; }));
             EXPECT_FALSE(c.cleared);
@@ -192,7 +197,7 @@ TEST_F(Reprofile, DataOnlyOfferEmptiesVoiceFilesAndSurplusRecords) {
     }
     const auto j = change.to_json();
     EXPECT_EQ(j["profile"], "service-data");
-    EXPECT_EQ(j["changes"].size(), 5U);
+    EXPECT_EQ(j["changes"].size(), 8U);
 
     apdus_.clear();
     provisioner::apply_offer_change(*card_, change, presenter());

@@ -26,7 +26,7 @@ namespace {
 using provisioner::CardState;
 using simtest::factory_iccid;
 
-constexpr const char* kTwinOrder = "profiles/orders/examples/twin-pairs-forfait-m.xml";
+constexpr const char* kTwinOrder = "profiles/orders/examples/twin-pairs-forfait-horaire.xml";
 
 // An order file in a temp dir, from the example with `edit` applied (profile paths made absolute).
 class OrderFile {
@@ -77,11 +77,11 @@ TEST(TwinPairsOrder, TheExampleLoadsWithBothOffersAndOneNumberPerPair) {
     const auto order = provisioner::load_order(simtest::source_root() / kTwinOrder);
     ASSERT_TRUE(order.twin_pairs.has_value());
     EXPECT_EQ(order.quantity, 20u);
-    EXPECT_EQ(order.profile.id, "forfait-m");
+    EXPECT_EQ(order.profile.id, "forfait-horaire");
     EXPECT_EQ(order.twin_pairs->profile.id, "carte-jumelle");
-    EXPECT_EQ(provisioner::profile_at(order, 0).id, "forfait-m");
+    EXPECT_EQ(provisioner::profile_at(order, 0).id, "forfait-horaire");
     EXPECT_EQ(provisioner::profile_at(order, 1).id, "carte-jumelle");
-    EXPECT_EQ(provisioner::profile_at(order, 18).id, "forfait-m");
+    EXPECT_EQ(provisioner::profile_at(order, 18).id, "forfait-horaire");
     EXPECT_EQ(provisioner::profile_at(order, 19).id, "carte-jumelle");
     EXPECT_EQ(provisioner::pair_partner(6), 7u);
     EXPECT_EQ(provisioner::pair_partner(7), 6u);
@@ -105,7 +105,7 @@ TEST(TwinPairsOrder, TheExampleLoadsWithBothOffersAndOneNumberPerPair) {
 
 TEST(TwinPairsOrder, AnOddQuantityIsRefusedAtItsLine) {
     const auto error = load_error([](std::string& t) { replace(t, "<quantity>20<", "<quantity>21<"); });
-    EXPECT_NE(error.find("order.xml:9:"), std::string::npos) << error;
+    EXPECT_NE(error.find("order.xml:10:"), std::string::npos) << error;
     EXPECT_NE(error.find("expected an even number: a twin-pair order issues two cards per number, got 21"),
               std::string::npos)
         << error;
@@ -113,19 +113,30 @@ TEST(TwinPairsOrder, AnOddQuantityIsRefusedAtItsLine) {
 
 TEST(TwinPairsOrder, AProfileThatIsNotATwinOfferIsRefused) {
     const auto error = load_error([](std::string& t) {
-        replace(t, R"(<twin-pairs id="carte-jumelle" file=")", R"(<twin-pairs id="forfait-m" file=")");
-        replace(t, "carte-jumelle.xml", "forfait-m.xml");
+        replace(t, R"(<twin-pairs id="carte-jumelle" file=")", R"(<twin-pairs id="forfait-horaire" file=")");
+        replace(t, "carte-jumelle.xml", "forfait-horaire.xml");
+    });
+    EXPECT_NE(error.find("order.xml:9:"), std::string::npos) << error;
+    EXPECT_NE(error.find("is not a twin card offer"), std::string::npos) << error;
+}
+
+// 002 art. 9.3.7: "Il est incompatible avec les offres Internet Mobile"; Forfait M includes it (art. 8.5).
+TEST(TwinPairsOrder, AMainOfferWithInternetMobileCannotHaveTwins) {
+    const auto error = load_error([](std::string& t) {
+        replace(t, R"(<profile id="forfait-horaire" file=")", R"(<profile id="forfait-m" file=")");
+        replace(t, "forfait-horaire.xml", "forfait-m.xml");
     });
     EXPECT_NE(error.find("order.xml:8:"), std::string::npos) << error;
-    EXPECT_NE(error.find("is not a twin card offer"), std::string::npos) << error;
+    EXPECT_NE(error.find("includes Internet Mobile"), std::string::npos) << error;
+    EXPECT_NE(error.find("9.3.7"), std::string::npos) << error;
 }
 
 TEST(TwinPairsOrder, ADataOnlyMainOfferCannotHaveTwins) {
     const auto error = load_error([](std::string& t) {
-        replace(t, R"(<profile id="forfait-m" file=")", R"(<profile id="service-data" file=")");
-        replace(t, "forfait-m.xml", "service-data.xml");
+        replace(t, R"(<profile id="forfait-horaire" file=")", R"(<profile id="service-data" file=")");
+        replace(t, "forfait-horaire.xml", "service-data.xml");
     });
-    EXPECT_NE(error.find("order.xml:7:"), std::string::npos) << error;
+    EXPECT_NE(error.find("order.xml:8:"), std::string::npos) << error;
     EXPECT_NE(error.find("data-only offer cannot have a twin"), std::string::npos) << error;
 }
 
@@ -200,11 +211,13 @@ TEST_F(TwinPairsIssue, EachNumberGetsAMainAndATwinCardLinkedBothWays) {
         EXPECT_NE(main.identity.imsi, twin.identity.imsi);
         EXPECT_EQ(main.twin, std::optional(twin.id)) << main.identity.iccid;
         EXPECT_EQ(twin.twin, std::optional(main.id)) << twin.identity.iccid;
-        EXPECT_EQ(main.profile, "forfait-m");
+        EXPECT_EQ(main.profile, "forfait-horaire");
         EXPECT_EQ(twin.profile, "carte-jumelle");
         // Each card has its own keys.
-        const auto main_keys = provisioner::open_card_secrets(*main.secrets, f_.keys(), provisioner::scope_of(main));
-        const auto twin_keys = provisioner::open_card_secrets(*twin.secrets, f_.keys(), provisioner::scope_of(twin));
+        const auto main_keys =
+            provisioner::open_card_secrets(*main.secrets, f_.keys(), provisioner::scope_of(main));
+        const auto twin_keys =
+            provisioner::open_card_secrets(*twin.secrets, f_.keys(), provisioner::scope_of(twin));
         const auto main_ki = main_keys.ki.reveal();
         const auto twin_ki = twin_keys.ki.reveal();
         EXPECT_FALSE(std::equal(main_ki.begin(), main_ki.end(), twin_ki.begin(), twin_ki.end()));
@@ -235,7 +248,7 @@ TEST_F(TwinPairsIssue, TheHlrImportNamesEachCardsTwinAndItsOwnOffer) {
     const std::string hlr = simtest::read_text(d / "hlr-import.out");
     for (const auto& [main, twin] : pairs()) {
         const std::string number = *main.identity.msisdn;
-        EXPECT_NE(hlr.find(fmt::format("\n{} {} {} milenage forfait-m {} ", main.identity.iccid,
+        EXPECT_NE(hlr.find(fmt::format("\n{} {} {} milenage forfait-horaire {} ", main.identity.iccid,
                                        main.identity.imsi, number, twin.identity.iccid)),
                   std::string::npos)
             << hlr;
