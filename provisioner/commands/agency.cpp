@@ -104,15 +104,6 @@ std::optional<OldCardContent> read_old(const std::string& reader, const std::str
 }
 
 // ---- what every verb sets up, before any card is touched -------------------------------------------------
-// The agency works on cards the warehouse issued: a journal that does not exist is a wrong --store.
-std::unique_ptr<Journal> open_existing_journal(const std::string& url) {
-    constexpr std::string_view kSqlite = "sqlite:";
-    if (url.starts_with(kSqlite) && !std::filesystem::exists(url.substr(kSqlite.size()))) {
-        throw sim::InputError(fmt::format("no journal at {} (choose one with --store, or set SIM_STORE)",
-                                          url.substr(kSqlite.size())));
-    }
-    return open_journal(url);
-}
 
 std::string contract_start(const CommonOptions& o) {
     return o.date.empty() ? today_local() : contract_date(o.date);

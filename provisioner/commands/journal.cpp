@@ -24,15 +24,6 @@ struct JournalOptions {
     std::string key;    // show: ICCID or IMSI
 };
 
-std::unique_ptr<Journal> open_existing(const std::string& url) {
-    constexpr std::string_view kSqlite = "sqlite:";
-    if (url.starts_with(kSqlite) && !std::filesystem::exists(url.substr(kSqlite.size()))) {
-        throw sim::InputError(fmt::format("no journal at {} (choose one with --store, or set SIM_STORE)",
-                                          url.substr(kSqlite.size())));
-    }
-    return open_journal(url);
-}
-
 std::optional<Job> selected_job(Journal& journal, const JournalOptions& o) {
     if (o.job.empty()) return std::nullopt;
     auto job = journal.find_job(o.job);
@@ -48,7 +39,7 @@ CardFilter filter_of(const std::optional<Job>& job, const JournalOptions& o) {
 }
 
 void list(const JournalOptions& o) {
-    const auto journal = open_existing(o.store);
+    const auto journal = open_existing_journal(o.store);
     const auto job = selected_job(*journal, o);
     const auto cards = journal->list(filter_of(job, o));
     if (o.json) {
@@ -66,7 +57,7 @@ void list(const JournalOptions& o) {
 }
 
 void show(const JournalOptions& o) {
-    const auto journal = open_existing(o.store);
+    const auto journal = open_existing_journal(o.store);
     const auto card = journal->show(o.key);
     if (!card) throw NotFound(fmt::format("no card with ICCID or IMSI {} in the journal", o.key));
     const auto events = journal->events(std::nullopt, card->id);
@@ -80,7 +71,7 @@ void show(const JournalOptions& o) {
 }
 
 void export_cards(const JournalOptions& o) {
-    const auto journal = open_existing(o.store);
+    const auto journal = open_existing_journal(o.store);
     export_json_lines(*journal, filter_of(selected_job(*journal, o), o), std::cout);
 }
 

@@ -638,6 +638,25 @@ std::string default_store_url() {
     return "sqlite:" + (base / "opt-sim" / "journal.sqlite").string();
 }
 
+std::unique_ptr<Journal> open_existing_journal(const std::string& url) {
+    if (url.starts_with(kSqlitePrefix)) {
+        const std::filesystem::path path(url.substr(kSqlitePrefix.size()));
+        if (!std::filesystem::exists(path)) {
+            const char* env = std::getenv("SIM_STORE");
+            const bool from_env = env != nullptr && *env != '\0' && url == env;
+            const std::string whence = url != default_store_url() ? "given with --store"
+                                       : from_env                 ? "from $SIM_STORE"
+                                                  : "the per-user default, as neither --store nor "
+                                                    "$SIM_STORE is given";
+            throw sim::InputError(fmt::format(
+                "no journal at {} ({}). Give the station's store with --store or SIM_STORE; a new store is "
+                "created by `provisioner issue` or by `provisioner store migrate --store {}`",
+                path.string(), whence, url));
+        }
+    }
+    return open_journal(url);
+}
+
 std::pair<int, int> migrate_store(std::string_view url) {
     if (is_postgres_url(url)) return PostgresJournal::migrate(parse_postgres_url(url));
     if (!url.starts_with(kSqlitePrefix)) return {0, 0};  // open_journal() below says what is wrong

@@ -442,6 +442,11 @@ std::unique_ptr<Journal> open_journal(std::string_view url);
 // sqlite:$XDG_DATA_HOME/opt-sim/journal.sqlite ($XDG_DATA_HOME defaults to ~/.local/share).
 std::string default_store_url();
 
+// open_journal() for the verbs that read or change cards issued before (agency, journal): a SQLite store that
+// does not exist is a wrong --store, never created here. The message says where the file was looked for,
+// where that place came from (--store, $SIM_STORE or the per-user default) and how to create a store.
+std::unique_ptr<Journal> open_existing_journal(const std::string& url);
+
 // Migrates a store to this toolkit's schema; returns {version before, version after}.
 std::pair<int, int> migrate_store(std::string_view url);
 

@@ -120,8 +120,22 @@ TEST_F(CliJournal, RefusesAMissingJournalInsteadOfCreatingOne) {
     const std::string missing = (dir_ / "nope.sqlite").string();
     const auto r = provisioner("journal list --store sqlite:" + missing);
     EXPECT_EQ(r.exit_code, 2);
-    EXPECT_NE(r.err.find("no journal at"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("no journal at " + missing + " (given with --store)"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("provisioner store migrate --store sqlite:" + missing), std::string::npos) << r.err;
     EXPECT_FALSE(std::filesystem::exists(missing));
+}
+
+// Without --store nor SIM_STORE: the per-user file, named with where it comes from and how to make one.
+TEST_F(CliJournal, AMissingDefaultStoreIsNamedWithHowToCreateIt) {
+    const auto home = dir_ / "home";
+    std::filesystem::create_directories(home);
+    const auto r = run_command("env -u SIM_STORE -u XDG_DATA_HOME HOME=" + home.string() + " " +
+                               provisioner_binary() + " journal list");
+    EXPECT_EQ(r.exit_code, 2);
+    const std::string expected = (home / ".local/share/opt-sim/journal.sqlite").string();
+    EXPECT_NE(r.err.find("no journal at " + expected + " (the per-user default"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("store migrate"), std::string::npos) << r.err;
+    EXPECT_FALSE(std::filesystem::exists(expected));
 }
 
 TEST_F(CliJournal, MigratesAStoreAndReportsVersions) {
