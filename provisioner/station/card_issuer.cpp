@@ -41,7 +41,8 @@ std::string resume_fingerprint(Journal& journal, JobId job, const std::optional<
     if (!known || known->state == CardState::released) return fallback;
     if (was_issued(known->state)) {
         throw CardAlreadyIssued(fmt::format("card with ICCID {} was already issued ({}); put it aside",
-                                            *iccid, to_string(known->state)));
+                                            *iccid, to_string(known->state)),
+                                *iccid);
     }
     return known->job_id == job ? known->fingerprint : fallback;
 }

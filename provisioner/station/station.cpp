@@ -144,13 +144,26 @@ void count(Shared& s, std::size_t slot, Count what) {
 
 enum class Outcome { Issued, Failed, OrderComplete };
 
+// A card that failed or was refused: issue_card() has recorded the failure in the journal; whatever it was,
+// this worker goes on.
+Outcome failed(Shared& s, std::size_t slot, const std::exception& e) {
+    const auto* error = dynamic_cast<const sim::Error*>(&e);
+    const bool refused = error != nullptr && error->exit_code() == sim::ExitCode::SafetyRefusal;
+    s.board.set(slot, fmt::format("{}: {}", refused ? "REFUSED" : "FAILED", e.what()), true);
+    count(s, slot, refused ? Count::Refused : Count::Failed);
+    return Outcome::Failed;
+}
+
 void halt(Shared& s, const std::string& reason) {
     const std::lock_guard lock(s.tally_mutex);
     if (s.report.halted_for_safety.empty()) s.report.halted_for_safety = reason;
     s.halted = true;
 }
 
-Outcome issue_one(Shared& s, ReaderWatch& watch, const std::string& reader, std::size_t slot) {
+// `last_issued`: the ICCID this reader issued last. After pcscd or the reader came back, the card found in
+// the reader may be that one, never taken out: it is done, not a card put in again by mistake.
+Outcome issue_one(Shared& s, ReaderWatch& watch, const std::string& reader, std::size_t slot,
+                  std::string& last_issued) {
     // Destroyed at the end of this function, the connection powers the card down: the operator (or the rig's
     // feeder) takes it out. When pcscd went away meanwhile nothing happens and the card stays in the reader,
     // for the next watch to resume it.
@@ -168,6 +181,12 @@ Outcome issue_one(Shared& s, ReaderWatch& watch, const std::string& reader, std:
                                 issued.resumed ? ", resumed" : "", link.describe()),
                     true);
         count(s, slot, Count::Issued);
+        last_issued = issued.identity.iccid;
+        return Outcome::Issued;
+    } catch (const CardAlreadyIssued& e) {
+        if (e.iccid() != last_issued) return failed(s, slot, e);
+        s.board.set(slot, fmt::format("verified {} (still in the reader after it came back)", e.iccid()),
+                    true);
         return Outcome::Issued;
     } catch (const TwinLinkFailed& e) {
         // The card is issued; only its twin link waits (the end-of-run sweep makes it).
@@ -184,12 +203,7 @@ Outcome issue_one(Shared& s, ReaderWatch& watch, const std::string& reader, std:
         count(s, slot, Count::Refused);
         return Outcome::Failed;
     } catch (const std::exception& e) {
-        // issue_card() has recorded the failure in the journal; whatever it was, this worker goes on.
-        const auto* error = dynamic_cast<const sim::Error*>(&e);
-        const bool refused = error != nullptr && error->exit_code() == sim::ExitCode::SafetyRefusal;
-        s.board.set(slot, fmt::format("{}: {}", refused ? "REFUSED" : "FAILED", e.what()), true);
-        count(s, slot, refused ? Count::Refused : Count::Failed);
-        return Outcome::Failed;
+        return failed(s, slot, e);
     }
 }
 
@@ -213,6 +227,7 @@ void worker(Shared& s, const std::string& reader, std::size_t slot) {
     WorkerLife life(s);
     // Set when pcscd or the reader went away: said once, and again when the reader answers again.
     std::string lost;
+    std::string last_issued;
     const auto answered = [&] {
         if (lost.empty()) return;
         s.board.set(slot, "reader back: carrying on", true);
@@ -230,7 +245,7 @@ void worker(Shared& s, const std::string& reader, std::size_t slot) {
                 if (life.over()) break;
                 // With the order complete, only the card this reader owes is worked on; issue_card() resumes
                 // it (or finds no identity for it and says the order is complete).
-                const Outcome outcome = issue_one(s, *watch, reader, slot);
+                const Outcome outcome = issue_one(s, *watch, reader, slot, last_issued);
                 if (outcome == Outcome::Failed)
                     life.card_failed();
                 else

@@ -127,14 +127,16 @@ JobCounts count_job(StoreTransaction& tx, const Job& job) {
 CardRecord resume(StoreTransaction& tx, const CardRecord& record, JobId job, std::string_view reader_id,
                   std::string_view station_id) {
     if (was_issued(record.state)) {
-        throw CardAlreadyIssued(fmt::format("card {} was already issued as ICCID {} (state {}); not reused",
-                                            record.fingerprint, record.identity.iccid,
-                                            to_string(record.state)));
+        throw CardAlreadyIssued(
+            fmt::format("card {} was already issued as ICCID {} (state {}); not reused", record.fingerprint,
+                        record.identity.iccid, to_string(record.state)),
+            record.identity.iccid);
     }
     if (record.job_id != job) {
         throw CardAlreadyIssued(
             fmt::format("card {} is bound to ICCID {} of job {} (state {}); finish or fail it there",
-                        record.fingerprint, record.identity.iccid, record.job_id, to_string(record.state)));
+                        record.fingerprint, record.identity.iccid, record.job_id, to_string(record.state)),
+            record.identity.iccid);
     }
     tx.reset_card(record.id, reader_id, station_id);
     Event e = card_event(station_id, job, record.id, "resume");

@@ -133,7 +133,13 @@ class CardNotInOrder : public sim::SafetyRefusal {
 // A card body that was already issued (or belongs to another order) is inserted again: refuse (exit 3).
 class CardAlreadyIssued : public sim::SafetyRefusal {
   public:
-    using sim::SafetyRefusal::SafetyRefusal;
+    CardAlreadyIssued(const std::string& message, std::string iccid)
+        : sim::SafetyRefusal(message), iccid_(std::move(iccid)) {}
+    // The ICCID the card was issued with.
+    [[nodiscard]] const std::string& iccid() const { return iccid_; }
+
+  private:
+    std::string iccid_;
 };
 
 // ---- values
