@@ -28,6 +28,39 @@ CommandApdu::CommandApdu(std::uint8_t cla, std::uint8_t ins, std::uint8_t p1, st
     : cla_(cla), ins_(ins), p1_(p1), p2_(p2), data_(std::move(data)), le_(le) {}
 
 CommandApdu::~CommandApdu() {
+    wipe_secret_data();
+}
+
+// Copying over an APDU reuses its buffer when it is large enough: the old bytes are wiped first, so none of
+// a secret outlives the assignment, in the reused buffer or in a freed one.
+CommandApdu& CommandApdu::operator=(const CommandApdu& other) {
+    if (this == &other) return *this;
+    wipe_secret_data();
+    data_ = other.data_;
+    take_fields_but_data(other);
+    return *this;
+}
+
+CommandApdu& CommandApdu::operator=(CommandApdu&& other) noexcept {
+    if (this == &other) return *this;
+    wipe_secret_data();
+    data_ = std::move(other.data_);
+    other.data_.clear();
+    take_fields_but_data(other);
+    return *this;
+}
+
+void CommandApdu::take_fields_but_data(const CommandApdu& other) noexcept {
+    cla_ = other.cla_;
+    ins_ = other.ins_;
+    p1_ = other.p1_;
+    p2_ = other.p2_;
+    le_ = other.le_;
+    secret_data_ = other.secret_data_;
+    secret_response_ = other.secret_response_;
+}
+
+void CommandApdu::wipe_secret_data() noexcept {
     if (secret_data_) wipe_bytes(data_);
 }
 
@@ -98,7 +131,9 @@ CommandApdu CommandApdu::with_le(unsigned le) const {
 }
 
 Bytes CommandApdu::encode() const {
-    Bytes out{cla_, ins_, p1_, p2_};
+    Bytes out;
+    out.reserve(4 + 1 + data_.size() + 1);  // one allocation: no grown-out-of copy of secret data is freed
+    out.insert(out.end(), {cla_, ins_, p1_, p2_});
     if (!data_.empty()) {
         out.push_back(static_cast<std::uint8_t>(data_.size()));
         out.insert(out.end(), data_.begin(), data_.end());
@@ -124,8 +159,34 @@ ResponseApdu ResponseApdu::parse(ByteView raw) {
     return ResponseApdu(Bytes(raw.begin(), raw.end() - 2), raw[raw.size() - 2], raw[raw.size() - 1]);
 }
 
+// As for CommandApdu: the buffer may be reused, so what it held is wiped before the copy lands in it.
+ResponseApdu& ResponseApdu::operator=(const ResponseApdu& other) {
+    if (this == &other) return *this;
+    wipe_bytes(data_);
+    data_ = other.data_;
+    sw1_ = other.sw1_;
+    sw2_ = other.sw2_;
+    return *this;
+}
+
+ResponseApdu& ResponseApdu::operator=(ResponseApdu&& other) noexcept {
+    if (this == &other) return *this;
+    wipe_bytes(data_);
+    data_ = std::move(other.data_);
+    other.data_.clear();
+    sw1_ = other.sw1_;
+    sw2_ = other.sw2_;
+    return *this;
+}
+
+ResponseApdu::~ResponseApdu() {
+    wipe_bytes(data_);
+}
+
 Bytes ResponseApdu::encode() const {
-    Bytes out = data_;
+    Bytes out;
+    out.reserve(data_.size() + 2);
+    out.insert(out.end(), data_.begin(), data_.end());
     out.push_back(sw1_);
     out.push_back(sw2_);
     return out;

@@ -81,6 +81,7 @@ ResponseApdu Card::exchange(const CommandApdu& command) {
     };
     resend_for(command, response);
     Bytes data = response.data();
+    const WipeOnExit wipe_data(data);  // moved out on success; wiped when the chain fails
     const std::uint8_t more = dialect_ == Dialect::Uicc ? 0x61 : 0x9F;
     // Data waits behind 61xx/9Fxx only for commands that expect an answer; a 2G SELECT without Le leaves it.
     // A card that never stops announcing more would hold the worker and grow the answer without end: the
@@ -91,7 +92,6 @@ ResponseApdu Card::exchange(const CommandApdu& command) {
                           : interrupted_ && interrupted_()  ? "interrupted"
                                                             : nullptr;
         if (why != nullptr) {
-            if (command.has_secret_response()) wipe_bytes(data);
             throw ProtocolError(
                 fmt::format("{}: the card still announces more data ({:02X}{:02X}) after {} "
                             "GET RESPONSE(s); the exchange is abandoned",
@@ -102,7 +102,7 @@ ResponseApdu Card::exchange(const CommandApdu& command) {
         if (command.has_secret_response()) get = std::move(get).with_secret_response();
         response = transmit_counted(get);
         resend_for(get, response);
-        data.insert(data.end(), response.data().begin(), response.data().end());
+        append_wiping(data, response.data());  // pieces of CK/IK must not stay behind in freed memory
     }
     return ResponseApdu(std::move(data), response.sw1(), response.sw2());
 }

@@ -7,6 +7,11 @@
 namespace sim {
 namespace {
 
+// The data field of a code-carrying APDU: a plain copy the APDU wipes (it is sent marked secret).
+Bytes apdu_data(const SecretBytes& code) {
+    return Bytes(code.reveal().begin(), code.reveal().end());
+}
+
 constexpr std::uint8_t kInsVerify = 0x20;
 constexpr std::uint8_t kInsChange = 0x24;
 constexpr std::uint8_t kInsDisable = 0x26;
@@ -298,8 +303,7 @@ void Chv::verify(CodeId id, const SecretBytes& code) {
     SecretBytes value = format_code(id, code);
     ensure_detected();
     const auto ref = key_reference(id, card_.dialect(), options_.adm_reference);
-    present(kInsVerify, id, ref, Bytes(value.reveal().begin(), value.reveal().end()),
-            fmt::format("VERIFY {}", code_name(id)));
+    present(kInsVerify, id, ref, apdu_data(value), fmt::format("VERIFY {}", code_name(id)));
 }
 
 void Chv::change(CodeId pin, const SecretBytes& old_code, const SecretBytes& new_code) {
@@ -308,8 +312,8 @@ void Chv::change(CodeId pin, const SecretBytes& old_code, const SecretBytes& new
     const SecretBytes old_value = format_code(pin, old_code);
     const SecretBytes new_value = format_code(pin, new_code);
     ensure_detected();
-    present(kInsChange, pin, key_reference(pin, card_.dialect()),
-            concat(old_value.reveal(), new_value.reveal()), fmt::format("CHANGE {}", code_name(pin)));
+    present(kInsChange, pin, key_reference(pin, card_.dialect()), apdu_data(concat(old_value, new_value)),
+            fmt::format("CHANGE {}", code_name(pin)));
 }
 
 void Chv::disable(CodeId pin, const SecretBytes& code) {
@@ -320,8 +324,8 @@ void Chv::disable(CodeId pin, const SecretBytes& code) {
     if (card_.dialect() == Dialect::Sim2G && pin != CodeId::Pin1) {
         throw NotSupported("DISABLE PIN2: a 2G SIM can disable CHV1 only (TS 51.011 §9.2.10)");
     }
-    present(kInsDisable, pin, key_reference(pin, card_.dialect()),
-            Bytes(value.reveal().begin(), value.reveal().end()), fmt::format("DISABLE {}", code_name(pin)));
+    present(kInsDisable, pin, key_reference(pin, card_.dialect()), apdu_data(value),
+            fmt::format("DISABLE {}", code_name(pin)));
 }
 
 void Chv::enable(CodeId pin, const SecretBytes& code) {
@@ -332,8 +336,8 @@ void Chv::enable(CodeId pin, const SecretBytes& code) {
     if (card_.dialect() == Dialect::Sim2G && pin != CodeId::Pin1) {
         throw NotSupported("ENABLE PIN2: a 2G SIM can enable CHV1 only (TS 51.011 §9.2.11)");
     }
-    present(kInsEnable, pin, key_reference(pin, card_.dialect()),
-            Bytes(value.reveal().begin(), value.reveal().end()), fmt::format("ENABLE {}", code_name(pin)));
+    present(kInsEnable, pin, key_reference(pin, card_.dialect()), apdu_data(value),
+            fmt::format("ENABLE {}", code_name(pin)));
 }
 
 void Chv::unblock(CodeId pin, const SecretBytes& puk, const SecretBytes& new_pin) {
@@ -342,7 +346,7 @@ void Chv::unblock(CodeId pin, const SecretBytes& puk, const SecretBytes& new_pin
     const SecretBytes pin_value = format_code(pin, new_pin);
     ensure_detected();
     present(kInsUnblock, puk_id, unblock_reference(pin, card_.dialect()),
-            concat(puk_value.reveal(), pin_value.reveal()),
+            apdu_data(concat(puk_value, pin_value)),
             fmt::format("UNBLOCK {} with {}", code_name(pin), code_name(puk_id)));
 }
 

@@ -1,5 +1,7 @@
 #include "sim/pcsc.hpp"
 
+#include <openssl/crypto.h>
+
 #include <PCSC/winscard.h>
 #include <PCSC/wintypes.h>
 
@@ -251,11 +253,16 @@ void PcscTransport::read_atr() {
 ResponseApdu PcscTransport::transmit(const CommandApdu& command) {
     Bytes wire = command.encode();
     std::array<BYTE, 258> answer{};
+    // The wire may carry a code and the answer CK/IK or a key: neither outlives this call, however it ends.
+    const WipeOnExit wipe_wire(wire);
+    const struct WipeAnswer {
+        std::array<BYTE, 258>& answer;
+        ~WipeAnswer() { OPENSSL_cleanse(answer.data(), answer.size()); }
+    } wipe_answer{answer};
     DWORD answer_len = to_dword(answer.size());
     const SCARD_IO_REQUEST* pci = active_protocol_ == SCARD_PROTOCOL_T0 ? SCARD_PCI_T0 : SCARD_PCI_T1;
-    const LONG rv = SCardTransmit(card_, pci, wire.data(), to_dword(wire.size()), nullptr, answer.data(),
-                                  &answer_len);
-    if (command.has_secret_data()) wipe_bytes(wire);
+    const LONG rv =
+        SCardTransmit(card_, pci, wire.data(), to_dword(wire.size()), nullptr, answer.data(), &answer_len);
     if (rv != SCARD_S_SUCCESS) {
         throw_pcsc_error(rv, fmt::format("sending {:02X} {:02X} to the card", command.cla(), command.ins()),
                          reader_);

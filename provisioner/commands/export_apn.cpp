@@ -8,11 +8,13 @@
 #include <iostream>
 #include <optional>
 #include <random>
+#include <string>
 
 #include "code_input.hpp"
 #include "output/secure_file.hpp"
 #include "profile/profile.hpp"
 #include "sim/error.hpp"
+#include "sim/secret.hpp"
 #include "terminal/formats.hpp"
 #include "terminal/omacp.hpp"
 #include "terminal/sms_pdu.hpp"
@@ -88,8 +90,17 @@ std::string render(const Profile& profile, const ExportOptions& o) {
     if (o.format == "omacp-sms") return sms_lines(profile, o, password);
     if (o.format == "android") return term::android_apns_xml(profile, password);
     if (o.format == "apple") return term::apple_mobileconfig(profile, password);
+    // Sized once and the lines wiped: AT+CGAUTH carries the password.
+    auto lines = term::at_commands(profile, password);
+    std::size_t size = 0;
+    for (const auto& line : lines) size += line.size() + 1;
     std::string out;
-    for (const auto& line : term::at_commands(profile, password)) out += line + "\n";
+    out.reserve(size);
+    for (auto& line : lines) {
+        out += line;
+        out += '\n';
+        sim::wipe_text(line);
+    }
     return out;
 }
 
@@ -120,7 +131,9 @@ void run(const ExportOptions& o) {
         throw sim::InputError(fmt::format("--sec applies to --format omacp-sms, not {}", o.format));
     }
     const Profile profile = load_profile(o.profile);
-    write_out(o, render(profile, o));
+    std::string content = render(profile, o);
+    const sim::WipeOnExit wipe_content(content);  // it may carry the APN password
+    write_out(o, content);
 }
 
 }  // namespace

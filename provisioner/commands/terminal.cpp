@@ -6,10 +6,13 @@
 
 #include <chrono>
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "code_input.hpp"
 #include "commands/commands.hpp"
 #include "profile/profile.hpp"
+#include "sim/secret.hpp"
 #include "terminal/formats.hpp"
 #include "terminal/modem.hpp"
 
@@ -36,7 +39,14 @@ void run_apply(const ApplyOptions& o) {
     if (!o.password.file.empty() || !o.password.env.empty()) {
         password = read_secret(o.password, "APN password", "password");
     }
-    const auto commands = term::at_commands(profile, password);
+    auto commands = term::at_commands(profile, password);
+    // AT+CGAUTH holds the password in clear for the whole modem session: wiped however the session ends.
+    const struct WipeCommands {
+        std::vector<std::string>& lines;
+        ~WipeCommands() {
+            for (auto& line : lines) sim::wipe_text(line);
+        }
+    } wipe_commands{commands};
     term::SerialPort port(o.port, o.baud);
     std::cout << fmt::format("modem on {}: {} commands for profile '{}'\n", o.port, commands.size(),
                              profile.id)

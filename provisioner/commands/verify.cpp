@@ -7,8 +7,11 @@
 #include <fmt/format.h>
 
 #include <iostream>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
 #include "code_input.hpp"
 #include "commands/commands.hpp"
@@ -25,31 +28,34 @@ namespace {
 using Json = nlohmann::ordered_json;
 using namespace sim::auth;
 using sim::KeySet;
+// The keys file is parsed straight from its secret buffer into strings kept in secret storage: the lexer's
+// string buffer and every string of the tree are zeroised when they grow or are freed. Not reachable from
+// here: the lexer's raw copy of the current token (an ordinary vector, kept for its error messages) and the
+// inline buffer of a short string (the first 15 characters, in the parser's stack frame).
+using SecretString = std::basic_string<char, std::char_traits<char>, sim::SecretAllocator<char>>;
+using KeysJson = nlohmann::basic_json<std::map, std::vector, SecretString>;
 
 // ---- keys input: {"ki":"…","opc":"…"} or {"ki":"…","op":"…"}, optional "algorithm" -----------------------
 // Messages name the field and what is wrong, never the value (nor a JSON excerpt, which could hold it).
 
-std::string text_field(const nlohmann::json& j, const std::string& field) {
+SecretString text_field(const KeysJson& j, const char* field) {
     const auto& v = j.at(field);
     if (!v.is_string())
         throw sim::InputError(fmt::format("keys: field '{}' must be a string of hex digits", field));
-    return v.get<std::string>();
+    return v.get<SecretString>();
 }
 
-sim::SecretBytes key_field(const nlohmann::json& j, const std::string& field) {
-    std::string text = text_field(j, field);
+sim::SecretBytes key_field(const KeysJson& j, const char* field) {
+    const SecretString text = text_field(j, field);
     const std::string what = fmt::format("keys: field '{}'", field);
     sim::SecretBytes value = sim::SecretBytes::from_hex(text, what);
-    sim::Bytes scratch(text.begin(), text.end());
-    sim::wipe_bytes(scratch);
-    std::fill(text.begin(), text.end(), '\0');
     if (value.size() != kKeyLength)
         throw sim::InputError(fmt::format("{}: must be {} bytes ({} hex digits), got {} bytes", what,
                                           kKeyLength, 2 * kKeyLength, value.size()));
     return value;
 }
 
-KeySet keys_from_json(const nlohmann::json& j) {
+KeySet keys_from_json(const KeysJson& j) {
     if (!j.is_object())
         throw sim::InputError("keys: expected a JSON object with \"ki\" and \"opc\" or \"op\"");
     for (const auto& [name, value] : j.items()) {
@@ -83,25 +89,12 @@ KeySet load_keys(const std::string& file, const std::string& env) {
         throw sim::InputError("verify: give exactly one of --keys-file FILE or --keys-env NAME");
     const sim::SecretBytes raw =
         file.empty() ? sim::read_secret_env(env, "keys") : sim::read_secret_file(file, "keys file");
-    std::string text(raw.reveal().begin(), raw.reveal().end());
-    nlohmann::json j;
+    KeysJson j;
     try {
-        j = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
-        std::fill(text.begin(), text.end(), '\0');
+        j = KeysJson::parse(raw.reveal().begin(), raw.reveal().end());
+    } catch (const KeysJson::parse_error& e) {
         throw sim::InputError(fmt::format("keys: malformed JSON (syntax error at byte {})", e.byte));
     }
-    std::fill(text.begin(), text.end(), '\0');
-    // The parsed tree holds the hex text too: clear it whatever happens below.
-    struct WipeTree {
-        nlohmann::json& tree;
-        ~WipeTree() {
-            for (auto& [name, value] : tree.items())
-                if (value.is_string())
-                    std::fill(value.get_ref<std::string&>().begin(), value.get_ref<std::string&>().end(),
-                              '\0');
-        }
-    } wipe{j};
     return keys_from_json(j);
 }
 

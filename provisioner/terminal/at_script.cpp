@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "sim/error.hpp"
+#include "sim/secret.hpp"
 #include "terminal/formats.hpp"
 
 namespace provisioner::terminal {
@@ -29,7 +30,15 @@ std::vector<std::string> at_commands(const Profile& profile, const ApnPassword& 
             // <auth_prot>: 0 none, 1 PAP, 2 CHAP.
             std::string command = fmt::format("AT+CGAUTH={},{},{}", cid, apn.auth == ApnAuth::Chap ? 2 : 1,
                                               quoted(apn.username, "the APN user name"));
-            if (password) command += "," + quoted(password_text(password), "the APN password");
+            if (password) {
+                // No temporary copy of the password is left behind: the quoted text is wiped, the line sized
+                // once.
+                std::string argument = quoted(password_text(password), "the APN password");
+                const sim::WipeOnExit wipe_argument(argument);
+                command.reserve(command.size() + 1 + argument.size());
+                command += ',';
+                command += argument;
+            }
             out.push_back(std::move(command));
         }
         ++cid;

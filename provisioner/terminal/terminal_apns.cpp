@@ -41,10 +41,8 @@ std::string display_name(const Profile& profile, const Apn& apn) {
     return fmt::format("{} {}", brand, apn.name);
 }
 
-std::string password_text(const ApnPassword& password) {
-    if (!password) return {};
-    const auto bytes = password->reveal();
-    return {bytes.begin(), bytes.end()};
+PasswordText password_text(const ApnPassword& password) {
+    return PasswordText(password ? password->reveal() : sim::ByteView());
 }
 
 const char* pdp_type(IpProtocol protocol) {

@@ -28,6 +28,24 @@ std::vector<Apn> terminal_apns(const Profile& profile);
 // The APN password, when the operator has one: it is not part of the profile (profiles are not secret), so it
 // comes from --password-file/--password-env and is the same for every APN with credentials.
 using ApnPassword = std::optional<sim::SecretBytes>;
-[[nodiscard]] std::string password_text(const ApnPassword& password);
+
+// The password as text, for the one document or AT command that must carry it: this copy is wiped when it
+// goes out of scope (at the end of the full expression that uses it, for a temporary).
+class PasswordText {
+  public:
+    explicit PasswordText(sim::ByteView password) : text_(password.begin(), password.end()) {}
+    PasswordText(const PasswordText&) = delete;
+    PasswordText& operator=(const PasswordText&) = delete;
+    ~PasswordText() { sim::wipe_text(text_); }
+
+    // NOLINTNEXTLINE(google-explicit-constructor): passed where the documents take text
+    operator const std::string&() const { return text_; }
+    [[nodiscard]] const char* c_str() const { return text_.c_str(); }
+
+  private:
+    std::string text_;
+};
+// Empty without a password.
+[[nodiscard]] PasswordText password_text(const ApnPassword& password);
 
 }  // namespace provisioner::terminal

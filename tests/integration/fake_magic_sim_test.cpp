@@ -28,6 +28,7 @@
 #include "station_files.hpp"
 #include "stub_process.hpp"
 #include "test_files.hpp"
+#include "tool_replay.hpp"
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
@@ -37,22 +38,9 @@ namespace {
 constexpr int kSlot = 4;
 const auto& kVector = simtest::kComp128v1Vectors[0];  // published (osmo-hlr auc_test.c)
 
-class FakeMagicSimToolReplay : public ::testing::Test {
+class FakeMagicSimToolReplay : public simtest::ToolReplay {
   protected:
-    void SetUp() override {
-        stub_ = std::make_unique<simtest::StubProcess>(kSlot, simtest::fidelity_of("fakemagicsim").card);
-        const auto reader = simtest::reader_name(kSlot);
-        ASSERT_TRUE(context_.wait_for_card(reader, 10s)) << reader;
-        card_ = std::make_unique<sim::PcscTransport>(context_, reader);
-    }
-    sim::ResponseApdu send(const std::string& apdu) {
-        return simtest::exchange(*card_, sim::CommandApdu::parse(sim::from_hex(apdu)));
-    }
-    std::uint16_t sw(const std::string& apdu) { return send(apdu).sw(); }
-
-    std::unique_ptr<simtest::StubProcess> stub_;
-    sim::PcscContext context_;
-    std::unique_ptr<sim::PcscTransport> card_;
+    void SetUp() override { start(kSlot, "fakemagicsim"); }
 };
 
 }  // namespace

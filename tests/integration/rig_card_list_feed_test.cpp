@@ -97,18 +97,12 @@ TEST_F(RigCardListFeed, EachCardIsTheNextRowWithItsIccidAndAdm1AndNoneIsDealtTwi
               std::string::npos)
         << "a list feed's default card is the SJA2";
 
+    // Then the list is used up: both slots go empty and stay so.
     const sim::PcscContext context;
-    const std::array<std::string, 2> readers{simtest::reader_name(4), simtest::reader_name(5)};
-    const auto dealt = simtest::deal_every_card(
-        context, readers, rows_.size(),
-        [&](const std::string& reader) { return check_and_finish_card(context, reader, rows_); });
+    (void)simtest::expect_every_row_dealt_once(context, rows_, [&](const std::string& reader) {
+        return check_and_finish_card(context, reader, rows_);
+    });
     if (HasFatalFailure()) return;
-    const std::set<std::string> distinct(dealt.begin(), dealt.end());
-    EXPECT_EQ(dealt.size(), rows_.size());
-    EXPECT_EQ(distinct.size(), dealt.size()) << "a card dealt twice";
-    for (const auto& [iccid, row] : rows_) EXPECT_TRUE(distinct.count(iccid)) << iccid << " never dealt";
-    // The list is used up: both slots go empty and stay so.
-    simtest::expect_slots_stay_empty(context, readers);
     // ADM1 values stay off the stubs' logs, the rig's env file and the claims.
     for (const char* file : {"slot4.log", "slot5.log", "rig.env", "feed.claims"}) {
         const std::string text = simtest::read_text(dir_ / "run" / file);
@@ -120,12 +114,9 @@ TEST_F(RigCardListFeed, WithCardListAndAStubUsimTheIccidIsWrittenIntoTheBlanksEf
     const auto started = start(fmt::format("--card-list {} --card stub-usim", (dir_ / "cards.csv").string()));
     ASSERT_EQ(started.exit_code, 0) << started.out << started.err;
     const sim::PcscContext context;
-    std::set<std::string> iccids;
-    for (int slot : {4, 5}) {
-        const auto reader = simtest::reader_name(slot);
-        ASSERT_TRUE(context.wait_for_card(reader, 10s)) << reader;
-        iccids.insert(check_and_finish_card(context, reader, rows_));
-    }
+    const auto iccids = simtest::finish_the_first_two_cards(
+        context, [&](const std::string& reader) { return check_and_finish_card(context, reader, rows_); });
+    if (HasFatalFailure()) return;
     EXPECT_EQ(iccids.size(), 2u);
 }
 
@@ -152,12 +143,9 @@ TEST_F(RigCardListFeed, WithAnEkiColumnTheKeyFilesAreNeededAndTheListIsFed) {
                           (dir_ / "k4.keys").string(), (dir_ / "op.keys").string()));
     ASSERT_EQ(started.exit_code, 0) << started.out << started.err;
     const sim::PcscContext context;
-    std::set<std::string> iccids;
-    for (int slot : {4, 5}) {
-        const auto reader = simtest::reader_name(slot);
-        ASSERT_TRUE(context.wait_for_card(reader, 10s)) << reader;
-        iccids.insert(check_and_finish_card(context, reader, rows));
-    }
+    const auto iccids = simtest::finish_the_first_two_cards(
+        context, [&](const std::string& reader) { return check_and_finish_card(context, reader, rows); });
+    if (HasFatalFailure()) return;
     EXPECT_EQ(iccids.size(), 2u);
     // The Ki itself is checked in the unit tests (SimcardCardList): here, the keys stay off the logs.
     for (const char* file : {"slot4.log", "slot5.log", "rig.env"}) {

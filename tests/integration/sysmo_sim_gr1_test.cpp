@@ -28,6 +28,7 @@
 #include "station_files.hpp"
 #include "stub_process.hpp"
 #include "test_files.hpp"
+#include "tool_replay.hpp"
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
@@ -37,28 +38,13 @@ namespace {
 constexpr int kSlot = 4;
 const auto& kVector = simtest::kComp128v1Vectors[0];  // published (osmo-hlr auc_test.c)
 
-class Gr1ToolReplay : public ::testing::Test {
+class Gr1ToolReplay : public simtest::ToolReplay {
   protected:
-    void SetUp() override {
-        stub_ = std::make_unique<simtest::StubProcess>(kSlot, simtest::fidelity_of("sysmoSIM-GR1").card);
-        const auto reader = simtest::reader_name(kSlot);
-        ASSERT_TRUE(context_.wait_for_card(reader, 10s)) << reader;
-        card_ = std::make_unique<sim::PcscTransport>(context_, reader);
-    }
-
-    // One APDU as the tool sends it (raw hex), its T=0 handling (9Fxx then GET RESPONSE) included.
-    sim::ResponseApdu send(const std::string& apdu) {
-        return simtest::exchange(*card_, sim::CommandApdu::parse(sim::from_hex(apdu)));
-    }
-    std::uint16_t sw(const std::string& apdu) { return send(apdu).sw(); }
+    void SetUp() override { start(kSlot, "sysmoSIM-GR1"); }
     // pySim selects the whole path from the MF before every write.
     void select(std::initializer_list<const char*> fids) {
         for (const char* fid : fids) ASSERT_EQ(sw(std::string("A0A4000002") + fid), 0x9000) << fid;
     }
-
-    std::unique_ptr<simtest::StubProcess> stub_;
-    sim::PcscContext context_;
-    std::unique_ptr<sim::PcscTransport> card_;
 };
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <array>
 #include <chrono>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -138,6 +139,37 @@ inline void expect_slots_stay_empty(const sim::PcscContext& context,
             EXPECT_FALSE(info.card_present) << info.name;
         }
     }
+}
+
+// Deals the whole feed through slots 4 and 5 (`rows`: ICCID -> row): every row's card exactly once, and then
+// both slots empty for good. Returns the ICCIDs dealt.
+template <class Rows, class CheckAndFinish>
+std::vector<std::string> expect_every_row_dealt_once(const sim::PcscContext& context, const Rows& rows,
+                                                     CheckAndFinish check_and_finish) {
+    const std::array<std::string, 2> readers{reader_name(4), reader_name(5)};
+    const auto dealt = deal_every_card(context, readers, rows.size(), check_and_finish);
+    if (::testing::Test::HasFatalFailure()) return dealt;
+    const std::set<std::string> distinct(dealt.begin(), dealt.end());
+    EXPECT_EQ(dealt.size(), rows.size());
+    EXPECT_EQ(distinct.size(), dealt.size()) << "a card dealt twice";
+    for (const auto& [iccid, row] : rows) EXPECT_TRUE(distinct.count(iccid)) << iccid << " never dealt";
+    expect_slots_stay_empty(context, readers);
+    return dealt;
+}
+
+// The first card of slots 4 and 5, each checked and finished by `check_and_finish(reader)`: their ICCIDs.
+template <class CheckAndFinish>
+std::set<std::string> finish_the_first_two_cards(const sim::PcscContext& context,
+                                                 CheckAndFinish check_and_finish) {
+    using namespace std::chrono_literals;
+    std::set<std::string> iccids;
+    for (int slot : {4, 5}) {
+        const auto reader = reader_name(slot);
+        EXPECT_TRUE(context.wait_for_card(reader, 10s)) << reader;
+        if (::testing::Test::HasFailure()) return iccids;
+        iccids.insert(check_and_finish(reader));
+    }
+    return iccids;
 }
 
 }  // namespace simtest

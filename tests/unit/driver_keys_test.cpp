@@ -6,6 +6,7 @@
 
 #include <variant>
 
+#include "random_keys.hpp"
 #include "sim/auth/comp128.hpp"
 #include "sim/auth/milenage.hpp"
 #include "sim/auth/xor_test.hpp"
@@ -34,20 +35,6 @@ std::array<std::uint8_t, N> random_array() {
     std::array<std::uint8_t, N> out{};
     EXPECT_EQ(RAND_bytes(out.data(), static_cast<int>(N)), 1);
     return out;
-}
-
-sim::SecretBytes random_key() {
-    const auto k = random_array<16>();
-    return sim::SecretBytes(sim::Bytes(k.begin(), k.end()));
-}
-
-sim::KeySet keys_for(Algorithm algorithm, bool op = false) {
-    sim::KeySet keys;
-    keys.algorithm = algorithm;
-    keys.ki = random_key();
-    if (algorithm == Algorithm::Milenage) keys.opc = random_key();
-    keys.opc_is_op = op;
-    return keys;
 }
 
 class Programmed {
@@ -131,7 +118,7 @@ TEST_P(DriverKeys, CardAnswersEqualTheLocalAlgorithm) {
     Programmed p(*param.type);
     std::uint64_t sqn = 32;
     for (int round = 0; round < 5; ++round) {  // new random keys each round, written over the old ones
-        const auto keys = keys_for(param.algorithm, param.op);
+        const auto keys = simtest::random_keys(param.algorithm, param.op);
         p.write(p.driver().key_files(keys));
         p.verify_pin1();
         if (is_3g(param.algorithm)) expect_3g_matches(p.card(), keys, sqn += 32);
@@ -151,7 +138,7 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(DriverKeysSja2, WritesSimUsimAndIsimKeyFiles) {
     Programmed p(kSja2);
-    const auto keys = keys_for(Algorithm::Milenage);
+    const auto keys = simtest::random_keys(Algorithm::Milenage);
     const auto files = p.driver().key_files(keys);
     ASSERT_EQ(files.size(), 5u);  // 6F20, USIM AF20 + AF22, ISIM AF20 + AF22
     p.write(files);
@@ -168,7 +155,7 @@ TEST(DriverKeysSja2, WritesSimUsimAndIsimKeyFiles) {
 TEST(DriverKeysSja5, WritesTheSja2FilesWithTheWhole67ByteAf20) {
     Programmed p(kSja5);
     EXPECT_EQ(p.driver().name(), "sysmoISIM-SJA5");
-    const auto keys = keys_for(Algorithm::Milenage);
+    const auto keys = simtest::random_keys(Algorithm::Milenage);
     const auto files = p.driver().key_files(keys);
     std::vector<std::string> paths;
     for (const auto& f : files) paths.push_back(sim::path_to_string(f.ef.path));
@@ -192,7 +179,7 @@ TEST(DriverKeysSja5, WritesTheSja2FilesWithTheWhole67ByteAf20) {
 TEST(DriverKeysWavemobile, RefusesKeyProgrammingGivingTheReason) {
     const auto driver = sim::driver_by_name("Wavemobile-SIM");
     for (const auto algorithm : {Algorithm::Milenage, Algorithm::Comp128v1}) {
-        const auto keys = keys_for(algorithm);
+        const auto keys = simtest::random_keys(algorithm);
         const auto why = driver->keys_refusal(keys);
         ASSERT_TRUE(why.has_value());
         EXPECT_NE(why->find("Ki/OPc is not documented"), std::string::npos) << *why;
@@ -205,11 +192,12 @@ TEST(DriverKeysWavemobile, RefusesKeyProgrammingGivingTheReason) {
     }
     EXPECT_TRUE(driver->code_files(sim::CodeSet{}).empty());
     EXPECT_TRUE(driver->iccid_factory_fixed());
-    EXPECT_FALSE(sim::driver_by_name("sysmoISIM-SJA5")->keys_refusal(keys_for(Algorithm::Milenage)));
+    EXPECT_FALSE(
+        sim::driver_by_name("sysmoISIM-SJA5")->keys_refusal(simtest::random_keys(Algorithm::Milenage)));
 }
 
 TEST(DriverKeysRecords, CfgByteAndLengthsAreChecked) {
-    auto keys = keys_for(Algorithm::Milenage);
+    auto keys = simtest::random_keys(Algorithm::Milenage);
     EXPECT_EQ(sim::drivers::key_cfg(keys), 0x14);
     keys.opc_is_op = true;
     EXPECT_EQ(sim::drivers::key_cfg(keys), 0x04);

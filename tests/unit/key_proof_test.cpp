@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <openssl/rand.h>
 
+#include "random_keys.hpp"
 #include "sim/chv.hpp"
 #include "sim/drivers/card_driver.hpp"
 #include "sim/error.hpp"
@@ -15,22 +16,9 @@
 using sim::ChallengeContext;
 using sim::ChallengeOutcome;
 using sim::auth::Algorithm;
+using simtest::random_keys;
 
 namespace {
-
-sim::SecretBytes random_key() {
-    sim::Bytes k(16);
-    EXPECT_EQ(RAND_bytes(k.data(), static_cast<int>(k.size())), 1);
-    return sim::SecretBytes(std::move(k));
-}
-
-sim::KeySet random_keys(Algorithm algorithm) {
-    sim::KeySet keys;
-    keys.algorithm = algorithm;
-    keys.ki = random_key();
-    if (algorithm == Algorithm::Milenage) keys.opc = random_key();
-    return keys;
-}
 
 // A blank stub USIM holding `keys` (written under ADM by its driver), PIN1 verified: ready to be challenged.
 class KeyedCard {

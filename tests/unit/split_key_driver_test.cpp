@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <openssl/rand.h>
 
+#include "random_keys.hpp"
 #include "sim/auth/milenage.hpp"
 #include "sim/chv.hpp"
 #include "sim/drivers/fairwaves_sim.hpp"
@@ -17,18 +18,8 @@ using sim::auth::Algorithm;
 
 namespace {
 
-sim::SecretBytes random_key() {
-    sim::Bytes k(16);
-    EXPECT_EQ(RAND_bytes(k.data(), static_cast<int>(k.size())), 1);
-    return sim::SecretBytes(std::move(k));
-}
-
 sim::KeySet milenage_keys(bool op) {
-    sim::KeySet keys;
-    keys.ki = random_key();
-    keys.opc = random_key();
-    keys.opc_is_op = op;
-    return keys;
+    return simtest::random_keys(Algorithm::Milenage, op);
 }
 
 sim::Bytes bytes(const sim::SecretBytes& s) {

@@ -27,8 +27,12 @@ inline void append_be16(Bytes& out, std::uint16_t v) {
     out.push_back(static_cast<std::uint8_t>(v >> 8));
     out.push_back(static_cast<std::uint8_t>(v & 0xFF));
 }
+// a ‖ b in one allocation of the exact size: no grown-out-of copy of `a` is left in freed memory. For two
+// secrets use the SecretBytes overload (sim/secret.hpp), which keeps the result secret.
 inline Bytes concat(ByteView a, ByteView b) {
-    Bytes out(a.begin(), a.end());
+    Bytes out;
+    out.reserve(a.size() + b.size());
+    out.insert(out.end(), a.begin(), a.end());
     out.insert(out.end(), b.begin(), b.end());
     return out;
 }

@@ -43,12 +43,17 @@ std::uint8_t key_cfg(const KeySet& keys) {
     return cfg;
 }
 
+// Records are checked whole before the first key byte is copied, and built in one allocation of their final
+// size: no early exit and no reallocation leaves a copy of Ki, OPc or a code in freed memory.
 Bytes key_record(const KeySet& keys) {
     check_length(keys.ki, "Ki");
-    Bytes out{key_cfg(keys)};
+    const bool milenage = keys.algorithm == auth::Algorithm::Milenage;
+    if (milenage) check_length(keys.opc, keys.opc_is_op ? "OP" : "OPc");
+    Bytes out;
+    out.reserve(1 + 2 * auth::kKeyLength);
+    out.push_back(key_cfg(keys));
     out.insert(out.end(), keys.ki.reveal().begin(), keys.ki.reveal().end());
-    if (keys.algorithm == auth::Algorithm::Milenage) {
-        check_length(keys.opc, keys.opc_is_op ? "OP" : "OPc");
+    if (milenage) {
         out.insert(out.end(), keys.opc.reveal().begin(), keys.opc.reveal().end());
     } else {
         out.insert(out.end(), auth::kKeyLength, 0x00);
@@ -62,7 +67,9 @@ Bytes code_record(CodeId pin, const SecretBytes& pin_value, const SecretBytes& p
     const SecretBytes puk_bytes = format_code(puk_for(pin), puk_value);
     const auto pin_max = counter(pin_tries, code_name(pin));
     const auto puk_max = counter(puk_tries, code_name(puk_for(pin)));
-    Bytes out{kCodeFlagsEnabled, pin_max, pin_max};
+    Bytes out;
+    out.reserve(3 + pin_bytes.size() + 2 + puk_bytes.size());
+    out.insert(out.end(), {kCodeFlagsEnabled, pin_max, pin_max});
     out.insert(out.end(), pin_bytes.reveal().begin(), pin_bytes.reveal().end());
     out.insert(out.end(), {puk_max, puk_max});
     out.insert(out.end(), puk_bytes.reveal().begin(), puk_bytes.reveal().end());

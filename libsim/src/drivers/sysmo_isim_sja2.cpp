@@ -150,19 +150,23 @@ bool SysmoIsimSja2Driver::probe(Card& card) const {
 
 std::vector<FileContent> SysmoIsimSja2Driver::key_files(const KeySet& keys) const {
     Bytes record = drivers::key_record(keys);
+    const WipeOnExit wipe_record(record);
     const std::uint16_t isim = model_.adf_isim_fid;
     std::vector<FileContent> files;
     add_key(files, {kFidDfSystem, kFidSimAuthKey}, "EF.SIM_AUTH_KEY", record);
     if (auth::is_3g(keys.algorithm)) {
-        // The whole 3G file: a larger one (room for TUAK) gets FF behind the MILENAGE layout.
-        Bytes whole = record;
-        whole.resize(std::max(model_.auth_key_size, record.size()), 0xFF);
+        // The whole 3G file: a larger one (room for TUAK) gets FF behind the MILENAGE layout. Sized once, so
+        // growing it leaves no copy of the keys behind.
+        const std::size_t size = std::max(model_.auth_key_size, record.size());
+        Bytes whole;
+        whole.reserve(size);
+        whole.assign(record.begin(), record.end());
+        whole.resize(size, 0xFF);
         add_key(files, {kAdf, kFidAuthKey}, "EF.USIM_AUTH_KEY", whole);
         add_key(files, {isim, kFidAuthKey}, "EF.ISIM_AUTH_KEY", std::move(whole));
     }
     add_key(files, {kAdf, kFidAuthKey2g}, "EF.USIM_AUTH_KEY_2G", record);
     add_key(files, {isim, kFidAuthKey2g}, "EF.ISIM_AUTH_KEY_2G", record);
-    wipe_bytes(record);
     return files;
 }
 
