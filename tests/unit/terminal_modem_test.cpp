@@ -198,4 +198,29 @@ TEST(TerminalModem, PasswordNeverShownInMessages) {
     EXPECT_EQ(provisioner::terminal::masked_command("AT+CGDCONT?"), "AT+CGDCONT?");
 }
 
+// A modem's answer reaches the operator's terminal: an escape sequence (or any byte outside printable ASCII)
+// arrives as '?', in the lines and in the error naming them; lines are taken as they complete.
+TEST(TerminalModem, AnswerLinesCarryNoControlSequence) {
+    namespace term = provisioner::terminal;
+    term::AtAnswer answer;
+    std::string pending = "AT+CGDCONT?\r\r\n+CGDCONT: 1,\"IP\",\"\x1b]0;pwned\x07\xC3\xA9\"\r\n+CGDC";
+    EXPECT_FALSE(term::take_answer_lines(pending, "AT+CGDCONT?", answer));
+    ASSERT_EQ(answer.lines.size(), 1u);
+    EXPECT_EQ(answer.lines[0], "+CGDCONT: 1,\"IP\",\"?]0;pwned???\"");
+    EXPECT_EQ(pending, "+CGDC");
+    pending += "ONT: 2\r\nOK\r\nrest";
+    EXPECT_TRUE(term::take_answer_lines(pending, "AT+CGDCONT?", answer));
+    EXPECT_EQ(answer.status, term::AtStatus::Ok);
+    EXPECT_EQ(answer.lines.back(), "+CGDCONT: 2");
+    EXPECT_EQ(pending.substr(pending.find_first_not_of("\r\n")), "rest");  // what follows OK stays
+    try {
+        term::verify_contexts("/dev/ttyUSB9", {"AT+CGDCONT=1,\"IP\",\"internet\""}, answer.lines);
+        FAIL() << "a context the modem does not list was accepted";
+    } catch (const term::ModemError& e) {
+        const std::string what = e.what();
+        EXPECT_EQ(what.find('\x1b'), std::string::npos);
+        EXPECT_NE(what.find("?]0;pwned"), std::string::npos) << what;
+    }
+}
+
 }  // namespace
