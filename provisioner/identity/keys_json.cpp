@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <nlohmann/json.hpp>
 
 #include "sim/auth/algorithm.hpp"
@@ -16,6 +17,20 @@ namespace {
 
 using namespace sim::auth;
 using sim::KeySet;
+
+// An unknown field's name, quoted when it can only be a name: up to 20 letters, '_' or '-', without 8 hex
+// digits in a row. Anything else may be a key typed where a name goes ({"00112233…": "ki"}): not shown.
+std::string shown_name(const std::string& name) {
+    std::size_t hex_run = 0;
+    bool name_like = !name.empty() && name.size() <= 20;
+    for (const char c : name) {
+        const auto u = static_cast<unsigned char>(c);
+        name_like = name_like && (std::isalpha(u) != 0 || c == '_' || c == '-');
+        hex_run = std::isxdigit(u) != 0 ? hex_run + 1 : 0;
+        name_like = name_like && hex_run < 8;
+    }
+    return name_like ? fmt::format("'{}'", name) : std::string("(name not shown: it looks like a value)");
+}
 
 std::string text_field(const nlohmann::json& j, const std::string& field) {
     const auto& v = j.at(field);
@@ -43,7 +58,7 @@ KeySet keys_from_json(const nlohmann::json& j) {
     for (const auto& [name, value] : j.items()) {
         if (name != "ki" && name != "opc" && name != "op" && name != "algorithm")
             throw sim::InputError(
-                fmt::format("keys: unknown field '{}' (expected ki, opc or op, algorithm)", name));
+                fmt::format("keys: unknown field {} (expected ki, opc or op, algorithm)", shown_name(name)));
     }
     KeySet keys;
     if (j.contains("algorithm")) {
