@@ -91,6 +91,11 @@ KeySet parse_keys_json(const sim::SecretBytes& raw) {
     } catch (const nlohmann::json::parse_error& e) {
         std::fill(text.begin(), text.end(), '\0');
         throw sim::InputError(fmt::format("keys: malformed JSON (syntax error at byte {})", e.byte));
+    } catch (const nlohmann::json::exception&) {
+        // A number too large for a double (out_of_range 406, found by fuzz_station_inputs): the library's
+        // message quotes the number, which may be key digits.
+        std::fill(text.begin(), text.end(), '\0');
+        throw sim::InputError("keys: malformed JSON (a number out of range)");
     }
     std::fill(text.begin(), text.end(), '\0');
     // The parsed tree holds the hex text too: clear it whatever happens below.

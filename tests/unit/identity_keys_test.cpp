@@ -312,13 +312,17 @@ TEST(KeysJson, ErrorsNeverCarryAKey) {
     const auto keys = parse("{\"ki\":\"" + ki + "\",\"opc\":\"" + opc + "\"}");
     EXPECT_EQ(sim::Bytes(keys.ki.reveal().begin(), keys.ki.reveal().end()), sim::from_hex(ki));
     for (const std::string& json : {"{\"ki\":\"" + ki + "\",\"" + opc + "\":\"opc\"}", "{\"" + ki + "\":1}",
-                                   "{\"ki\":\"" + ki + "\",\"opc\":\"" + opc + "00\"}",
-                                   "{\"ki\":\"" + ki + "\",\"opc\":\"" + opc.substr(2) + "zz\"}"}) {
+                                    "{\"ki\":\"" + ki + "\",\"opc\":\"" + opc + "00\"}",
+                                    "{\"ki\":\"" + ki + "\",\"opc\":\"" + opc.substr(2) + "zz\"}"}) {
         const std::string what = error_of(json);
         EXPECT_NE(what, "accepted") << json;
         EXPECT_EQ(what.find(ki.substr(8, 16)), std::string::npos) << what;
         EXPECT_EQ(what.find(opc.substr(8, 16)), std::string::npos) << what;
     }
+    // A number nlohmann::json cannot hold is bad input (exit 2) too, and its digits are not quoted.
+    const std::string overflow = error_of("{\"ki\":" + std::string(ki.size(), '7') + "e7777777777}");
+    EXPECT_NE(overflow.find("malformed JSON"), std::string::npos) << overflow;
+    EXPECT_EQ(overflow.find("7777777"), std::string::npos) << overflow;
     EXPECT_NE(error_of("{\"ki\":\"" + ki + "\",\"opc\":\"" + opc + "\",\"amf\":\"8000\"}").find("'amf'"),
               std::string::npos);
 }
