@@ -18,18 +18,19 @@ namespace {
 using namespace sim::auth;
 using sim::KeySet;
 
-// An unknown field's name, quoted when it can only be a name: up to 20 letters, '_' or '-', without 8 hex
-// digits in a row. Anything else may be a key typed where a name goes ({"00112233…": "ki"}): not shown.
-std::string shown_name(const std::string& name) {
+// A field name or an algorithm name from the file is quoted in messages only when it can only be a name: up
+// to 20 letters, digits, '_' or '-', without 8 hex digits in a row. Anything else may be a key typed in the
+// wrong place ({"00112233…": "ki"}) and is not shown.
+bool shown_as_name(const std::string& text) {
     std::size_t hex_run = 0;
-    bool name_like = !name.empty() && name.size() <= 20;
-    for (const char c : name) {
+    bool name_like = !text.empty() && text.size() <= 20;
+    for (const char c : text) {
         const auto u = static_cast<unsigned char>(c);
-        name_like = name_like && (std::isalpha(u) != 0 || c == '_' || c == '-');
+        name_like = name_like && (std::isalnum(u) != 0 || c == '_' || c == '-');
         hex_run = std::isxdigit(u) != 0 ? hex_run + 1 : 0;
         name_like = name_like && hex_run < 8;
     }
-    return name_like ? fmt::format("'{}'", name) : std::string("(name not shown: it looks like a value)");
+    return name_like;
 }
 
 std::string text_field(const nlohmann::json& j, const std::string& field) {
@@ -57,15 +58,21 @@ KeySet keys_from_json(const nlohmann::json& j) {
         throw sim::InputError("keys: expected a JSON object with \"ki\" and \"opc\" or \"op\"");
     for (const auto& [name, value] : j.items()) {
         if (name != "ki" && name != "opc" && name != "op" && name != "algorithm")
-            throw sim::InputError(
-                fmt::format("keys: unknown field {} (expected ki, opc or op, algorithm)", shown_name(name)));
+            throw sim::InputError(fmt::format(
+                "keys: unknown field {} (expected ki, opc or op, algorithm)",
+                shown_as_name(name) ? "'" + name + "'" : "(name not shown: it looks like a value)"));
     }
     KeySet keys;
     if (j.contains("algorithm")) {
+        const std::string name = text_field(j, "algorithm");
         try {
-            keys.algorithm = parse_algorithm(text_field(j, "algorithm"));
+            keys.algorithm = parse_algorithm(name);
         } catch (const sim::InputError& e) {
-            throw sim::InputError(fmt::format("keys: field 'algorithm': {}", e.what()));
+            // parse_algorithm's message quotes the name and lists the known ones.
+            throw sim::InputError(fmt::format("keys: field 'algorithm': {}",
+                                              shown_as_name(name) ? e.what()
+                                                                  : "not an algorithm name (not shown: it "
+                                                                    "looks like a value)"));
         }
     }
     if (!j.contains("ki")) throw sim::InputError("keys: field 'ki' is missing");

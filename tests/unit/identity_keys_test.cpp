@@ -313,7 +313,8 @@ TEST(KeysJson, ErrorsNeverCarryAKey) {
     EXPECT_EQ(sim::Bytes(keys.ki.reveal().begin(), keys.ki.reveal().end()), sim::from_hex(ki));
     for (const std::string& json : {"{\"ki\":\"" + ki + "\",\"" + opc + "\":\"opc\"}", "{\"" + ki + "\":1}",
                                     "{\"ki\":\"" + ki + "\",\"opc\":\"" + opc + "00\"}",
-                                    "{\"ki\":\"" + ki + "\",\"opc\":\"" + opc.substr(2) + "zz\"}"}) {
+                                    "{\"ki\":\"" + ki + "\",\"opc\":\"" + opc.substr(2) + "zz\"}",
+                                    "{\"ki\":\"" + ki + "\",\"algorithm\":\"" + opc + "\"}"}) {
         const std::string what = error_of(json);
         EXPECT_NE(what, "accepted") << json;
         EXPECT_EQ(what.find(ki.substr(8, 16)), std::string::npos) << what;
@@ -324,6 +325,8 @@ TEST(KeysJson, ErrorsNeverCarryAKey) {
     EXPECT_NE(overflow.find("malformed JSON"), std::string::npos) << overflow;
     EXPECT_EQ(overflow.find("7777777"), std::string::npos) << overflow;
     EXPECT_NE(error_of("{\"ki\":\"" + ki + "\",\"opc\":\"" + opc + "\",\"amf\":\"8000\"}").find("'amf'"),
+              std::string::npos);
+    EXPECT_NE(error_of("{\"ki\":\"" + ki + "\",\"algorithm\":\"comp128v9\"}").find("comp128v9"),
               std::string::npos);
 }
 
