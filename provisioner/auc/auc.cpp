@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "io/shown_name.hpp"
 #include "sim/auth/comp128.hpp"
 #include "sim/auth/milenage.hpp"
 #include "sim/auth/xor_test.hpp"
@@ -44,12 +45,9 @@ class WipedJson {
     Json json_;
 };
 
-// A field's name is repeated in a message only when it cannot be a key typed in the wrong place.
 std::string shown_name(const std::string& name) {
-    const bool plain =
-        !name.empty() && name.size() <= 16 &&
-        std::all_of(name.begin(), name.end(), [](unsigned char c) { return std::islower(c) || c == '_'; });
-    return plain ? fmt::format("field \"{}\"", name) : std::string("a field whose name is not one of them");
+    return shown_as_name(name) ? fmt::format("field \"{}\"", name)
+                               : std::string("a field whose name is not one of them");
 }
 
 std::string_view algorithm_name(AucAlgorithm a) {

@@ -63,9 +63,10 @@ sim::AdmGuardOptions CardAccessOptions::adm_guard() const {
 void add_card_access_options(CLI::App& cmd, CardAccessOptions& o, CardAccess which,
                              const CardAccessHelp& help) {
     if (has(which, CardAccess::Store)) {
-        cmd.add_option("--store", o.store,
-                       "Journal: sqlite:PATH or postgresql://host/db (default: $SIM_STORE, else a per-user "
-                       "SQLite file)");
+        cmd.add_option(
+            "--store", o.store,
+            "Journal: sqlite:PATH or postgresql://host/db (default: $SIM_STORE, else a per-user "
+            "SQLite file). A remote host needs sslmode=verify-full (or insecure_tls=1 to accept less)");
     }
     if (has(which, CardAccess::StationId)) cmd.add_option("--station-id", o.station_id, help.station_id);
     if (has(which, CardAccess::TransportKeys))

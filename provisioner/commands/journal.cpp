@@ -79,7 +79,8 @@ void add_common(CLI::App* cmd, JournalOptions& o) {
     cmd->add_option(
         "--store", o.store,
         "Journal: sqlite:PATH or postgresql://[USER@]HOST[:PORT]/DB (password from PGPASSFILE or "
-        "PGPASSWORD, never here); default $SIM_STORE, else sqlite:$XDG_DATA_HOME/opt-sim/journal.sqlite");
+        "PGPASSWORD, never here; a remote HOST needs sslmode=verify-full, or insecure_tls=1 to accept less); "
+        "default $SIM_STORE, else sqlite:$XDG_DATA_HOME/opt-sim/journal.sqlite");
 }
 
 void add_filters(CLI::App* cmd, JournalOptions& o) {

@@ -46,7 +46,8 @@ void add_store_command(CLI::App& root) {
     migrate_cmd->add_option(
         "--store", o->store,
         "sqlite:PATH or postgresql://[USER@]HOST[:PORT]/DB (password from PGPASSFILE or "
-        "PGPASSWORD); default $SIM_STORE, else sqlite:$XDG_DATA_HOME/opt-sim/journal.sqlite");
+        "PGPASSWORD; a remote HOST needs sslmode=verify-full, or insecure_tls=1 to accept less); default "
+        "$SIM_STORE, else sqlite:$XDG_DATA_HOME/opt-sim/journal.sqlite");
     migrate_cmd->add_flag("--json", o->json, "Print JSON: {schema_version_before, schema_version}");
     migrate_cmd->callback([o] { migrate(*o); });
 }

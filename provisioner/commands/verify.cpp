@@ -7,14 +7,12 @@
 #include <fmt/format.h>
 
 #include <iostream>
-#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <string>
-#include <vector>
 
 #include "code_input.hpp"
 #include "commands/commands.hpp"
+#include "identity/keys_json.hpp"
 #include "session.hpp"
 #include "sim/chv.hpp"
 #include "sim/drivers/card_driver.hpp"
@@ -28,74 +26,13 @@ namespace {
 using Json = nlohmann::ordered_json;
 using namespace sim::auth;
 using sim::KeySet;
-// The keys file is parsed straight from its secret buffer into strings kept in secret storage: the lexer's
-// string buffer and every string of the tree are zeroised when they grow or are freed. Not reachable from
-// here: the lexer's raw copy of the current token (an ordinary vector, kept for its error messages) and the
-// inline buffer of a short string (the first 15 characters, in the parser's stack frame).
-using SecretString = std::basic_string<char, std::char_traits<char>, sim::SecretAllocator<char>>;
-using KeysJson = nlohmann::basic_json<std::map, std::vector, SecretString>;
 
-// ---- keys input: {"ki":"…","opc":"…"} or {"ki":"…","op":"…"}, optional "algorithm" -----------------------
-// Messages name the field and what is wrong, never the value (nor a JSON excerpt, which could hold it).
-
-SecretString text_field(const KeysJson& j, const char* field) {
-    const auto& v = j.at(field);
-    if (!v.is_string())
-        throw sim::InputError(fmt::format("keys: field '{}' must be a string of hex digits", field));
-    return v.get<SecretString>();
-}
-
-sim::SecretBytes key_field(const KeysJson& j, const char* field) {
-    const SecretString text = text_field(j, field);
-    const std::string what = fmt::format("keys: field '{}'", field);
-    sim::SecretBytes value = sim::SecretBytes::from_hex(text, what);
-    if (value.size() != kKeyLength)
-        throw sim::InputError(fmt::format("{}: must be {} bytes ({} hex digits), got {} bytes", what,
-                                          kKeyLength, 2 * kKeyLength, value.size()));
-    return value;
-}
-
-KeySet keys_from_json(const KeysJson& j) {
-    if (!j.is_object())
-        throw sim::InputError("keys: expected a JSON object with \"ki\" and \"opc\" or \"op\"");
-    for (const auto& [name, value] : j.items()) {
-        if (name != "ki" && name != "opc" && name != "op" && name != "algorithm")
-            throw sim::InputError(
-                fmt::format("keys: unknown field '{}' (expected ki, opc or op, algorithm)", name));
-    }
-    KeySet keys;
-    if (j.contains("algorithm")) {
-        try {
-            keys.algorithm = parse_algorithm(text_field(j, "algorithm"));
-        } catch (const sim::InputError& e) {
-            throw sim::InputError(fmt::format("keys: field 'algorithm': {}", e.what()));
-        }
-    }
-    if (!j.contains("ki")) throw sim::InputError("keys: field 'ki' is missing");
-    keys.ki = key_field(j, "ki");
-    if (j.contains("opc") && j.contains("op"))
-        throw sim::InputError("keys: give field 'opc' or field 'op', not both");
-    if (keys.algorithm == Algorithm::Milenage) {
-        if (!j.contains("opc") && !j.contains("op"))
-            throw sim::InputError("keys: field 'opc' (or 'op') is missing: MILENAGE needs it");
-        keys.opc_is_op = j.contains("op");
-        keys.opc = key_field(j, keys.opc_is_op ? "op" : "opc");
-    }
-    return keys;
-}
-
+// ---- keys input (parsed by identity/keys_json.cpp) ------------------------------------------------------
 KeySet load_keys(const std::string& file, const std::string& env) {
     if (file.empty() == env.empty())
         throw sim::InputError("verify: give exactly one of --keys-file FILE or --keys-env NAME");
-    const sim::SecretBytes raw =
-        file.empty() ? sim::read_secret_env(env, "keys") : sim::read_secret_file(file, "keys file");
-    KeysJson j;
-    try {
-        j = KeysJson::parse(raw.reveal().begin(), raw.reveal().end());
-    } catch (const KeysJson::parse_error& e) {
-        throw sim::InputError(fmt::format("keys: malformed JSON (syntax error at byte {})", e.byte));
-    }
-    return keys_from_json(j);
+    return parse_keys_json(file.empty() ? sim::read_secret_env(env, "keys")
+                                        : sim::read_secret_file(file, "keys file"));
 }
 
 struct VerifyOptions {

@@ -1,7 +1,11 @@
 #include "store/postgres_db.hpp"
 
+#include <arpa/inet.h>
 #include <libpq-fe.h>
+#include <netinet/in.h>
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstring>
 
@@ -48,6 +52,87 @@ int hex_value(char c) {
 struct FreeConninfo {
     void operator()(PQconninfoOption* o) const noexcept { PQconninfoFree(o); }
 };
+
+// ---- TLS policy ------------------------------------------------------------------------------------------
+// The value libpq will use for `keyword`: the conninfo's, else its default (environment: PGHOST, PGHOSTADDR,
+// PGSSLMODE…, a service file, or the compiled-in default: no host = the Unix socket, sslmode "prefer").
+std::string effective(const PQconninfoOption* given, const PQconninfoOption* defaults,
+                      std::string_view keyword) {
+    for (const PQconninfoOption* o = given; o->keyword != nullptr; ++o) {
+        if (keyword == o->keyword && o->val != nullptr && *o->val != '\0') return o->val;
+    }
+    for (const PQconninfoOption* o = defaults; o != nullptr && o->keyword != nullptr; ++o) {
+        if (keyword == o->keyword && o->val != nullptr) return o->val;
+    }
+    return {};
+}
+
+// libpq's comma-separated host and hostaddr lists ("a,b" → {"a", "b"}; "" → {}).
+std::vector<std::string> split_hosts(const std::string& list) {
+    std::vector<std::string> out;
+    if (list.empty()) return out;
+    for (std::size_t start = 0;;) {
+        const std::size_t comma = list.find(',', start);
+        out.push_back(list.substr(start, comma - start));
+        if (comma == std::string::npos) return out;
+        start = comma + 1;
+    }
+}
+
+// This machine: the Unix socket (no host, a path, or a Linux abstract socket '@name'), the name localhost,
+// or a loopback address (127.0.0.0/8, ::1, ::ffff:127.x.x.x). Traffic to it never crosses a network.
+bool is_local_host(const std::string& host) {
+    if (host.empty() || host.front() == '/' || host.front() == '@') return true;
+    std::string name = host;
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (name == "localhost" || name == "localhost.") return true;
+    in_addr v4{};
+    if (inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24U) == 127U;
+    in6_addr v6{};
+    if (inet_pton(AF_INET6, host.c_str(), &v6) == 1) {
+        return IN6_IS_ADDR_LOOPBACK(&v6) || (IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127U);
+    }
+    return false;
+}
+
+// The servers a connection may reach: per position, hostaddr when given (libpq connects there and uses host
+// only to verify the certificate), else host. Lists of different lengths (libpq refuses them): every entry.
+std::vector<std::string> reached_hosts(const std::string& host, const std::string& hostaddr) {
+    const auto hosts = split_hosts(host);
+    const auto addrs = split_hosts(hostaddr);
+    if (addrs.empty()) return hosts.empty() ? std::vector<std::string>{""} : hosts;
+    if (hosts.size() != addrs.size() && !hosts.empty()) {
+        std::vector<std::string> all = hosts;
+        all.insert(all.end(), addrs.begin(), addrs.end());
+        return all;
+    }
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < addrs.size(); ++i)
+        out.push_back(!addrs[i].empty() ? addrs[i] : i < hosts.size() ? hosts[i] : "");
+    return out;
+}
+
+void check_tls(const PQconninfoOption* given) {
+    const std::unique_ptr<PQconninfoOption, FreeConninfo> defaults(PQconndefaults());
+    const std::string sslmode = effective(given, defaults.get(), "sslmode");
+    if (sslmode == "verify-full") return;
+    std::string remote;
+    for (const auto& h : reached_hosts(effective(given, defaults.get(), "host"),
+                                       effective(given, defaults.get(), "hostaddr"))) {
+        if (!is_local_host(h)) remote += (remote.empty() ? "" : ", ") + h;
+    }
+    if (remote.empty()) return;
+    throw sim::SafetyRefusal(fmt::format(
+        "--store: refused for safety: the journal on {} would be reached with sslmode={}{}, which does not "
+        "check that the server is the one named: the traffic (card identities, wrapped keys, station "
+        "credentials) could be read or changed on the way. Add sslmode=verify-full (and sslrootcert=FILE "
+        "with the server's CA) to the URL, or add {} to it to accept this knowingly",
+        remote, sslmode.empty() ? "prefer" : sslmode,
+        effective(given, nullptr, "sslmode").empty() ? " (none in the URL: PGSSLMODE or libpq's default)"
+                                                     : "",
+        kInsecureTlsParameter));
+}
 
 }  // namespace
 
@@ -232,7 +317,7 @@ void Connection::fail(pg_result* result, std::string_view sql) const {
 }
 
 // ---- URL -------------------------------------------------------------------------------------------------
-std::string check_url(const std::string& url) {
+std::string check_url(const std::string& url, TlsPolicy tls) {
     char* error = nullptr;
     std::unique_ptr<PQconninfoOption, FreeConninfo> options(PQconninfoParse(url.c_str(), &error));
     if (!options) {
@@ -257,6 +342,7 @@ std::string check_url(const std::string& url) {
         if (key == "port") port = o->val;
         if (key == "dbname") dbname = o->val;
     }
+    if (tls == TlsPolicy::verified_unless_local) check_tls(options.get());
     return fmt::format("{}:{}/{}", host, port, dbname);
 }
 

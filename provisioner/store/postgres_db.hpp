@@ -112,8 +112,17 @@ class Connection {
     std::unique_ptr<pg_conn, Finish> conn_;
 };
 
+// What TLS a connection to another machine must have. verified_unless_local: sslmode=verify-full (the server
+// proves it is the host named, with a certificate from sslrootcert's CA) unless every host the URL may reach
+// is this machine (Unix socket, localhost, a loopback address). any: the user accepted a weaker mode with the
+// URL parameter kInsecureTlsParameter (parsed by parse_postgres_url, not given to libpq).
+enum class TlsPolicy { verified_unless_local, any };
+inline constexpr const char* kInsecureTlsParameter = "insecure_tls=1";
+
 // Checks a postgresql:// URL with libpq's own parser: throws InputError when it is malformed or carries a
-// password (a password on argv is visible to every user through ps). Returns host:port/dbname for messages.
-std::string check_url(const std::string& url);
+// password (a password on argv is visible to every user through ps), and SafetyRefusal (exit 3) when `tls`
+// is not met, counting libpq's defaults (PGHOST, PGHOSTADDR, PGSSLMODE; no sslmode = "prefer", no host = the
+// Unix socket). Nothing is connected. Returns host:port/dbname for messages.
+std::string check_url(const std::string& url, TlsPolicy tls = TlsPolicy::verified_unless_local);
 
 }  // namespace provisioner::pg

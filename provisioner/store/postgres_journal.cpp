@@ -398,6 +398,7 @@ PostgresTarget parse_postgres_url(std::string_view url) {
     std::string query =
         url.find('?') == std::string_view::npos ? "" : std::string(url.substr(url.find('?') + 1));
     std::string kept;
+    pg::TlsPolicy tls = pg::TlsPolicy::verified_unless_local;
     for (std::size_t start = 0; start <= query.size() && !query.empty();) {
         const std::size_t end = std::min(query.find('&', start), query.size());
         const std::string item = query.substr(start, end - start);
@@ -413,10 +414,15 @@ PostgresTarget parse_postgres_url(std::string_view url) {
             target.options.reconnect_timeout = std::chrono::seconds(seconds);
             continue;
         }
+        // The user accepts TLS weaker than verify-full to another machine (docs/stores.md).
+        if (item == pg::kInsecureTlsParameter) {
+            tls = pg::TlsPolicy::any;
+            continue;
+        }
         if (!item.empty()) kept += (kept.empty() ? "" : "&") + item;
     }
     target.conninfo = kept.empty() ? conninfo : conninfo + "?" + kept;
-    target.display = pg::check_url(target.conninfo);
+    target.display = pg::check_url(target.conninfo, tls);
     return target;
 }
 

@@ -8,11 +8,18 @@
 namespace provisioner::terminal {
 namespace {
 
-// A quoted string parameter (TS 27.007 §4.1/V.250 §5.4.2.2): a double quote cannot be carried.
+// A quoted string parameter (V.250 §5.4.2.2, TS 27.007 §4.1): only printable ASCII, 0x20-0x7E, less the
+// double quote, which would end the string. Anything else — CR or LF (the modem would run the rest as a new
+// command line), other control bytes, DEL, UTF-8 — either ends the command or is read differently by each
+// modem. The value is never echoed: `what` may be a password.
 std::string quoted(const std::string& text, const char* what) {
-    if (text.find_first_of("\"\r\n") != std::string::npos) {
-        throw sim::InputError(
-            fmt::format("{} contains a quote or a line break: it cannot go in an AT command", what));
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c < 0x20 || c > 0x7E || c == '"') {
+            throw sim::InputError(fmt::format(
+                "{}: character {} is not allowed in a quoted AT argument (printable ASCII only, no '\"')",
+                what, i + 1));
+        }
     }
     return fmt::format("\"{}\"", text);
 }

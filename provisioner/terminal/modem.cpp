@@ -88,31 +88,6 @@ std::string lower(std::string text) {
     return text;
 }
 
-// Every context we defined must be in the +CGDCONT: lines of the AT+CGDCONT? answer (cid and APN; the APN
-// compared without case, as APNs are DNS labels, TS 23.003 §9.1).
-void verify_contexts(const std::string& port, const std::vector<std::string>& commands,
-                     const std::vector<std::string>& lines) {
-    const std::string set = "AT+CGDCONT=";
-    const std::string shown = "+CGDCONT:";
-    for (const auto& command : commands) {
-        if (command.rfind(set, 0) != 0) continue;
-        const auto want = split_parameters(command.substr(set.size()));
-        bool found = false;
-        for (const auto& line : lines) {
-            if (line.rfind(shown, 0) != 0) continue;
-            auto got = split_parameters(line.substr(shown.size()));
-            for (auto& g : got) g.erase(0, g.find_first_not_of(' '));
-            found = found || (got.size() >= 3 && got[0] == want[0] &&
-                              lower(unquoted(got[2])) == lower(unquoted(want[2])));
-        }
-        if (!found) {
-            throw ModemError(fmt::format(
-                "modem on {}: accepted {} but AT+CGDCONT? does not list context {} with APN {} (answer: {})",
-                port, command, want[0], want[2], lines.empty() ? std::string("empty") : joined(lines)));
-        }
-    }
-}
-
 std::string describe(const AtAnswer& answer) {
     std::string text = answer.final_line;
     for (const auto& l : answer.lines) text = l + " / " + text;
@@ -193,24 +168,33 @@ bool SerialPort::read_some(std::string& into, std::chrono::milliseconds timeout)
     return true;
 }
 
+bool take_answer_lines(std::string& pending, const std::string& command, AtAnswer& answer) {
+    // A result code ends with CR LF (V.250 §5.7.1); an unfinished line waits for the rest.
+    for (auto eol = pending.find_first_of("\r\n"); eol != std::string::npos;
+         eol = pending.find_first_of("\r\n")) {
+        std::string line = pending.substr(0, eol);
+        pending.erase(0, eol + 1);
+        // What the modem says reaches the operator's terminal and messages: no control sequence gets there.
+        for (char& c : line) {
+            if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7E) c = '?';
+        }
+        if (line.empty() || line == command) continue;  // blank line or the modem's echo (ATE1)
+        if (is_final(line, answer.status)) {
+            answer.final_line = std::move(line);
+            return true;
+        }
+        answer.lines.push_back(std::move(line));
+    }
+    return false;
+}
+
 AtAnswer send_at(SerialPort& port, const std::string& command, std::chrono::milliseconds timeout) {
     port.write_all(command + "\r");
     AtAnswer answer;
     std::string pending;
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (true) {
-        // Complete lines first: a result code ends with CR LF (V.250 §5.7.1).
-        for (auto eol = pending.find_first_of("\r\n"); eol != std::string::npos;
-             eol = pending.find_first_of("\r\n")) {
-            const std::string line = pending.substr(0, eol);
-            pending.erase(0, eol + 1);
-            if (line.empty() || line == command) continue;  // blank line or the modem's echo (ATE1)
-            if (is_final(line, answer.status)) {
-                answer.final_line = line;
-                return answer;
-            }
-            answer.lines.push_back(line);
-        }
+        if (take_answer_lines(pending, command, answer)) return answer;
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
             deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0 || !port.read_some(pending, left)) {
@@ -227,6 +211,30 @@ std::string masked_command(const std::string& command) {
     if (params.size() < 4) return command;
     std::string out = auth + params[0] + "," + params[1] + "," + params[2] + ",\"***\"";
     return out;
+}
+
+// The APN compared without case, as APNs are DNS labels (TS 23.003 §9.1).
+void verify_contexts(const std::string& port, const std::vector<std::string>& commands,
+                     const std::vector<std::string>& lines) {
+    const std::string set = "AT+CGDCONT=";
+    const std::string shown = "+CGDCONT:";
+    for (const auto& command : commands) {
+        if (command.rfind(set, 0) != 0) continue;
+        const auto want = split_parameters(command.substr(set.size()));
+        bool found = false;
+        for (const auto& line : lines) {
+            if (line.rfind(shown, 0) != 0) continue;
+            auto got = split_parameters(line.substr(shown.size()));
+            for (auto& g : got) g.erase(0, g.find_first_not_of(' '));
+            found = found || (got.size() >= 3 && got[0] == want[0] &&
+                              lower(unquoted(got[2])) == lower(unquoted(want[2])));
+        }
+        if (!found) {
+            throw ModemError(fmt::format(
+                "modem on {}: accepted {} but AT+CGDCONT? does not list context {} with APN {} (answer: {})",
+                port, command, want[0], want[2], lines.empty() ? std::string("empty") : joined(lines)));
+        }
+    }
 }
 
 ApplyReport apply_at_commands(SerialPort& port, const std::vector<std::string>& commands,

@@ -47,11 +47,22 @@ struct AtAnswer {
     std::string final_line;          // "OK", "ERROR", "+CME ERROR: 3"; empty on timeout
 };
 
+// Moves the complete lines at the front of `pending` (what the modem sent so far) into `answer`, dropping
+// blank lines and the echo of `command`; bytes outside printable ASCII become '?' (a modem's answer is shown
+// to the operator and must not carry terminal control sequences). True when a final result code ended the
+// answer (status and final_line set); what follows it, or an unfinished line, stays in `pending`.
+bool take_answer_lines(std::string& pending, const std::string& command, AtAnswer& answer);
+
 // Sends one command and reads its answer.
 AtAnswer send_at(SerialPort& port, const std::string& command, std::chrono::milliseconds timeout);
 
 // The command as it may be shown: the password of AT+CGAUTH replaced by ***.
 std::string masked_command(const std::string& command);
+
+// Every context an AT+CGDCONT= of `commands` defines must be listed, with the same cid and APN, in `lines`,
+// the +CGDCONT: lines of the modem's AT+CGDCONT? answer. Throws ModemError naming what is missing.
+void verify_contexts(const std::string& port, const std::vector<std::string>& commands,
+                     const std::vector<std::string>& lines);
 
 struct ApplyReport {
     std::vector<std::string> applied;      // commands answered OK, in order

@@ -11,12 +11,13 @@
 #include <fstream>
 #include <string>
 
-#include "sim/key_file.hpp"
 #include "identity/keys.hpp"
+#include "identity/keys_json.hpp"
 #include "identity/sealing.hpp"
 #include "identity/transport_key.hpp"
 #include "sim/auth/milenage.hpp"
 #include "sim/error.hpp"
+#include "sim/key_file.hpp"
 
 namespace {
 
@@ -291,6 +292,42 @@ TEST(Adm, EightCharactersAreAsciiSixteenHexAreBytes) {
     EXPECT_EQ(
         std::string(reinterpret_cast<const char*>(adm_text(secret("0102030405060708")).reveal().data()), 16),
         "0102030405060708");
+}
+
+// The verify keys JSON never echoes a value: not in a field's error, and not as an unknown field's name when
+// a key was typed where a name goes (found by fuzz_station_inputs). A plain unknown name is still shown.
+TEST(KeysJson, ErrorsNeverCarryAKey) {
+    const std::string ki = "000102030405060708090a0b0c0d0e0f", opc = "f0e0d0c0b0a090807060504030201000";
+    const auto parse = [](const std::string& json) {
+        return provisioner::parse_keys_json(sim::SecretBytes(sim::Bytes(json.begin(), json.end())));
+    };
+    const auto error_of = [&](const std::string& json) -> std::string {
+        try {
+            (void)parse(json);
+        } catch (const sim::InputError& e) {
+            return e.what();
+        }
+        return "accepted";
+    };
+    const auto keys = parse("{\"ki\":\"" + ki + "\",\"opc\":\"" + opc + "\"}");
+    EXPECT_EQ(sim::Bytes(keys.ki.reveal().begin(), keys.ki.reveal().end()), sim::from_hex(ki));
+    for (const std::string& json : {"{\"ki\":\"" + ki + "\",\"" + opc + "\":\"opc\"}", "{\"" + ki + "\":1}",
+                                    "{\"ki\":\"" + ki + "\",\"opc\":\"" + opc + "00\"}",
+                                    "{\"ki\":\"" + ki + "\",\"opc\":\"" + opc.substr(2) + "zz\"}",
+                                    "{\"ki\":\"" + ki + "\",\"algorithm\":\"" + opc + "\"}"}) {
+        const std::string what = error_of(json);
+        EXPECT_NE(what, "accepted") << json;
+        EXPECT_EQ(what.find(ki.substr(8, 16)), std::string::npos) << what;
+        EXPECT_EQ(what.find(opc.substr(8, 16)), std::string::npos) << what;
+    }
+    // A number nlohmann::json cannot hold is bad input (exit 2) too, and its digits are not quoted.
+    const std::string overflow = error_of("{\"ki\":" + std::string(ki.size(), '7') + "e7777777777}");
+    EXPECT_NE(overflow.find("malformed JSON"), std::string::npos) << overflow;
+    EXPECT_EQ(overflow.find("7777777"), std::string::npos) << overflow;
+    EXPECT_NE(error_of("{\"ki\":\"" + ki + "\",\"opc\":\"" + opc + "\",\"amf\":\"8000\"}").find("'amf'"),
+              std::string::npos);
+    EXPECT_NE(error_of("{\"ki\":\"" + ki + "\",\"algorithm\":\"comp128v9\"}").find("comp128v9"),
+              std::string::npos);
 }
 
 }  // namespace

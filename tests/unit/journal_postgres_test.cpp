@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <future>
 #include <memory>
+#include <optional>
 #include <random>
 #include <set>
 #include <string>
@@ -169,10 +170,107 @@ TEST(PostgresJournal, RefusesAPasswordInTheUrl) {
     EXPECT_THROW(open_journal("postgresql://db.example/journal?reconnect_timeout=soon"), sim::InputError);
     EXPECT_THROW(open_journal("postgresql://db.example/journal?no_such_parameter=1"), sim::InputError);
     const PostgresTarget t = parse_postgres_url(
-        "postgresql://station@db.example:6543/journal?reconnect_timeout=5&sslmode=disable");
+        "postgresql://station@db.example:6543/journal?reconnect_timeout=5&sslmode=disable&insecure_tls=1");
     EXPECT_EQ(t.options.reconnect_timeout, 5s);
     EXPECT_EQ(t.conninfo, "postgresql://station@db.example:6543/journal?sslmode=disable");
     EXPECT_EQ(t.display, "db.example:6543/journal");
+}
+
+// Sets (or unsets, with nullptr) an environment variable for the life of the object.
+class ScopedEnv {
+  public:
+    ScopedEnv(const char* name, const char* value) : name_(name) {
+        if (const char* old = std::getenv(name)) old_ = old;
+        value != nullptr ? ::setenv(name, value, 1) : ::unsetenv(name);
+    }
+    ~ScopedEnv() { old_ ? ::setenv(name_, old_->c_str(), 1) : ::unsetenv(name_); }
+    ScopedEnv(const ScopedEnv&) = delete;
+    ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+  private:
+    const char* name_;
+    std::optional<std::string> old_;
+};
+
+// TLS weaker than verify-full is refused (exit 3, saying what to add) to any host but this machine, before
+// anything is connected: no server is needed. libpq's defaults count: no sslmode is "prefer", PGHOST and
+// PGSSLMODE apply when the URL says nothing.
+TEST(PostgresTls, WeakerThanVerifyFullOnlyToThisMachineOrWhenAccepted) {
+    const ScopedEnv host("PGHOST", nullptr), hostaddr("PGHOSTADDR", nullptr), mode("PGSSLMODE", nullptr),
+        service("PGSERVICE", nullptr);
+    const struct {
+        const char* url;
+        bool accepted;
+    } table[] = {
+        {"postgresql:///journal", true},  // the Unix socket
+        {"postgresql://%2Fvar%2Frun%2Fpostgresql/journal", true},
+        {"postgresql:///journal?host=/tmp", true},
+        {"postgresql://localhost/journal", true},
+        {"postgresql://127.0.0.1:5433/journal?sslmode=disable", true},
+        {"postgresql://127.8.9.10/journal", true},
+        {"postgresql://[::1]/journal?sslmode=allow", true},
+        {"postgresql://localhost,127.0.0.1,%2Ftmp/journal", true},
+        {"postgresql://db.example/journal?hostaddr=127.0.0.1", true},  // a tunnel: connects to loopback
+        {"postgresql://db.example/journal", false},                    // libpq's default: prefer
+        {"postgresql://db.example/journal?sslmode=disable", false},
+        {"postgresql://db.example/journal?sslmode=allow", false},
+        {"postgresql://db.example/journal?sslmode=prefer", false},
+        {"postgresql://db.example/journal?sslmode=require", false},
+        {"postgresql://db.example/journal?sslmode=verify-ca", false},
+        {"postgresql://10.0.0.5/journal?sslmode=require", false},
+        {"postgresql://[2001:db8::1]/journal", false},
+        {"postgresql://128.0.0.1/journal", false},
+        {"postgresql://localhost.example/journal", false},
+        {"postgresql://localhost,db.example/journal", false},  // every host must be local
+        {"postgresql://localhost/journal?hostaddr=192.0.2.7", false},
+        {"postgresql:///journal?hostaddr=192.0.2.7", false},
+        {"postgresql://db.example/journal?sslmode=verify-full", true},
+        {"postgresql://db.example,db2.example/journal?sslmode=verify-full&sslrootcert=/etc/ca.pem", true},
+        {"postgresql://db.example/journal?insecure_tls=1", true},
+        {"postgresql://db.example/journal?sslmode=require&insecure_tls=1&reconnect_timeout=5", true},
+        {"postgresql://db.example/journal?insecure_tls=0",
+         false},  // only "1" accepts; libpq refuses the rest
+    };
+    for (const auto& row : table) {
+        SCOPED_TRACE(row.url);
+        if (row.accepted) {
+            EXPECT_NO_THROW((void)parse_postgres_url(row.url));
+            continue;
+        }
+        try {
+            (void)parse_postgres_url(row.url);
+            ADD_FAILURE() << "accepted";
+        } catch (const sim::SafetyRefusal& e) {
+            const std::string what = e.what();
+            EXPECT_EQ(e.exit_code(), sim::ExitCode::SafetyRefusal);
+            EXPECT_NE(what.find("sslmode=verify-full"), std::string::npos) << what;
+            EXPECT_NE(what.find("insecure_tls=1"), std::string::npos) << what;
+        } catch (const sim::InputError& e) {
+            EXPECT_NE(std::string(row.url).find("insecure_tls=0"), std::string::npos) << e.what();
+        }
+    }
+    // The environment's defaults: a remote PGHOST, a weak PGSSLMODE, are what libpq would use.
+    {
+        const ScopedEnv remote("PGHOST", "db.example");
+        EXPECT_THROW((void)parse_postgres_url("postgresql:///journal"), sim::SafetyRefusal);
+        EXPECT_NO_THROW((void)parse_postgres_url("postgresql://localhost/journal"));
+        const ScopedEnv full("PGSSLMODE", "verify-full");
+        EXPECT_NO_THROW((void)parse_postgres_url("postgresql:///journal"));
+        EXPECT_THROW((void)parse_postgres_url("postgresql:///journal?sslmode=require"), sim::SafetyRefusal);
+    }
+    {
+        const ScopedEnv weak("PGSSLMODE", "require");
+        EXPECT_THROW((void)parse_postgres_url("postgresql://db.example/journal"), sim::SafetyRefusal);
+        const ScopedEnv addr("PGHOSTADDR", "192.0.2.7");
+        EXPECT_THROW((void)parse_postgres_url("postgresql:///journal"), sim::SafetyRefusal);
+    }
+    // Through the store factory the refusal is exit 3 too, before any connection is tried.
+    try {
+        (void)open_journal("postgresql://db.example/journal?sslmode=require");
+        ADD_FAILURE() << "opened";
+    } catch (const sim::Error& e) {
+        EXPECT_EQ(e.exit_code(), sim::ExitCode::SafetyRefusal) << e.what();
+    }
 }
 
 TEST(PostgresJournal, OpensThroughTheStoreUrl) {

@@ -11,6 +11,7 @@
 #include "commands/commands.hpp"
 #include "run_command.hpp"
 #include "sim/error.hpp"
+#include "terminal/formats.hpp"
 
 namespace {
 
@@ -153,6 +154,53 @@ TEST_F(TerminalFormats, OfferWithoutDataIsRefused) {
         run_verb({"export-apn", "--profile", profile("forfait-monetaire-bloque.xml"), "--format", "at"});
     EXPECT_EQ(r.exit_code, 2);
     EXPECT_NE(r.error.find("has no data APN"), std::string::npos) << r.error;
+}
+
+// The AT command's quoted arguments (APN, user name, password) take printable ASCII less '"' only: anything
+// else is InputError naming the field, and the message never holds the password.
+TEST(TerminalAtArguments, OnlyPrintableAsciiWithoutQuoteGoesInAQuotedArgument) {
+    namespace term = provisioner::terminal;
+    const std::string good_password = "s3cr3t-PW";
+    const auto commands_for = [](std::string apn, std::string user, std::string password) {
+        provisioner::Profile profile;
+        provisioner::Apn data;
+        data.name = std::move(apn);
+        data.types = {provisioner::ApnType::Default};
+        data.username = std::move(user);
+        data.auth = provisioner::ApnAuth::Chap;
+        profile.apns = provisioner::ApnSettings{false, {data}};
+        return term::at_commands(profile, sim::SecretBytes(sim::Bytes(password.begin(), password.end())));
+    };
+    // The whole printable range but '"' is carried as is.
+    std::string printable;
+    for (char c = 0x20; c <= 0x7E; ++c)
+        if (c != '"') printable += c;
+    const auto ok = commands_for("internet", printable, good_password);
+    ASSERT_EQ(ok.size(), 3u);
+    EXPECT_EQ(ok[1], "AT+CGAUTH=1,2,\"" + printable + "\",\"" + good_password + "\"");
+
+    const std::string bad[] = {"\"", "\r",      "\n", std::string(1, '\x7F'), std::string(1, '\0'),
+                               "\t", "\xC3\xA9"};
+    for (const auto& b : bad) {
+        const std::string secret = "pw" + b + "PASSWORD-VALUE";
+        const struct {
+            std::string apn, user, password, field;
+        } cases[] = {{"inter" + b + "net", "user", good_password, "the APN name"},
+                     {"internet", "us" + b + "er", good_password, "the APN user name"},
+                     {"internet", "user", secret, "the APN password"}};
+        for (const auto& c : cases) {
+            try {
+                (void)commands_for(c.apn, c.user, c.password);
+                ADD_FAILURE() << c.field << " accepted byte "
+                              << static_cast<int>(static_cast<unsigned char>(b[0]));
+            } catch (const sim::InputError& e) {
+                const std::string what = e.what();
+                EXPECT_NE(what.find(c.field), std::string::npos) << what;
+                EXPECT_EQ(what.find("PASSWORD-VALUE"), std::string::npos) << what;
+                EXPECT_EQ(what.find(good_password), std::string::npos) << what;
+            }
+        }
+    }
 }
 
 }  // namespace

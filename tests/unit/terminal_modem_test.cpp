@@ -9,10 +9,14 @@
 #include <CLI/CLI.hpp>
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <mutex>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "commands/commands.hpp"
 #include "sim/error.hpp"
@@ -106,17 +110,21 @@ struct VerbResult {
     std::string out;
 };
 
-VerbResult apply_verb(const std::string& port, const std::string& profile_name = "forfait-m.xml") {
+// `terminal apply --port PORT --profile PROFILE` plus `extra` arguments; PROFILE is a shipped profile's name
+// or a path.
+VerbResult apply_verb(const std::string& port, const std::string& profile_name = "forfait-m.xml",
+                      const std::vector<std::string>& extra = {}) {
     CLI::App app{"provisioner"};
     app.require_subcommand(1);
     provisioner::add_terminal_commands(app);
     const std::string profile = (std::filesystem::path(SIM_SOURCE_DIR) / "profiles" / profile_name).string();
-    const char* argv[] = {"provisioner", "terminal",      "apply",        "--port", port.c_str(),
-                          "--profile",   profile.c_str(), "--timeout-ms", "300"};
+    std::vector<const char*> argv = {"provisioner", "terminal",      "apply",        "--port", port.c_str(),
+                                     "--profile",   profile.c_str(), "--timeout-ms", "300"};
+    for (const auto& arg : extra) argv.push_back(arg.c_str());
     VerbResult result;
     testing::internal::CaptureStdout();
     try {
-        app.parse(static_cast<int>(std::size(argv)), argv);
+        app.parse(static_cast<int>(argv.size()), argv.data());
     } catch (const CLI::ParseError& e) {
         result = {2, e.what(), {}};
     } catch (const sim::Error& e) {
@@ -192,10 +200,72 @@ TEST(TerminalModem, TwinProfileIsRefusedBeforeTheDeviceIsOpened) {
     EXPECT_TRUE(modem.received().empty());
 }
 
+// Hardening item 9 through the verb: an APN password (here from the environment) holding a byte a quoted AT
+// argument cannot carry — ESC, CR, which would start a new AT command with the rest, or UTF-8 — is exit 2
+// naming the field, before the device is opened: the modem receives nothing, and the message does not hold
+// the value.
+TEST(TerminalModem, PasswordOutsidePrintableAsciiIsRefusedBeforeTheDeviceIsOpened) {
+    const auto dir = std::filesystem::temp_directory_path() / ("terminal-chap-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    const auto profile = dir / "forfait-m-chap.xml";
+    {
+        std::ifstream in(std::filesystem::path(SIM_SOURCE_DIR) / "profiles" / "forfait-m.xml");
+        std::string xml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        const std::string none = "username=\"internet\" auth=\"none\"";
+        ASSERT_NE(xml.find(none), std::string::npos);
+        xml.replace(xml.find(none), none.size(), "username=\"internet\" auth=\"chap\"");
+        std::ofstream(profile) << xml;
+    }
+    for (const std::string bad : {"\x1b[2J", "\rAT+CFUN=0", "\xC3\xA9"}) {
+        SCOPED_TRACE(static_cast<int>(static_cast<unsigned char>(bad[0])));
+        ::setenv("SIM_TEST_APN_PASSWORD", ("PASSWORD-VALUE" + bad).c_str(), 1);
+        FakeModem modem([](const std::string&) { return Reply::Ok; });
+        const auto r =
+            apply_verb(modem.path(), profile.string(), {"--password-env", "SIM_TEST_APN_PASSWORD"});
+        EXPECT_EQ(r.exit_code, 2) << r.error;
+        EXPECT_NE(r.error.find("the APN password: character 15"), std::string::npos) << r.error;
+        EXPECT_EQ(r.error.find("PASSWORD-VALUE"), std::string::npos) << r.error;
+        EXPECT_TRUE(modem.received().empty());
+    }
+    // The same password in printable ASCII is applied (the profile is otherwise fine).
+    ::setenv("SIM_TEST_APN_PASSWORD", "PASSWORD-VALUE", 1);
+    FakeModem modem([](const std::string&) { return Reply::Ok; });
+    const auto r = apply_verb(modem.path(), profile.string(), {"--password-env", "SIM_TEST_APN_PASSWORD"});
+    EXPECT_EQ(r.exit_code, 0) << r.error;
+    EXPECT_EQ(modem.received().at(2), "AT+CGAUTH=1,2,\"internet\",\"PASSWORD-VALUE\"");
+    ::unsetenv("SIM_TEST_APN_PASSWORD");
+    std::filesystem::remove_all(dir);
+}
+
 TEST(TerminalModem, PasswordNeverShownInMessages) {
     EXPECT_EQ(provisioner::terminal::masked_command("AT+CGAUTH=1,1,\"user\",\"pw\""),
               "AT+CGAUTH=1,1,\"user\",\"***\"");
     EXPECT_EQ(provisioner::terminal::masked_command("AT+CGDCONT?"), "AT+CGDCONT?");
+}
+
+// A modem's answer reaches the operator's terminal: an escape sequence (or any byte outside printable ASCII)
+// arrives as '?', in the lines and in the error naming them; lines are taken as they complete.
+TEST(TerminalModem, AnswerLinesCarryNoControlSequence) {
+    namespace term = provisioner::terminal;
+    term::AtAnswer answer;
+    std::string pending = "AT+CGDCONT?\r\r\n+CGDCONT: 1,\"IP\",\"\x1b]0;pwned\x07\xC3\xA9\"\r\n+CGDC";
+    EXPECT_FALSE(term::take_answer_lines(pending, "AT+CGDCONT?", answer));
+    ASSERT_EQ(answer.lines.size(), 1u);
+    EXPECT_EQ(answer.lines[0], "+CGDCONT: 1,\"IP\",\"?]0;pwned???\"");
+    EXPECT_EQ(pending, "+CGDC");
+    pending += "ONT: 2\r\nOK\r\nrest";
+    EXPECT_TRUE(term::take_answer_lines(pending, "AT+CGDCONT?", answer));
+    EXPECT_EQ(answer.status, term::AtStatus::Ok);
+    EXPECT_EQ(answer.lines.back(), "+CGDCONT: 2");
+    EXPECT_EQ(pending.substr(pending.find_first_not_of("\r\n")), "rest");  // what follows OK stays
+    try {
+        term::verify_contexts("/dev/ttyUSB9", {"AT+CGDCONT=1,\"IP\",\"internet\""}, answer.lines);
+        FAIL() << "a context the modem does not list was accepted";
+    } catch (const term::ModemError& e) {
+        const std::string what = e.what();
+        EXPECT_EQ(what.find('\x1b'), std::string::npos);
+        EXPECT_NE(what.find("?]0;pwned"), std::string::npos) << what;
+    }
 }
 
 }  // namespace
