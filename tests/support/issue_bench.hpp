@@ -98,7 +98,7 @@ class IssueBench {
                                   (source_root() / "profiles/forfait-horaire.xml").string()));
         const auto at = order.find('\n', line);
         order.insert(at + 1, fmt::format("  <twin-pairs id=\"carte-jumelle\" file=\"{}\"/>\n",
-                                         (source_root() / "profiles/carte-jumelle.xml").string()));
+                                         profile_beside(order_file().parent_path(), "carte-jumelle")));
         write_file(order_file(), order,
                    std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
                        std::filesystem::perms::group_read);
