@@ -265,9 +265,10 @@ void ListReader::read_vendor_header() {
     while (in_.next()) {
         ++line_no_;
         const auto& line = in_.line();
-        const auto text = trim(line);
+        // A view, not a copy: before var_out: a row of codes may come where a header line is expected.
+        const auto text = trim_view(line);
         if (text.empty() || text.front() == '*' || text.front() == '#') continue;
-        if (lower(text).rfind("var_out:", 0) == 0) {
+        if (lower(std::string(text.substr(0, 8))) == "var_out:") {
             const auto at = line.find(':') + 1;
             std::vector<std::pair<std::string, std::size_t>> names;
             for (auto& f : split_ws(line.substr(at))) names.emplace_back(f.text, f.column + at);
@@ -275,7 +276,7 @@ void ListReader::read_vendor_header() {
             return;
         }
         const auto colon = text.find(':');
-        if (colon == std::string::npos) {
+        if (colon == std::string_view::npos) {
             error(line_no_, 1, "(header)", "expected \"Key : value\" or \"var_out: COLUMNS\"");
             continue;
         }

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "demo_order.hpp"
+#include "order/identity_list.hpp"
 #include "order/order.hpp"
 #include "sim/error.hpp"
 #include "test_files.hpp"
@@ -143,6 +144,37 @@ TEST_F(OrderFiles, AListOfCodesReadableByOthersIsRefused) {
     // Identities only: nothing to protect, any mode.
     simtest::write_file(csv, "iccid,imsi\n8968701008000000013,546010000800001\n", fs::perms(0644));
     EXPECT_NO_THROW((void)load_order(order_file()));
+}
+
+// The lines of a list (ADM, PUKs, EKI) pass through one line buffer of fixed capacity that is reused, never
+// reallocated: no copy of an earlier line is left in freed memory. A line longer than it is cut and said so.
+TEST_F(OrderFiles, ListLinesGoThroughOneBufferThatIsNeverReallocated) {
+    const auto file = root_ / "profiles/orders/lines.txt";
+    const std::string long_line(provisioner::WipedLines::kMaxLine + 10, '7');
+    std::string text;
+    for (int i = 0; i < 2000; ++i) text += "8968701008000000013,546010000800001,13009833,61830297\n";
+    text += long_line + "\nlast";  // no end of line at the end of the file
+    simtest::write_file(file, text);
+    provisioner::WipedLines lines(file);
+    ASSERT_TRUE(lines.ok());
+    const char* const buffer = lines.line().data();
+    const auto capacity = lines.line().capacity();
+    EXPECT_GE(capacity, provisioner::WipedLines::kMaxLine);
+    for (int i = 0; i < 2000; ++i) {
+        ASSERT_TRUE(lines.next());
+        ASSERT_EQ(lines.line(), "8968701008000000013,546010000800001,13009833,61830297") << i;
+        EXPECT_FALSE(lines.too_long());
+    }
+    ASSERT_TRUE(lines.next());
+    EXPECT_TRUE(lines.too_long());
+    EXPECT_EQ(lines.line(), long_line.substr(0, provisioner::WipedLines::kMaxLine));
+    ASSERT_TRUE(lines.next());
+    EXPECT_FALSE(lines.too_long());
+    EXPECT_EQ(lines.line(), "last");
+    EXPECT_FALSE(lines.next());
+    EXPECT_TRUE(lines.line().empty());
+    EXPECT_EQ(lines.line().data(), buffer) << "the line buffer was reallocated";
+    EXPECT_EQ(lines.line().capacity(), capacity);
 }
 
 }  // namespace

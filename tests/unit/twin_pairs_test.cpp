@@ -40,6 +40,7 @@ class OrderFile {
         for (const char* profile : {"forfait-m", "carte-jumelle", "service-data"})
             (void)simtest::profile_beside(dir_, profile);
         replace_all(text, "\"../../", "\"");
+        replace_all(text, "\"../out/", "\"out/");  // was ../../../out/: outputs too stay in the folder
         edit(text);
         std::ofstream(path()) << text;
     }
