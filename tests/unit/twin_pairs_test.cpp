@@ -37,7 +37,7 @@ class OrderFile {
         dir_ = std::filesystem::temp_directory_path() / fmt::format("twin-pairs-test.{}", ::getpid());
         std::filesystem::create_directories(dir_);
         std::string text = simtest::read_text(simtest::source_root() / kTwinOrder);
-        for (const char* profile : {"forfait-m", "carte-jumelle", "service-data"})
+        for (const char* profile : {"forfait-horaire", "forfait-m", "carte-jumelle", "service-data"})
             (void)simtest::profile_beside(dir_, profile);
         replace_all(text, "\"../../", "\"");
         replace_all(text, "\"../out/", "\"out/");  // was ../../../out/: outputs too stay in the folder
