@@ -52,7 +52,8 @@ bench_check_slots_free() {
     done
 }
 
-# bench_write_order DIR CARDS ID: order DIR/order.xml for CARDS Forfait M cards, outputs in DIR/out.
+# bench_write_order DIR CARDS ID: order DIR/order.xml (with its profile beside it) for CARDS Forfait M cards,
+# outputs in DIR/out.
 bench_write_order() {
     local dir=$1 cards=$2 id=$3
     ((cards >= 1 && cards <= 1000000)) || bench_die "cards: 1..1000000"
@@ -63,7 +64,7 @@ bench_write_order() {
     {
         printf '<?xml version="1.0" encoding="UTF-8"?>\n'
         printf '<order id="%s" format="1">\n' "$id"
-        printf '  <profile id="forfait-m" file="%s/profiles/forfait-m.xml"/>\n' "$bench_root"
+        printf '  <profile id="forfait-m" file="forfait-m.xml"/>\n'
         printf '  <quantity>%d</quantity>\n  <card-type>stub-usim</card-type>\n' "$cards"
         printf '  <identities>\n    <ranges>\n'
         printf '      <imsi mcc="546" mnc="01" msin-start="0000000001" msin-end="%s"/>\n' "$msin_end"
@@ -71,10 +72,12 @@ bench_write_order() {
         [[ -n $msisdn_last ]] && printf '      <msisdn first="+687700000" last="+%s"/>\n' "$msisdn_last"
         printf '    </ranges>\n  </identities>\n'
         printf '  <keys transport-key-index="1" op-index="1"/>\n'
-        printf '  <outputs directory="%s/out">\n' "$dir"
+        printf '  <outputs directory="out">\n'
         printf '    <hlr-import file="hlr-import.out"/>\n    <print file="print.csv"/>\n'
         printf '    <summary file="summary.json"/>\n  </outputs>\n</order>\n'
     } >"$dir/order.xml"
+    # An order's paths stay inside its folder (profiles/README.md "Order root"): its profile goes beside it.
+    cp "$bench_root/profiles/forfait-m.xml" "$dir/forfait-m.xml"
 }
 
 # Bench-only secrets: a random K4 and the stub cards' ADM1, both 0600 (the provisioner checks the mode).

@@ -35,7 +35,8 @@ struct Personality {
 const Personality kStub{"stub-usim", "stub-usim-blank.card", "stub-usim", "88888888"};
 const Personality kSja2{"sysmoISIM-SJA2", "sysmoISIM-SJA2-blank.card", "sysmoISIM-SJA2", "67225880"};
 
-// The demo order (Forfait M) for `card_type`, with room for many cards, in a temp file.
+// The demo order (Forfait M) for `card_type`, with room for many cards, in a temp folder with its profile
+// (an order's paths stay inside its folder).
 std::string order_for(const Personality& p) {
     std::string text = bench::read_source("profiles/orders/demo-forfait-m-40.xml");
     auto replace = [&](const std::string& from, const std::string& to) {
@@ -45,10 +46,14 @@ std::string order_for(const Personality& p) {
     };
     replace("<quantity>40</quantity>", "<quantity>900</quantity>");
     replace("<card-type>stub-usim</card-type>", "<card-type>" + p.card_type + "</card-type>");
-    replace("file=\"../forfait-m.xml\"",
-            "file=\"" + (bench::source_root() / "profiles/forfait-m.xml").string() + "\"");
-    const auto file =
-        std::filesystem::temp_directory_path() / fmt::format("bench-order-{}-{}.xml", p.label, ::getpid());
+    replace("file=\"../forfait-m.xml\"", "file=\"forfait-m.xml\"");
+    replace("directory=\"../../out/demo-forfait-m-40\"", "directory=\"out\"");
+    const auto dir =
+        std::filesystem::temp_directory_path() / fmt::format("bench-order-{}-{}", p.label, ::getpid());
+    std::filesystem::create_directories(dir);
+    std::filesystem::copy_file(bench::source_root() / "profiles/forfait-m.xml", dir / "forfait-m.xml",
+                               std::filesystem::copy_options::overwrite_existing);
+    const auto file = dir / "order.xml";
     std::ofstream(file) << text;
     return file.string();
 }

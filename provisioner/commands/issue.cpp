@@ -36,6 +36,8 @@ struct IssueOptions {
     bool dry_run = false;
     bool open5gs = false;
     bool osmohlr = false;
+    std::string order_root;  // empty: default_order_root (order/order_paths.hpp)
+    bool overwrite = false;
 };
 
 std::atomic<bool> g_stop{false};
@@ -97,6 +99,7 @@ void write_outputs(const IssueOptions& o, const Order& order, const TransportKey
     const auto paths = output_paths(order.outputs, {o.open5gs, o.osmohlr});
     OutputOptions options;
     options.transport_key_index = order.keys.transport_key_index;
+    options.overwrite = o.overwrite;
     const auto written = write_job_outputs(journal, job, order.profile, paths, keys, options);
     std::cout << "outputs (mode 0600):\n";
     for (const auto& f : written.files) {
@@ -107,8 +110,10 @@ void write_outputs(const IssueOptions& o, const Order& order, const TransportKey
 }
 
 int run(const IssueOptions& o) {
-    o.access.check();                         // options that contradict each other: before the order is read
-    const Order order = load_order(o.order);  // every file/line/field error before anything else
+    o.access.check();  // options that contradict each other: before the order is read
+    OrderLoadOptions load;
+    if (!o.order_root.empty()) load.root = o.order_root;
+    const Order order = load_order(o.order, load);  // every file/line/field error before anything else
     const auto keys = o.access.required_transport_keys();
     (void)keys.get(
         order.keys.transport_key_index);  // the order's K4 must be there before any card is written
@@ -190,6 +195,13 @@ void add_issue_command(CLI::App& root) {
                   "Print the write plan for one card (secrets masked); touch nothing");
     cmd->add_flag("--open5gs", o->open5gs, "Also write an open5gs-dbctl script (holds Ki/OPc in clear)");
     cmd->add_flag("--osmohlr", o->osmohlr, "Also write an OsmoHLR VTY script (holds Ki/OPc in clear)");
+    cmd->add_option("--order-root", o->order_root,
+                    "Folder every file=/directory= path of the order must stay in (relative paths only, no "
+                    "\"..\" or symbolic link out of it). Default: the folder holding the order's profiles/ "
+                    "folder (the toolkit's, with out/), else the order's own folder (profiles/README.md)");
+    cmd->add_flag("--overwrite", o->overwrite,
+                  "Replace any file at the order's output paths. Without it only files written earlier for "
+                  "the same order (a rerun, --resume) are replaced, anything else is refused (exit 3)");
     cmd->callback([o] {
         const int code = run(*o);
         if (code != 0) throw CLI::RuntimeError(code);

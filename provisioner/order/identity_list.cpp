@@ -1,29 +1,56 @@
 #include "order/identity_list.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <openssl/crypto.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 
 #include "sim/bytes.hpp"
 #include "sim/chv.hpp"
 #include "sim/codecs/identity.hpp"
 #include "sim/error.hpp"
+#include "sim/secret.hpp"
 
 namespace provisioner {
 
 namespace {
+
+void wipe(std::string& s) noexcept {
+    OPENSSL_cleanse(s.data(), s.capacity());
+    s.clear();
+}
 
 struct Field {
     std::string text;
     std::size_t column;  // 1-based
 };
 
-std::string trim(std::string_view s) {
+// The fields of one row: their texts (codes, keys) are wiped when the row is done. Reserved before the
+// first push_back, so no reallocation leaves a copy behind.
+struct Fields : std::vector<Field> {
+    Fields(const Fields&) = delete;
+    Fields& operator=(const Fields&) = delete;
+    Fields(Fields&&) = default;
+    explicit Fields(std::size_t capacity) { reserve(capacity); }
+    ~Fields() {
+        for (auto& f : *this) wipe(f.text);
+    }
+};
+
+std::string_view trim_view(std::string_view s) {
     while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
     while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-    return std::string(s);
+    return s;
+}
+
+std::string trim(std::string_view s) {
+    return std::string(trim_view(s));
 }
 
 std::string lower(std::string s) {
@@ -32,8 +59,8 @@ std::string lower(std::string s) {
     return s;
 }
 
-std::vector<Field> split_csv(const std::string& line) {
-    std::vector<Field> out;
+Fields split_csv(const std::string& line) {
+    Fields out(static_cast<std::size_t>(std::count(line.begin(), line.end(), ',')) + 1);
     std::size_t start = 0;
     while (true) {
         const auto comma = std::min(line.find(',', start), line.size());
@@ -47,8 +74,8 @@ std::vector<Field> split_csv(const std::string& line) {
     return out;
 }
 
-std::vector<Field> split_ws(const std::string& line) {
-    std::vector<Field> out;
+Fields split_ws(const std::string& line) {
+    Fields out(line.size() / 2 + 1);
     std::size_t i = 0;
     while (i < line.size()) {
         while (i < line.size() && std::isspace(static_cast<unsigned char>(line[i]))) ++i;
@@ -94,11 +121,54 @@ std::string normalise_column(std::string name) {
     return "";
 }
 
+constexpr std::array<std::string_view, 6> kSecretColumns = {"adm1", "pin1", "puk1", "pin2", "puk2", "eki"};
+
 }  // namespace
+
+WipedLines::WipedLines(const std::filesystem::path& file) : fd_(::open(file.c_str(), O_RDONLY | O_CLOEXEC)) {
+    line_.reserve(kMaxLine);
+}
+
+WipedLines::~WipedLines() {
+    OPENSSL_cleanse(buffer_.data(), buffer_.size());
+    wipe(line_);
+}
+
+bool WipedLines::fill() {
+    OPENSSL_cleanse(buffer_.data(), end_);
+    at_ = end_ = 0;
+    while (!eof_) {
+        const ssize_t n = ::read(fd_.get(), buffer_.data(), buffer_.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) throw sim::Error(fmt::format("cannot read an identity list: {}", std::strerror(errno)));
+        if (n == 0) eof_ = true;
+        end_ = static_cast<std::size_t>(n);
+        return n > 0;
+    }
+    return false;
+}
+
+bool WipedLines::next() {
+    wipe(line_);
+    too_long_ = false;
+    bool any = false;
+    while (at_ < end_ || fill()) {
+        any = true;
+        const char* begin = buffer_.data() + at_;
+        const auto* nl = static_cast<const char*>(std::memchr(begin, '\n', end_ - at_));
+        const std::size_t n = nl != nullptr ? static_cast<std::size_t>(nl - begin) : end_ - at_;
+        const std::size_t room = kMaxLine - line_.size();
+        too_long_ = too_long_ || n > room;
+        line_.append(begin, std::min(n, room));
+        at_ += n + (nl != nullptr ? 1 : 0);
+        if (nl != nullptr) return true;
+    }
+    return any;
+}
 
 ListReader::ListReader(std::filesystem::path file, Format format, Diagnostics& diags)
     : file_(std::move(file)), file_str_(file_.string()), format_(format), diags_(diags), in_(file_) {
-    if (!in_) {
+    if (!in_.ok()) {
         error(1, 1, "(file)", "cannot read the identity list (missing or no permission)");
         return;
     }
@@ -108,6 +178,23 @@ ListReader::ListReader(std::filesystem::path file, Format format, Diagnostics& d
     } else {
         read_vendor_header();
     }
+    refuse_readable_secrets();
+}
+
+// A list of codes or wrapped keys that others on the station can read is refused before a row is used: the
+// order would otherwise spread them further (outputs, journal) from a file that already leaks them.
+void ListReader::refuse_readable_secrets() const {
+    std::string held;
+    for (const auto key : kSecretColumns) {
+        if (has_column(key)) held += (held.empty() ? "" : ", ") + std::string(key);
+    }
+    if (held.empty()) return;
+    struct stat st {};
+    if (::fstat(in_.fd(), &st) != 0) throw sim::Error(fmt::format("cannot stat {}", file_str_));
+    if ((st.st_mode & (S_IRGRP | S_IROTH)) == 0) return;
+    throw sim::SafetyRefusal(fmt::format(
+        "identity list {} holds {} and is readable by group or others (mode {:03o}): chmod 600 {}", file_str_,
+        held, st.st_mode & 0777, file_str_));
 }
 
 void ListReader::error(std::size_t line, std::size_t column, std::string field, std::string message) {
@@ -130,12 +217,15 @@ bool ListReader::set_columns(const std::vector<std::pair<std::string, std::size_
     for (const auto& [name, column] : names) {
         header_.columns.push_back(name);
         auto key = normalise_column(name);
+        // The field is the column's position, never its name: a header line is a line of the list, and a
+        // list whose header is missing starts with a row of codes.
+        const auto field = fmt::format("column {}", header_.columns.size());
         if (!key.empty() && std::find(column_keys_.begin(), column_keys_.end(), key) != column_keys_.end()) {
-            error(line, column, name, "column listed twice");
+            error(line, column, field, fmt::format("column {} listed twice", key));
         }
         if (key.empty() && format_ == Format::Csv) {
-            error(line, column, name,
-                  "unknown column; expected iccid, imsi, msisdn, adm1, pin1, puk1, pin2, puk2, eki");
+            error(line, column, field,
+                  "unknown column name; expected iccid, imsi, msisdn, adm1, pin1, puk1, pin2, puk2, eki");
         }
         column_keys_.push_back(std::move(key));
     }
@@ -152,10 +242,16 @@ bool ListReader::set_columns(const std::vector<std::pair<std::string, std::size_
 }
 
 void ListReader::read_csv_header() {
-    std::string line;
-    while (std::getline(in_, line)) {
+    while (in_.next()) {
         ++line_no_;
-        if (trim(line).empty() || trim(line).front() == '#') continue;
+        const auto& line = in_.line();
+        if (trim_view(line).empty() || trim_view(line).front() == '#') continue;
+        if (in_.too_long()) {
+            error(line_no_, 1, "(header)",
+                  fmt::format("expected at most {} characters", WipedLines::kMaxLine));
+            ok_ = false;
+            return;
+        }
         std::vector<std::pair<std::string, std::size_t>> names;
         for (auto& f : split_csv(line)) names.emplace_back(f.text, f.column);
         ok_ = set_columns(names, line_no_);
@@ -166,12 +262,13 @@ void ListReader::read_csv_header() {
 }
 
 void ListReader::read_vendor_header() {
-    std::string line;
-    while (std::getline(in_, line)) {
+    while (in_.next()) {
         ++line_no_;
-        const auto text = trim(line);
+        const auto& line = in_.line();
+        // A view, not a copy: before var_out: a row of codes may come where a header line is expected.
+        const auto text = trim_view(line);
         if (text.empty() || text.front() == '*' || text.front() == '#') continue;
-        if (lower(text).rfind("var_out:", 0) == 0) {
+        if (lower(std::string(text.substr(0, 8))) == "var_out:") {
             const auto at = line.find(':') + 1;
             std::vector<std::pair<std::string, std::size_t>> names;
             for (auto& f : split_ws(line.substr(at))) names.emplace_back(f.text, f.column + at);
@@ -179,7 +276,7 @@ void ListReader::read_vendor_header() {
             return;
         }
         const auto colon = text.find(':');
-        if (colon == std::string::npos) {
+        if (colon == std::string_view::npos) {
             error(line_no_, 1, "(header)", "expected \"Key : value\" or \"var_out: COLUMNS\"");
             continue;
         }
@@ -197,7 +294,7 @@ void ListReader::header_entry(const std::string& key, const std::string& value, 
             std::from_chars(runs[0].data(), runs[0].data() + runs[0].size(), n).ec == std::errc()) {
             return n;
         }
-        error(line, 1, std::string(what), fmt::format("expected a number, got \"{}\"", value));
+        error(line, 1, std::string(what), "expected a number");
         return std::nullopt;
     };
     const auto range = [&](std::string_view what, std::string& from, std::string& to) {
@@ -206,7 +303,7 @@ void ListReader::header_entry(const std::string& key, const std::string& value, 
             from = runs[0];
             to = runs[1];
         } else {
-            error(line, 1, std::string(what), fmt::format("expected \"FIRST To LAST\", got \"{}\"", value));
+            error(line, 1, std::string(what), "expected \"FIRST To LAST\" (two numbers)");
         }
     };
     if (key == "file name") {
@@ -236,11 +333,15 @@ void ListReader::header_entry(const std::string& key, const std::string& value, 
 
 std::optional<OrderIdentity> ListReader::next() {
     if (!ok_) return std::nullopt;
-    std::string line;
-    while (std::getline(in_, line)) {
+    while (in_.next()) {
         ++line_no_;
-        const auto text = trim(line);
+        const auto& line = in_.line();
+        const auto text = trim_view(line);
         if (text.empty() || text.front() == '#') continue;
+        if (in_.too_long()) {
+            error(line_no_, 1, "(row)", fmt::format("expected at most {} characters", WipedLines::kMaxLine));
+            continue;
+        }
         if (auto row = parse_row(line)) {
             row->index = rows_++;
             return row;
@@ -261,8 +362,9 @@ std::optional<OrderIdentity> ListReader::parse_row(const std::string& line) {
     row.line = line_no_;
     bool good = true;
     const auto bad = [&](std::size_t i, std::string message) {
-        // Never echo the value: the column may hold a code or a key.
-        error(line_no_, fields[i].column, header_.columns[i], std::move(message));
+        // Never echo the value: the column may hold a code or a key (only identities that passed their
+        // syntax check are named, as the ICCID of a row).
+        error(line_no_, fields[i].column, column_keys_[i], std::move(message));
         good = false;
     };
     for (std::size_t i = 0; i < fields.size(); ++i) {
@@ -270,7 +372,7 @@ std::optional<OrderIdentity> ListReader::parse_row(const std::string& line) {
         const auto& v = fields[i].text;
         if (key == "iccid") {
             if (!all_digits(v) || v.size() < 18 || v.size() > 20) {
-                bad(i, fmt::format("expected 18 to 20 digits, got \"{}\"", v));
+                bad(i, fmt::format("expected 18 to 20 digits, got {} characters", v.size()));
             } else if (!sim::ef::luhn_valid(v)) {
                 bad(i, fmt::format("ICCID {} fails its Luhn check digit (expected {})", v,
                                    sim::ef::luhn_digit(std::string_view(v).substr(0, v.size() - 1))));
@@ -278,19 +380,21 @@ std::optional<OrderIdentity> ListReader::parse_row(const std::string& line) {
             row.identity.iccid = v;
         } else if (key == "imsi") {
             if (!all_digits(v) || v.size() < 6 || v.size() > 15)
-                bad(i, fmt::format("expected 6 to 15 digits, got \"{}\"", v));
+                bad(i, fmt::format("expected 6 to 15 digits, got {} characters", v.size()));
             row.identity.imsi = v;
         } else if (key == "msisdn") {
             if (v.empty()) continue;
             if (v.front() != '+' || !all_digits(std::string_view(v).substr(1)) || v.size() > 16) {
-                bad(i, fmt::format("expected an international number (+ and digits), got \"{}\"", v));
+                bad(i,
+                    fmt::format("expected an international number (+ and up to 15 digits), got {} characters",
+                                v.size()));
             }
             row.identity.msisdn = v;
         } else if (key == "eki") {
             if (!all_hex(v) || (v.size() != 32 && v.size() != 64))
                 bad(i, "expected 32 or 64 hex digits");
             else
-                row.eki = sim::SecretBytes(sim::from_hex(v, "EKI"));
+                row.eki = sim::SecretBytes::from_hex(v, "EKI");
         } else if (key == "adm1") {
             // libsim's one ADM rule: 8 characters are their ASCII bytes, 16 hex digits the bytes themselves.
             try {

@@ -95,7 +95,7 @@ struct OrderKeys {
     friend bool operator==(const OrderKeys&, const OrderKeys&) = default;
 };
 
-// Paths resolved against the order file's directory.
+// Paths resolved against the order file's directory (the files against `directory`), inside the order root.
 struct OrderOutputs {
     std::filesystem::path directory;
     std::filesystem::path hlr_import;
@@ -155,6 +155,9 @@ struct OrderIdentity {
 
 struct OrderLoadOptions {
     IssuedCheck already_issued;  // optional: the journal's overlap check
+    // Every file="..."/directory="..." must stay inside it (order/order_paths.hpp); none: the default root
+    // of the order file (the folder that holds its profiles/ folder, else the order's folder).
+    std::optional<std::filesystem::path> root;
 };
 
 // Loads the order and its profile, validates both and every identity row (streaming through explicit lists).

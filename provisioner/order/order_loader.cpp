@@ -8,6 +8,7 @@
 
 #include "order/identity_list.hpp"
 #include "order/order.hpp"
+#include "order/order_paths.hpp"
 #include "order/order_rules.hpp"
 #include "profile/xml_source.hpp"
 #include "sim/drivers/card_driver.hpp"
@@ -19,7 +20,8 @@ namespace {
 
 class OrderReader {
   public:
-    OrderReader(const XmlSource& src, Diagnostics& diags) : r_(src, diags) {}
+    OrderReader(const XmlSource& src, Diagnostics& diags, std::filesystem::path root)
+        : r_(src, diags), root_(std::move(root)) {}
 
     Order read(OrderNodes& nodes) {
         Order o;
@@ -61,8 +63,13 @@ class OrderReader {
     }
 
   private:
-    [[nodiscard]] std::filesystem::path resolve(const std::string& relative) const {
-        return (std::filesystem::path(r_.source().file()).parent_path() / relative).lexically_normal();
+    // The path in `attr` of `n`, relative to `base` (default: the order's folder), confined to the root.
+    std::filesystem::path resolve(pugi::xml_node n, const char* attr,
+                                  const std::filesystem::path& base = {}) {
+        const auto folder = base.empty() ? std::filesystem::path(r_.source().file()).parent_path() : base;
+        auto confined = confine_to_root(root_, folder, r_.str(n, attr));
+        if (!confined.refusal.empty() && n.attribute(attr)) r_.error_at(n, attr, std::move(confined.refusal));
+        return confined.path;
     }
 
     void read_profile_ref(pugi::xml_node n, Order& o, OrderNodes& nodes) {
@@ -73,7 +80,7 @@ class OrderReader {
                                                   {"variant", false, check::pattern_id()}}});
         r_.sequence(n, {});
         o.profile_id = r_.str(n, "id");
-        o.profile_file = resolve(r_.str(n, "file"));
+        o.profile_file = resolve(n, "file");
         if (n.attribute("variant")) o.variant = r_.str(n, "variant");
     }
 
@@ -83,7 +90,7 @@ class OrderReader {
         r_.attributes(n, std::array<AttrRule, 2>{
                              {{"id", true, check::pattern_id()}, {"file", true, check::text(1, 4096)}}});
         r_.sequence(n, {});
-        o.twin_pairs = TwinPairs{r_.str(n, "id"), resolve(r_.str(n, "file")), {}};
+        o.twin_pairs = TwinPairs{r_.str(n, "id"), resolve(n, "file"), {}};
     }
 
     void read_identities(pugi::xml_node n, Order& o, OrderNodes& nodes) {
@@ -100,7 +107,7 @@ class OrderReader {
         }
         r_.attributes(chosen, std::array<AttrRule, 1>{{{"file", true, check::text(1, 4096)}}});
         r_.sequence(chosen, {});
-        const auto file = resolve(r_.str(chosen, "file"));
+        const auto file = resolve(chosen, "file");
         if (kind == "csv") {
             o.identities = CsvList{file};
         } else {
@@ -154,13 +161,13 @@ class OrderReader {
         if (!n) return;
         r_.attributes(n, std::array<AttrRule, 1>{{{"directory", true, check::text(1, 4096)}}});
         r_.sequence(n, std::array<ChildRule, 3>{{{"hlr-import"}, {"print"}, {"summary"}}});
-        o.outputs.directory = resolve(r_.str(n, "directory"));
+        o.outputs.directory = resolve(n, "directory");
         const auto file = [&](const char* name) {
             const auto e = n.child(name);
             if (!e) return std::filesystem::path();
             r_.attributes(e, std::array<AttrRule, 1>{{{"file", true, check::text(1, 4096)}}});
             r_.sequence(e, {});
-            return o.outputs.directory / r_.str(e, "file");
+            return resolve(e, "file", o.outputs.directory);
         };
         o.outputs.hlr_import = file("hlr-import");
         o.outputs.print = file("print");
@@ -168,6 +175,7 @@ class OrderReader {
     }
 
     SchemaReader r_;
+    std::filesystem::path root_;
 };
 
 }  // namespace
@@ -178,7 +186,7 @@ Order load_order(const std::filesystem::path& file, const OrderLoadOptions& opti
     Order order;
     if (src.ok()) {
         OrderNodes nodes;
-        order = OrderReader(src, diags).read(nodes);
+        order = OrderReader(src, diags, options.root ? *options.root : default_order_root(file)).read(nodes);
         order.source = file;
         if (diags.empty()) check_order_rules(order, nodes, src, diags, options);
     }

@@ -10,9 +10,14 @@
 namespace provisioner::output_detail {
 namespace {
 
+std::string order_line(const Job& job) {
+    return fmt::format("Order : {}\n", job.order_id);
+}
+
 class HlrSink final : public CardSink {
   public:
-    HlrSink(const std::filesystem::path& file, const JobHeader& header) : out_(file), header_(header) {
+    HlrSink(const std::filesystem::path& file, const JobHeader& header)
+        : out_(file, own_output(header, "\n" + order_line(*header.job))), header_(header) {
         write_header();
     }
 
@@ -50,7 +55,7 @@ class HlrSink final : public CardSink {
             "Format : optnc-hlr-import 1\n"
             "Operator : {}\n"
             "PLMN : {} {}\n"
-            "Order : {}\n"
+            "{}"
             "Profile : {}\n"
             "Quantity : {}\n"
             "Ordered : {}\n"
@@ -60,7 +65,7 @@ class HlrSink final : public CardSink {
             "Station : {}\n"
             "Generated on : {}\n"
             "var_out: ICCID IMSI MSISDN ALGORITHM PROFILE TWIN_ICCID EKI EOPC\n",
-            header_.operator_name, p.mcc, p.mnc, job.order_id, p.id, header_.rows, header_.ordered,
+            header_.operator_name, p.mcc, p.mnc, order_line(job), p.id, header_.rows, header_.ordered,
             header_.key_index, header_.cipher, to_string(p.algorithm), job.station_id, header_.generated_at));
     }
 

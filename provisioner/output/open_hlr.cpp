@@ -31,19 +31,25 @@ std::string digits_only(std::string_view msisdn) {
     return out;
 }
 
+// The words naming the order in both scripts' first line (what a rerun recognises as its own file).
+std::string subscribers_of(const Job& job) {
+    return fmt::format("subscribers of order {}", job.order_id);
+}
+
 // ---- open5gs ---------------------------------------------------------------------------------------------
 class Open5gsSink final : public CardSink {
   public:
-    Open5gsSink(const std::filesystem::path& file, const JobHeader& header) : out_(file), header_(header) {
+    Open5gsSink(const std::filesystem::path& file, const JobHeader& header)
+        : out_(file, own_output(header, subscribers_of(*header.job))), header_(header) {
         out_.append(fmt::format(
             "#!/bin/sh\n"
-            "# open5gs subscribers of order {} (profile {}, {} cards), generated {}\n"
+            "# open5gs {} (profile {}, {} cards), generated {}\n"
             "# WARNING: THIS FILE HOLDS Ki AND OPc IN CLEAR. Keep it 0600, copy it only to the core-network\n"
             "# host, run it once there, then delete it. Never attach it to a ticket or an e-mail.\n"
             "# Runs open5gs-dbctl from PATH (\"add IMSI KEY OPC\"); it selects its database as usual\n"
             "# (DB_URI / --db_uri depending on its version). See docs/outputs.md.\n"
             "set -eu\n",
-            header.job->order_id, header.profile->id, header.rows, header.generated_at));
+            subscribers_of(*header.job), header.profile->id, header.rows, header.generated_at));
     }
 
     [[nodiscard]] bool needs_clear_secrets() const override { return true; }
@@ -80,13 +86,14 @@ class Open5gsSink final : public CardSink {
 // ---- OsmoHLR ---------------------------------------------------------------------------------------------
 class OsmoHlrSink final : public CardSink {
   public:
-    OsmoHlrSink(const std::filesystem::path& file, const JobHeader& header) : out_(file), header_(header) {
+    OsmoHlrSink(const std::filesystem::path& file, const JobHeader& header)
+        : out_(file, own_output(header, subscribers_of(*header.job))), header_(header) {
         out_.append(fmt::format(
-            "! OsmoHLR VTY script: subscribers of order {} (profile {}, {} cards), generated {}\n"
+            "! OsmoHLR VTY script: {} (profile {}, {} cards), generated {}\n"
             "! WARNING: THIS FILE HOLDS Ki AND OPc IN CLEAR. Keep it 0600, copy it only to the HLR host,\n"
             "! feed it once to the osmo-hlr VTY (port 4258), then delete it. See docs/outputs.md.\n"
             "enable\n",
-            header.job->order_id, header.profile->id, header.rows, header.generated_at));
+            subscribers_of(*header.job), header.profile->id, header.rows, header.generated_at));
     }
 
     [[nodiscard]] bool needs_clear_secrets() const override { return true; }

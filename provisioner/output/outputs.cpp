@@ -177,7 +177,12 @@ OutputReport write_job_outputs(Journal& journal, JobId job_id, const Profile& pr
         &report.job,           &profile,
         options.operator_name, k4.index,
         cipher_name(k4),       scan.exportable,
-        report.counts.ordered, options.generated_at.empty() ? utc_now() : options.generated_at};
+        report.counts.ordered, options.generated_at.empty() ? utc_now() : options.generated_at,
+        options.overwrite};
+    // Every target is checked before anything is written (the sinks check theirs as they open): a refusal
+    // publishes nothing.
+    const ReplaceRule summary_rule = output_detail::summary_rule(header);
+    check_replaceable(paths.summary, summary_rule);
     auto sinks = open_sinks(paths, header);
     const std::uint64_t rows = stream_cards(journal, job_id, keys, k4.index, sinks);
     if (rows != scan.exportable || !same_counts(report.counts, journal.counts(job_id)))
@@ -189,7 +194,7 @@ OutputReport write_job_outputs(Journal& journal, JobId job_id, const Profile& pr
     const output_detail::SummaryInput in{&report, &profile, &header, scan.first_issued_at,
                                          scan.last_issued_at};
     report.summary = output_detail::build_summary(in);
-    output_detail::write_summary(paths.summary, report.summary);
+    output_detail::write_summary(paths.summary, report.summary, summary_rule);
     return report;
 }
 

@@ -6,7 +6,8 @@
 //     are written only when asked for, by unwrapping with K4 at write time;
 //   - the print file for card carriers (ICCID in 4-digit groups, PIN1, PUK1: the customer's codes);
 //   - a JSON summary: the job's reconciliation, per-reader counts, timestamps, the files and their SHA-256.
-// Every file is created 0600 and published atomically (temp + rename), and only once every file has been
+// Every file is created 0600 and published atomically (unnamed temp + link), never over a file that is not an
+// earlier output of the same order (secure_file.hpp ReplaceRule), and only once every file has been
 // written in full: a failure while writing leaves the previous outputs, or none, in place.
 #pragma once
 
@@ -53,6 +54,10 @@ struct OutputOptions {
     std::uint32_t transport_key_index = 0;  // the order's K4 index; every card's blobs must carry it
     std::string operator_name = "OPT-NC Mobilis";
     std::string generated_at;  // ISO 8601 UTC; empty = now
+    // A file already at an output path is replaced only when it is an earlier output of the same order (its
+    // header names the order: a rerun, --resume, regenerating outputs); anything else is refused (exit 3)
+    // unless `overwrite` (--overwrite).
+    bool overwrite = false;
 };
 
 struct WrittenFile {
@@ -86,7 +91,8 @@ struct OutputReport {
 // Writes the job's outputs. `profile` is the job's profile (its id must match the job's): algorithm, PIN1,
 // PLMN and the twin rule come from it. `keys` must hold K4 (options.transport_key_index): the print file and
 // the adapters unwrap with it. Throws NotFound (no such job), InputError (a card's blobs under another key
-// index, a missing code blob, two outputs on one path), JobChangedDuringOutput, sim::Error (I/O).
+// index, a missing code blob, two outputs on one path), SafetyRefusal (a file that is not this order's at an
+// output path: nothing is written), JobChangedDuringOutput, sim::Error (I/O).
 OutputReport write_job_outputs(Journal& journal, JobId job, const Profile& profile, const OutputPaths& paths,
                                const TransportKeys& keys, const OutputOptions& options = {});
 

@@ -22,18 +22,23 @@ std::string group_iccid(std::string_view iccid) {
 namespace output_detail {
 namespace {
 
+std::string title(const Job& job) {
+    return fmt::format("# OPT-NC card carrier print file: order {},", job.order_id);
+}
+
 class PrintSink final : public CardSink {
   public:
     PrintSink(const std::filesystem::path& file, const JobHeader& header)
-        : out_(file), pin1_(header.profile->pin.pin1) {
+        : out_(file, own_output(header, title(*header.job))), pin1_(header.profile->pin.pin1) {
+        out_.append(title(*header.job));
         out_.append(
-            fmt::format("# OPT-NC card carrier print file: order {}, profile {}, {} cards, generated {}\n"
+            fmt::format(" profile {}, {} cards, generated {}\n"
                         "# CONFIDENTIAL: PIN1 and PUK1 are the customer's codes in clear. Send only to the "
                         "carrier printer\n"
                         "# over a protected channel, never by e-mail; keep mode 0600; delete once printed "
                         "(docs/outputs.md).\n"
                         "iccid,iccid_print,pin1,puk1\n",
-                        header.job->order_id, header.profile->id, header.rows, header.generated_at));
+                        header.profile->id, header.rows, header.generated_at));
     }
 
     [[nodiscard]] bool needs_clear_secrets() const override { return true; }

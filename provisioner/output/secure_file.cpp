@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <stdio.h>  // renameat2
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -12,6 +13,8 @@
 #include <cstring>
 #include <fstream>
 #include <memory>
+#include <random>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -60,7 +63,61 @@ void fsync_directory(const std::filesystem::path& dir) {
     if (rc != 0) io_error("cannot fsync directory", name);
 }
 
+std::string folder_of(const std::filesystem::path& file) {
+    return file.parent_path().empty() ? std::string(".") : file.parent_path().string();
+}
+
+// A fresh name ".NAME.tmp-XXXXXXXXXXXXXXXX" beside `target` that `create` made (false with EEXIST: taken).
+template <typename Create>
+std::string unique_sibling_name(const std::filesystem::path& target, Create create) {
+    std::random_device random;
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        const auto name = (target.parent_path() / fmt::format(".{}.tmp-{:08x}{:08x}",
+                                                              target.filename().string(), random(), random()))
+                              .string();
+        if (create(name)) return name;
+        if (errno != EEXIST) io_error("cannot create a temporary file for", target.string());
+    }
+    io_error("cannot find a free temporary name for", target.string());
+}
+
+constexpr std::size_t kOwnWindow = 4096;
+
+enum class AtTarget { Nothing, Own, Foreign };
+
+// Own: a regular file of ours whose first kOwnWindow bytes hold `mark`.
+AtTarget look_at(const std::filesystem::path& target, const std::string& mark) {
+    struct stat st {};
+    if (::lstat(target.c_str(), &st) != 0) {
+        if (errno == ENOENT) return AtTarget::Nothing;
+        io_error("cannot stat", target.string());
+    }
+    if (mark.empty() || !S_ISREG(st.st_mode) || st.st_uid != ::geteuid()) return AtTarget::Foreign;
+    const UniqueFd fd(::open(target.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+    if (fd.get() < 0) return AtTarget::Foreign;
+    std::string head(kOwnWindow, '\0');
+    std::size_t got = 0;
+    while (got < head.size()) {
+        const ssize_t n = ::read(fd.get(), head.data() + got, head.size() - got);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        got += static_cast<std::size_t>(n);
+    }
+    head.resize(got);
+    const bool own = head.find(mark) != std::string::npos;
+    OPENSSL_cleanse(head.data(), head.size());  // an own print file holds PUKs past its header
+    return own ? AtTarget::Own : AtTarget::Foreign;
+}
+
 }  // namespace
+
+void check_replaceable(const std::filesystem::path& target, const ReplaceRule& rule) {
+    if (rule.overwrite || look_at(target, rule.mark) != AtTarget::Foreign) return;
+    throw sim::SafetyRefusal(fmt::format(
+        "{}: a file is already there that {} did not write; it is not replaced: move it away, or run again "
+        "with --overwrite to replace it",
+        target.string(), rule.owner.empty() ? std::string("this job") : rule.owner));
+}
 
 void make_private_directories(const std::filesystem::path& dir) {
     if (dir.empty() || std::filesystem::is_directory(dir)) return;
@@ -68,27 +125,25 @@ void make_private_directories(const std::filesystem::path& dir) {
     if (::mkdir(dir.c_str(), kDirMode) != 0 && errno != EEXIST) io_error("cannot create directory", dir);
 }
 
-SecureFileWriter::SecureFileWriter(std::filesystem::path target) : target_(std::move(target)) {
-    const auto dir = target_.parent_path();
-    make_private_directories(dir);
-    temp_ = (dir / ("." + target_.filename().string() + ".tmp-XXXXXX")).string();
-    // mkstemp creates with O_EXCL and mode 0600 regardless of the umask; fchmod states it once more in case
-    // a libc ever differs, before a single byte is written.
-    fd_ = ::mkstemp(temp_.data());
-    if (fd_ < 0) io_error("cannot create a temporary file for", target_.string());
+SecureFileWriter::SecureFileWriter(std::filesystem::path target, ReplaceRule rule)
+    : target_(std::move(target)), rule_(std::move(rule)) {
+    check_replaceable(target_, rule_);
+    make_private_directories(target_.parent_path());
+    open_unnamed();
+    if (fd_ < 0) open_named();
+    // The creation mode is subject to the umask: state 0600 before a single byte is written.
     if (::fchmod(fd_, kFileMode) != 0) {
         const int saved = errno;
-        ::close(fd_);
-        ::unlink(temp_.c_str());
+        discard();
         errno = saved;
-        io_error("cannot set mode 0600 on", temp_);
+        io_error("cannot set mode 0600 on a temporary file for", target_.string());
     }
     buffer_.reserve(kBufferCapacity);
     sha_ = EVP_MD_CTX_new();
     if (sha_ == nullptr || EVP_DigestInit_ex(sha(sha_), EVP_sha256(), nullptr) != 1) {
         EVP_MD_CTX_free(sha(sha_));
-        ::close(fd_);
-        ::unlink(temp_.c_str());
+        sha_ = nullptr;
+        discard();
         throw sim::Error("OpenSSL SHA-256 initialisation failed");
     }
 }
@@ -96,8 +151,63 @@ SecureFileWriter::SecureFileWriter(std::filesystem::path target) : target_(std::
 SecureFileWriter::~SecureFileWriter() {
     OPENSSL_cleanse(buffer_.data(), buffer_.capacity());
     EVP_MD_CTX_free(sha(sha_));
+    discard();
+}
+
+void SecureFileWriter::discard() noexcept {
     if (fd_ >= 0) ::close(fd_);
-    if (!committed_) ::unlink(temp_.c_str());
+    fd_ = -1;
+    if (!temp_.empty()) ::unlink(temp_.c_str());
+    temp_.clear();
+}
+
+// O_TMPFILE: the file has no name until publish() links it, so nothing is left if the process dies first.
+// Linking needs /proc (linkat of /proc/self/fd/N); without it, or on a file system without O_TMPFILE,
+// open_named() takes over.
+void SecureFileWriter::open_unnamed() {
+    if (::access("/proc/self/fd", X_OK) != 0) return;
+    fd_ = ::open(folder_of(target_).c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, kFileMode);
+    if (fd_ >= 0 || errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL) return;
+    io_error("cannot create a temporary file for", target_.string());
+}
+
+void SecureFileWriter::open_named() {
+    temp_ = (target_.parent_path() / ("." + target_.filename().string() + ".tmp-XXXXXX")).string();
+    // mkstemp creates with O_EXCL and mode 0600 regardless of the umask.
+    fd_ = ::mkstemp(temp_.data());
+    if (fd_ < 0) {
+        temp_.clear();
+        io_error("cannot create a temporary file for", target_.string());
+    }
+}
+
+bool SecureFileWriter::link_unnamed_to(const std::filesystem::path& name) const {
+    const auto self = fmt::format("/proc/self/fd/{}", fd_);
+    return ::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, name.c_str(), AT_SYMLINK_FOLLOW) == 0;
+}
+
+// An absent target is taken without replacing anything (linkat, renameat2 NOREPLACE: a file that appears
+// meanwhile makes it fail with EEXIST). A present one is replaced only when the rule allows it, by rename().
+void SecureFileWriter::publish() {
+    check_replaceable(target_, rule_);
+    if (temp_.empty()) {
+        if (link_unnamed_to(target_)) return;
+        if (errno != EEXIST) io_error("cannot publish", target_.string());
+        check_replaceable(target_, rule_);
+        // Replacing: the content takes a name beside the target, then rename() swaps it in atomically.
+        temp_ =
+            unique_sibling_name(target_, [this](const std::string& name) { return link_unnamed_to(name); });
+    } else {
+        if (::renameat2(AT_FDCWD, temp_.c_str(), AT_FDCWD, target_.c_str(), RENAME_NOREPLACE) == 0) {
+            temp_.clear();
+            return;
+        }
+        // EINVAL: a file system without RENAME_NOREPLACE; the rule was checked just above.
+        if (errno != EEXIST && errno != EINVAL) io_error("cannot publish", target_.string());
+        check_replaceable(target_, rule_);
+    }
+    if (::rename(temp_.c_str(), target_.c_str()) != 0) io_error("cannot rename onto", target_.string());
+    temp_.clear();
 }
 
 void SecureFileWriter::append(std::string_view text) {
@@ -123,7 +233,7 @@ void SecureFileWriter::flush() {
     if (EVP_DigestUpdate(sha(sha_), buffer_.data(), buffer_.size()) != 1) {
         throw sim::Error("OpenSSL SHA-256 failed");
     }
-    write_all(fd_, buffer_.data(), buffer_.size(), temp_);
+    write_all(fd_, buffer_.data(), buffer_.size(), target_.string());
     written_ += buffer_.size();
     OPENSSL_cleanse(buffer_.data(), buffer_.size());
     buffer_.clear();
@@ -132,14 +242,10 @@ void SecureFileWriter::flush() {
 std::string SecureFileWriter::commit() {
     flush();
     std::string digest = hex_digest(sha(sha_));
-    if (::fsync(fd_) != 0) io_error("cannot fsync", temp_);
-    if (::close(fd_) != 0) {
-        fd_ = -1;
-        io_error("cannot close", temp_);
-    }
-    fd_ = -1;
-    if (::rename(temp_.c_str(), target_.c_str()) != 0) io_error("cannot rename onto", target_.string());
-    committed_ = true;
+    if (::fsync(fd_) != 0) io_error("cannot fsync a temporary file for", target_.string());
+    publish();
+    const int fd = std::exchange(fd_, -1);
+    if (::close(fd) != 0) io_error("cannot close", target_.string());
     fsync_directory(target_.parent_path());
     return digest;
 }

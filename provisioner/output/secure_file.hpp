@@ -1,6 +1,11 @@
 // Files that may hold keys or customer codes (DESIGN.md decision 5): created owner-only (0600) from the first
-// byte, whatever the umask, and published atomically (temporary file in the same directory, fsync, rename,
-// fsync of the directory), so a reader never sees half a file and a crash never leaves a truncated import.
+// byte, whatever the umask, and published atomically (fsync, link or rename into place, fsync of the
+// directory), so a reader never sees half a file and a crash never leaves a truncated import. The content is
+// written into an unnamed O_TMPFILE in the target's folder: a process killed mid-write (a second Ctrl-C
+// _exits) leaves no file behind. On a file system without O_TMPFILE a named temporary sibling is used and
+// removed by the destructor.
+// Publishing never replaces a file the writer does not own (ReplaceRule): a foreign file at the target is a
+// SafetyRefusal (exit 3) unless the operator said --overwrite.
 // The SHA-256 of the content is computed while writing, for the job summary.
 #pragma once
 
@@ -16,19 +21,40 @@ namespace provisioner {
 // Creates the missing directories of `dir` owner-only (0700); existing directories are left as they are.
 void make_private_directories(const std::filesystem::path& dir);
 
+// Which file already at the target may be replaced. A file is "this job's own" when it is a regular file of
+// ours whose first 4 KiB hold `mark` (the header line naming the order, as the writer writes it): a rerun
+// of a job replaces the outputs it wrote before, and nothing else.
+struct ReplaceRule {
+    std::string owner;       // for the refusal: "order demo-forfait-m-40"
+    std::string mark;        // empty: no file counts as own
+    bool overwrite = false;  // --overwrite: any regular file or symbolic link at the target is replaced
+
+    static ReplaceRule always() { return {{}, {}, true}; }
+};
+
+// Throws sim::SafetyRefusal naming `target` and --overwrite when a file is at `target` that `rule` does not
+// allow to replace.
+void check_replaceable(const std::filesystem::path& target, const ReplaceRule& rule);
+
 class SecureFileWriter {
   public:
-    // Creates `target`'s temporary sibling (mode 0600). Throws sim::Error naming the file on I/O errors.
-    explicit SecureFileWriter(std::filesystem::path target);
+    // Opens the unnamed file in `target`'s folder (mode 0600), after check_replaceable (nothing is written
+    // for a target that would be refused). Throws sim::Error naming the file on I/O errors.
+    SecureFileWriter(std::filesystem::path target, ReplaceRule rule);
+    // A file the operator named on the command line: replaced when it exists.
+    explicit SecureFileWriter(std::filesystem::path target)
+        : SecureFileWriter(std::move(target), ReplaceRule::always()) {}
     SecureFileWriter(const SecureFileWriter&) = delete;
     SecureFileWriter& operator=(const SecureFileWriter&) = delete;
-    // Not committed: the temporary file is removed, the target is untouched. The buffer is wiped.
+    // Not committed: the content is dropped (the unnamed file goes with its descriptor, a named temporary
+    // is removed), the target is untouched. The buffer is wiped.
     ~SecureFileWriter();
 
     void append(std::string_view text);
     // Hex of `data` without a temporary string: the only way clear keys enter the buffer.
     void append_hex(sim::ByteView data, bool lower_case);
-    // Writes out, fsyncs and renames onto the target. Returns the SHA-256 of the content (upper-case hex).
+    // Writes out, fsyncs and publishes on the target (checked again against the rule: a file that appeared
+    // meanwhile is not replaced). Returns the SHA-256 of the content (upper-case hex).
     std::string commit();
 
     [[nodiscard]] const std::filesystem::path& target() const { return target_; }
@@ -36,14 +62,19 @@ class SecureFileWriter {
 
   private:
     void flush();
+    void open_unnamed();
+    void open_named();
+    void publish();
+    [[nodiscard]] bool link_unnamed_to(const std::filesystem::path& name) const;
+    void discard() noexcept;
 
     std::filesystem::path target_;
-    std::string temp_;
+    ReplaceRule rule_;
+    std::string temp_;  // the named temporary; empty while the file is unnamed (O_TMPFILE)
     int fd_ = -1;
     std::string buffer_;  // fixed capacity, never reallocated: no stale copies of secrets in freed memory
     std::uint64_t written_ = 0;
     void* sha_ = nullptr;  // EVP_MD_CTX*, kept opaque so this header does not pull in OpenSSL
-    bool committed_ = false;
 };
 
 // Appends `line` (one record ending in '\n') to an owner-only file under an exclusive lock (flock), writing

@@ -1,5 +1,7 @@
 #include "output/summary.hpp"
 
+#include <fmt/format.h>
+
 #include "output/secure_file.hpp"
 
 namespace provisioner::output_detail {
@@ -87,8 +89,14 @@ json build_summary(const SummaryInput& in) {
                 {"files", files(r.files)}};
 }
 
-void write_summary(const std::filesystem::path& file, const nlohmann::ordered_json& summary) {
-    SecureFileWriter out(file);
+ReplaceRule summary_rule(const JobHeader& header) {
+    // As dump(2) writes the member at the top level.
+    return own_output(header, fmt::format("\n  \"order\": {},\n", json(header.job->order_id).dump()));
+}
+
+void write_summary(const std::filesystem::path& file, const nlohmann::ordered_json& summary,
+                   const ReplaceRule& rule) {
+    SecureFileWriter out(file, rule);
     out.append(summary.dump(2));
     out.append("\n");
     out.commit();

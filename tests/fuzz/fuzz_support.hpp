@@ -64,6 +64,10 @@ inline void write_file(const std::filesystem::path& file, std::string_view conte
     std::ofstream out(file, std::ios::binary | std::ios::trunc);
     out.write(content.data(), static_cast<std::streamsize>(content.size()));
     if (!out) fail("cannot write the scratch file", file.string());
+    // Owner-only, as an operator keeps a list of codes: an order refuses one that others can read (exit 3),
+    // and the fuzzer is after the parsers behind that check.
+    std::filesystem::permissions(file,
+                                 std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
 }
 
 }  // namespace fuzz

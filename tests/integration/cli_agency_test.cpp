@@ -169,8 +169,7 @@ class CliAgency : public ::testing::Test {
   </outputs>
 </order>
 )",
-            id, profile, (simtest::source_root() / "profiles" / (profile + ".xml")).string(), quantity, msin,
-            sequence, msisdn_range, id);
+            id, profile, simtest::profile_beside(dir_, profile), quantity, msin, sequence, msisdn_range, id);
         std::ofstream(dir_ / (id + ".xml")) << xml;
     }
 

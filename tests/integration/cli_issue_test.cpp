@@ -269,10 +269,12 @@ TEST_F(CliIssue, BrokenOrderExitsTwoWithFileLineAndSendsNoApdu) {
         }
     }
     ASSERT_GT(expect_line, 0);
-    const auto run = provisioner(
-        fmt::format("issue --order {} --readers 4 --store {} --adm-file {} "
-                    "--transport-keys {} --station-id cli-issue-test",
-                    broken.string(), store(), (dir_ / "adm1.key").string(), (dir_ / "k4.keys").string()));
+    // Its profile is ../../../profiles/forfait-m.xml: the source tree is its root.
+    const auto run =
+        provisioner(fmt::format("issue --order {} --order-root {} --readers 4 --store {} --adm-file {} "
+                                "--transport-keys {} --station-id cli-issue-test",
+                                broken.string(), simtest::source_root().string(), store(),
+                                (dir_ / "adm1.key").string(), (dir_ / "k4.keys").string()));
     EXPECT_EQ(run.exit_code, 2) << run.out << run.err;
     EXPECT_NE(run.err.find(fmt::format("imsi-wrong-mcc.xml:{}", expect_line)), std::string::npos) << run.err;
     EXPECT_NE(run.err.find("mcc"), std::string::npos) << "the message names the field\n" << run.err;
@@ -280,6 +282,32 @@ TEST_F(CliIssue, BrokenOrderExitsTwoWithFileLineAndSendsNoApdu) {
     const std::string trace = read_text(stubs_[0]->trace_file());
     EXPECT_EQ(trace.find("> "), std::string::npos) << "an APDU reached the card:\n" << trace;
     EXPECT_FALSE(fs::exists(dir_ / "journal.sqlite")) << "nothing written to the journal";
+}
+
+// Outputs never land on a file the job did not write: the cards are issued, the outputs refused (exit 3,
+// the file and --overwrite named); --overwrite replaces it; a rerun (--resume) replaces its own outputs.
+TEST_F(CliIssue, OutputsReplaceOnlyTheJobsOwnFilesUnlessOverwrite) {
+    simtest::DemoOrder().profile().output_directory("out").quantity(2).write(dir_ / "order.xml");
+    start_feed_stubs(2);
+    fs::create_directories(dir_ / "out");
+    simtest::write_file(dir_ / "out/print.csv", "proofs of another batch\n");
+    const auto refused = provisioner(issue_args("4,5"));
+    EXPECT_EQ(refused.exit_code, 3) << refused.out << refused.err;
+    EXPECT_NE(refused.out.find("order: 2 ordered = 2 issued"), std::string::npos) << refused.out;
+    EXPECT_NE(refused.err.find((dir_ / "out/print.csv").string()), std::string::npos) << refused.err;
+    EXPECT_NE(refused.err.find("--overwrite"), std::string::npos) << refused.err;
+    EXPECT_EQ(read_text(dir_ / "out/print.csv"), "proofs of another batch\n");
+    EXPECT_FALSE(fs::exists(dir_ / "out/hlr-import.out")) << "published beside a refused file";
+
+    const auto forced = provisioner(issue_args("4,5") + " --resume --overwrite");
+    ASSERT_EQ(forced.exit_code, 0) << forced.out << forced.err;
+    const auto print = read_text(dir_ / "out/print.csv");
+    EXPECT_TRUE(print.starts_with("# OPT-NC card carrier print file: order demo-forfait-m-40,")) << print;
+    const auto rerun = provisioner(issue_args("4,5") + " --resume");
+    EXPECT_EQ(rerun.exit_code, 0) << rerun.out << rerun.err;
+    const auto again = read_text(dir_ / "out/print.csv");
+    EXPECT_NE(again, print) << "not rewritten (its header's generation time)";
+    EXPECT_TRUE(again.starts_with("# OPT-NC card carrier print file: order demo-forfait-m-40,")) << again;
 }
 
 }  // namespace

@@ -288,7 +288,7 @@ TEST_F(CliVendorIssue, AVendorKeyedCardWhoseKeysDoNotProveIsQuarantinedUntouched
     simtest::write_file(dir_ / "altered.out", vendor);
     simtest::ShippedOrder("examples/vendor-forfait-m-8.xml")
         .anchored(dir_ / "out")
-        .replace(vendor_file().string(), (dir_ / "altered.out").string())
+        .replace(R"(file="OPTNC_TEST_0001.out")", R"(file="altered.out")")  // beside the order, 0600
         .write(dir_ / "order.xml");
     start_vendor_feed();
 

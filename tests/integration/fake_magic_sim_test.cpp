@@ -99,8 +99,7 @@ TEST(FakeMagicSimIssue, OneCardIssuedWithoutAdmAndProvenByRunGsmAlgorithm) {
         .replace(R"(id="forfait-m-2g-gr1-2")", R"(id="forfait-m-2g-magic-1")")
         .replace("<quantity>2</quantity>", "<quantity>1</quantity>")
         .replace("<card-type>sysmoSIM-GR1</card-type>", "<card-type>fakemagicsim</card-type>")
-        .replace((simtest::source_root() / "profiles/orders/examples/cards-forfait-m-2g-gr1-2.csv").string(),
-                 (dir / "card.csv").string())
+        .replace(R"(file="cards-forfait-m-2g-gr1-2.csv")", R"(file="card.csv")")
         .write(dir / "order.xml");
     simtest::write_file(dir / "k4.keys", std::string("1 ") + simtest::kK4Hex + "\n");
     auto stub = std::make_unique<simtest::StubProcess>(

@@ -96,11 +96,11 @@ TEST_F(Sjs1Card, AnotherAlgorithmIsRefusedBeforeAnyCard) {
         .quantity(1)
         .card_type("sysmoUSIM-SJS1")
         .replace(R"(<profile id="forfait-m" file="../forfait-m.xml"/>)",
-                 R"(<profile id="legacy-2g" file=")" +
-                     (simtest::source_root() / "tests/data/profiles/valid-2g-comp128.xml").string() +
-                     R"("/>)")
+                 R"(<profile id="legacy-2g" file="valid-2g-comp128.xml"/>)")
         .output_directory((dir_ / "out").string())
         .write(dir_ / "order.xml");
+    std::filesystem::copy_file(simtest::source_root() / "tests/data/profiles/valid-2g-comp128.xml",
+                               dir_ / "valid-2g-comp128.xml");  // the order's paths stay in its folder
     simtest::write_station_secrets(dir_);
     const auto run =
         provisioner(fmt::format("issue --order {} --readers 4 --store {} --transport-keys {} --adm-file {}",

@@ -95,10 +95,10 @@ class IssueBench {
         const auto end = order.find('\n', line);
         order.replace(line, end - line,
                       fmt::format("<profile id=\"forfait-horaire\" file=\"{}\"/>",
-                                  (source_root() / "profiles/forfait-horaire.xml").string()));
+                                  profile_beside(order_file().parent_path(), "forfait-horaire")));
         const auto at = order.find('\n', line);
         order.insert(at + 1, fmt::format("  <twin-pairs id=\"carte-jumelle\" file=\"{}\"/>\n",
-                                         (source_root() / "profiles/carte-jumelle.xml").string()));
+                                         profile_beside(order_file().parent_path(), "carte-jumelle")));
         write_file(order_file(), order,
                    std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
                        std::filesystem::perms::group_read);

@@ -78,4 +78,47 @@ inline void expect_no_code_in(const std::string& everything, std::initializer_li
         EXPECT_EQ(everything.find(ascii_hex(code)), std::string::npos) << "code found in hex: " << code;
 }
 
+// profiles/<id>.xml copied into `dir`, an order's folder (an order's paths stay inside its root): the value
+// of the order's file="...".
+inline std::string profile_beside(const std::filesystem::path& dir, const std::string& id) {
+    const auto name = id + ".xml";
+    std::filesystem::create_directories(dir);
+    std::filesystem::copy_file(std::filesystem::path(SIM_SOURCE_DIR) / "profiles" / name, dir / name,
+                               std::filesystem::copy_options::overwrite_existing);
+    return name;
+}
+
+// A list file holding codes or keys as an operator must keep it: owner-only (the order refuses it else).
+inline void make_owner_only(const std::filesystem::path& file) {
+    std::filesystem::permissions(file,
+                                 std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+}
+
+// The source tree's `folders` (relative to it, e.g. "profiles", "tests/data/orders") copied once per process
+// into one temp folder, in the same layout, every file owner-only: git checks files out 0644, and an order
+// refuses a list of codes that others can read. Orders loaded from the copy take it as their root.
+inline const std::filesystem::path& private_source_copy(std::initializer_list<const char*> folders) {
+    namespace fs = std::filesystem;
+    struct RemovedAtExit {
+        fs::path path;
+        ~RemovedAtExit() {
+            std::error_code ignored;
+            fs::remove_all(path, ignored);
+        }
+    };
+    static const RemovedAtExit copy{make_temp_dir("private-source")};
+    const fs::path& root = copy.path;
+    for (const char* folder : folders) {
+        const auto to = root / folder;
+        if (fs::exists(to)) continue;
+        fs::create_directories(to.parent_path());
+        fs::copy(fs::path(SIM_SOURCE_DIR) / folder, to, fs::copy_options::recursive);
+        for (const auto& e : fs::recursive_directory_iterator(to)) {
+            if (e.is_regular_file())
+                fs::permissions(e.path(), fs::perms::owner_read | fs::perms::owner_write);
+        }
+    }
+    return root;
+}
+
 }  // namespace simtest

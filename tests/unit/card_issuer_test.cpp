@@ -157,9 +157,9 @@ namespace {
 
 // The demo order for sysmoISIM-SJA2 cards (whose vendor fixes the ICCID), in a temp file.
 std::string sja2_order_file() {
-    const auto file =
-        std::filesystem::temp_directory_path() / fmt::format("issuer-sja2-order-{}.xml", ::getpid());
-    simtest::DemoOrder().card_type("sysmoISIM-SJA2").profile().write(file);
+    static const auto dir = simtest::make_temp_dir("issuer-sja2-order");
+    const auto file = dir / "order.xml";
+    simtest::DemoOrder().card_type("sysmoISIM-SJA2").profile().output_directory("out").write(file);
     return file.string();
 }
 

@@ -26,9 +26,13 @@ using simtest::factory_iccid;
 // The demo order with room for every k (one identity per faulted card), written next to the journal.
 std::string big_order_file() {
     static const std::string path = [] {
-        const auto file =
-            std::filesystem::temp_directory_path() / fmt::format("fault-order-{}.xml", ::getpid());
-        simtest::DemoOrder().quantity(900).profile().id("fault-forfait-m-900").write(file);
+        const auto file = simtest::make_temp_dir("fault-order") / "order.xml";
+        simtest::DemoOrder()
+            .quantity(900)
+            .profile()
+            .id("fault-forfait-m-900")
+            .output_directory("out")
+            .write(file);
         return file.string();
     }();
     return path;

@@ -17,6 +17,7 @@
 #include "order/order.hpp"
 #include "sim/drivers/card_driver.hpp"
 #include "sim/error.hpp"
+#include "test_files.hpp"
 
 namespace {
 
@@ -52,7 +53,7 @@ fs::path write_order(const std::string& card_type, const std::string& profile = 
   <outputs directory="out"><hlr-import file="h"/><print file="p"/><summary file="s"/></outputs>
 </order>
 )",
-                                       profile, (kRoot / "profiles" / (profile + ".xml")).string(), quantity,
+                                       profile, simtest::profile_beside(test_dir(), profile), quantity,
                                        card_type, identities, keys);
     return file;
 }
@@ -100,6 +101,7 @@ std::string listed_with_codes() {
     fs::create_directories(test_dir());
     std::ofstream(test_dir() / "coded.csv") << "iccid,imsi,pin1,puk1,pin2,puk2\n8968701000009000011,"
                                                "546010000900001,0000,12345678,1234,87654321\n";
+    simtest::make_owner_only(test_dir() / "coded.csv");
     return R"(<csv file="coded.csv"/>)";
 }
 
@@ -158,6 +160,7 @@ TEST_F(OrderCardType, VendorKeyedListOnACardThatRefusesKeysLoads) {
         << "iccid,imsi,adm1,pin1,puk1,pin2,puk2,eki\n8999904000000000010,546010000000001,15E31383624FDC8A,"
            "0000,12345678,1234,87654321,"
            "00112233445566778899AABBCCDDEEFF\n";
+    simtest::make_owner_only(test_dir() / "cards.csv");
     const auto order =
         load_order(write_order("Wavemobile-SIM", "forfait-m", "1", R"(<csv file="cards.csv"/>)",
                                R"(transport-key-index="1" op-index="1")"));

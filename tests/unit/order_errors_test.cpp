@@ -14,19 +14,27 @@
 #include "expect_marker.hpp"
 #include "order/order.hpp"
 #include "sim/error.hpp"
+#include "test_files.hpp"
 
 namespace {
 
 using namespace provisioner;
 namespace fs = std::filesystem;
 
-const fs::path kDir = fs::path(SIM_SOURCE_DIR) / "tests/data/orders";
+// A private copy (lists of codes must be 0600) in the source layout: the orders name ../../../profiles.
+const fs::path& kRoot = simtest::private_source_copy({"profiles", "tests/data/orders"});
+const fs::path kDir = kRoot / "tests/data/orders";
+
+OrderLoadOptions in_root(OrderLoadOptions options = {}) {
+    options.root = kRoot;
+    return options;
+}
 
 using simtest::expectation_of;
 
 std::string load_error(const fs::path& file, const OrderLoadOptions& options = {}) {
     try {
-        load_order(file, options);
+        load_order(file, options.root ? options : in_root(options));
     } catch (const sim::InputError& e) {
         EXPECT_EQ(e.exit_code(), sim::ExitCode::BadInput);
         return e.what();
@@ -84,12 +92,13 @@ INSTANTIATE_TEST_SUITE_P(
         ListCase{"csv-bad-luhn.xml", "bad-luhn.csv", 4, "iccid: ICCID"},
         ListCase{"csv-wrong-plmn.xml", "wrong-plmn.csv", 5, "imsi: IMSI 208010000700003"},
         ListCase{"csv-duplicate.xml", "duplicate.csv", 5, "imsi: imsi 546010000700001 appears twice"},
-        ListCase{"csv-unknown-column.xml", "unknown-column.csv", 2, "colour: unknown column"},
+        ListCase{"csv-unknown-column.xml", "unknown-column.csv", 2, "column 5: unknown column name"},
         ListCase{"csv-missing-column.xml", "missing-column.csv", 2, "missing required column imsi"},
         ListCase{"csv-column-count.xml", "column-count.csv", 3, "(row): expected 4 columns"},
         ListCase{"csv-bad-adm.xml", "bad-adm.csv", 4, "adm1: expected 8 characters"},
-        ListCase{"csv-adm-nine.xml", "adm-nine.csv", 4, "adm1: expected 8 characters (taken as their ASCII bytes) "
-                                                          "or 16 hex digits, got 9"},
+        ListCase{"csv-adm-nine.xml", "adm-nine.csv", 4,
+                 "adm1: expected 8 characters (taken as their ASCII bytes) "
+                 "or 16 hex digits, got 9"},
         ListCase{"vendor-pin1-differs.xml", "pin1-differs.out", 17, "pin1: differs from the offer's PIN1"},
         ListCase{"vendor-eki-no-kid.xml", "no-kid.out", 12, "KID: the file carries EKI"},
         ListCase{"vendor-quantity-mismatch.xml", "quantity-mismatch.out", 7, "Quantity: header says 6"},
@@ -127,7 +136,7 @@ TEST(AlreadyIssued, ListRowNamesTheRow) {
 
 TEST(ValidOrders, TestOrdersWithoutMarkersLoad) {
     for (const auto* name : {"valid-ranges.xml", "csv-valid.xml", "vendor-valid.xml"}) {
-        EXPECT_NO_THROW(load_order(kDir / name)) << name;
+        EXPECT_NO_THROW(load_order(kDir / name, in_root())) << name;
     }
 }
 
@@ -151,12 +160,16 @@ TEST(OrderErrors, AListFileNameTheFileSystemRefusesIsBadInput) {
     const std::string list = R"(<csv file="cards-forfait-m-3.csv"/>)";
     ASSERT_NE(order.find(list), std::string::npos);
     order.replace(order.find(list), list.size(), "<csv file=\"" + std::string(400, 'x') + ".csv\"/>");
-    // The order names its profile as ../../forfait-m.xml.
+    // The shipped layout (the order names ../../forfait-m.xml and ../../../out), `dir` its root.
     const fs::path dir = fs::temp_directory_path() / fmt::format("order-long-list-name-{}", ::getpid());
-    fs::create_directories(dir / "a" / "b");
-    fs::copy_file(fs::path(SIM_SOURCE_DIR) / "profiles/forfait-m.xml", dir / "forfait-m.xml");
-    std::ofstream(dir / "a" / "b" / "order.xml") << order;
-    EXPECT_NE(load_error(dir / "a" / "b" / "order.xml").find("cannot read"), std::string::npos);
+    const fs::path examples = dir / "profiles/orders/examples";
+    fs::create_directories(examples);
+    fs::copy_file(fs::path(SIM_SOURCE_DIR) / "profiles/forfait-m.xml", dir / "profiles/forfait-m.xml");
+    std::ofstream(examples / "order.xml") << order;
+    OrderLoadOptions in_dir;
+    in_dir.root = dir;
+    const auto message = load_error(examples / "order.xml", in_dir);
+    EXPECT_NE(message.find("cannot read"), std::string::npos) << message;
     fs::remove_all(dir);
 }
 

@@ -11,13 +11,15 @@
 #include "order/order.hpp"
 #include "sim/codecs/identity.hpp"
 #include "sim/error.hpp"
+#include "test_files.hpp"
 
 namespace {
 
 using namespace provisioner;
 namespace fs = std::filesystem;
 
-const fs::path kRoot(SIM_SOURCE_DIR);
+// The shipped orders from a private copy of the source layout: lists of codes must be 0600 to be used.
+const fs::path& kRoot = simtest::private_source_copy({"profiles", "tests/data/orders"});
 
 TEST(OrderLoad, EveryShippedOrderLoads) {
     int count = 0;
@@ -96,8 +98,10 @@ TEST(OrderLoad, FlotteOrderNeedsItsVariant) {
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     const std::string from = "flotte-data-partagee.xml\"";
     text.replace(text.find(from), from.size(), "flotte-data-partagee.xml\" variant=\"10m\"");
+    fs::copy_file(kRoot / "profiles/flotte-data-partagee.xml", dir / "flotte-data-partagee.xml",
+                  fs::copy_options::overwrite_existing);
     const std::string rel = "../../../profiles/";
-    text.replace(text.find(rel), rel.size(), (kRoot / "profiles").string() + "/");
+    text.replace(text.find(rel), rel.size(), "");
     std::ofstream(dir / "order.xml") << text;
     const auto order = load_order(dir / "order.xml");
     EXPECT_EQ(order.variant, "10m");
@@ -139,10 +143,13 @@ TEST(OrderLoad, LargeVendorFileStreams) {
             out << fmt::format("5460100050{:05d} {} {:08d}\n", i, iccid(i), i);
         }
     }
+    fs::permissions(dir / "big.out", fs::perms::owner_read | fs::perms::owner_write);  // it holds ADM1
+    fs::copy_file(kRoot / "profiles/forfait-m.xml", dir / "forfait-m.xml",
+                  fs::copy_options::overwrite_existing);
     std::ofstream(dir / "order.xml") << fmt::format(
         R"(<?xml version="1.0" encoding="UTF-8"?>
 <order id="large" format="1">
-  <profile id="forfait-m" file="{}"/>
+  <profile id="forfait-m" file="forfait-m.xml"/>
   <quantity>{}</quantity>
   <card-type>stub-usim</card-type>
   <identities><vendor-file file="big.out"/></identities>
@@ -150,7 +157,7 @@ TEST(OrderLoad, LargeVendorFileStreams) {
   <outputs directory="out"><hlr-import file="h"/><print file="p"/><summary file="s"/></outputs>
 </order>
 )",
-        (kRoot / "profiles/forfait-m.xml").string(), kCards);
+        kCards);
     const auto order = load_order(dir / "order.xml");
     std::uint64_t n = 0;
     std::string last;

@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -490,6 +492,95 @@ TEST_F(OutputJob, RefusesAProfileOtherThanTheJobsAndTwoOutputsOnOnePath) {
     EXPECT_THROW(write_job_outputs(*journal_, 9999, make_profile("forfait-m"), paths_in("nojob"), *keys_,
                                    OutputOptions{kK4Index, "OPT-NC Mobilis", {}}),
                  NotFound);
+}
+
+// ---- a file already at an output path
+// -----------------------------------------------------------------------
+// A file the job did not write (another order's output, an operator's file) is never replaced: exit 3, the
+// file named with --overwrite, nothing published. The job's own earlier outputs are (a rerun), and
+// --overwrite replaces anything.
+TEST_F(OutputJob, AForeignFileAtAnOutputPathIsRefusedAndNothingIsPublished) {
+    const auto paths = paths_in("foreign");
+    std::filesystem::create_directories(paths.print.parent_path());
+    std::ofstream(paths.print) << "carrier proofs of another batch\n";
+    try {
+        write(paths);
+        ADD_FAILURE() << "replaced a file the job did not write";
+    } catch (const sim::SafetyRefusal& e) {
+        EXPECT_EQ(e.exit_code(), sim::ExitCode::SafetyRefusal);
+        EXPECT_NE(std::string(e.what()).find(paths.print.string()), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("--overwrite"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(read_file(paths.print), "carrier proofs of another batch\n");
+    EXPECT_FALSE(std::filesystem::exists(paths.hlr_import));
+    EXPECT_FALSE(std::filesystem::exists(paths.summary));
+}
+
+TEST_F(OutputJob, AnotherOrdersOutputsAreForeignToo) {
+    const auto paths = paths_in("other-order");
+    write_job_outputs(*journal_, twin_job_.id, make_profile("carte-jumelle", Algorithm::Milenage, true),
+                      paths, *keys_, OutputOptions{kK4Index, "OPT-NC Mobilis", "2026-11-23T08:00:00.000Z"});
+    const auto twin_print = read_file(paths.print);
+    EXPECT_THROW(write(paths), sim::SafetyRefusal);
+    EXPECT_EQ(read_file(paths.print), twin_print);
+}
+
+TEST_F(OutputJob, ARerunReplacesItsOwnOutputs) {
+    const auto paths = paths_in("rerun");
+    write(paths);
+    const auto first = read_file(paths.hlr_import);
+    std::filesystem::permissions(paths.summary, std::filesystem::perms::owner_read);  // replaced, not edited
+    write_job_outputs(*journal_, job_.id, make_profile("forfait-m"), paths, *keys_,
+                      OutputOptions{kK4Index, "OPT-NC Mobilis", "2026-11-24T09:00:00.000Z"});
+    EXPECT_NE(read_file(paths.hlr_import), first);
+    EXPECT_NE(read_file(paths.hlr_import).find("Generated on : 2026-11-24T09:00:00.000Z"), std::string::npos);
+    EXPECT_NE(read_file(paths.summary).find("2026-11-24T09:00:00.000Z"), std::string::npos);
+    EXPECT_EQ(mode_of(paths.summary), 0600u);
+}
+
+TEST_F(OutputJob, OverwriteReplacesAForeignFileAndASymlink) {
+    const auto paths = paths_in("overwrite");
+    std::filesystem::create_directories(paths.print.parent_path());
+    std::ofstream(paths.print) << "carrier proofs of another batch\n";
+    const auto elsewhere = paths.print.parent_path() / "elsewhere.txt";
+    std::ofstream(elsewhere) << "not to be touched\n";
+    std::filesystem::create_symlink(elsewhere, paths.hlr_import);
+    EXPECT_THROW(write(paths), sim::SafetyRefusal);  // a symbolic link is nobody's output
+    OutputOptions options{kK4Index, "OPT-NC Mobilis", "2026-11-23T08:00:00.000Z"};
+    options.overwrite = true;
+    write_job_outputs(*journal_, job_.id, make_profile("forfait-m"), paths, *keys_, options);
+    EXPECT_EQ(read_file(paths.print).rfind("# OPT-NC card carrier print file", 0), 0u);
+    EXPECT_FALSE(std::filesystem::is_symlink(paths.hlr_import));
+    EXPECT_EQ(read_file(elsewhere), "not to be touched\n");
+}
+
+// A writer killed before commit (a second Ctrl-C _exits) leaves nothing in the folder: the content lives
+// in an unnamed file until it is published.
+TEST(SecureFile, AKilledWriterLeavesNoFile) {
+    const auto dir =
+        std::filesystem::temp_directory_path() /
+        fmt::format("secure-file-{}-{}", ::getpid(), ::testing::UnitTest::GetInstance()->random_seed());
+    std::filesystem::create_directories(dir);
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        SecureFileWriter out(dir / "print.csv", ReplaceRule{"order x", "order x", false});
+        out.append("8968701000000000017,0000,12345678\n");
+        ::_exit(0);  // no destructor, as in the signal handler
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    EXPECT_TRUE(std::filesystem::is_empty(dir)) << std::filesystem::directory_iterator(dir)->path();
+    {
+        SecureFileWriter out(dir / "print.csv", ReplaceRule{"order x", "order x", false});
+        out.append("order x\n");
+        out.commit();
+    }
+    EXPECT_EQ(mode_of(dir / "print.csv"), 0600u);
+    EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir), std::filesystem::directory_iterator()),
+              1);
+    std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -240,7 +240,7 @@ TEST_F(Reprofile, ChangeGivesWhatIssuingWithTheNewProfileGives) {
     provisioner::apply_offer_change(*card_, change, presenter());
 
     const auto order_file = f_.dir() / "service-data-order.xml";
-    simtest::DemoOrder().profile("service-data").write(order_file);
+    simtest::DemoOrder().profile("service-data").output_directory("out").write(order_file);
     simtest::IssueFixture direct(order_file.string());
     simtest::PullableCard other(simtest::fresh_blank_card(factory_iccid(8)));
     auto other_transport = other.transport();

@@ -20,6 +20,7 @@
 #include "output/outputs.hpp"
 #include "sim/error.hpp"
 #include "station/card_issuer.hpp"
+#include "test_files.hpp"
 
 namespace {
 
@@ -28,15 +29,18 @@ using simtest::factory_iccid;
 
 constexpr const char* kTwinOrder = "profiles/orders/examples/twin-pairs-forfait-horaire.xml";
 
-// An order file in a temp dir, from the example with `edit` applied (profile paths made absolute).
+// An order file in a temp dir, from the example with `edit` applied (the profiles it may name copied beside
+// it: an order's paths stay in its folder).
 class OrderFile {
   public:
     explicit OrderFile(const std::function<void(std::string&)>& edit) {
         dir_ = std::filesystem::temp_directory_path() / fmt::format("twin-pairs-test.{}", ::getpid());
         std::filesystem::create_directories(dir_);
         std::string text = simtest::read_text(simtest::source_root() / kTwinOrder);
-        const auto profiles = (simtest::source_root() / "profiles").string();
-        replace_all(text, "\"../../", "\"" + profiles + "/");
+        for (const char* profile : {"forfait-horaire", "forfait-m", "carte-jumelle", "service-data"})
+            (void)simtest::profile_beside(dir_, profile);
+        replace_all(text, "\"../../", "\"");
+        replace_all(text, "\"../out/", "\"out/");  // was ../../../out/: outputs too stay in the folder
         edit(text);
         std::ofstream(path()) << text;
     }

@@ -58,6 +58,7 @@ struct VendorOrder {
                                5600 + n, 81030700 + n, kAdm);
         }
         out.close();
+        simtest::make_owner_only(dir / "cards.out");
         order_file = (dir / "order.xml").string();
         std::ofstream o(order_file);
         o << fmt::format(R"(<?xml version="1.0" encoding="UTF-8"?>
@@ -70,7 +71,7 @@ struct VendorOrder {
   <outputs directory="out"><hlr-import file="hlr.out"/><print file="print.csv"/><summary file="summary.json"/></outputs>
 </order>
 )",
-                         ::getpid(), (simtest::source_root() / "profiles/forfait-m.xml").string(), cards);
+                         ::getpid(), simtest::profile_beside(dir, "forfait-m"), cards);
     }
     ~VendorOrder() {
         std::error_code ec;
