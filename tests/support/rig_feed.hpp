@@ -20,6 +20,7 @@
 
 #include "run_command.hpp"
 #include "sim/apdu.hpp"
+#include "sim/error.hpp"
 #include "sim/pcsc.hpp"
 #include "simcard_fixture.hpp"
 #include "stub_process.hpp"
@@ -37,7 +38,18 @@ class RigFeedTest : public ::testing::Test {
         dir_ = dir_template;
     }
     void TearDown() override {
-        if (started_) (void)run_command(env() + rig() + " stop");
+        if (started_) {
+            (void)run_command(env() + rig() + " stop");
+            // pcscd sees the stopped stubs' cards go a moment later: the next test must not take one of them
+            // for its own first card (it then failed "card removed" or "not transacted" at its first APDU).
+            try {
+                using namespace std::chrono_literals;
+                const sim::PcscContext context;
+                for (const int slot : {4, 5}) (void)context.wait_for_removal(reader_name(slot), 5s);
+            } catch (const sim::Error&) {
+                // No pcscd or no such reader: nothing left to wait for.
+            }
+        }
         std::error_code ignored;
         std::filesystem::remove_all(dir_, ignored);
     }
