@@ -120,13 +120,16 @@ class WorkerLife {
 };
 
 // Waits for the card to go, so that the same card is not issued twice; gives up only when the worker ends.
+// The reader is asked at least once, even when the order ran out meanwhile: a reader or pcscd that went away
+// with a failed card in it must be noticed (ReaderError), or that card would not be resumed (CI saw the
+// worker end at once, its card quarantined, when the other reader drew the last identity first).
 void wait_for_removal(ReaderWatch& watch, const std::string& reader, WorkerLife& life) {
-    while (!life.over()) {
+    do {
         if (watch.wait_for_removal(reader, kPoll)) {
             life.card_settled();
             return;
         }
-    }
+    } while (!life.over());
 }
 
 enum class Count { Issued, Failed, Refused };
@@ -184,7 +187,7 @@ Outcome issue_one(Shared& s, ReaderWatch& watch, const std::string& reader, std:
         last_issued = issued.identity.iccid;
         return Outcome::Issued;
     } catch (const CardAlreadyIssued& e) {
-        if (e.iccid() != last_issued) return failed(s, slot, e);
+        if (last_issued.empty() || e.iccid() != last_issued) return failed(s, slot, e);
         s.board.set(slot, fmt::format("verified {} (still in the reader after it came back)", e.iccid()),
                     true);
         return Outcome::Issued;
