@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
     provisioner::add_decode_command(app);
     provisioner::add_encode_command(app);
     provisioner::add_issue_command(app);
+    provisioner::add_outputs_command(app);
     provisioner::add_terminal_commands(app);
     provisioner::add_apn_command(app);
     provisioner::add_agency_commands(app);

@@ -168,6 +168,22 @@ nlohmann::ordered_json sqn_ms_answer(const std::optional<sim::auth::Sqn>& sqn_ms
     return lower_hex({{"sqn_ms", hex(*sqn_ms)}});
 }
 
+// The ten fields of a 3G answer, whichever 3G algorithm computed them (Milenage's and the XOR test
+// algorithm's outputs have the same members).
+template <typename Output, typename Gsm>
+nlohmann::ordered_json three_g_answer(const Output& out, const std::string& autn, const Gsm& gsm) {
+    return lower_hex({{"res", hex(out.res)},
+                      {"ck", hex(out.ck)},
+                      {"ik", hex(out.ik)},
+                      {"ak", hex(out.ak)},
+                      {"ak_star", hex(out.ak_star)},
+                      {"mac_a", hex(out.mac_a)},
+                      {"mac_s", hex(out.mac_s)},
+                      {"autn", autn},
+                      {"sres", hex(gsm.sres)},
+                      {"kc", hex(gsm.kc)}});
+}
+
 nlohmann::ordered_json milenage(const Request& in, bool resync) {
     const auto k = in.secret("k", sim::auth::kKeyLength);
     const auto auc = in.has("opc") ? sim::auth::Milenage::from_opc(k, in.secret("opc", sim::auth::kKeyLength))
@@ -177,17 +193,7 @@ nlohmann::ordered_json milenage(const Request& in, bool resync) {
     const auto sqn = in.fixed<6>("sqn");
     const auto amf = in.fixed<2>("amf");
     const auto out = auc.compute(rand, sqn, amf);
-    const auto gsm = sim::auth::gsm_from_milenage(out);
-    return lower_hex({{"res", hex(out.res)},
-                      {"ck", hex(out.ck)},
-                      {"ik", hex(out.ik)},
-                      {"ak", hex(out.ak)},
-                      {"ak_star", hex(out.ak_star)},
-                      {"mac_a", hex(out.mac_a)},
-                      {"mac_s", hex(out.mac_s)},
-                      {"autn", hex(auc.build_autn(rand, sqn, amf))},
-                      {"sres", hex(gsm.sres)},
-                      {"kc", hex(gsm.kc)}});
+    return three_g_answer(out, hex(auc.build_autn(rand, sqn, amf)), sim::auth::gsm_from_milenage(out));
 }
 
 nlohmann::ordered_json xor_test(const Request& in, bool resync) {
@@ -198,17 +204,8 @@ nlohmann::ordered_json xor_test(const Request& in, bool resync) {
     const auto sqn = in.fixed<6>("sqn");
     const auto amf = in.fixed<2>("amf");
     const auto out = sim::auth::xor_3g(k, rand, sqn, amf);
-    const auto gsm = sim::auth::gsm_from_xor_3g(out);
-    return lower_hex({{"res", hex(out.res)},
-                      {"ck", hex(out.ck)},
-                      {"ik", hex(out.ik)},
-                      {"ak", hex(out.ak)},
-                      {"ak_star", hex(out.ak_star)},
-                      {"mac_a", hex(out.mac_a)},
-                      {"mac_s", hex(out.mac_s)},
-                      {"autn", hex(sim::auth::xor_3g_autn(k, rand, sqn, amf))},
-                      {"sres", hex(gsm.sres)},
-                      {"kc", hex(gsm.kc)}});
+    return three_g_answer(out, hex(sim::auth::xor_3g_autn(k, rand, sqn, amf)),
+                          sim::auth::gsm_from_xor_3g(out));
 }
 
 nlohmann::ordered_json comp128v1(const Request& in) {

@@ -17,6 +17,7 @@ void add_read_command(CLI::App& root);
 void add_decode_command(CLI::App& root);
 void add_encode_command(CLI::App& root);
 void add_issue_command(CLI::App& root);
+void add_outputs_command(CLI::App& root);  // outputs regenerate: commands/outputs.cpp
 void add_terminal_commands(CLI::App& root);  // export-apn and terminal apply: commands/terminal.cpp
 void add_apn_command(CLI::App& root);        // apn list|add|remove|set: commands/apn.cpp
 void add_agency_commands(CLI::App& root);    // activate, replace, twin: commands/agency.cpp

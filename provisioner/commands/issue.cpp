@@ -11,9 +11,9 @@
 
 #include "commands/card_access_options.hpp"
 #include "commands/commands.hpp"
+#include "commands/order_outputs.hpp"
 #include "identity/transport_key.hpp"
 #include "order/order.hpp"
-#include "output/outputs.hpp"
 #include "sim/drivers/card_driver.hpp"
 #include "sim/error.hpp"
 #include "station/adm_ledger.hpp"
@@ -34,10 +34,7 @@ struct IssueOptions {
     bool join = false;
     bool retry_refused_adm = false;
     bool dry_run = false;
-    bool open5gs = false;
-    bool osmohlr = false;
-    std::string order_root;  // empty: default_order_root (order/order_paths.hpp)
-    bool overwrite = false;
+    OrderOutputOptions outputs;
 };
 
 std::atomic<bool> g_stop{false};
@@ -92,28 +89,10 @@ void wait_for_cards_in_flight(Journal& journal, JobId job) {
     }
 }
 
-// The back office's files, from the journal (so a resumed order's outputs cover every card, not just this
-// run's).
-void write_outputs(const IssueOptions& o, const Order& order, const TransportKeys& keys, Journal& journal,
-                   JobId job) {
-    const auto paths = output_paths(order.outputs, {o.open5gs, o.osmohlr});
-    OutputOptions options;
-    options.transport_key_index = order.keys.transport_key_index;
-    options.overwrite = o.overwrite;
-    const auto written = write_job_outputs(journal, job, order.profile, paths, keys, options);
-    std::cout << "outputs (mode 0600):\n";
-    for (const auto& f : written.files) {
-        std::cout << fmt::format("  {:<11} {} ({} cards{})\n", f.role, f.path.string(), f.rows,
-                                 f.clear_secrets ? ", secrets in clear" : "");
-    }
-    std::cout << fmt::format("  {:<11} {}\n", "summary", paths.summary.string());
-}
-
 int run(const IssueOptions& o) {
     o.access.check();  // options that contradict each other: before the order is read
-    OrderLoadOptions load;
-    if (!o.order_root.empty()) load.root = o.order_root;
-    const Order order = load_order(o.order, load);  // every file/line/field error before anything else
+    const Order order =
+        load_order_with(o.order, o.outputs);  // every file/line/field error before anything else
     const auto keys = o.access.required_transport_keys();
     (void)keys.get(
         order.keys.transport_key_index);  // the order's K4 must be there before any card is written
@@ -168,7 +147,8 @@ int run(const IssueOptions& o) {
         const auto linked = link_issued_twin_pairs(*journal, order, job.id, ctx.station_id);
         if (linked > 0) std::cout << fmt::format("twin pairs linked after the run: {}\n", linked);
     }
-    write_outputs(o, order, keys, *journal, job.id);
+    // From the journal, so a resumed order's outputs cover every card, not just this run's.
+    write_order_outputs(o.outputs, order, keys, *journal, job.id);
     return exit_code_of(report, journal->counts(job.id));
 }
 
@@ -193,15 +173,7 @@ void add_issue_command(CLI::App& root) {
                   "interrupted (the journal keeps them; check the key and the cards' ADM counters first)");
     cmd->add_flag("--dry-run", o->dry_run,
                   "Print the write plan for one card (secrets masked); touch nothing");
-    cmd->add_flag("--open5gs", o->open5gs, "Also write an open5gs-dbctl script (holds Ki/OPc in clear)");
-    cmd->add_flag("--osmohlr", o->osmohlr, "Also write an OsmoHLR VTY script (holds Ki/OPc in clear)");
-    cmd->add_option("--order-root", o->order_root,
-                    "Folder every file=/directory= path of the order must stay in (relative paths only, no "
-                    "\"..\" or symbolic link out of it). Default: the folder holding the order's profiles/ "
-                    "folder (the toolkit's, with out/), else the order's own folder (profiles/README.md)");
-    cmd->add_flag("--overwrite", o->overwrite,
-                  "Replace any file at the order's output paths. Without it only files written earlier for "
-                  "the same order (a rerun, --resume) are replaced, anything else is refused (exit 3)");
+    add_order_output_options(*cmd, o->outputs);
     cmd->callback([o] {
         const int code = run(*o);
         if (code != 0) throw CLI::RuntimeError(code);

@@ -1,5 +1,7 @@
 // provisioner journal list|show|export: read the journal of either store (SQLite file or shared PostgreSQL).
-// Nothing here writes to the journal; a missing SQLite file is an error rather than a new empty journal.
+// provisioner journal quarantine list|release|resolve: the station operator's review of cards whose issuance
+// failed with the identity possibly on the card. Only the review writes to the journal; a missing SQLite
+// file is an error rather than a new empty journal.
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -9,7 +11,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "commands/card_access_options.hpp"
 #include "commands/commands.hpp"
+#include "sim/error.hpp"
 #include "store/journal.hpp"
 #include "store/journal_format.hpp"
 
@@ -17,11 +21,13 @@ namespace provisioner {
 namespace {
 
 struct JournalOptions {
-    std::string store;
+    CardAccessOptions access;  // --store; --station-id for the review
     bool json = false;
     std::string job;    // order id
     std::string state;  // card state name
-    std::string key;    // show: ICCID or IMSI
+    std::string key;    // show, quarantine release|resolve: ICCID or IMSI
+    bool all = false;   // quarantine list: reviewed cards too
+    std::string note;   // quarantine release|resolve: the review's finding
 };
 
 std::optional<Job> selected_job(Journal& journal, const JournalOptions& o) {
@@ -39,7 +45,7 @@ CardFilter filter_of(const std::optional<Job>& job, const JournalOptions& o) {
 }
 
 void list(const JournalOptions& o) {
-    const auto journal = open_existing_journal(o.store);
+    const auto journal = open_existing_journal(o.access.store_url());
     const auto job = selected_job(*journal, o);
     const auto cards = journal->list(filter_of(job, o));
     if (o.json) {
@@ -57,7 +63,7 @@ void list(const JournalOptions& o) {
 }
 
 void show(const JournalOptions& o) {
-    const auto journal = open_existing_journal(o.store);
+    const auto journal = open_existing_journal(o.access.store_url());
     const auto card = journal->show(o.key);
     if (!card) throw NotFound(fmt::format("no card with ICCID or IMSI {} in the journal", o.key));
     const auto events = journal->events(std::nullopt, card->id);
@@ -71,16 +77,78 @@ void show(const JournalOptions& o) {
 }
 
 void export_cards(const JournalOptions& o) {
-    const auto journal = open_existing_journal(o.store);
+    const auto journal = open_existing_journal(o.access.store_url());
     export_json_lines(*journal, filter_of(selected_job(*journal, o), o), std::cout);
 }
 
+// ---- quarantine review
+// A quarantined card is reviewed once: `release` (the card was destroyed or wiped: its identity goes back to
+// the pool) or `resolve` (it cannot be proven either way: it stays quarantined, its identity never reused).
+// Until then it is "to review".
+bool reviewed(Journal& journal, const CardRecord& card) {
+    for (const Event& e : journal.events(std::nullopt, card.id)) {
+        if (e.kind == "quarantine-resolved") return true;
+    }
+    return false;
+}
+
+void quarantine_list(const JournalOptions& o) {
+    const auto journal = open_existing_journal(o.access.store_url());
+    const auto job = selected_job(*journal, o);
+    CardFilter f = filter_of(job, o);
+    f.state = CardState::quarantined;
+    std::vector<CardRecord> cards;
+    for (CardRecord& c : journal->list(f)) {
+        if (o.all || !reviewed(*journal, c)) cards.push_back(std::move(c));
+    }
+    if (o.json) {
+        nlohmann::json out = {{"cards", nlohmann::json::array()}};
+        for (const CardRecord& c : cards) {
+            auto j = to_json(c);
+            j["reviewed"] = reviewed(*journal, c);
+            out["cards"].push_back(j);
+        }
+        std::cout << out.dump(2) << '\n';
+        return;
+    }
+    std::cout << format_card_table(cards);
+    std::cout << fmt::format("{} quarantined card(s){}\n", cards.size(), o.all ? "" : " to review");
+}
+
+CardRecord quarantined_card(Journal& journal, const std::string& key) {
+    const auto card = journal.show(key);
+    if (!card) throw NotFound(fmt::format("no card with ICCID or IMSI {} in the journal", key));
+    if (card->state != CardState::quarantined) {
+        throw sim::InputError(fmt::format("card {} (ICCID {}) is {}, not quarantined: nothing to review",
+                                          card->id, card->identity.iccid, to_string(card->state)));
+    }
+    return *card;
+}
+
+void quarantine_release(const JournalOptions& o) {
+    const auto journal = open_existing_journal(o.access.store_url());
+    const CardRecord card = quarantined_card(*journal, o.key);
+    const auto done = journal->release_quarantined(card.id, o.note, o.access.station());
+    std::cout << fmt::format("card {} (ICCID {}) released: its identity is back in order {}'s pool\n",
+                             done.id, done.identity.iccid, done.order_id);
+}
+
+void quarantine_resolve(const JournalOptions& o) {
+    const auto journal = open_existing_journal(o.access.store_url());
+    const CardRecord card = quarantined_card(*journal, o.key);
+    if (reviewed(*journal, card)) {
+        throw sim::InputError(fmt::format("card {} (ICCID {}) was reviewed already (journal show {})",
+                                          card.id, card.identity.iccid, card.identity.iccid));
+    }
+    const auto done = journal->resolve_quarantined(card.id, o.note, o.access.station());
+    std::cout << fmt::format(
+        "card {} (ICCID {}) reviewed: it stays quarantined and its identity is never "
+        "given again\n",
+        done.id, done.identity.iccid);
+}
+
 void add_common(CLI::App* cmd, JournalOptions& o) {
-    cmd->add_option(
-        "--store", o.store,
-        "Journal: sqlite:PATH or postgresql://[USER@]HOST[:PORT]/DB (password from PGPASSFILE or "
-        "PGPASSWORD, never here; a remote HOST needs sslmode=verify-full, or insecure_tls=1 to accept less); "
-        "default $SIM_STORE, else sqlite:$XDG_DATA_HOME/opt-sim/journal.sqlite");
+    add_card_access_options(*cmd, o.access, CardAccess::Store);
 }
 
 void add_filters(CLI::App* cmd, JournalOptions& o) {
@@ -90,11 +158,36 @@ void add_filters(CLI::App* cmd, JournalOptions& o) {
                     "barred, replaced, activated");
 }
 
+void add_review(CLI::App* cmd, JournalOptions& o) {
+    cmd->add_option("ICCID_OR_IMSI", o.key, "The quarantined card's ICCID or IMSI")->required();
+    cmd->add_option("--note", o.note, "What the review found (journaled with the decision)")->required();
+    add_card_access_options(*cmd, o.access, CardAccess::Store | CardAccess::StationId);
+}
+
+void add_quarantine_commands(CLI::App& journal, const std::shared_ptr<JournalOptions>& o) {
+    auto* quarantine = journal.add_subcommand(
+        "quarantine", "Review the cards whose issuance failed with the identity possibly on the card");
+    quarantine->require_subcommand(1);
+    auto* list_cmd = quarantine->add_subcommand("list", "Quarantined cards still to review");
+    add_common(list_cmd, *o);
+    list_cmd->add_option("--job", o->job, "Only the cards of this order id");
+    list_cmd->add_flag("--all", o->all, "Also the cards reviewed already (resolve)");
+    list_cmd->add_flag("--json", o->json, "Print JSON: {\"cards\":[…]}, each with \"reviewed\"");
+    list_cmd->callback([o] { quarantine_list(*o); });
+    auto* release = quarantine->add_subcommand(
+        "release", "The card was destroyed or wiped: its identity goes back to the order's pool");
+    add_review(release, *o);
+    release->callback([o] { quarantine_release(*o); });
+    auto* resolve = quarantine->add_subcommand(
+        "resolve", "The card cannot be proven either way: close the review, the identity is never reused");
+    add_review(resolve, *o);
+    resolve->callback([o] { quarantine_resolve(*o); });
+}
+
 }  // namespace
 
 void add_journal_command(CLI::App& root) {
     auto o = std::make_shared<JournalOptions>();
-    o->store = default_store_url();
     auto* journal = root.add_subcommand("journal", "Read the card journal (either store)");
     journal->require_subcommand(1);
 
@@ -118,6 +211,8 @@ void add_journal_command(CLI::App& root) {
     add_filters(export_cmd, *o);
     export_cmd->add_flag("--json", o->json, "Accepted for symmetry: the export is always JSON lines");
     export_cmd->callback([o] { export_cards(*o); });
+
+    add_quarantine_commands(*journal, o);
 }
 
 }  // namespace provisioner

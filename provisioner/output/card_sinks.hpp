@@ -25,13 +25,14 @@ struct JobHeader {
     std::uint64_t rows = 0;
     std::uint64_t ordered = 0;
     std::string generated_at;
-    bool overwrite = false;  // --overwrite: replace any file at the outputs' paths
+    bool overwrite = false;          // --overwrite: replace any file at the outputs' paths
+    OutputLedger* ledger = nullptr;  // the journal's record of the job's files
 };
 
-// A job's output file replaces only an earlier output of the same order: a file whose header holds `mark`,
-// the text naming the order exactly as the sink writes it (or anything with --overwrite).
-inline ReplaceRule own_output(const JobHeader& header, std::string mark) {
-    return ReplaceRule{"order " + header.job->order_id, std::move(mark), header.overwrite};
+// A job's output file replaces only an earlier output of the same order, as the journal knows it (or anything
+// with --overwrite).
+inline ReplaceRule own_output(const JobHeader& header) {
+    return ReplaceRule{"order " + header.job->order_id, header.ledger, header.overwrite};
 }
 
 // One issued card as the sinks see it: Ki and OPc in the trade's form (EKI/EOPc: AES-CBC, zero IV, under the

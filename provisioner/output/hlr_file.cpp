@@ -17,7 +17,7 @@ std::string order_line(const Job& job) {
 class HlrSink final : public CardSink {
   public:
     HlrSink(const std::filesystem::path& file, const JobHeader& header)
-        : out_(file, own_output(header, "\n" + order_line(*header.job))), header_(header) {
+        : out_(file, own_output(header)), header_(header) {
         write_header();
     }
 

@@ -31,7 +31,7 @@ std::string digits_only(std::string_view msisdn) {
     return out;
 }
 
-// The words naming the order in both scripts' first line (what a rerun recognises as its own file).
+// The words naming the order in both scripts' first line.
 std::string subscribers_of(const Job& job) {
     return fmt::format("subscribers of order {}", job.order_id);
 }
@@ -40,7 +40,7 @@ std::string subscribers_of(const Job& job) {
 class Open5gsSink final : public CardSink {
   public:
     Open5gsSink(const std::filesystem::path& file, const JobHeader& header)
-        : out_(file, own_output(header, subscribers_of(*header.job))), header_(header) {
+        : out_(file, own_output(header)), header_(header) {
         out_.append(fmt::format(
             "#!/bin/sh\n"
             "# open5gs {} (profile {}, {} cards), generated {}\n"
@@ -87,7 +87,7 @@ class Open5gsSink final : public CardSink {
 class OsmoHlrSink final : public CardSink {
   public:
     OsmoHlrSink(const std::filesystem::path& file, const JobHeader& header)
-        : out_(file, own_output(header, subscribers_of(*header.job))), header_(header) {
+        : out_(file, own_output(header)), header_(header) {
         out_.append(fmt::format(
             "! OsmoHLR VTY script: {} (profile {}, {} cards), generated {}\n"
             "! WARNING: THIS FILE HOLDS Ki AND OPc IN CLEAR. Keep it 0600, copy it only to the HLR host,\n"

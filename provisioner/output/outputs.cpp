@@ -149,6 +149,28 @@ std::uint64_t stream_cards(Journal& journal, JobId job, const TransportKeys& key
     return rows;
 }
 
+// The journal as the ledger of the job's files: paths are kept absolute, so a rerun from another working
+// directory finds them.
+class JournalOutputLedger final : public OutputLedger {
+  public:
+    JournalOutputLedger(Journal& journal, JobId job) : journal_(journal), job_(job) {}
+    bool wrote(const std::filesystem::path& target, std::string_view sha256) override {
+        return journal_.wrote_output(job_, key(target), sha256);
+    }
+    void will_publish(const std::filesystem::path& target, std::string_view sha256) override {
+        journal_.record_output(job_, key(target), sha256);
+    }
+
+  private:
+    static std::string key(const std::filesystem::path& target) {
+        // The folder resolved, not the file: a symbolic link at the target is never followed.
+        const auto absolute = std::filesystem::absolute(target);
+        return (std::filesystem::weakly_canonical(absolute.parent_path()) / absolute.filename()).string();
+    }
+    Journal& journal_;
+    JobId job_;
+};
+
 }  // namespace
 
 OutputPaths output_paths(const OrderOutputs& outputs, OpenHlrAdapters adapters) {
@@ -173,15 +195,16 @@ OutputReport write_job_outputs(Journal& journal, JobId job_id, const Profile& pr
     report.counts = journal.counts(job_id);
     const JobScan scan = scan_job(journal, job_id);
 
+    JournalOutputLedger ledger(journal, job_id);
     const JobHeader header{
         &report.job,           &profile,
         options.operator_name, k4.index,
         cipher_name(k4),       scan.exportable,
         report.counts.ordered, options.generated_at.empty() ? utc_now() : options.generated_at,
-        options.overwrite};
+        options.overwrite,     &ledger};
     // Every target is checked before anything is written (the sinks check theirs as they open): a refusal
     // publishes nothing.
-    const ReplaceRule summary_rule = output_detail::summary_rule(header);
+    const ReplaceRule summary_rule = output_detail::own_output(header);
     check_replaceable(paths.summary, summary_rule);
     auto sinks = open_sinks(paths, header);
     const std::uint64_t rows = stream_cards(journal, job_id, keys, k4.index, sinks);

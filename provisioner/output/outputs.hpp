@@ -54,8 +54,8 @@ struct OutputOptions {
     std::uint32_t transport_key_index = 0;  // the order's K4 index; every card's blobs must carry it
     std::string operator_name = "OPT-NC Mobilis";
     std::string generated_at;  // ISO 8601 UTC; empty = now
-    // A file already at an output path is replaced only when it is an earlier output of the same order (its
-    // header names the order: a rerun, --resume, regenerating outputs); anything else is refused (exit 3)
+    // A file already at an output path is replaced only when the journal knows it as an earlier output of the
+    // same order (a rerun, --resume, outputs regenerate); anything else is refused (exit 3)
     // unless `overwrite` (--overwrite).
     bool overwrite = false;
 };

@@ -29,7 +29,7 @@ std::string title(const Job& job) {
 class PrintSink final : public CardSink {
   public:
     PrintSink(const std::filesystem::path& file, const JobHeader& header)
-        : out_(file, own_output(header, title(*header.job))), pin1_(header.profile->pin.pin1) {
+        : out_(file, own_output(header)), pin1_(header.profile->pin.pin1) {
         out_.append(title(*header.job));
         out_.append(
             fmt::format(" profile {}, {} cards, generated {}\n"
@@ -37,7 +37,7 @@ class PrintSink final : public CardSink {
                         "carrier printer\n"
                         "# over a protected channel, never by e-mail; keep mode 0600; delete once printed "
                         "(docs/outputs.md).\n"
-                        "iccid,iccid_print,pin1,puk1\n",
+                        "iccid,iccid_print,msisdn,pin1,puk1\n",
                         header.profile->id, header.rows, header.generated_at));
     }
 
@@ -49,7 +49,9 @@ class PrintSink final : public CardSink {
             throw sim::InputError(
                 fmt::format("card {} (ICCID {}): no PUK1 in the journal", r.id, r.identity.iccid));
         }
-        out_.append(fmt::format("{},{},{},", r.identity.iccid, group_iccid(r.identity.iccid), pin1_));
+        // A stock card has no number yet: the column stays empty (the carrier prints none).
+        out_.append(fmt::format("{},{},{},{},", r.identity.iccid, group_iccid(r.identity.iccid),
+                                r.identity.msisdn.value_or(""), pin1_));
         const auto puk1 = card.clear->puk1.reveal();  // ASCII digits: appended as they are, no copy
         out_.append(std::string_view(reinterpret_cast<const char*>(puk1.data()), puk1.size()));
         out_.append("\n");

@@ -11,7 +11,6 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <memory>
 #include <random>
 #include <utility>
@@ -81,38 +80,43 @@ std::string unique_sibling_name(const std::filesystem::path& target, Create crea
     io_error("cannot find a free temporary name for", target.string());
 }
 
-constexpr std::size_t kOwnWindow = 4096;
-
 enum class AtTarget { Nothing, Own, Foreign };
 
-// Own: a regular file of ours whose first kOwnWindow bytes hold `mark`.
-AtTarget look_at(const std::filesystem::path& target, const std::string& mark) {
+// SHA-256 of an open file's bytes; the chunks are wiped (an output's print file holds PUKs).
+std::string sha256_of(int fd, const std::string& name) {
+    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+    if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) throw sim::Error("SHA-256 failed");
+    std::array<char, 8192> chunk{};
+    for (;;) {
+        const ssize_t n = ::read(fd, chunk.data(), chunk.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) io_error("cannot read", name);
+        if (n == 0) break;
+        if (EVP_DigestUpdate(ctx.get(), chunk.data(), static_cast<std::size_t>(n)) != 1)
+            throw sim::Error("SHA-256 failed");
+    }
+    OPENSSL_cleanse(chunk.data(), chunk.size());
+    return hex_digest(ctx.get());
+}
+
+// Own: a regular file of ours whose bytes the rule's ledger knows at this path.
+AtTarget look_at(const std::filesystem::path& target, const ReplaceRule& rule) {
     struct stat st {};
     if (::lstat(target.c_str(), &st) != 0) {
         if (errno == ENOENT) return AtTarget::Nothing;
         io_error("cannot stat", target.string());
     }
-    if (mark.empty() || !S_ISREG(st.st_mode) || st.st_uid != ::geteuid()) return AtTarget::Foreign;
+    if (rule.ledger == nullptr || !S_ISREG(st.st_mode) || st.st_uid != ::geteuid()) return AtTarget::Foreign;
     const UniqueFd fd(::open(target.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
     if (fd.get() < 0) return AtTarget::Foreign;
-    std::string head(kOwnWindow, '\0');
-    std::size_t got = 0;
-    while (got < head.size()) {
-        const ssize_t n = ::read(fd.get(), head.data() + got, head.size() - got);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        got += static_cast<std::size_t>(n);
-    }
-    head.resize(got);
-    const bool own = head.find(mark) != std::string::npos;
-    OPENSSL_cleanse(head.data(), head.size());  // an own print file holds PUKs past its header
-    return own ? AtTarget::Own : AtTarget::Foreign;
+    return rule.ledger->wrote(target, sha256_of(fd.get(), target.string())) ? AtTarget::Own
+                                                                            : AtTarget::Foreign;
 }
 
 }  // namespace
 
 void check_replaceable(const std::filesystem::path& target, const ReplaceRule& rule) {
-    if (rule.overwrite || look_at(target, rule.mark) != AtTarget::Foreign) return;
+    if (rule.overwrite || look_at(target, rule) != AtTarget::Foreign) return;
     throw sim::SafetyRefusal(fmt::format(
         "{}: a file is already there that {} did not write; it is not replaced: move it away, or run again "
         "with --overwrite to replace it",
@@ -243,6 +247,7 @@ std::string SecureFileWriter::commit() {
     flush();
     std::string digest = hex_digest(sha(sha_));
     if (::fsync(fd_) != 0) io_error("cannot fsync a temporary file for", target_.string());
+    if (rule_.ledger != nullptr) rule_.ledger->will_publish(target_, digest);
     publish();
     const int fd = std::exchange(fd_, -1);
     if (::close(fd) != 0) io_error("cannot close", target_.string());
@@ -277,17 +282,9 @@ void append_record(const std::filesystem::path& file, std::string_view header, s
 }
 
 std::string sha256_file(const std::filesystem::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) throw sim::InputError(fmt::format("cannot open {}", file.string()));
-    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-    if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) throw sim::Error("SHA-256 failed");
-    std::array<char, 8192> chunk{};
-    while (in.read(chunk.data(), chunk.size()) || in.gcount() > 0) {
-        if (EVP_DigestUpdate(ctx.get(), chunk.data(), static_cast<std::size_t>(in.gcount())) != 1) {
-            throw sim::Error("SHA-256 failed");
-        }
-    }
-    return hex_digest(ctx.get());
+    const UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+    if (fd.get() < 0) throw sim::InputError(fmt::format("cannot open {}", file.string()));
+    return sha256_of(fd.get(), file.string());
 }
 
 }  // namespace provisioner

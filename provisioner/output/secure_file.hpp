@@ -21,15 +21,26 @@ namespace provisioner {
 // Creates the missing directories of `dir` owner-only (0700); existing directories are left as they are.
 void make_private_directories(const std::filesystem::path& dir);
 
-// Which file already at the target may be replaced. A file is "this job's own" when it is a regular file of
-// ours whose first 4 KiB hold `mark` (the header line naming the order, as the writer writes it): a rerun
-// of a job replaces the outputs it wrote before, and nothing else.
+// Which files a writer's job published before. The journal is the ledger (output/outputs.cpp): a file at a
+// target is the job's own when the journal holds its path with the SHA-256 of its bytes, so neither a file
+// forged to look like an output nor an output edited since counts as own.
+class OutputLedger {
+  public:
+    virtual ~OutputLedger() = default;
+    [[nodiscard]] virtual bool wrote(const std::filesystem::path& target, std::string_view sha256) = 0;
+    // Called with the new content's hash (upper-case hex) just before the content is published: a crash in
+    // between leaves a file the ledger knows.
+    virtual void will_publish(const std::filesystem::path& target, std::string_view sha256) = 0;
+};
+
+// Which file already at the target may be replaced: a regular file of ours that the ledger knows. A rerun of
+// a job (--resume, outputs regenerate) replaces the outputs it wrote before, and nothing else.
 struct ReplaceRule {
-    std::string owner;       // for the refusal: "order demo-forfait-m-40"
-    std::string mark;        // empty: no file counts as own
+    std::string owner;               // for the refusal: "order demo-forfait-m-40"
+    OutputLedger* ledger = nullptr;  // none: no file counts as own
     bool overwrite = false;  // --overwrite: any regular file or symbolic link at the target is replaced
 
-    static ReplaceRule always() { return {{}, {}, true}; }
+    static ReplaceRule always() { return {{}, nullptr, true}; }
 };
 
 // Throws sim::SafetyRefusal naming `target` and --overwrite when a file is at `target` that `rule` does not

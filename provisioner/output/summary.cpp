@@ -89,11 +89,6 @@ json build_summary(const SummaryInput& in) {
                 {"files", files(r.files)}};
 }
 
-ReplaceRule summary_rule(const JobHeader& header) {
-    // As dump(2) writes the member at the top level.
-    return own_output(header, fmt::format("\n  \"order\": {},\n", json(header.job->order_id).dump()));
-}
-
 void write_summary(const std::filesystem::path& file, const nlohmann::ordered_json& summary,
                    const ReplaceRule& rule) {
     SecureFileWriter out(file, rule);

@@ -24,7 +24,5 @@ nlohmann::ordered_json build_summary(const SummaryInput& in);
 // Pretty-printed, 0600, atomic like the other outputs; replaces only a summary of the same order (`rule`).
 void write_summary(const std::filesystem::path& file, const nlohmann::ordered_json& summary,
                    const ReplaceRule& rule);
-// The rule for the summary of `header`'s order: its "order" member names it.
-ReplaceRule summary_rule(const JobHeader& header);
 
 }  // namespace provisioner::output_detail

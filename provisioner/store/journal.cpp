@@ -535,6 +535,14 @@ CardRecord Journal::release_quarantined(CardId card, std::string_view note, std:
     return apply(t);
 }
 
+CardRecord Journal::resolve_quarantined(CardId card, std::string_view note, std::string_view station_id) {
+    Transition t =
+        transition(card, {CardState::quarantined}, CardState::quarantined, "quarantine-resolved", station_id);
+    t.keep_state = true;
+    t.detail = note;
+    return apply(t);
+}
+
 CardRecord Journal::mark_activated(CardId card, std::string_view station_id) {
     return apply(transition(card, {CardState::issued}, CardState::activated, "activated", station_id));
 }
@@ -808,6 +816,17 @@ void StoreJournal::release_adm_key(const AdmKeyClaim& claim) {
             tx.save_adm_key(*row);
         },
         [](StoreTransaction&, const CommittedWrite&) {}, Replay::allowed);
+}
+
+void StoreJournal::record_output(JobId job, std::string_view path, std::string_view sha256) {
+    write([&](StoreTransaction& tx) { tx.insert_output(job, path, sha256); },
+          [](StoreTransaction&, const CommittedWrite&) {}, Replay::allowed);
+}
+
+bool StoreJournal::wrote_output(JobId job, std::string_view path, std::string_view sha256) {
+    bool known = false;
+    read([&](StoreTransaction& tx) { known = tx.output_exists(job, path, sha256); });
+    return known;
 }
 
 }  // namespace provisioner

@@ -383,6 +383,10 @@ class Journal {
                            std::string_view station_id);
     // Review outcome for a quarantined card: proven not to hold the identity any more.
     CardRecord release_quarantined(CardId card, std::string_view note, std::string_view station_id);
+    // Review outcome for a quarantined card that cannot be proven either way (lost, kept by a customer): the
+    // review is closed and the card stays quarantined, its identity out of the pool for good (event
+    // `quarantine-resolved` with the note).
+    CardRecord resolve_quarantined(CardId card, std::string_view note, std::string_view station_id);
     CardRecord mark_activated(CardId card, std::string_view station_id);
     // A stock card (issued, no number or this very number) gets its number, offer and contract date.
     // Throws WrongTransition (not issued), MsisdnInUse, IdentityConflict.
@@ -422,6 +426,12 @@ class Journal {
     virtual AdmClaimResult claim_adm_key(const AdmKeyClaim& claim) = 0;
     virtual void settle_adm_key(const AdmKeyClaim& claim, AdmKeyState outcome, std::string_view sw) = 0;
     virtual void release_adm_key(const AdmKeyClaim& claim) = 0;
+
+    // The files a job published (output/outputs.hpp): each path (absolute) with the SHA-256 (upper-case hex)
+    // of every content the job wrote there. record_output is called before the file is published, so a
+    // crash in between leaves a file the journal knows.
+    virtual void record_output(JobId job, std::string_view path, std::string_view sha256) = 0;
+    virtual bool wrote_output(JobId job, std::string_view path, std::string_view sha256) = 0;
 
     // The store's outage hook (see AvailabilityListener). An embedded store is never unavailable: no-op.
     virtual void set_availability_listener(AvailabilityListener listener) { (void)listener; }

@@ -101,6 +101,20 @@ CREATE TABLE adm_key (
 );
 )sql";
 
+// v7 (hardening): the files a job published, each path with the SHA-256 of every content written there. A
+// rerun replaces a file at an output path only when the journal knows its bytes as the job's own
+// (secure_file.hpp ReplaceRule); a row is written before its file is published, so a crash in between leaves
+// a file the journal knows.
+constexpr std::string_view kSchemaV7 = R"sql(
+CREATE TABLE output_file (
+    job_id      {integer} NOT NULL REFERENCES job (id),
+    path        TEXT NOT NULL,
+    sha256      TEXT NOT NULL,
+    written_at  TEXT NOT NULL,
+    PRIMARY KEY (job_id, path, sha256)
+);
+)sql";
+
 // What the schema's placeholders become in each store: SQLite stores timestamps as utc_now() text and keeps
 // its identity rows in the primary key's b-tree; PostgreSQL takes the server's clock (the stations' clocks do
 // not matter), and an event carries the writer's request id, which resolves a COMMIT whose answer was lost.
@@ -140,7 +154,8 @@ std::vector<SchemaStep> schema_steps(SqlDialect dialect) {
     return {{1, with_words(kSchemaV1, dialect)},
             {2, std::string(kSchemaV2)},
             {3, std::string(kSchemaV3)},
-            {4, with_words(kSchemaV4, dialect)}};
+            {4, with_words(kSchemaV4, dialect)},
+            {7, with_words(kSchemaV7, dialect)}};
 }
 
 namespace {

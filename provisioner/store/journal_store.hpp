@@ -108,6 +108,10 @@ class StoreTransaction {
     virtual void save_adm_key(const AdmKeyRow& row) = 0;  // insert or replace
     virtual void delete_adm_key(JobId job, std::string_view fingerprint) = 0;
 
+    // ---- the job's published files
+    virtual void insert_output(JobId job, std::string_view path, std::string_view sha256) = 0;  // idempotent
+    virtual bool output_exists(JobId job, std::string_view path, std::string_view sha256) = 0;
+
     // ---- events
     virtual void insert_event(const Event& event) = 0;
     virtual std::vector<Event> events(std::optional<JobId> job, std::optional<CardId> card) = 0;
@@ -141,6 +145,8 @@ class StoreJournal : public Journal {
     AdmClaimResult claim_adm_key(const AdmKeyClaim& claim) final;
     void settle_adm_key(const AdmKeyClaim& claim, AdmKeyState outcome, std::string_view sw) final;
     void release_adm_key(const AdmKeyClaim& claim) final;
+    void record_output(JobId job, std::string_view path, std::string_view sha256) final;
+    bool wrote_output(JobId job, std::string_view path, std::string_view sha256) final;
     std::vector<Event> events(std::optional<JobId> job, std::optional<CardId> card) final;
 
   protected:

@@ -343,6 +343,18 @@ class PostgresTransaction final : public StoreTransaction {
                 Params().add(job).add(fingerprint));
     }
 
+    void insert_output(JobId job, std::string_view path, std::string_view sha256) override {
+        c_.exec(
+            "INSERT INTO output_file (job_id, path, sha256, written_at) VALUES ($1, $2, $3, $4) ON CONFLICT "
+            "DO NOTHING",
+            Params().add(job).add(path).add(sha256).add(utc_now()));
+    }
+    bool output_exists(JobId job, std::string_view path, std::string_view sha256) override {
+        return !c_.exec("SELECT 1 FROM output_file WHERE job_id = $1 AND path = $2 AND sha256 = $3",
+                        Params().add(job).add(path).add(sha256))
+                    .empty();
+    }
+
     void insert_event(const Event& e) override {
         c_.exec(
             "INSERT INTO event (at, station_id, job_id, card_id, kind, from_state, to_state, detail, "

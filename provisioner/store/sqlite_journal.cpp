@@ -290,6 +290,21 @@ class SqliteTransaction final : public StoreTransaction {
             .run();
     }
 
+    void insert_output(JobId job, std::string_view path, std::string_view sha256) override {
+        db_.prepare(
+               "INSERT OR IGNORE INTO output_file (job_id, path, sha256, written_at) VALUES (?, ?, ?, ?)")
+            .bind(1, job)
+            .bind(2, path)
+            .bind(3, sha256)
+            .bind(4, now_)
+            .run();
+    }
+    bool output_exists(JobId job, std::string_view path, std::string_view sha256) override {
+        auto st = db_.prepare("SELECT 1 FROM output_file WHERE job_id = ? AND path = ? AND sha256 = ?");
+        st.bind(1, job).bind(2, path).bind(3, sha256);
+        return st.step();
+    }
+
     void insert_event(const Event& e) override {
         db_.prepare(
                "INSERT INTO event (at, station_id, job_id, card_id, kind, from_state, to_state, detail) "

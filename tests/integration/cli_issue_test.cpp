@@ -310,4 +310,48 @@ TEST_F(CliIssue, OutputsReplaceOnlyTheJobsOwnFilesUnlessOverwrite) {
     EXPECT_TRUE(again.starts_with("# OPT-NC card carrier print file: order demo-forfait-m-40,")) << again;
 }
 
+// issue 16 part 9: the outputs written again from the journal alone, no card and no reader: the same cards
+// and codes as the station's (only the header's generation time differs), replacing the job's own files and
+// nothing else.
+TEST_F(CliIssue, OutputsRegenerateRebuildsTheFilesFromTheJournal) {
+    simtest::DemoOrder().profile().output_directory("out").quantity(2).write(dir_ / "order.xml");
+    start_feed_stubs(2);
+    ASSERT_EQ(provisioner(issue_args("4,5")).exit_code, 0);
+    const auto rows_of = [](const std::string& text) {
+        std::vector<std::string> rows;
+        std::istringstream in(text);
+        for (std::string line; std::getline(in, line);) {
+            if (!line.empty() && line[0] != '#') rows.push_back(line);
+        }
+        return rows;
+    };
+    const auto printed = rows_of(read_text(dir_ / "out/print.csv"));
+    ASSERT_EQ(printed.size(), 3u);
+    EXPECT_EQ(printed[0], "iccid,iccid_print,msisdn,pin1,puk1");
+    const auto regenerate = fmt::format("outputs regenerate --order {} --store {} --transport-keys {}",
+                                        (dir_ / "order.xml").string(), store(), (dir_ / "k4.keys").string());
+
+    fs::remove(dir_ / "out/print.csv");  // printed, then deleted as docs/outputs.md says
+    const auto again = provisioner(regenerate);
+    ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
+    EXPECT_EQ(rows_of(read_text(dir_ / "out/print.csv")), printed);
+    EXPECT_EQ(provisioner(regenerate).exit_code, 0) << "its own files are replaced";
+
+    simtest::write_file(dir_ / "out/hlr-import.out", "an operator's notes\n");
+    const auto refused = provisioner(regenerate);
+    EXPECT_EQ(refused.exit_code, 3) << refused.out << refused.err;
+    EXPECT_NE(refused.err.find("--overwrite"), std::string::npos) << refused.err;
+    EXPECT_EQ(read_text(dir_ / "out/hlr-import.out"), "an operator's notes\n");
+
+    const auto no_keys = provisioner(
+        fmt::format("outputs regenerate --order {} --store {}", (dir_ / "order.xml").string(), store()));
+    EXPECT_EQ(no_keys.exit_code, 2) << no_keys.err;
+    simtest::DemoOrder().profile().output_directory("out2").id("never-issued").write(dir_ / "other.xml");
+    const auto unknown =
+        provisioner(fmt::format("outputs regenerate --order {} --store {} --transport-keys {}",
+                                (dir_ / "other.xml").string(), store(), (dir_ / "k4.keys").string()));
+    EXPECT_EQ(unknown.exit_code, 2) << unknown.err;
+    EXPECT_NE(unknown.err.find("never-issued"), std::string::npos) << unknown.err;
+}
+
 }  // namespace

@@ -103,6 +103,59 @@ TEST_F(CliJournal, ShowsOneCardWithItsEvents) {
     EXPECT_NE(missing.err.find("8968701999999999999"), std::string::npos) << missing.err;
 }
 
+// The station operator's review of quarantined cards (issue 16 part 9): `resolve` closes the review with the
+// identity kept out of the pool; `release` gives it back; both journal the note and refuse a card that is not
+// quarantined.
+TEST_F(CliJournal, QuarantineReviewResolveKeepsTheIdentityOutOfThePool) {
+    const auto to_review = provisioner("journal quarantine list --json " + store());
+    ASSERT_EQ(to_review.exit_code, 0) << to_review.err;
+    ASSERT_EQ(nlohmann::json::parse(to_review.out)["cards"].size(), 1u) << to_review.out;
+    const std::string pulled = nlohmann::json::parse(to_review.out)["cards"][0]["iccid"];
+
+    EXPECT_EQ(provisioner("journal quarantine resolve " + pulled + " " + store()).exit_code, 2)
+        << "no --note";
+    const auto resolved = provisioner("journal quarantine resolve " + pulled +
+                                      " --note 'card kept by the customer' --station-id desk-1 " + store());
+    ASSERT_EQ(resolved.exit_code, 0) << resolved.err;
+    EXPECT_EQ(provisioner("journal quarantine resolve " + pulled + " --note again " + store()).exit_code, 2);
+
+    const auto after = nlohmann::json::parse(provisioner("journal quarantine list --json " + store()).out);
+    EXPECT_TRUE(after["cards"].empty()) << after.dump();
+    const auto all =
+        nlohmann::json::parse(provisioner("journal quarantine list --all --json " + store()).out);
+    ASSERT_EQ(all["cards"].size(), 1u);
+    EXPECT_EQ(all["cards"][0]["reviewed"], true);
+    const auto card = nlohmann::json::parse(provisioner("journal show " + pulled + " --json " + store()).out);
+    EXPECT_EQ(card["card"]["state"], "quarantined");
+    EXPECT_EQ(card["events"].back()["kind"], "quarantine-resolved");
+    EXPECT_EQ(card["events"].back()["detail"], "card kept by the customer");
+    EXPECT_EQ(card["events"].back()["station_id"], "desk-1");
+    const auto counts =
+        nlohmann::json::parse(provisioner("journal list --json --job ORD-CLI " + store()).out);
+    EXPECT_EQ(counts["counts"]["quarantined"], 1);
+    EXPECT_EQ(counts["counts"]["unused"], 1);
+}
+
+TEST_F(CliJournal, QuarantineReleaseGivesTheIdentityBackAndRefusesAnIssuedCard) {
+    const auto issued = provisioner("journal quarantine release 8968701000000123457 --note wiped " + store());
+    EXPECT_EQ(issued.exit_code, 2) << issued.out;
+    EXPECT_NE(issued.err.find("is issued, not quarantined"), std::string::npos) << issued.err;
+
+    const auto list = nlohmann::json::parse(provisioner("journal quarantine list --json " + store()).out);
+    const std::string pulled = list["cards"].at(0)["iccid"];
+    const auto released =
+        provisioner("journal quarantine release " + pulled + " --note 'card shredded' " + store());
+    ASSERT_EQ(released.exit_code, 0) << released.err;
+    const auto counts =
+        nlohmann::json::parse(provisioner("journal list --json --job ORD-CLI " + store()).out);
+    EXPECT_EQ(counts["counts"]["quarantined"], 0);
+    EXPECT_EQ(counts["counts"]["unused"], 2);
+    EXPECT_EQ(counts["counts"]["balanced"], true);
+    EXPECT_TRUE(
+        nlohmann::json::parse(provisioner("journal quarantine list --all --json " + store()).out)["cards"]
+            .empty());
+}
+
 TEST_F(CliJournal, ExportsJsonLines) {
     const auto r = provisioner("journal export --job ORD-CLI " + store());
     ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -69,6 +69,10 @@ class JobCreatedAfterOurLook final : public provisioner::Journal {
         unused<int>();
     }
     void release_adm_key(const provisioner::AdmKeyClaim&) override { unused<int>(); }
+    void record_output(provisioner::JobId, std::string_view, std::string_view) override { unused<int>(); }
+    bool wrote_output(provisioner::JobId, std::string_view, std::string_view) override {
+        return unused<bool>();
+    }
     std::vector<provisioner::Event> events(std::optional<provisioner::JobId>,
                                            std::optional<provisioner::CardId>) override {
         return unused<std::vector<provisioner::Event>>();

@@ -21,6 +21,7 @@
 #include "identity/ranges.hpp"
 #include "identity/transport_key.hpp"
 #include "store/journal.hpp"
+#include "store/journal_schema.hpp"
 #include "store/sqlite_journal.hpp"
 
 namespace {
@@ -71,15 +72,17 @@ TEST_F(SqliteFile, MigratesAnEmptyFileToTheCurrentSchema) {
         SqliteJournal journal(path_);
         EXPECT_EQ(journal.schema_version(), kJournalSchemaVersion);
     }
-    EXPECT_EQ(query_text("SELECT COUNT(*) FROM schema_version"), std::to_string(kJournalSchemaVersion));
+    EXPECT_EQ(query_text("SELECT COUNT(*) FROM schema_version"),
+              std::to_string(schema_steps(SqlDialect::sqlite).size()));
     EXPECT_EQ(
         query_text("SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master WHERE type = 'table' "
                    "ORDER BY name)"),
-        "adm_key,card,event,identity,job,schema_version");
+        "adm_key,card,event,identity,job,output_file,schema_version");
     // Reopening migrates nothing more.
     SqliteJournal again(path_);
     EXPECT_EQ(again.schema_version(), kJournalSchemaVersion);
-    EXPECT_EQ(query_text("SELECT COUNT(*) FROM schema_version"), std::to_string(kJournalSchemaVersion));
+    EXPECT_EQ(query_text("SELECT COUNT(*) FROM schema_version"),
+              std::to_string(schema_steps(SqlDialect::sqlite).size()));
 }
 
 // Two stations started together on a new shared store: the switch to WAL mode takes a lock SQLite does not

@@ -16,6 +16,7 @@
 #include <iterator>
 #include <map>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -344,7 +345,7 @@ TEST(OutputPrint, GroupsTheIccidByFourDigits) {
     EXPECT_EQ(group_iccid(""), "");
 }
 
-TEST_F(OutputJob, PrintFileHasOneCardPerLineWithPin1AndPuk1) {
+TEST_F(OutputJob, PrintFileHasOneCardPerLineWithItsNumberPin1AndPuk1) {
     const auto paths = paths_in("print");
     write(paths);
     std::vector<std::string> rows;
@@ -352,16 +353,20 @@ TEST_F(OutputJob, PrintFileHasOneCardPerLineWithPin1AndPuk1) {
         if (!line.empty() && line[0] != '#') rows.push_back(line);
     }
     ASSERT_EQ(rows.size(), static_cast<std::size_t>(kIssued) + 1);
-    EXPECT_EQ(rows[0], "iccid,iccid_print,pin1,puk1");
-    const std::regex row(R"(^(\d{19}),((?:\d{4} ){4}\d{3}),(\d{4}),(\d{8})$)");
+    EXPECT_EQ(rows[0], "iccid,iccid_print,msisdn,pin1,puk1");
+    const std::regex row(R"(^(\d{19}),((?:\d{4} ){4}\d{3}),(\d*),(\d{4}),(\d{8})$)");
+    std::size_t numbered = 0;
     for (std::size_t i = 1; i < rows.size(); ++i) {
         std::smatch m;
         ASSERT_TRUE(std::regex_match(rows[i], m, row)) << rows[i];
         const Issued& card = issued_->at(m[1]);
         EXPECT_EQ(m[2], group_iccid(m[1].str()));
-        EXPECT_EQ(m[3], "0000");
-        EXPECT_EQ(sim::SecretBytes::from_text(m[4].str()), card.keys.puk1);
+        EXPECT_EQ(m[3], card.msisdn);
+        numbered += card.msisdn.empty() ? 0 : 1;
+        EXPECT_EQ(m[4], "0000");
+        EXPECT_EQ(sim::SecretBytes::from_text(m[5].str()), card.keys.puk1);
     }
+    EXPECT_GT(numbered, 0u);  // the column carries the order's numbers, not only empty fields
     EXPECT_NE(read_file(paths.print).find("# CONFIDENTIAL"), std::string::npos);
 }
 
@@ -538,6 +543,41 @@ TEST_F(OutputJob, ARerunReplacesItsOwnOutputs) {
     EXPECT_EQ(mode_of(paths.summary), 0600u);
 }
 
+// The journal, not the file, says which files are the order's own: a file that imitates an output (its
+// header line copied) and an output edited since it was written are both foreign.
+TEST_F(OutputJob, AFileImitatingTheOrdersOutputIsForeign) {
+    const auto paths = paths_in("imitation");
+    write(paths);
+    const auto genuine = read_file(paths.print);
+    const auto forged = paths_in("imitation-forged");
+    std::filesystem::create_directories(forged.print.parent_path());
+    std::ofstream(forged.print) << genuine;  // the same bytes, at a path the journal never wrote
+    EXPECT_THROW(write(forged), sim::SafetyRefusal);
+    EXPECT_EQ(read_file(forged.print), genuine);
+    EXPECT_FALSE(std::filesystem::exists(forged.hlr_import));
+}
+
+TEST_F(OutputJob, AnOutputEditedSinceItWasWrittenIsForeign) {
+    const auto paths = paths_in("edited");
+    write(paths);
+    std::ofstream(paths.print, std::ios::app)
+        << "8968701000000009999,8968 7010 0000 0000 999,,0000,00000000\n";
+    const auto edited = read_file(paths.print);
+    EXPECT_THROW(write(paths), sim::SafetyRefusal);
+    EXPECT_EQ(read_file(paths.print), edited);
+}
+
+// Each published file is in the journal under its absolute path with its content's SHA-256.
+TEST_F(OutputJob, TheJournalRecordsEachPublishedFile) {
+    const auto paths = paths_in("recorded");
+    write(paths);
+    for (const auto& p : {paths.hlr_import, paths.print, paths.summary}) {
+        const auto absolute = std::filesystem::canonical(p).string();
+        EXPECT_TRUE(journal_->wrote_output(job_.id, absolute, sha256_file(p))) << p;
+        EXPECT_FALSE(journal_->wrote_output(twin_job_.id, absolute, sha256_file(p))) << p;
+    }
+}
+
 TEST_F(OutputJob, OverwriteReplacesAForeignFileAndASymlink) {
     const auto paths = paths_in("overwrite");
     std::filesystem::create_directories(paths.print.parent_path());
@@ -554,6 +594,36 @@ TEST_F(OutputJob, OverwriteReplacesAForeignFileAndASymlink) {
     EXPECT_EQ(read_file(elsewhere), "not to be touched\n");
 }
 
+// The ledger hears of a content before it is published (a crash in between leaves a file the journal knows),
+// and a file it knows is replaced while one it does not know is refused.
+TEST(SecureFile, TheLedgerRecordsAContentBeforeItIsPublished) {
+    struct Ledger final : OutputLedger {
+        std::set<std::string> known;
+        bool target_existed_when_told = true;
+        bool wrote(const std::filesystem::path&, std::string_view sha256) override {
+            return known.count(std::string(sha256)) != 0;
+        }
+        void will_publish(const std::filesystem::path& target, std::string_view sha256) override {
+            target_existed_when_told = std::filesystem::exists(target);
+            known.insert(std::string(sha256));
+        }
+    } ledger;
+    const auto dir = std::filesystem::temp_directory_path() / fmt::format("secure-ledger-{}", ::getpid());
+    std::filesystem::remove_all(dir);
+    const auto target = dir / "print.csv";
+    SecureFileWriter first(target, ReplaceRule{"order x", &ledger, false});
+    first.append("first\n");
+    const auto sha = first.commit();
+    EXPECT_FALSE(ledger.target_existed_when_told);
+    EXPECT_EQ(ledger.known, std::set<std::string>{sha});
+    SecureFileWriter second(target, ReplaceRule{"order x", &ledger, false});  // own: accepted
+    second.append("second\n");
+    second.commit();
+    ledger.known.clear();
+    EXPECT_THROW(SecureFileWriter(target, ReplaceRule{"order x", &ledger, false}), sim::SafetyRefusal);
+    std::filesystem::remove_all(dir);
+}
+
 // A writer killed before commit (a second Ctrl-C _exits) leaves nothing in the folder: the content lives
 // in an unnamed file until it is published.
 TEST(SecureFile, AKilledWriterLeavesNoFile) {
@@ -564,7 +634,7 @@ TEST(SecureFile, AKilledWriterLeavesNoFile) {
     const pid_t child = ::fork();
     ASSERT_GE(child, 0);
     if (child == 0) {
-        SecureFileWriter out(dir / "print.csv", ReplaceRule{"order x", "order x", false});
+        SecureFileWriter out(dir / "print.csv", ReplaceRule{"order x", nullptr, false});
         out.append("8968701000000000017,0000,12345678\n");
         ::_exit(0);  // no destructor, as in the signal handler
     }
@@ -573,7 +643,7 @@ TEST(SecureFile, AKilledWriterLeavesNoFile) {
     ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     EXPECT_TRUE(std::filesystem::is_empty(dir)) << std::filesystem::directory_iterator(dir)->path();
     {
-        SecureFileWriter out(dir / "print.csv", ReplaceRule{"order x", "order x", false});
+        SecureFileWriter out(dir / "print.csv", ReplaceRule{"order x", nullptr, false});
         out.append("order x\n");
         out.commit();
     }
