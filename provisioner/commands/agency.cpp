@@ -17,6 +17,7 @@
 #include "agency/agency_flows.hpp"
 #include "agency/agency_rules.hpp"
 #include "agency/card_content.hpp"
+#include "agency/handout.hpp"
 #include "code_input.hpp"
 #include "commands/card_access_options.hpp"
 #include "commands/commands.hpp"
@@ -42,6 +43,8 @@ struct CommonOptions {
     std::string date;
     bool json = false;
     bool force_last_try = false;
+    std::string handout;       // the customer's sheet, when asked
+    std::string handout_lang;  // fr | en; empty: the message language
 };
 
 struct ActivateOptions {
@@ -235,9 +238,36 @@ std::string offer_note(const PreparedCard& card) {
     return card.offer_change.empty() ? "" : fmt::format("offer changed on the card: {}\n", card.offer_change);
 }
 
+// ---- the customer's sheet (agency/handout.hpp) ----------------------------------------------------------
+// Decided before anything is read, so a wrong --handout-lang touches no card.
+HandoutLanguage handout_language(const CommonOptions& o) {
+    return o.handout_lang.empty() ? handout_language_from_environment()
+                                  : parse_handout_language(o.handout_lang);
+}
+
+// Written once the journal holds the change: a sheet never describes a card that is not the customer's.
+void hand_out(const CommonOptions& o, HandoutLanguage language, const HandoutFacts& facts) {
+    if (o.handout.empty()) return;
+    write_handout(o.handout, facts, language);
+    spdlog::info("customer sheet written to {}", o.handout);
+}
+
+HandoutFacts sheet(HandoutKind kind, const CardRecord& card, const Profile& offer, const std::string& pin1,
+                   const std::string& date) {
+    HandoutFacts f;
+    f.kind = kind;
+    f.msisdn = card.identity.msisdn.value_or("");
+    f.offer = offer.name;
+    f.iccid = card.identity.iccid;
+    f.date = date;
+    f.pin1 = pin1;
+    return f;
+}
+
 // ---- activate -------------------------------------------------------------------------------------------
 void run_activate(const ActivateOptions& o) {
     o.common.access.check();  // options that contradict each other, before any file is read
+    const HandoutLanguage language = handout_language(o.common);
     const std::string msisdn = canonical_msisdn(o.msisdn);
     const std::string date = contract_start(o.common);
     const Profile offer = load_profile(o.profile);
@@ -269,11 +299,12 @@ void run_activate(const ActivateOptions& o) {
         [&](const CardRecord& stock) { require_free_number(*journal, msisdn, stock.id); });
     // A card its order issued with this number keeps the number as the journal stored it.
     const std::string number = ready.stock.identity.msisdn.value_or(msisdn);
-    const std::size_t files =
-        write_msisdn(card, number, first_pin_policy(profiles, ready.check), reader, keys.force_last_try);
+    const PinPolicy pins = first_pin_policy(profiles, ready.check);
+    const std::size_t files = write_msisdn(card, number, pins, reader, keys.force_last_try);
     const CardRecord active =
         journal->activate(ready.stock.id, Activation{number, offer.id, date, std::nullopt}, station);
     const std::string line = append_or_explain(changes, make_activation(active, station));
+    hand_out(o.common, language, sheet(HandoutKind::activation, active, offer, pins.pin1, date));
     print_result(
         o.common.json, "activate",
         Json{{"card", to_json(active)},
@@ -298,6 +329,7 @@ void run_replace(const ReplaceOptions& o) {
     if (!o.new_holder.empty()) request.new_holder = o.new_holder;
     check_replace_request(request);
     const Reason reason = *request.reason;
+    const HandoutLanguage language = handout_language(o.common);
     const std::optional<std::string> msisdn =
         request.msisdn ? std::optional(canonical_msisdn(*request.msisdn)) : std::nullopt;
     if (request.iccid) check_iccid_text(*request.iccid);
@@ -332,9 +364,9 @@ void run_replace(const ReplaceOptions& o) {
     const std::string& reader = session.reader_name();
     const PreparedCard ready =
         prepare_new_card(card, *journal, reader, pool.get(), keys, profiles, offer, twin, station, clerk);
+    const PinPolicy pins = first_pin_policy(profiles, ready.check);
     const std::size_t files =
-        write_msisdn(card, *old_card.identity.msisdn, first_pin_policy(profiles, ready.check), reader,
-                     keys.force_last_try);
+        write_msisdn(card, *old_card.identity.msisdn, pins, reader, keys.force_last_try);
     CopyReport copied;
     if (content) {
         copied = copy_content(card, *content);
@@ -348,6 +380,10 @@ void run_replace(const ReplaceOptions& o) {
         changes,
         make_sim_swap(result.old_card, result.new_card, swap_reason(reason, request.new_holder), station));
     warn_all(warnings);
+    HandoutFacts facts = sheet(HandoutKind::replacement, result.new_card, offer, pins.pin1, date);
+    facts.old_iccid = result.old_card.identity.iccid;
+    facts.old_card_blocked = reason == Reason::Lost || reason == Reason::Stolen;
+    hand_out(o.common, language, facts);
     const bool fresh = ready.check.kind == NewCardKind::FromPool;
     const std::string copied_text = content ? fmt::format("copied from the old card: {} contact(s), {} SMS\n",
                                                           copied.contacts, copied.messages)
@@ -376,6 +412,7 @@ void run_replace(const ReplaceOptions& o) {
 // ---- twin -----------------------------------------------------------------------------------------------
 void run_twin(const TwinOptions& o) {
     o.common.access.check();  // options that contradict each other, before any file is read
+    const HandoutLanguage language = handout_language(o.common);
     const std::string msisdn = canonical_msisdn(o.msisdn);
     const std::string date = contract_start(o.common);
     const Profile offer = load_profile(o.profile);
@@ -405,12 +442,13 @@ void run_twin(const TwinOptions& o) {
     const std::string& reader = session.reader_name();
     const PreparedCard ready =
         prepare_new_card(card, *journal, reader, pool.get(), keys, profiles, offer, true, station, clerk);
-    const std::size_t files = write_msisdn(
-        card, *main.identity.msisdn, first_pin_policy(profiles, ready.check), reader, keys.force_last_try);
+    const PinPolicy pins = first_pin_policy(profiles, ready.check);
+    const std::size_t files = write_msisdn(card, *main.identity.msisdn, pins, reader, keys.force_last_try);
     const CardRecord twin = journal->activate(
         ready.stock.id, Activation{*main.identity.msisdn, offer.id, date, main.id}, station);
     const CardRecord main_now = journal->card(main.id).value_or(main);
     const std::string line = append_or_explain(changes, make_twin_link(main_now, twin, station));
+    hand_out(o.common, language, sheet(HandoutKind::twin, twin, offer, pins.pin1, date));
     const bool fresh = ready.check.kind == NewCardKind::FromPool;
     print_result(
         o.common.json, "twin",
@@ -449,6 +487,11 @@ void add_common(CLI::App& cmd, CommonOptions& o) {
         "pool order given, else ./profiles)");
     cmd.add_option("--date", o.date, "Contract start, YYYY-MM-DD (default: today)");
     cmd.add_flag("--json", o.json, "Print the result as JSON");
+    cmd.add_option("--handout", o.handout,
+                   "Also write the customer's sheet to FILE (text, mode 0600): number, offer, codes and the "
+                   "instructions for this case");
+    cmd.add_option("--handout-lang", o.handout_lang,
+                   "Language of the customer's sheet: fr or en (default: the message language, LANG)");
     cmd.add_flag("--force-last-try", o.force_last_try,
                  "Present PIN1/PIN2 even when only 1 attempt is left (a wrong code then blocks it)");
 }

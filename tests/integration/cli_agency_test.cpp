@@ -30,6 +30,7 @@
 
 #include "card_trace.hpp"
 #include "issue_fixture.hpp"
+#include "output/outputs.hpp"
 #include "run_command.hpp"
 #include "sim/chv.hpp"
 #include "sim/files/catalogue.hpp"
@@ -237,12 +238,14 @@ class CliAgency : public ::testing::Test {
     void insert_blank(int slot) { insert(slot, simtest::card_file("stub-usim-blank.card")); }
     fs::path state(int slot) const { return stubs_.at(slot)->state_file(); }
 
-    simtest::CommandResult provisioner(const std::string& verb_and_args) {
+    // `environment`: VAR=VALUE words put before the command.
+    simtest::CommandResult provisioner(const std::string& verb_and_args,
+                                       const std::string& environment = "") {
         return run_command(
-            fmt::format("timeout -k 5 120 {} --trace {} {} --store {} --changes {} --station-id {} "
+            fmt::format("{} timeout -k 5 120 {} --trace {} {} --store {} --changes {} --station-id {} "
                         "--profiles {} </dev/null",
-                        provisioner_binary(), trace().string(), verb_and_args, store(), changes().string(),
-                        kStation, (simtest::source_root() / "profiles").string()));
+                        environment, provisioner_binary(), trace().string(), verb_and_args, store(),
+                        changes().string(), kStation, (simtest::source_root() / "profiles").string()));
     }
 
     // Everything the journal holds, to compare before and after a refused command.
@@ -295,9 +298,18 @@ TEST_F(CliAgency, ActivatesAStockCardAndRefusesANumberInUse) {
     insert(kNewSlot, stock.file);
     const auto r =
         provisioner(fmt::format("activate --reader {} --msisdn '77 10 01' --profile {} --date 2026-11-26 "
-                                "--iccid {} --json",
-                                kNewSlot, profile("forfait-m"), stock.record.identity.iccid));
+                                "--iccid {} --json --handout {} --handout-lang fr",
+                                kNewSlot, profile("forfait-m"), stock.record.identity.iccid,
+                                (dir_ / "activation-sheet.txt").string()));
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    // The customer's sheet (issue 16 part 10), in French: the number, the offer's name, the card, PIN1.
+    const auto handout = read_text(dir_ / "activation-sheet.txt");
+    EXPECT_NE(handout.find("+687 77 10 01"), std::string::npos) << handout;
+    EXPECT_NE(handout.find("Forfait M"), std::string::npos) << handout;
+    EXPECT_NE(handout.find(provisioner::group_iccid(stock.record.identity.iccid)), std::string::npos)
+        << handout;
+    EXPECT_NE(handout.find("Code PIN : 0000"), std::string::npos) << handout;
+    EXPECT_NE(handout.find("Début du contrat : 2026-11-26"), std::string::npos) << handout;
     const auto out = nlohmann::json::parse(r.out);
     EXPECT_EQ(out["card"]["state"], "activated");
 
@@ -335,6 +347,11 @@ TEST_F(CliAgency, ActivatesAStockCardAndRefusesANumberInUse) {
     expect_refused(
         fmt::format("activate --reader {} --msisdn 7710 --profile {}", kNewSlot, profile("forfait-m")),
         "expected a New Caledonia number");
+    expect_refused(
+        fmt::format("activate --reader {} --msisdn 771003 --profile {} --handout {} --handout-lang de",
+                    kNewSlot, profile("forfait-m"), (dir_ / "sheet-de.txt").string()),
+        "expected fr or en");
+    EXPECT_FALSE(fs::exists(dir_ / "sheet-de.txt"));
     expect_refused(
         fmt::format("activate --reader {} --msisdn 771003 --profile {}", kNewSlot, profile("carte-jumelle")),
         "provisioner twin");
@@ -378,10 +395,16 @@ TEST_F(CliAgency, TwinPairIssuedAndLinked) {
     // The twin: a stock Forfait M card brought to the twin offer on the spot (its data APNs go).
     const StockCard stock = issue_stock("stock-forfait-m");
     insert(kNewSlot, stock.file);
-    const auto r =
-        provisioner(fmt::format("twin --reader {} --msisdn 772001 --profile {} --transport-keys {} --json",
-                                kNewSlot, profile("carte-jumelle"), (dir_ / "k4.keys").string()));
+    const auto r = provisioner(fmt::format(
+        "twin --reader {} --msisdn 772001 --profile {} --transport-keys {} --json "
+        "--handout {} --handout-lang en",
+        kNewSlot, profile("carte-jumelle"), (dir_ / "k4.keys").string(), (dir_ / "twin-sheet.txt").string()));
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    // Art. 9.3.7's two instructions reach the customer on the sheet.
+    const auto handout = read_text(dir_ / "twin-sheet.txt");
+    EXPECT_NE(handout.find("+687 77 20 01"), std::string::npos) << handout;
+    EXPECT_NE(handout.find("only one of the two phones"), std::string::npos) << handout;
+    EXPECT_NE(handout.find("at least one call from the phone"), std::string::npos) << handout;
     const CardRecord twin = by_iccid(stock.record.identity.iccid);
     const CardRecord main_now = *journal_->card(main.record.id);
     EXPECT_EQ(twin.state, CardState::activated);
@@ -474,8 +497,15 @@ TEST_F(CliAgency, ReplacesALostCardWithAStockCard) {
     const StockCard stock = issue_stock("stock-forfait-m");
     insert(kNewSlot, stock.file);
     const auto r = provisioner(
-        fmt::format("replace --reason lost --msisdn 774001 --reader {} --date 2026-11-26 --json", kNewSlot));
+        fmt::format("replace --reason lost --msisdn 774001 --reader {} --date 2026-11-26 --json --handout {}",
+                    kNewSlot, (dir_ / "replacement-sheet.txt").string()),
+        "LANG=fr_FR.UTF-8");
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    // The sheet follows the message language (LANG) when --handout-lang is not given.
+    const auto handout = read_text(dir_ / "replacement-sheet.txt");
+    EXPECT_NE(handout.find(provisioner::group_iccid(old_card.record.identity.iccid)), std::string::npos)
+        << handout;
+    EXPECT_NE(handout.find("perdue ou volée"), std::string::npos) << handout;
     const CardRecord old_now = *journal_->card(old_card.record.id);
     const CardRecord new_now = by_iccid(stock.record.identity.iccid);
     EXPECT_EQ(old_now.state, CardState::barred) << "a lost card is barred";
