@@ -68,12 +68,24 @@ std::uint8_t concat_reference(const ExportOptions& o) {
 
 std::string sms_lines(const Profile& profile, const ExportOptions& o, const term::ApnPassword& password) {
     if (o.to.empty()) throw sim::InputError("--format omacp-sms needs --to NUMBER (the handset's MSISDN)");
-    const auto wbxml = term::encode_wbxml(term::build_provisioning_doc(profile, password));
+    // Every stage holds the APN password (AUTHSECRET): each is wiped when it goes.
+    auto wbxml = term::encode_wbxml(term::build_provisioning_doc(profile, password));
+    const sim::WipeOnExit wipe_wbxml(wbxml);
     const auto security = push_security(o, wbxml);
-    const auto push = term::wsp_push_pdu(wbxml, security);
-    const auto pdus = term::sms_submit_pdus(push, {o.to, concat_reference(o)});
+    auto push = term::wsp_push_pdu(wbxml, security);
+    const sim::WipeOnExit wipe_push(push);
+    auto pdus = term::sms_submit_pdus(push, {o.to, concat_reference(o)});
     std::string out;
-    for (const auto& pdu : pdus) out += sim::to_hex(pdu) + "\n";
+    std::size_t size = 0;
+    for (const auto& pdu : pdus) size += 2 * pdu.size() + 1;
+    out.reserve(size);  // never reallocated: no stale copy left behind
+    for (auto& pdu : pdus) {
+        auto line = sim::to_hex(pdu);
+        out += line;
+        out += '\n';
+        sim::wipe_text(line);
+        sim::wipe_bytes(pdu);
+    }
     std::cerr << fmt::format("{} SMS to {} ({} bytes of WBXML, {}){}\n", pdus.size(), o.to, wbxml.size(),
                              security ? "SEC " + o.sec + ", MAC " + security->mac : std::string("no PIN"),
                              security ? "" : ": any sender can push settings unsigned; prefer --sec userpin");
@@ -84,7 +96,8 @@ std::string render(const Profile& profile, const ExportOptions& o) {
     const auto password = read_password(o);
     if (o.format == "omacp-xml") return term::to_xml(term::build_provisioning_doc(profile, password));
     if (o.format == "omacp-wbxml") {
-        const auto wbxml = term::encode_wbxml(term::build_provisioning_doc(profile, password));
+        auto wbxml = term::encode_wbxml(term::build_provisioning_doc(profile, password));
+        const sim::WipeOnExit wipe_wbxml(wbxml);
         return {wbxml.begin(), wbxml.end()};
     }
     if (o.format == "omacp-sms") return sms_lines(profile, o, password);

@@ -15,9 +15,11 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "profile/profile.hpp"
+#include "sim/secret.hpp"
 #include "terminal/terminal_apns.hpp"
 
 namespace provisioner::terminal {
@@ -25,6 +27,17 @@ namespace provisioner::terminal {
 struct Parm {
     std::string name;
     std::optional<std::string> value;  // INTERNET has no value (ProvCont §5.3.1)
+
+    Parm(std::string parm_name, std::optional<std::string> parm_value)
+        : name(std::move(parm_name)), value(std::move(parm_value)) {}
+    Parm(const Parm&) = default;
+    Parm(Parm&&) noexcept = default;
+    Parm& operator=(const Parm&) = default;
+    Parm& operator=(Parm&&) noexcept = default;
+    // AUTHSECRET carries the APN password: every value is wiped rather than telling which one does.
+    ~Parm() {
+        if (value) sim::wipe_text(*value);
+    }
 };
 
 struct Characteristic {
