@@ -27,6 +27,7 @@
 #include <fmt/format.h>
 
 #include "journal_contract.hpp"
+#include "journal_desk_contract.hpp"
 #include "run_command.hpp"
 #include "store/journal.hpp"
 #include "store/journal_schema.hpp"
@@ -94,6 +95,7 @@ class PostgresStore {
 namespace journal_contract {
 using Stores = ::testing::Types<PostgresStore>;
 INSTANTIATE_TYPED_TEST_SUITE_P(Store, JournalContract, Stores);
+INSTANTIATE_TYPED_TEST_SUITE_P(Store, JournalDeskContract, Stores);
 }  // namespace journal_contract
 
 namespace {
