@@ -28,6 +28,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agency/agency_rules.hpp"
+#include "agency/desk_rules.hpp"
 #include "card_trace.hpp"
 #include "demo_order.hpp"
 #include "identity/keys.hpp"
@@ -253,7 +254,9 @@ TEST_F(CliDesk, PukIsGivenOnceOnAnIdentityDocumentJournaledWithoutItAndRateLimit
     const std::string raw = read_text(dir_ / "journal.sqlite");
     EXPECT_EQ(raw.find(puk1), std::string::npos) << "PUK1 in clear in the journal";
     EXPECT_EQ(raw.find("998877"), std::string::npos) << "the identity document in clear in the journal";
-    if (fs::exists(trace())) EXPECT_EQ(read_text(trace()).find(puk1), std::string::npos);
+    if (fs::exists(trace())) {
+        EXPECT_EQ(read_text(trace()).find(puk1), std::string::npos);
+    }
 }
 
 // ---- part 5: dated offer changes
