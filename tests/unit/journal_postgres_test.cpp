@@ -127,7 +127,7 @@ TEST(PostgresJournal, MigratesFromAnEmptySchema) {
         "SELECT string_agg(table_name::text, ',' ORDER BY table_name) FROM information_schema.tables WHERE "
         "table_schema = $1",
         pg::Params().add(schema));
-    EXPECT_EQ(tables.text(0, 0), "adm_key,card,event,identity,job,output_file,schema_version");
+    EXPECT_EQ(tables.text(0, 0), "adm_key,card,event,identity,job,offer_change,output_file,schema_version");
     {
         PostgresJournal journal(target);
         EXPECT_EQ(journal.schema_version(), kPostgresSchemaVersion);
