@@ -17,6 +17,7 @@
 #include "agency/agency_flows.hpp"
 #include "agency/agency_rules.hpp"
 #include "agency/card_content.hpp"
+#include "agency/desk_rules.hpp"
 #include "agency/handout.hpp"
 #include "code_input.hpp"
 #include "commands/card_access_options.hpp"
@@ -50,6 +51,7 @@ struct CommonOptions {
 struct ActivateOptions {
     CommonOptions common;
     std::string msisdn, profile, iccid;
+    std::string fleet;  // join an existing enterprise fleet (002 art. 8.3)
 };
 
 struct ReplaceOptions {
@@ -278,6 +280,7 @@ void run_activate(const ActivateOptions& o) {
     const auto journal = open_existing_journal(o.common.access.store_url());
     const auto changes = changes_file(o.common);
     require_free_number(*journal, msisdn);
+    if (!o.fleet.empty()) check_fleet_join(journal->jobs(), o.fleet, offer.id);
     ProfileDirectory profiles = profile_directory(o.common, offer.source);
     profiles.add(offer);
 
@@ -302,7 +305,10 @@ void run_activate(const ActivateOptions& o) {
     const PinPolicy pins = first_pin_policy(profiles, ready.check);
     const std::size_t files = write_msisdn(card, number, pins, reader, keys.force_last_try);
     const CardRecord active =
-        journal->activate(ready.stock.id, Activation{number, offer.id, date, std::nullopt}, station);
+        journal->activate(ready.stock.id,
+                          Activation{number, offer.id, date, std::nullopt,
+                                     o.fleet.empty() ? std::nullopt : std::optional(o.fleet)},
+                          station);
     const std::string line = append_or_explain(changes, make_activation(active, station));
     hand_out(o.common, language, sheet(HandoutKind::activation, active, offer, pins.pin1, date));
     print_result(
@@ -515,6 +521,8 @@ void add_agency_commands(CLI::App& root) {
     activate->add_option("--profile", a->profile, "The subscribed offer's profile file (profiles/*.xml)")
         ->required();
     activate->add_option("--iccid", a->iccid, "The ICCID expected on the card in --reader (a check)");
+    activate->add_option("--fleet", a->fleet,
+                         "Join the card to an existing enterprise fleet (its reference, 002 art. 8.3)");
     activate->callback([a] { run_activate(*a); });
 
     auto r = std::make_shared<ReplaceOptions>();

@@ -3,19 +3,31 @@
 // carries; the files whose content differs from the new profile are shown, then (after confirmation) only
 // those are written, each read back, and the journal records the new offer with a "reprofile" event. The
 // engine is personalisation/reprofile.hpp; documented in docs/reprofile.md.
+//
+// Dated changes (002 art. 16.2, issue 16 part 5): with --effective DATE, or for an activated card (a
+// customer's line), the change is ruled before anything is written: the date within 7 working days, at most
+// one change of the line per billing period (unless --force-reason, journaled). The journal records the
+// change with its date and period (change_offer_dated) and an OFFER-CHANGE record goes to the back office's
+// change file (output/back_office.hpp).
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <iterator>
 #include <memory>
 #include <optional>
 
+#include "agency/agency_rules.hpp"
+#include "agency/desk_rules.hpp"
 #include "code_input.hpp"
 #include "commands/card_access_options.hpp"
 #include "commands/commands.hpp"
 #include "identity/keys.hpp"
 #include "identity/transport_key.hpp"
+#include "output/back_office.hpp"
 #include "personalisation/reprofile.hpp"
 #include "profile/profile.hpp"
 #include "session.hpp"
@@ -42,7 +54,90 @@ struct ReprofileOptions {
     bool yes = false;
     bool json = false;
     bool force_last_try = false;
+    // Dated changes (settings: docs/reprofile.md "Dated offer changes").
+    std::string effective, force_reason, holidays, billing_day, changes;
 };
+
+constexpr const char* kHolidaysEnv = "SIM_HOLIDAYS";
+constexpr const char* kBillingDayEnv = "SIM_BILLING_DAY";
+
+// --holidays (a file of dates, or a comma-separated list), else $SIM_HOLIDAYS; --billing-day, else
+// $SIM_BILLING_DAY, else 1 (calendar months).
+agency::OfferChangeCalendar calendar_of(const ReprofileOptions& o) {
+    agency::OfferChangeCalendar calendar;
+    std::string holidays = o.holidays;
+    if (holidays.empty()) {
+        if (const char* env = std::getenv(kHolidaysEnv); env != nullptr) holidays = env;
+    }
+    if (!holidays.empty() && fs::is_regular_file(holidays)) {
+        std::ifstream in(holidays);
+        holidays.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    calendar.holidays = agency::parse_holidays(holidays);
+    std::string day = o.billing_day;
+    if (day.empty()) {
+        if (const char* env = std::getenv(kBillingDayEnv); env != nullptr && *env != '\0') day = env;
+    }
+    if (!day.empty()) calendar.billing_day = agency::parse_billing_day(day);
+    return calendar;
+}
+
+// A dated change, ruled before the card is touched.
+struct DatedPlan {
+    DatedOfferChange change;
+    fs::path changes_file;
+};
+
+std::optional<DatedPlan> plan_dated(const ReprofileOptions& o, Journal& journal, const CardRecord& record,
+                                    const std::string& target) {
+    if (o.effective.empty() && record.state != CardState::activated) {
+        if (!o.force_reason.empty())
+            throw sim::InputError("--force-reason goes with a dated change (--effective)");
+        return std::nullopt;  // a stock or batch card: not a customer's line yet
+    }
+    if (!record.identity.msisdn) {
+        throw sim::InputError(fmt::format(
+            "card {} (ICCID {}) has no number: a dated offer change is a line's (activate it first)",
+            record.id, record.identity.iccid));
+    }
+    const agency::OfferChangeCalendar calendar = calendar_of(o);
+    const std::string today = agency::today_local();
+    const std::string effective = o.effective.empty() ? today : agency::contract_date(o.effective);
+    agency::check_effective_date(today, effective, calendar);
+    DatedPlan plan;
+    plan.change = DatedOfferChange{effective, agency::billing_period(effective, calendar), o.force_reason};
+    if (record.profile != target && o.force_reason.empty()) {
+        check_one_change_per_period(*record.identity.msisdn, journal.offer_changes(record.id),
+                                    plan.change.period);
+    }
+    plan.changes_file = o.changes.empty()
+                            ? agency::default_changes_file(o.access.store_url(), std::getenv("SIM_CHANGES"))
+                            : fs::path(o.changes);
+    check_change_file(plan.changes_file);
+    return plan;
+}
+
+// The journal's record of the change, dated when the rules apply, then the back office's record.
+std::string journal_change(Journal& journal, const CardRecord& record, const std::string& target,
+                           const std::string& detail, const std::optional<DatedPlan>& dated,
+                           const std::string& station) {
+    if (!dated) {
+        journal.change_profile(record.id, target, detail, station);
+        return "";
+    }
+    const CardRecord after = journal.change_offer_dated(record.id, target, detail, dated->change, station);
+    const auto line = make_offer_change(after, record.profile, dated->change.effective_on, station);
+    try {
+        append_change(dated->changes_file, line);
+    } catch (const std::exception& e) {
+        throw sim::Error(fmt::format(
+            "the journal is updated, but the OFFER-CHANGE record could not be appended to {} ({}); append "
+            "this line to it by hand:\n{}",
+            dated->changes_file.string(), e.what(), format_record(line)));
+    }
+    return fmt::format(" Effective {} (billing period {}); OFFER-CHANGE record appended to {}.",
+                       dated->change.effective_on, dated->change.period, dated->changes_file.string());
+}
 
 // Where ADM and PIN2 come from: the journal's codes of this card (unwrapped with the transport keys), or an
 // ADM key file / variable with PIN2 given by file, variable or prompt. Loaded before any card is touched.
@@ -234,6 +329,7 @@ void run(const ReprofileOptions& o) {
     const CardRecord record = find_card(*journal, iccid, store);
     const auto current = current_profile(record, target);
     check_offer_change({record.profile, current ? &*current : nullptr, record.twin.has_value()}, target, app);
+    const std::optional<DatedPlan> dated = plan_dated(o, *journal, record, target.id);
 
     sim::Chv chv(card, {driver->adm_reference()});
     sim::CodePresenterOptions rule;
@@ -266,10 +362,10 @@ void run(const ReprofileOptions& o) {
         out["written"] = false;
         std::string note = "Nothing to write.";
         if (record.profile != target.id) {
-            journal->change_profile(record.id, target.id,
-                                    fmt::format("{} -> {}: no file differs", offer_name(record), target.id),
-                                    station);
-            note += fmt::format(" Journal: offer {} recorded.", target.id);
+            const std::string dated_note = journal_change(
+                *journal, record, target.id,
+                fmt::format("{} -> {}: no file differs", offer_name(record), target.id), dated, station);
+            note += fmt::format(" Journal: offer {} recorded.{}", target.id, dated_note);
         } else {
             note += " The journal already has this offer: unchanged.";
         }
@@ -296,16 +392,20 @@ void run(const ReprofileOptions& o) {
         }
         throw;
     }
-    journal->change_profile(record.id, target.id,
-                            fmt::format("{} -> {}: {}", offer_name(record), target.id, change.summary()),
-                            station);
+    const std::string dated_note = journal_change(
+        *journal, record, target.id,
+        fmt::format("{} -> {}: {}", offer_name(record), target.id, change.summary()), dated, station);
     out["written"] = true;
+    if (dated) {
+        out["effective"] = dated->change.effective_on;
+        out["billing_period"] = dated->change.period;
+    }
     if (o.json) {
         print(o, out, "");
     } else {
-        std::cout << fmt::format("Written and read back: {} ({} write{}). Journal: offer {} recorded.\n",
+        std::cout << fmt::format("Written and read back: {} ({} write{}). Journal: offer {} recorded.{}\n",
                                  change.summary(), change.writes(), change.writes() == 1 ? "" : "s",
-                                 target.id);
+                                 target.id, dated_note);
     }
 }
 
@@ -331,6 +431,23 @@ void add_reprofile_command(CLI::App& root) {
     cmd->add_flag("--json", o->json, "Print the differences and the outcome as JSON");
     cmd->add_flag("--force-last-try", o->force_last_try,
                   "Present PIN1/PIN2 even when only 1 attempt is left (a wrong code then blocks it)");
+    cmd->add_option("--effective", o->effective,
+                    "Date the change takes effect, YYYY-MM-DD, within 7 working days (002 art. 16.2; default "
+                    "today for an activated card)");
+    cmd->add_option("--force-reason", o->force_reason,
+                    "Record a second change in one billing period anyway, for this reason (journaled)");
+    cmd->add_option("--holidays", o->holidays,
+                    fmt::format("Public holidays (not working days): a file of YYYY-MM-DD lines or a comma-"
+                                "separated list (default: ${})",
+                                kHolidaysEnv));
+    cmd->add_option("--billing-day", o->billing_day,
+                    fmt::format("Day of the month a billing period starts, 1 to 28 (default: ${}, else 1: "
+                                "calendar months)",
+                                kBillingDayEnv));
+    cmd->add_option(
+        "--changes", o->changes,
+        "HLR change file for the OFFER-CHANGE record (default: $SIM_CHANGES, else hlr-changes.out "
+        "beside an SQLite journal)");
     cmd->callback([o] { run(*o); });
 }
 

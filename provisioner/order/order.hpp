@@ -126,6 +126,9 @@ struct Order {
     OrderKeys keys;
     OrderOutputs outputs;
     std::optional<TwinPairs> twin_pairs;
+    // A fleet order (`<fleet reference=".."/>`, Flotte Mobile Entreprise, 002 art. 8.3): the enterprise's
+    // reference, journaled on each card and carried into the HLR import and the summary.
+    std::optional<std::string> fleet;
     // The identity list carries EKI: the vendor wrote each card's Ki (and its OPc, from the order's OP).
     bool vendor_keyed = false;
     // The identity list names card bodies (a per-card ADM1 or EKI): each card takes the row with its own
@@ -161,7 +164,10 @@ struct OrderLoadOptions {
 };
 
 // Loads the order and its profile, validates both and every identity row (streaming through explicit lists).
-// Throws sim::InputError (exit 2) listing every error with file:line:column and field.
+// Throws sim::InputError (exit 2) listing every error with file:line:column and field; then, for a
+// well-formed fleet order, sim::SafetyRefusal (exit 3) citing 002 art. 8.3 when it breaks the fleet rule
+// (fewer than 15 subscriptions, an offer other than Forfait Horaire, Forfait M or Forfait Monétaire Bloqué,
+// twin pairs).
 Order load_order(const std::filesystem::path& file, const OrderLoadOptions& options = {});
 
 // Streams the order's identities, `quantity` of them, in order, without holding the list in memory.

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <unordered_set>
 
+#include "agency/desk_rules.hpp"
 #include "order/identity_list.hpp"
 #include "order/order.hpp"
 #include "order/order_paths.hpp"
@@ -31,8 +32,9 @@ class OrderReader {
             r_.error(root, XmlSource::path(root), "expected the root element <order>");
             return o;
         }
-        static constexpr std::array<ChildRule, 7> kOrder = {{{"profile"},
+        static constexpr std::array<ChildRule, 8> kOrder = {{{"profile"},
                                                              {"twin-pairs", 0},
+                                                             {"fleet", 0},
                                                              {"quantity"},
                                                              {"card-type"},
                                                              {"identities"},
@@ -45,6 +47,7 @@ class OrderReader {
         o.source = r_.source().file();
         read_profile_ref(root.child("profile"), o, nodes);
         read_twin_pairs(root.child("twin-pairs"), o, nodes);
+        read_fleet(root.child("fleet"), o, nodes);
         if (auto q = root.child("quantity")) {
             nodes.quantity = q;
             const auto text = r_.text(q, check::unsigned_range(1, 1000000));
@@ -91,6 +94,20 @@ class OrderReader {
                              {{"id", true, check::pattern_id()}, {"file", true, check::text(1, 4096)}}});
         r_.sequence(n, {});
         o.twin_pairs = TwinPairs{r_.str(n, "id"), resolve(n, "file"), {}};
+    }
+
+    void read_fleet(pugi::xml_node n, Order& o, OrderNodes& nodes) {
+        if (!n) return;
+        nodes.fleet = n;
+        r_.attributes(n, std::array<AttrRule, 1>{{{"reference", true, check::text(1, 32)}}});
+        r_.sequence(n, {});
+        const std::string reference = r_.str(n, "reference");
+        try {
+            agency::validate_fleet_reference(reference);
+        } catch (const sim::InputError& e) {
+            r_.error_at(n, "reference", e.what());
+        }
+        o.fleet = reference;
     }
 
     void read_identities(pugi::xml_node n, Order& o, OrderNodes& nodes) {
@@ -180,17 +197,42 @@ class OrderReader {
 
 }  // namespace
 
+namespace {
+// A well-formed order that breaks the fleet rule is refused by the rule (exit 3), each breach at its place.
+void check_fleet_rule(const Order& order, const XmlSource& src, const OrderNodes& nodes) {
+    std::vector<std::string> breaches;
+    const auto at = [&](pugi::xml_node node, const std::string& what) {
+        const SourcePos p = src.pos(node);
+        breaches.push_back(fmt::format("{}:{}:{}: {}", src.file(), p.line, p.column, what));
+    };
+    if (order.quantity < agency::kFleetMinimum) {
+        at(nodes.quantity, fmt::format("a fleet order has at least {} subscriptions, this one {}",
+                                       agency::kFleetMinimum, order.quantity));
+    }
+    if (!agency::is_fleet_offer(order.profile.id)) {
+        at(nodes.profile, fmt::format("offer {} is not a fleet offer", order.profile.id));
+    }
+    if (order.twin_pairs) at(nodes.twin_pairs, "a fleet order issues no twin pairs (carte jumelle)");
+    if (breaches.empty()) return;
+    std::string lines;
+    for (const auto& b : breaches) lines += "\n  " + b;
+    throw sim::SafetyRefusal(fmt::format("order {}: fleet {} refused by the rule {}:{}\nnothing was issued",
+                                         src.file(), *order.fleet, agency::kFleetRule, lines));
+}
+}  // namespace
+
 Order load_order(const std::filesystem::path& file, const OrderLoadOptions& options) {
     Diagnostics diags("order " + file.string());
     XmlSource src(file, diags);
     Order order;
+    OrderNodes nodes;
     if (src.ok()) {
-        OrderNodes nodes;
         order = OrderReader(src, diags, options.root ? *options.root : default_order_root(file)).read(nodes);
         order.source = file;
         if (diags.empty()) check_order_rules(order, nodes, src, diags, options);
     }
     diags.throw_if_any();
+    if (order.fleet) check_fleet_rule(order, src, nodes);
     return order;
 }
 

@@ -14,7 +14,8 @@
 namespace provisioner {
 
 struct OrderNodes {
-    pugi::xml_node root, profile, twin_pairs, quantity, card_type, identities, imsi, iccid, msisdn, keys;
+    pugi::xml_node root, profile, twin_pairs, fleet, quantity, card_type, identities, imsi, iccid, msisdn,
+        keys;
 };
 
 // Loads the referenced profile into order.profile, reads the vendor header, checks everything.

@@ -62,7 +62,8 @@ bool is_iso_date(std::string_view s) {
 
 std::string change_file_header(const std::string& operator_name) {
     return fmt::format(
-        "* OPT-NC back-office HLR change records: activations, SIM swaps and twin links (docs/outputs.md). "
+        "* OPT-NC back-office HLR change records: activations, SIM swaps, twin links and offer changes "
+        "(docs/outputs.md). "
         "No keys.\n"
         "Format : optnc-hlr-changes 1\n"
         "Operator : {}\n"
@@ -112,7 +113,8 @@ ActivationRecord make_activation(const CardRecord& card, std::string station_id)
                             card.profile,
                             card.activated_on,
                             std::move(station_id),
-                            {}};
+                            {},
+                            card.fleet};
 }
 
 std::string format_record(const ActivationRecord& r) {
@@ -120,8 +122,33 @@ std::string format_record(const ActivationRecord& r) {
     require(is_token(r.profile) && r.profile.find(',') == std::string::npos, "ACTIVATE", "offer",
             "a profile id without blanks or commas");
     require(is_iso_date(r.date), "ACTIVATE", "contract start", "a date YYYY-MM-DD");
+    require(r.fleet.empty() || (is_token(r.fleet) && r.fleet.find(',') == std::string::npos), "ACTIVATE",
+            "fleet", "a reference without blanks or commas");
     return format_row("ACTIVATE", r.at, r.station_id, "-", "-", r.iccid, r.imsi, r.msisdn,
-                      fmt::format("{},{}", r.profile, r.date));
+                      r.fleet.empty() ? fmt::format("{},{}", r.profile, r.date)
+                                      : fmt::format("{},{},fleet={}", r.profile, r.date, r.fleet));
+}
+
+OfferChangeRecord make_offer_change(const CardRecord& card, std::string from_profile,
+                                    std::string effective_on, std::string station_id) {
+    if (!card.identity.msisdn) {
+        throw sim::InputError(fmt::format("offer change record: card {} (ICCID {}) has no number", card.id,
+                                          card.identity.iccid));
+    }
+    return OfferChangeRecord{
+        card.identity.iccid, card.identity.imsi,      *card.identity.msisdn, std::move(from_profile),
+        card.profile,        std::move(effective_on), std::move(station_id), {}};
+}
+
+std::string format_record(const OfferChangeRecord& r) {
+    check_card("OFFER-CHANGE", "card", r.iccid, r.imsi);
+    for (const auto* offer : {&r.from_profile, &r.to_profile}) {
+        require(is_token(*offer) && offer->find(',') == std::string::npos, "OFFER-CHANGE", "offer",
+                "a profile id without blanks or commas");
+    }
+    require(is_iso_date(r.effective_on), "OFFER-CHANGE", "effective date", "a date YYYY-MM-DD");
+    return format_row("OFFER-CHANGE", r.at, r.station_id, "-", "-", r.iccid, r.imsi, r.msisdn,
+                      fmt::format("{},{},{}", r.from_profile, r.to_profile, r.effective_on));
 }
 
 std::string format_record(const SimSwapRecord& r) {
@@ -151,6 +178,11 @@ void append_change(const std::filesystem::path& file, const TwinLinkRecord& reco
 }
 
 void append_change(const std::filesystem::path& file, const ActivationRecord& record,
+                   const std::string& operator_name) {
+    append_record(file, change_file_header(operator_name), format_record(record));
+}
+
+void append_change(const std::filesystem::path& file, const OfferChangeRecord& record,
                    const std::string& operator_name) {
     append_record(file, change_file_header(operator_name), format_record(record));
 }

@@ -30,13 +30,28 @@ struct SimSwapRecord {
 };
 
 // A stock card activated at subscription: FROM is empty (written `-`), TO the card; REASON carries the offer
-// and the contract start as `OFFER,YYYY-MM-DD`.
+// and the contract start as `OFFER,YYYY-MM-DD`, and for a card of an enterprise fleet `OFFER,YYYY-MM-DD,
+// fleet=REFERENCE` (002 art. 8.3).
 struct ActivationRecord {
     std::string iccid;
     std::string imsi;
     std::string msisdn;
     std::string profile;  // the subscribed offer (profile id)
     std::string date;     // contract start, YYYY-MM-DD
+    std::string station_id;
+    std::string at;          // empty = now
+    std::string fleet = {};  // the enterprise fleet, else empty
+};
+
+// A dated offer change of a line (002 art. 16.2): FROM is empty (`-`), TO the card; REASON carries
+// `OLD_OFFER,NEW_OFFER,YYYY-MM-DD` (the date the change takes effect).
+struct OfferChangeRecord {
+    std::string iccid;
+    std::string imsi;
+    std::string msisdn;
+    std::string from_profile;
+    std::string to_profile;
+    std::string effective_on;  // YYYY-MM-DD
     std::string station_id;
     std::string at;  // empty = now
 };
@@ -58,12 +73,16 @@ TwinLinkRecord make_twin_link(const CardRecord& main_card, const CardRecord& twi
                               std::string station_id);
 // From the activated card's record. Throws InputError when it has no MSISDN or no activation date.
 ActivationRecord make_activation(const CardRecord& card, std::string station_id);
+// From the card's record after the change (its new offer). Throws InputError when it has no MSISDN.
+OfferChangeRecord make_offer_change(const CardRecord& card, std::string from_profile,
+                                    std::string effective_on, std::string station_id);
 
 // The line each record becomes (with its '\n'). Throws InputError on a field that is not what its column
 // says (IMSI 15 digits, ICCID 18-20 digits, MSISDN digits, reason/station tokens without spaces).
 std::string format_record(const SimSwapRecord& record);
 std::string format_record(const TwinLinkRecord& record);
 std::string format_record(const ActivationRecord& record);
+std::string format_record(const OfferChangeRecord& record);
 
 // Appends the record to `file` (created 0600 with its header when new; refused if group/others can read it).
 void append_change(const std::filesystem::path& file, const SimSwapRecord& record,
@@ -71,6 +90,8 @@ void append_change(const std::filesystem::path& file, const SimSwapRecord& recor
 void append_change(const std::filesystem::path& file, const TwinLinkRecord& record,
                    const std::string& operator_name = "OPT-NC Mobilis");
 void append_change(const std::filesystem::path& file, const ActivationRecord& record,
+                   const std::string& operator_name = "OPT-NC Mobilis");
+void append_change(const std::filesystem::path& file, const OfferChangeRecord& record,
                    const std::string& operator_name = "OPT-NC Mobilis");
 
 // Checks, without writing, that a record could be appended to `file`: an existing file must be a regular file

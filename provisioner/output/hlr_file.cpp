@@ -14,6 +14,11 @@ std::string order_line(const Job& job) {
     return fmt::format("Order : {}\n", job.order_id);
 }
 
+// A fleet order's enterprise reference (002 art. 8.3): every card of the file belongs to that fleet.
+std::string fleet_line(const Job& job) {
+    return job.fleet.empty() ? "" : fmt::format("Fleet : {}\n", job.fleet);
+}
+
 class HlrSink final : public CardSink {
   public:
     HlrSink(const std::filesystem::path& file, const JobHeader& header)
@@ -51,22 +56,23 @@ class HlrSink final : public CardSink {
             "* OPT-NC back-office / HLR-AuC import. Ki and OPc appear only wrapped under the transport key "
             "K4\n"
             "* named by KID: EKI = AES-CBC(K4, IV 0, Ki), EOPC likewise, no padding (docs/outputs.md).\n");
-        out_.append(fmt::format(
-            "Format : optnc-hlr-import 1\n"
-            "Operator : {}\n"
-            "PLMN : {} {}\n"
-            "{}"
-            "Profile : {}\n"
-            "Quantity : {}\n"
-            "Ordered : {}\n"
-            "KID : {}\n"
-            "Cipher : {} zero IV, no padding\n"
-            "Algorithm : {}\n"
-            "Station : {}\n"
-            "Generated on : {}\n"
-            "var_out: ICCID IMSI MSISDN ALGORITHM PROFILE TWIN_ICCID EKI EOPC\n",
-            header_.operator_name, p.mcc, p.mnc, order_line(job), p.id, header_.rows, header_.ordered,
-            header_.key_index, header_.cipher, to_string(p.algorithm), job.station_id, header_.generated_at));
+        out_.append(
+            fmt::format("Format : optnc-hlr-import 1\n"
+                        "Operator : {}\n"
+                        "PLMN : {} {}\n"
+                        "{}{}"
+                        "Profile : {}\n"
+                        "Quantity : {}\n"
+                        "Ordered : {}\n"
+                        "KID : {}\n"
+                        "Cipher : {} zero IV, no padding\n"
+                        "Algorithm : {}\n"
+                        "Station : {}\n"
+                        "Generated on : {}\n"
+                        "var_out: ICCID IMSI MSISDN ALGORITHM PROFILE TWIN_ICCID EKI EOPC\n",
+                        header_.operator_name, p.mcc, p.mnc, order_line(job), fleet_line(job), p.id,
+                        header_.rows, header_.ordered, header_.key_index, header_.cipher,
+                        to_string(p.algorithm), job.station_id, header_.generated_at));
     }
 
     SecureFileWriter out_;

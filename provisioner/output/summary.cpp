@@ -75,6 +75,7 @@ json build_summary(const SummaryInput& in) {
                 {"plmn", {{"mcc", in.profile->mcc}, {"mnc", in.profile->mnc}}},
                 {"order", r.job.order_id},
                 {"job_id", r.job.id},
+                {"fleet", null_if_empty(r.job.fleet)},
                 {"profile", in.profile->id},
                 {"algorithm", std::string(to_string(in.profile->algorithm))},
                 {"station", r.job.station_id},

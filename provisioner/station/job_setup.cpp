@@ -34,7 +34,9 @@ class OrderIdentities final : public IdentitySource {
 Job create_order_job(Journal& journal, const Order& order, const TransportKeys& keys,
                      const std::string& station_id) {
     OrderIdentities identities(order, keys.get(order.keys.transport_key_index));
-    return journal.create_job(JobSpec{order.id, order.profile.id, order.quantity, station_id}, identities);
+    return journal.create_job(
+        JobSpec{order.id, order.profile.id, order.quantity, station_id, order.fleet.value_or("")},
+        identities);
 }
 
 }  // namespace

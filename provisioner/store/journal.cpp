@@ -568,9 +568,11 @@ CardRecord Journal::activate(CardId card, const Activation& activation, std::str
     t.profile = activation.profile;
     t.activated_on = activation.date;
     t.twin_of = activation.twin_of;
+    t.fleet = activation.fleet;
     t.detail =
         fmt::format("MSISDN {}, offer {}, from {}", activation.msisdn, activation.profile, activation.date);
     if (activation.twin_of) t.detail += fmt::format(", twin of card {}", *activation.twin_of);
+    if (activation.fleet) t.detail += fmt::format(", fleet {}", *activation.fleet);
     return apply(t);
 }
 
@@ -623,6 +625,114 @@ CardRecord Journal::change_profile(CardId card, std::string_view profile, std::s
     t.profile = std::string(profile);
     t.detail = detail;
     return apply(t);
+}
+
+namespace {
+std::string utc_text(std::chrono::system_clock::time_point now) {
+    const std::time_t secs = std::chrono::system_clock::to_time_t(now);
+    const auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1,
+                       tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+}
+}  // namespace
+
+// ---- the agency desk: dated offer changes and code requests ---------------------------------------------
+namespace {
+// An offer change belongs to the subscription, which the number names across card replacements.
+std::string line_of(const CardRecord& card) {
+    return card.identity.msisdn ? *card.identity.msisdn : fmt::format("card:{}", card.id);
+}
+
+// utc_now() of `hours` ago, in the journal's one timestamp text (which sorts as time does).
+std::string utc_hours_ago(int hours) {
+    return utc_text(std::chrono::system_clock::now() - std::chrono::hours(hours));
+}
+}  // namespace
+
+void check_one_change_per_period(std::string_view line, const std::vector<OfferChangeRow>& changes,
+                                 std::string_view period) {
+    for (const OfferChangeRow& earlier : changes) {
+        if (earlier.period != period) continue;
+        throw OfferChangeRefused(fmt::format(
+            "line {} already changed offer in billing period {} ({} -> {}, effective {}, recorded {}): at "
+            "most "
+            "one offer change per billing period (002 art. 16.2); give --force-reason to record a second "
+            "one; "
+            "nothing was written",
+            line, period, earlier.from_profile, earlier.to_profile, earlier.effective_on, earlier.at));
+    }
+}
+
+CardRecord StoreJournal::change_offer_dated(CardId card_id, std::string_view profile, std::string_view detail,
+                                            const DatedOfferChange& dated, std::string_view station_id) {
+    if (dated.effective_on.empty() || dated.period.empty())
+        throw sim::InputError("a dated offer change needs its date and its billing period");
+    Transition t = transition(card_id, {CardState::issued, CardState::activated}, CardState::issued,
+                              "reprofile", station_id);
+    t.keep_state = true;
+    t.profile = std::string(profile);
+    t.detail = fmt::format("{}; effective {}", detail, dated.effective_on);
+    if (!dated.forced_reason.empty())
+        t.detail +=
+            fmt::format("; second change in billing period {} forced: {}", dated.period, dated.forced_reason);
+    CardRecord after;
+    const auto body = [&](StoreTransaction& tx) {
+        const auto before = tx.load_card(card_id, true);
+        if (!before) throw NotFound(fmt::format("offer change: no card {}", card_id));
+        const std::string line = line_of(*before);
+        // The number's lock orders two agencies changing the same line's offer at once.
+        if (before->identity.msisdn) tx.lock_number(*before->identity.msisdn);
+        if (dated.forced_reason.empty())
+            check_one_change_per_period(line, tx.offer_changes(line), dated.period);
+        after = apply_one(tx, t);
+        tx.insert_offer_change(OfferChangeRow{0, card_id, line, dated.period, dated.effective_on,
+                                              before->profile, std::string(profile), dated.forced_reason,
+                                              std::string(station_id), ""});
+    };
+    const auto resolve = [&](StoreTransaction& tx, const CommittedWrite&) {
+        after = *tx.load_card(card_id, false);
+    };
+    write(body, resolve, Replay::allowed);
+    return after;
+}
+
+std::vector<OfferChangeRow> StoreJournal::offer_changes(CardId card_id) {
+    std::vector<OfferChangeRow> out;
+    read([&](StoreTransaction& tx) {
+        const auto c = tx.load_card(card_id, false);
+        if (!c) throw NotFound(fmt::format("journal {}: no card {}", where(), card_id));
+        out = tx.offer_changes(line_of(*c));
+    });
+    return out;
+}
+
+void StoreJournal::record_code_request(const CodeRequest& request) {
+    if (request.code.empty() || request.requester.empty())
+        throw sim::InputError("a code request names the code and who asked");
+    const auto body = [&](StoreTransaction& tx) {
+        const auto c = tx.load_card(request.card, true);  // orders two desks asking for one card at once
+        if (!c) throw NotFound(fmt::format("journal {}: no card {}", where(), request.card));
+        const std::string since = utc_hours_ago(24);
+        std::vector<std::string> recent;
+        for (const Event& e : tx.events(std::nullopt, request.card)) {
+            if (e.kind == kCodeRequestEvent && e.at >= since) recent.push_back(e.at);
+        }
+        if (recent.size() >= request.daily_limit) {
+            throw CodeRequestLimit(fmt::format(
+                "card {} (ICCID {}): {} code request(s) in the last 24 hours (the last at {}), the limit is "
+                "{} per card per day (setting --daily-limit / $SIM_PUK_DAILY_LIMIT); nothing was given",
+                c->id, c->identity.iccid, recent.size(), recent.empty() ? "-" : recent.back(),
+                request.daily_limit));
+        }
+        Event e = card_event(request.station_id, c->job_id, c->id, std::string(kCodeRequestEvent));
+        e.detail = fmt::format("{} given to {}", request.code, request.requester);
+        tx.insert_event(e);
+    };
+    write(
+        body, [](StoreTransaction&, const CommittedWrite&) {}, Replay::allowed);
 }
 
 // ---- factory
@@ -680,18 +790,6 @@ std::pair<int, int> migrate_store(std::string_view url) {
     const auto journal = open_journal(url);
     return {before, static_cast<SqliteJournal&>(*journal).schema_version()};
 }
-
-namespace {
-std::string utc_text(std::chrono::system_clock::time_point now) {
-    const std::time_t secs = std::chrono::system_clock::to_time_t(now);
-    const auto ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1,
-                       tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
-}
-}  // namespace
 
 std::string utc_now() {
     return utc_text(std::chrono::system_clock::now());

@@ -178,6 +178,7 @@ struct JobSpec {
     std::string profile;
     std::uint64_t quantity = 0;
     std::string station_id;
+    std::string fleet = {};  // a fleet order's enterprise reference (002 art. 8.3), else empty
 };
 
 struct Job {
@@ -187,6 +188,7 @@ struct Job {
     std::uint64_t quantity = 0;
     std::string station_id;
     std::string created_at;  // UTC, ISO 8601
+    std::string fleet = {};  // a fleet order's enterprise reference, else empty
 };
 
 struct CardRecord {
@@ -206,6 +208,7 @@ struct CardRecord {
     std::optional<CardId> replaced_by;
     std::string profile;       // the card's offer: the job's, until an activation, replacement or reprofile
     std::string activated_on;  // contract start (YYYY-MM-DD) once activated, else empty
+    std::string fleet = {};    // the enterprise fleet it belongs to (its own, else its job's), else empty
     std::string created_at;
     std::string updated_at;
     bool resumed = false;  // set by allocate() when the card got its existing record back
@@ -262,8 +265,9 @@ struct Transition {
     // (allocated .. activated, or quarantined) holds it, unless that card is `twin_of`; refused
     // (IdentityConflict) when the identity already has a different number.
     std::optional<std::string> msisdn;
-    std::optional<std::string> profile;       // the card's offer from now on
-    std::optional<std::string> activated_on;  // contract start date
+    std::optional<std::string> profile;               // the card's offer from now on
+    std::optional<std::string> activated_on;          // contract start date
+    std::optional<std::string> fleet = std::nullopt;  // the enterprise fleet the card joins
     // Links the card and this one as twins (both ways) in the same transaction. Refused (WrongTransition)
     // when either is linked to another card that is still live.
     std::optional<CardId> twin_of;
@@ -275,6 +279,8 @@ struct Activation {
     std::string profile;            // the subscribed offer
     std::string date;               // contract start, YYYY-MM-DD
     std::optional<CardId> twin_of;  // set when this card is the twin ("car") card of a main card
+    std::optional<std::string> fleet =
+        std::nullopt;  // the enterprise fleet the card joins (activate --fleet)
 };
 
 // A card replaced at the agency: the customer keeps the number and the offer.
@@ -289,6 +295,53 @@ struct ReplacementResult {
     CardRecord old_card;
     CardRecord new_card;
 };
+
+// ---- the agency desk (issue 16 parts 3 and 5)
+// A dated offer change of a line (002 art. 16.2): the journal refuses a second change of the same line in the
+// same billing period unless `forced_reason` is given; the caller has checked the date
+// (agency/desk_rules.hpp) and named the period it falls in.
+struct DatedOfferChange {
+    std::string effective_on;   // YYYY-MM-DD
+    std::string period;         // the billing period the date falls in, e.g. "2026-12"
+    std::string forced_reason;  // journaled; empty unless the one-per-period rule is overridden
+};
+struct OfferChangeRow {
+    std::int64_t id = 0;
+    CardId card = 0;
+    std::string line;  // the number, else "card:ID" for a card without one
+    std::string period;
+    std::string effective_on;
+    std::string from_profile;
+    std::string to_profile;
+    std::string forced_reason;
+    std::string station_id;
+    std::string at;
+};
+// A second offer change in one billing period (exit 3): the earlier change is named.
+class OfferChangeRefused : public sim::SafetyRefusal {
+  public:
+    using sim::SafetyRefusal::SafetyRefusal;
+};
+// The one-change-per-period rule over a line's changes: throws OfferChangeRefused naming the change already
+// in `period` (the journal checks it again in its transaction; a verb checks it before writing a card).
+void check_one_change_per_period(std::string_view line, const std::vector<OfferChangeRow>& changes,
+                                 std::string_view period);
+
+// A card's code handed out from the journal (`provisioner puk`): who asked (never the document itself, only
+// its hash) and which code. At most `daily_limit` requests per card in any 24 hours.
+struct CodeRequest {
+    CardId card = 0;
+    std::string code;       // puk1, pin2 or puk2
+    std::string requester;  // "id-document sha256:…" or "technician NAME": never a secret
+    std::string station_id;
+    unsigned daily_limit = 3;
+};
+class CodeRequestLimit : public sim::SafetyRefusal {
+  public:
+    using sim::SafetyRefusal::SafetyRefusal;
+};
+// The event kind of a code request.
+inline constexpr std::string_view kCodeRequestEvent = "code-request";
 
 // ---- ADM keys: the ADM guard's ledger shared by the stations of a batch (station/adm_ledger.hpp)
 // A key is known by its fingerprint only (HMAC-SHA256 under a key derived from K4, hex): the store never
@@ -399,6 +452,17 @@ class Journal {
     // Offer change: the card keeps its state, number and identity; `detail` says what changed.
     CardRecord change_profile(CardId card, std::string_view profile, std::string_view detail,
                               std::string_view station_id);
+    // The same, dated and ruled (002 art. 16.2): in ONE transaction, refuses (OfferChangeRefused) when the
+    // card's line already changed offer in `dated.period` and no forced reason is given, else records the
+    // change row and the "reprofile" event (with the date, and the forced reason when there is one).
+    virtual CardRecord change_offer_dated(CardId card, std::string_view profile, std::string_view detail,
+                                          const DatedOfferChange& dated, std::string_view station_id) = 0;
+    // The offer changes of a card's line (its number, else the card), oldest first.
+    virtual std::vector<OfferChangeRow> offer_changes(CardId card) = 0;
+    // Records a code handed out (an event of kind kCodeRequestEvent, the code's name and the requester, never
+    // the code) in ONE transaction with the rate limit: CodeRequestLimit when the card already had
+    // `daily_limit` requests in the last 24 hours. The caller prints the code only after this returns.
+    virtual void record_code_request(const CodeRequest& request) = 0;
     CardRecord mark_barred(CardId card, std::string_view reason, std::string_view station_id);
     CardRecord mark_replaced(CardId card, CardId replacement, std::string_view station_id);
 

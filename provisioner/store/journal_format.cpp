@@ -20,7 +20,8 @@ nlohmann::json to_json(const Job& job) {
             {"profile", job.profile},
             {"quantity", job.quantity},
             {"station_id", job.station_id},
-            {"created_at", job.created_at}};
+            {"created_at", job.created_at},
+            {"fleet", job.fleet.empty() ? nlohmann::json(nullptr) : nlohmann::json(job.fleet)}};
 }
 
 nlohmann::json to_json(const CardRecord& c) {
@@ -40,6 +41,7 @@ nlohmann::json to_json(const CardRecord& c) {
         {"replaced_by", opt(c.replaced_by)},
         {"profile", c.profile},
         {"activated_on", c.activated_on.empty() ? nlohmann::json(nullptr) : nlohmann::json(c.activated_on)},
+        {"fleet", c.fleet.empty() ? nlohmann::json(nullptr) : nlohmann::json(c.fleet)},
         {"created_at", c.created_at},
         {"updated_at", c.updated_at}};
     // Which transport key protects the card's secrets, never the blobs themselves.
@@ -90,6 +92,7 @@ std::string format_card_detail(const CardRecord& c, const std::vector<Event>& ev
     field("job", fmt::format("{} (identity #{})", c.job_id, c.seq));
     field("offer", c.profile);
     if (!c.activated_on.empty()) field("activated on", c.activated_on);
+    if (!c.fleet.empty()) field("fleet", c.fleet);
     field("card body", c.fingerprint);
     field("reader", c.reader_id);
     field("station", c.station_id);

@@ -41,13 +41,24 @@ CardRecord read_card(const Row& row) {
     c.profile = row.text(23);
     c.activated_on = row.text(24);
     c.order_id = row.text(25);
+    c.fleet = row.text(26);
     return c;
 }
 
 template <class Row>
 Job read_job(const Row& row) {
     return Job{row.int64(0), row.text(1), row.text(2), static_cast<std::uint64_t>(row.int64(3)),
-               row.text(4),  row.text(5)};
+               row.text(4),  row.text(5), row.text(6)};
+}
+
+// Columns: id, card_id, line, period, effective_on, from_profile, to_profile, forced_reason, station_id, at.
+inline constexpr const char* kOfferChangeSelect =
+    "SELECT id, card_id, line, period, effective_on, from_profile, to_profile, forced_reason, station_id, at "
+    "FROM offer_change ";
+template <class Row>
+OfferChangeRow read_offer_change(const Row& row) {
+    return OfferChangeRow{row.int64(0), row.int64(1), row.text(2), row.text(3), row.text(4),
+                          row.text(5),  row.text(6),  row.text(7), row.text(8), row.text(9)};
 }
 
 template <class Row>

@@ -101,6 +101,27 @@ CREATE TABLE adm_key (
 );
 )sql";
 
+// v6 (the agency desk, issue 16 parts 5 and 7): a fleet's enterprise reference on its order's job and on a
+// card that joined the fleet later, and the dated offer changes of a line (one row each, with the billing
+// period it falls in, so the one-change-per-period rule is a look-up in the same transaction).
+constexpr std::string_view kSchemaV6 = R"sql(
+ALTER TABLE job ADD COLUMN fleet TEXT;
+ALTER TABLE card ADD COLUMN fleet TEXT;
+CREATE TABLE offer_change (
+    id             {id},
+    card_id        {integer} NOT NULL REFERENCES card (id),
+    line           TEXT NOT NULL,
+    period         TEXT NOT NULL,
+    effective_on   TEXT NOT NULL,
+    from_profile   TEXT NOT NULL,
+    to_profile     TEXT NOT NULL,
+    forced_reason  TEXT NOT NULL DEFAULT '',
+    station_id     TEXT NOT NULL,
+    at             TEXT NOT NULL
+);
+CREATE INDEX offer_change_line ON offer_change (line, period);
+)sql";
+
 // v7 (hardening): the files a job published, each path with the SHA-256 of every content written there. A
 // rerun replaces a file at an output path only when the journal knows its bytes as the job's own
 // (secure_file.hpp ReplaceRule); a row is written before its file is published, so a crash in between leaves
@@ -155,6 +176,7 @@ std::vector<SchemaStep> schema_steps(SqlDialect dialect) {
             {2, std::string(kSchemaV2)},
             {3, std::string(kSchemaV3)},
             {4, with_words(kSchemaV4, dialect)},
+            {6, with_words(kSchemaV6, dialect)},
             {7, with_words(kSchemaV7, dialect)}};
 }
 
@@ -167,12 +189,14 @@ JournalSelects make_selects(SqlDialect d) {
             "c.station_id, "
             "c.state, c.reason, c.ki_key_index, c.ki_blob, c.opc_key_index, c.opc_blob, c.codes_key_index, "
             "c.codes_blob, i.listed_key_index, i.listed_blob, c.twin_id, c.replaced_by, {}, {}, "
-            "COALESCE(c.profile, j.profile), COALESCE(c.activated_on, ''), j.order_id "
+            "COALESCE(c.profile, j.profile), COALESCE(c.activated_on, ''), j.order_id, "
+            "COALESCE(c.fleet, j.fleet, '') "
             "FROM card c JOIN identity i ON i.job_id = c.job_id AND i.seq = c.seq JOIN job j ON j.id = "
             "c.job_id ",
             timestamp_text("c.created_at", d), timestamp_text("c.updated_at", d)),
-        .job = fmt::format("SELECT id, order_id, profile, quantity, station_id, {} FROM job ",
-                           timestamp_text("created_at", d)),
+        .job = fmt::format(
+            "SELECT id, order_id, profile, quantity, station_id, {}, COALESCE(fleet, '') FROM job ",
+            timestamp_text("created_at", d)),
         .event = fmt::format(
             "SELECT id, {}, station_id, job_id, card_id, kind, from_state, to_state, detail FROM event ",
             timestamp_text("at", d)),

@@ -102,6 +102,10 @@ class StoreTransaction {
     virtual std::optional<NumberReservation> number_reservation(std::string_view msisdn) = 0;
     virtual void set_twin(CardId card, CardId twin, std::string_view station_id) = 0;
 
+    // ---- dated offer changes
+    virtual void insert_offer_change(const OfferChangeRow& row) = 0;
+    virtual std::vector<OfferChangeRow> offer_changes(std::string_view line) = 0;
+
     // ---- the ADM key ledger
     // The key's row, locked against other writers until the transaction ends (there may be no row yet).
     virtual std::optional<AdmKeyRow> load_adm_key(JobId job, std::string_view fingerprint) = 0;
@@ -148,6 +152,10 @@ class StoreJournal : public Journal {
     void record_output(JobId job, std::string_view path, std::string_view sha256) final;
     bool wrote_output(JobId job, std::string_view path, std::string_view sha256) final;
     std::vector<Event> events(std::optional<JobId> job, std::optional<CardId> card) final;
+    CardRecord change_offer_dated(CardId card, std::string_view profile, std::string_view detail,
+                                  const DatedOfferChange& dated, std::string_view station_id) final;
+    std::vector<OfferChangeRow> offer_changes(CardId card) final;
+    void record_code_request(const CodeRequest& request) final;
 
   protected:
     using Body = std::function<void(StoreTransaction&)>;

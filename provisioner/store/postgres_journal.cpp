@@ -110,9 +110,15 @@ class PostgresTransaction final : public StoreTransaction {
         Result inserted;
         try {
             inserted = c_.exec(
-                "INSERT INTO job (order_id, profile, quantity, station_id) VALUES ($1, $2, $3::bigint, $4) "
-                "RETURNING id",
-                Params().add(spec.order_id).add(spec.profile).add(spec.quantity).add(spec.station_id));
+                "INSERT INTO job (order_id, profile, quantity, station_id, fleet) VALUES ($1, $2, "
+                "$3::bigint, "
+                "$4, NULLIF($5, '')) RETURNING id",
+                Params()
+                    .add(spec.order_id)
+                    .add(spec.profile)
+                    .add(spec.quantity)
+                    .add(spec.station_id)
+                    .add(spec.fleet));
         } catch (const pg::ConstraintViolation&) {
             return std::nullopt;
         }
@@ -254,6 +260,7 @@ class PostgresTransaction final : public StoreTransaction {
         add_wrapped(p, t.secrets ? std::optional(t.secrets->opc) : std::nullopt);
         add_wrapped(p, t.secrets ? t.secrets->codes : std::nullopt);
         p.add(t.replaced_by).add(t.card).add(to_string(expected)).add(t.profile).add(t.activated_on);
+        p.add(t.fleet);
         // `state = $13` makes the write itself the compare-and-set.
         return !c_.exec(
                       "UPDATE card SET state = $1, station_id = $2, updated_at = now(), "
@@ -266,7 +273,8 @@ class PostgresTransaction final : public StoreTransaction {
                       "codes_blob = CASE WHEN $4 THEN $10::bytea ELSE codes_blob END, "
                       "replaced_by = COALESCE($11::bigint, replaced_by), profile = COALESCE($14::text, "
                       "profile), "
-                      "activated_on = COALESCE($15::text, activated_on) WHERE id = $12 AND state = $13 "
+                      "activated_on = COALESCE($15::text, activated_on), fleet = COALESCE($16::text, fleet) "
+                      "WHERE id = $12 AND state = $13 "
                       "RETURNING id",
                       p)
                     .empty();
@@ -371,6 +379,26 @@ class PostgresTransaction final : public StoreTransaction {
                 .add(state_text(e.to))
                 .add(e.detail)
                 .add(request_id_.empty() ? std::nullopt : std::optional<std::string>(request_id_)));
+    }
+    void insert_offer_change(const OfferChangeRow& r) override {
+        c_.exec(
+            "INSERT INTO offer_change (card_id, line, period, effective_on, from_profile, to_profile, "
+            "forced_reason, station_id, at) VALUES ($1::bigint, $2, $3, $4, $5, $6, $7, $8, "
+            "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'))",
+            Params()
+                .add(r.card)
+                .add(r.line)
+                .add(r.period)
+                .add(r.effective_on)
+                .add(r.from_profile)
+                .add(r.to_profile)
+                .add(r.forced_reason)
+                .add(r.station_id));
+    }
+    std::vector<OfferChangeRow> offer_changes(std::string_view line) override {
+        return read_all<OfferChangeRow>(
+            c_.exec(std::string(kOfferChangeSelect) + "WHERE line = $1 ORDER BY id", Params().add(line)),
+            [](const PgRow& row) { return read_offer_change(row); });
     }
     std::vector<Event> events(std::optional<JobId> job, std::optional<CardId> card) override {
         return read_all<Event>(

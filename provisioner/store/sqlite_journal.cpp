@@ -67,14 +67,18 @@ class SqliteTransaction final : public StoreTransaction {
     }
     std::optional<Job> insert_job(const JobSpec& spec) override {
         auto st = db_.prepare(
-            "INSERT INTO job (order_id, profile, quantity, station_id, created_at) VALUES (?, ?, ?, ?, ?)");
+            "INSERT INTO job (order_id, profile, quantity, station_id, created_at, fleet) VALUES (?, ?, ?, "
+            "?, ?, "
+            "NULLIF(?, ''))");
         st.bind(1, spec.order_id).bind(2, spec.profile).bind(3, spec.quantity).bind(4, spec.station_id);
+        st.bind(6, spec.fleet);
         try {
             st.bind(5, now_).run();
         } catch (const sqlite::ConstraintViolation&) {
             return std::nullopt;
         }
-        return Job{db_.last_insert_id(), spec.order_id, spec.profile, spec.quantity, spec.station_id, now_};
+        return Job{db_.last_insert_id(), spec.order_id, spec.profile, spec.quantity,
+                   spec.station_id,      now_,          spec.fleet};
     }
     void insert_identities(JobId job, std::uint64_t first_seq, std::span<const IdentityRow> rows) override {
         auto insert = db_.prepare(
@@ -204,7 +208,8 @@ class SqliteTransaction final : public StoreTransaction {
             "codes_key_index = CASE WHEN ?5 THEN ?10 ELSE codes_key_index END, "
             "codes_blob = CASE WHEN ?5 THEN ?11 ELSE codes_blob END, "
             "replaced_by = COALESCE(?12, replaced_by), profile = COALESCE(?15, profile), "
-            "activated_on = COALESCE(?16, activated_on) WHERE id = ?13 AND state = ?14");
+            "activated_on = COALESCE(?16, activated_on), fleet = COALESCE(?17, fleet) WHERE id = ?13 AND "
+            "state = ?14");
         up.bind(1, to_string(to)).bind(2, t.station_id).bind(3, now_).bind(4, t.reason);
         up.bind(5, std::int64_t{t.secrets.has_value()});
         if (t.secrets) {
@@ -213,7 +218,7 @@ class SqliteTransaction final : public StoreTransaction {
             bind_wrapped(up, 10, t.secrets->codes);
         }
         up.bind(12, t.replaced_by).bind(13, t.card).bind(14, to_string(expected));
-        up.bind(15, t.profile).bind(16, t.activated_on);
+        up.bind(15, t.profile).bind(16, t.activated_on).bind(17, t.fleet);
         up.run();
         return db_.changes() == 1;
     }
@@ -319,6 +324,28 @@ class SqliteTransaction final : public StoreTransaction {
             .bind(7, state_text(e.to))
             .bind(8, e.detail)
             .run();
+    }
+    void insert_offer_change(const OfferChangeRow& r) override {
+        db_.prepare(
+               "INSERT INTO offer_change (card_id, line, period, effective_on, from_profile, to_profile, "
+               "forced_reason, station_id, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            .bind(1, r.card)
+            .bind(2, r.line)
+            .bind(3, r.period)
+            .bind(4, r.effective_on)
+            .bind(5, r.from_profile)
+            .bind(6, r.to_profile)
+            .bind(7, r.forced_reason)
+            .bind(8, r.station_id)
+            .bind(9, now_)
+            .run();
+    }
+    std::vector<OfferChangeRow> offer_changes(std::string_view line) override {
+        auto st = db_.prepare(std::string(kOfferChangeSelect) + "WHERE line = ? ORDER BY id");
+        st.bind(1, line);
+        std::vector<OfferChangeRow> out;
+        while (st.step()) out.push_back(read_offer_change(st));
+        return out;
     }
     std::vector<Event> events(std::optional<JobId> job, std::optional<CardId> card) override {
         auto st =

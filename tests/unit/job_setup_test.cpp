@@ -77,6 +77,15 @@ class JobCreatedAfterOurLook final : public provisioner::Journal {
                                            std::optional<provisioner::CardId>) override {
         return unused<std::vector<provisioner::Event>>();
     }
+    provisioner::CardRecord change_offer_dated(provisioner::CardId, std::string_view, std::string_view,
+                                               const provisioner::DatedOfferChange&,
+                                               std::string_view) override {
+        return unused<provisioner::CardRecord>();
+    }
+    std::vector<provisioner::OfferChangeRow> offer_changes(provisioner::CardId) override {
+        return unused<std::vector<provisioner::OfferChangeRow>>();
+    }
+    void record_code_request(const provisioner::CodeRequest&) override { unused<int>(); }
 
   protected:
     std::vector<provisioner::CardRecord> apply_all(std::span<const provisioner::Transition>) override {
