@@ -6,10 +6,8 @@
 #include <cctype>
 #include <cstdint>
 #include <fstream>
-#include <iostream>
 #include <map>
 
-#include "about/version.hpp"
 #include "sim/error.hpp"
 
 namespace provisioner {
@@ -303,27 +301,6 @@ complete -o filenames -F _provisioner provisioner
 )bash",
                        verbs, options, valued);
     // clang-format on
-}
-
-void add_reference_options(CLI::App& root) {
-    root.set_version_flag(
-        "--version", [] { return version_text(); },
-        "Print the version, the git commit and the libraries' versions, then exit");
-    // Hidden (empty group): the build runs them to write the man pages and the completion script.
-    root.add_option_function<std::string>(
-            "--write-man-pages",
-            [&root](const std::string& dir) {
-                for (const auto& page : write_man_pages(root, dir, version_number()))
-                    std::cout << page.string() << '\n';
-                throw CLI::Success();
-            })
-        ->group("");
-    root.add_flag_function("--bash-completion",
-                           [&root](std::int64_t) {
-                               std::cout << bash_completion(root);
-                               throw CLI::Success();
-                           })
-        ->group("");
 }
 
 }  // namespace provisioner

@@ -19,7 +19,4 @@ std::vector<std::filesystem::path> write_man_pages(CLI::App& root, const std::fi
 // `provisioner readers --json`) after --reader/--readers, profile files after --profile, files otherwise.
 std::string bash_completion(CLI::App& root);
 
-// Adds the hidden options the build uses (--write-man-pages DIR, --bash-completion) and --version.
-void add_reference_options(CLI::App& root);
-
 }  // namespace provisioner
