@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <fstream>
 #include <map>
+#include <string_view>
 
 #include "sim/error.hpp"
 
@@ -162,14 +163,19 @@ std::string verb_page(CLI::App& verb, const std::string& version) {
 
 std::string main_page(CLI::App& root, const std::string& version) {
     std::string out = header("provisioner", version);
-    out += fmt::format(".SH NAME\nprovisioner \\- {}\n", roff(root.get_description()));
+    // The root's description starts with the program's name ("provisioner: ..."), which NAME already gives.
+    std::string summary = root.get_description();
+    if (summary.rfind("provisioner: ", 0) == 0) summary.erase(0, std::string_view("provisioner: ").size());
+    out += fmt::format(".SH NAME\nprovisioner \\- {}\n", roff(summary));
     out += ".SH SYNOPSIS\n.B provisioner\n[\\fIOPTIONS\\fR] \\fIVERB\\fR [\\fIVERB OPTIONS\\fR]\n";
     out += ".SH DESCRIPTION\n" + description(root);
     out += ".SH OPTIONS\n" + options_section(root);
     out += ".SH VERBS\nEach verb has its own page, \\fBprovisioner\\-VERB\\fR(1).\n";
     for (CLI::App* verb : verbs_of(root)) {
+        std::string sentence = verb->get_description();
+        if (!sentence.empty() && sentence.back() != '.') sentence += '.';
         out += fmt::format(".TP\n\\fB{}\\fR\n{} See \\fBprovisioner\\-{}\\fR(1).\n", roff(verb->get_name()),
-                           roff(verb->get_description()), roff(verb->get_name()));
+                           roff(sentence), roff(verb->get_name()));
     }
     out += exit_status();
     out += ".SH FILES\n.TP\n/usr/share/opt\\-sim/profiles/\nthe offer profiles, their orders and XSDs\n";

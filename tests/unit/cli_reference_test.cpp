@@ -27,7 +27,7 @@ std::string slurp(const fs::path& path) {
 
 // A small CLI shaped like the provisioner's: global option, a verb with options, a verb with sub-verbs.
 struct SampleCli {
-    CLI::App app{"sample: does things"};
+    CLI::App app{"provisioner: does things"};
     std::string reader;
     std::string profile;
     std::string order;
@@ -51,7 +51,10 @@ TEST(CliReference, OnePagePerVerbWithItsOptionsAndSubVerbs) {
     ASSERT_EQ(pages.size(), 4u);  // provisioner.1 + read, pin, issue
     const std::string main_page = slurp(dir / "provisioner.1");
     EXPECT_NE(main_page.find(".TH PROVISIONER 1 \"\" \"provisioner 9.8.7\""), std::string::npos) << main_page;
-    EXPECT_NE(main_page.find("\\fBprovisioner\\-pin\\fR(1)"), std::string::npos) << main_page;
+    EXPECT_NE(main_page.find("provisioner \\- does things\n"), std::string::npos) << main_page;
+    EXPECT_NE(main_page.find(".TP\n\\fBpin\\fR\nCodes. See \\fBprovisioner\\-pin\\fR(1).\n"),
+              std::string::npos)
+        << main_page;
     const std::string read = slurp(dir / "provisioner-read.1");
     EXPECT_NE(read.find(".TH PROVISIONER-READ 1"), std::string::npos) << read;
     EXPECT_NE(read.find("provisioner\\-read \\- Read a card"), std::string::npos) << read;
