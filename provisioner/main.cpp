@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "about/about_options.hpp"
 #include "commands/commands.hpp"
 #include "process_hygiene.hpp"
 #include "session.hpp"
@@ -17,6 +18,8 @@ int main(int argc, char** argv) {
     provisioner::harden_process();  // before any secret is read
     CLI::App app{"provisioner: read, diagnose and personalise SIM/USIM cards (OPT-NC Mobilis)"};
     app.require_subcommand(1);
+    // --version, and the hidden options the build uses to write the man pages and the completion script.
+    provisioner::add_about_options(app);
     auto& global = provisioner::global_options();
     app.add_option("--trace", global.trace_file, "Append an APDU trace (secrets masked) to this file");
     app.add_flag("--verbose,-v", global.verbose, "Log more detail to stderr");
