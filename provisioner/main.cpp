@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
     provisioner::add_terminal_commands(app);
     provisioner::add_apn_command(app);
     provisioner::add_agency_commands(app);
+    provisioner::add_line_state_commands(app);
     provisioner::add_reprofile_command(app);
 
     // Logs go to stderr so that --json output on stdout stays parseable.

@@ -18,6 +18,7 @@
 #include "agency/agency_rules.hpp"
 #include "agency/card_content.hpp"
 #include "agency/handout.hpp"
+#include "agency/line_rules.hpp"
 #include "code_input.hpp"
 #include "commands/card_access_options.hpp"
 #include "commands/commands.hpp"
@@ -278,6 +279,8 @@ void run_activate(const ActivateOptions& o) {
     const auto journal = open_existing_journal(o.common.access.store_url());
     const auto changes = changes_file(o.common);
     require_free_number(*journal, msisdn);
+    // The hold rule before any card is touched (the journal checks it again when it commits).
+    check_hold_rule(journal->number_holds(msisdn), msisdn, date, is_carte_liberte(offer));
     ProfileDirectory profiles = profile_directory(o.common, offer.source);
     profiles.add(offer);
 
@@ -301,8 +304,8 @@ void run_activate(const ActivateOptions& o) {
     const std::string number = ready.stock.identity.msisdn.value_or(msisdn);
     const PinPolicy pins = first_pin_policy(profiles, ready.check);
     const std::size_t files = write_msisdn(card, number, pins, reader, keys.force_last_try);
-    const CardRecord active =
-        journal->activate(ready.stock.id, Activation{number, offer.id, date, std::nullopt}, station);
+    const CardRecord active = journal->activate(
+        ready.stock.id, Activation{number, offer.id, date, std::nullopt, is_carte_liberte(offer)}, station);
     const std::string line = append_or_explain(changes, make_activation(active, station));
     hand_out(o.common, language, sheet(HandoutKind::activation, active, offer, pins.pin1, date));
     print_result(

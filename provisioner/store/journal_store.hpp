@@ -102,6 +102,15 @@ class StoreTransaction {
     virtual std::optional<NumberReservation> number_reservation(std::string_view msisdn) = 0;
     virtual void set_twin(CardId card, CardId twin, std::string_view station_id) = 0;
 
+    // ---- line states: a card's block (one row per card, insert or replace) and the holds on numbers
+    virtual std::optional<LineBlock> load_line_block(CardId card) = 0;
+    virtual void save_line_block(const LineBlock& block) = 0;
+    virtual void delete_line_block(CardId card) = 0;
+    // Blocks of cards in state `blocked` not confirmed, declared before `declared_before`.
+    virtual std::vector<LineBlock> unconfirmed_line_blocks(std::string_view declared_before) = 0;
+    virtual void insert_number_hold(const NumberHold& hold) = 0;
+    virtual std::vector<NumberHold> number_holds(std::string_view msisdn) = 0;
+
     // ---- the ADM key ledger
     // The key's row, locked against other writers until the transaction ends (there may be no row yet).
     virtual std::optional<AdmKeyRow> load_adm_key(JobId job, std::string_view fingerprint) = 0;
@@ -148,6 +157,9 @@ class StoreJournal : public Journal {
     void record_output(JobId job, std::string_view path, std::string_view sha256) final;
     bool wrote_output(JobId job, std::string_view path, std::string_view sha256) final;
     std::vector<Event> events(std::optional<JobId> job, std::optional<CardId> card) final;
+    std::optional<LineBlock> line_block(CardId card) final;
+    std::vector<PendingBlock> unconfirmed_blocks(std::string_view declared_before) final;
+    std::vector<NumberHold> number_holds(std::string_view msisdn) final;
 
   protected:
     using Body = std::function<void(StoreTransaction&)>;

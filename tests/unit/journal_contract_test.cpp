@@ -9,6 +9,7 @@
 #include <string>
 
 #include "journal_contract.hpp"
+#include "line_states_contract.hpp"
 #include "store/journal.hpp"
 #include "store/sqlite_journal.hpp"
 
@@ -46,4 +47,5 @@ class SqliteStore {
 namespace journal_contract {
 using Stores = ::testing::Types<SqliteStore>;
 INSTANTIATE_TYPED_TEST_SUITE_P(Store, JournalContract, Stores);
+INSTANTIATE_TYPED_TEST_SUITE_P(Store, LineStatesContract, Stores);
 }  // namespace journal_contract
