@@ -407,6 +407,7 @@ TEST_F(CliLineStates, RenumbersALiveCardThroughPcscdAndHoldsTheOldNumber) {
     EXPECT_EQ(w[5], card.record.identity.iccid);
     EXPECT_EQ(w[7], "687774499");
     EXPECT_EQ(w[8], "687774401,2026-12-07,2027-03-07");
+    fs::remove(trace());
 
     // The old number is held: a stock card may not take it, nor may another renumbering.
     const Card stock = issue_stock("stock-forfait-m");
