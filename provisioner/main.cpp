@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
     provisioner::add_terminal_commands(app);
     provisioner::add_apn_command(app);
     provisioner::add_agency_commands(app);
+    provisioner::add_line_state_commands(app);
     provisioner::add_reprofile_command(app);
     provisioner::add_desk_commands(app);
 

@@ -193,7 +193,8 @@ std::string swap_reason(Reason reason, const std::optional<std::string>& new_hol
 // ---- journal decisions ----------------------------------------------------------------------------------
 bool is_live(CardState s) {
     return s == CardState::allocated || s == CardState::writing || s == CardState::verified ||
-           s == CardState::issued || s == CardState::activated || s == CardState::quarantined;
+           s == CardState::issued || s == CardState::activated || s == CardState::quarantined ||
+           s == CardState::blocked;
 }
 
 bool is_stock(const CardRecord& c) {
@@ -214,6 +215,10 @@ sim::InputError not_replaceable(const CardRecord& c) {
                                            c.state == CardState::barred ? "barred" : "replaced", by,
                                            c.reason.empty() ? "" : fmt::format(" ({})", c.reason)));
     }
+    if (c.state == CardState::terminated) {
+        return sim::InputError(fmt::format(
+            "{} was terminated: its contract ended, there is nothing to replace", describe_card(c)));
+    }
     if (is_stock(c)) {
         return sim::InputError(fmt::format(
             "{} is a stock card without a number: there is no subscription to carry over", describe_card(c)));
@@ -223,6 +228,13 @@ sim::InputError not_replaceable(const CardRecord& c) {
 
 }  // namespace
 
+namespace {
+// A blocked card (lost or stolen, declared first) is replaced like a card in service.
+bool replaceable(const CardRecord& c) {
+    return in_service(c) || c.state == CardState::blocked;
+}
+}  // namespace
+
 CardRecord old_card_by_msisdn(const std::vector<CardRecord>& holders, std::string_view msisdn) {
     if (holders.empty()) {
         throw sim::InputError(
@@ -230,7 +242,7 @@ CardRecord old_card_by_msisdn(const std::vector<CardRecord>& holders, std::strin
     }
     std::vector<const CardRecord*> serving;
     for (const auto& c : holders) {
-        if (in_service(c)) serving.push_back(&c);
+        if (replaceable(c)) serving.push_back(&c);
     }
     if (serving.size() > 1) {
         throw sim::InputError(
@@ -250,7 +262,7 @@ CardRecord old_card_by_iccid(const std::optional<CardRecord>& found, std::string
         throw sim::InputError(
             fmt::format("no card with ICCID {} in the journal: nothing was written", iccid));
     }
-    if (!in_service(*found)) throw not_replaceable(*found);
+    if (!replaceable(*found)) throw not_replaceable(*found);
     return *found;
 }
 

@@ -19,6 +19,7 @@
 #include "agency/card_content.hpp"
 #include "agency/desk_rules.hpp"
 #include "agency/handout.hpp"
+#include "agency/line_rules.hpp"
 #include "code_input.hpp"
 #include "commands/card_access_options.hpp"
 #include "commands/commands.hpp"
@@ -281,6 +282,8 @@ void run_activate(const ActivateOptions& o) {
     const auto changes = changes_file(o.common);
     require_free_number(*journal, msisdn);
     if (!o.fleet.empty()) check_fleet_join(journal->jobs(), o.fleet, offer.id);
+    // The hold rule before any card is touched (the journal checks it again when it commits).
+    check_hold_rule(journal->number_holds(msisdn), msisdn, date, is_carte_liberte(offer));
     ProfileDirectory profiles = profile_directory(o.common, offer.source);
     profiles.add(offer);
 
@@ -304,11 +307,11 @@ void run_activate(const ActivateOptions& o) {
     const std::string number = ready.stock.identity.msisdn.value_or(msisdn);
     const PinPolicy pins = first_pin_policy(profiles, ready.check);
     const std::size_t files = write_msisdn(card, number, pins, reader, keys.force_last_try);
-    const CardRecord active =
-        journal->activate(ready.stock.id,
-                          Activation{number, offer.id, date, std::nullopt,
-                                     o.fleet.empty() ? std::nullopt : std::optional(o.fleet)},
-                          station);
+    const CardRecord active = journal->activate(
+        ready.stock.id,
+        Activation{number, offer.id, date, std::nullopt,
+                   o.fleet.empty() ? std::nullopt : std::optional(o.fleet), is_carte_liberte(offer)},
+        station);
     const std::string line = append_or_explain(changes, make_activation(active, station));
     hand_out(o.common, language, sheet(HandoutKind::activation, active, offer, pins.pin1, date));
     print_result(

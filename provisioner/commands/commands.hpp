@@ -21,6 +21,8 @@ void add_outputs_command(CLI::App& root);  // outputs regenerate: commands/outpu
 void add_terminal_commands(CLI::App& root);  // export-apn and terminal apply: commands/terminal.cpp
 void add_apn_command(CLI::App& root);        // apn list|add|remove|set: commands/apn.cpp
 void add_agency_commands(CLI::App& root);    // activate, replace, twin: commands/agency.cpp
+void add_line_state_commands(
+    CLI::App& root);  // block, unblock-line, terminate, renumber: commands/line_states.cpp
 void add_reprofile_command(CLI::App& root);  // offer change: commands/reprofile.cpp
 void add_desk_commands(CLI::App& root);      // puk: commands/desk.cpp
 

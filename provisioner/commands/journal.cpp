@@ -9,8 +9,11 @@
 
 #include <fmt/format.h>
 
+#include "sim/error.hpp"
+
 #include <nlohmann/json.hpp>
 
+#include "agency/line_rules.hpp"
 #include "commands/card_access_options.hpp"
 #include "commands/commands.hpp"
 #include "sim/error.hpp"
@@ -28,6 +31,7 @@ struct JournalOptions {
     std::string key;    // show, quarantine release|resolve: ICCID or IMSI
     bool all = false;   // quarantine list: reviewed cards too
     std::string note;   // quarantine release|resolve: the review's finding
+    bool pending_confirmation = false;
 };
 
 std::optional<Job> selected_job(Journal& journal, const JournalOptions& o) {
@@ -44,8 +48,38 @@ CardFilter filter_of(const std::optional<Job>& job, const JournalOptions& o) {
     return f;
 }
 
+// Blocked lines whose block was declared more than 48 h ago and is still not confirmed (002 art. 6).
+void list_pending_confirmation(Journal& journal, const JournalOptions& o) {
+    if (!o.job.empty() || !o.state.empty())
+        throw sim::InputError("journal list --pending-confirmation takes neither --job nor --state");
+    const auto pending = journal.unconfirmed_blocks(agency::utc_hours_ago(agency::kBlockConfirmation));
+    if (o.json) {
+        nlohmann::json out = {{"pending_confirmation", nlohmann::json::array()}};
+        for (const PendingBlock& p : pending) {
+            out["pending_confirmation"].push_back({{"card", to_json(p.card)},
+                                                   {"reason", p.block.reason},
+                                                   {"declared_by", p.block.declared_by},
+                                                   {"declared_at", p.block.declared_at}});
+        }
+        std::cout << out.dump(2) << '\n';
+        return;
+    }
+    std::cout << fmt::format("{:<6} {:<20} {:<12} {:<7} {:<7} {}\n", "ID", "ICCID", "MSISDN", "REASON", "BY",
+                             "DECLARED (UTC)");
+    for (const PendingBlock& p : pending) {
+        std::cout << fmt::format("{:<6} {:<20} {:<12} {:<7} {:<7} {}\n", p.card.id, p.card.identity.iccid,
+                                 p.card.identity.msisdn.value_or("-"), p.block.reason, p.block.declared_by,
+                                 p.block.declared_at);
+    }
+    std::cout << fmt::format(
+        "{} block(s) not confirmed within 48 h; confirm one with `provisioner block --confirm --iccid ICCID "
+        "[--confirmed-by agency|letter]`\n",
+        pending.size());
+}
+
 void list(const JournalOptions& o) {
     const auto journal = open_existing_journal(o.access.store_url());
+    if (o.pending_confirmation) return list_pending_confirmation(*journal, o);
     const auto job = selected_job(*journal, o);
     const auto cards = journal->list(filter_of(job, o));
     if (o.json) {
@@ -155,7 +189,7 @@ void add_filters(CLI::App* cmd, JournalOptions& o) {
     cmd->add_option("--job", o.job, "Only the cards of this order id (and its reconciliation)");
     cmd->add_option("--state", o.state,
                     "Only cards in this state: allocated, writing, verified, issued, released, quarantined, "
-                    "barred, replaced, activated");
+                    "barred, replaced, activated, blocked, terminated");
 }
 
 void add_review(CLI::App* cmd, JournalOptions& o) {
@@ -197,6 +231,9 @@ void add_journal_command(CLI::App& root) {
     add_filters(list_cmd, *o);
     list_cmd->add_flag("--json", o->json,
                        "Print JSON: {\"cards\":[…]} (+ \"job\" and \"counts\" with --job)");
+    list_cmd->add_flag(
+        "--pending-confirmation", o->pending_confirmation,
+        "Only blocked lines whose block is not confirmed within 48 h (confirm with `block --confirm`)");
     list_cmd->callback([o] { list(*o); });
 
     auto* show_cmd = journal->add_subcommand("show", "Show one card (by ICCID or IMSI) and its events");

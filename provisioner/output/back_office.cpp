@@ -62,7 +62,8 @@ bool is_iso_date(std::string_view s) {
 
 std::string change_file_header(const std::string& operator_name) {
     return fmt::format(
-        "* OPT-NC back-office HLR change records: activations, SIM swaps, twin links and offer changes "
+        "* OPT-NC back-office HLR change records: activations, SIM swaps, twin links, offer changes and line "
+        "states "
         "(docs/outputs.md). "
         "No keys.\n"
         "Format : optnc-hlr-changes 1\n"
@@ -183,6 +184,46 @@ void append_change(const std::filesystem::path& file, const ActivationRecord& re
 }
 
 void append_change(const std::filesystem::path& file, const OfferChangeRecord& record,
+                   const std::string& operator_name) {
+    append_record(file, change_file_header(operator_name), format_record(record));
+}
+
+std::string_view to_string(LineRecordKind kind) {
+    switch (kind) {
+        case LineRecordKind::block:
+            return "BLOCK";
+        case LineRecordKind::unblock:
+            return "UNBLOCK";
+        case LineRecordKind::terminate:
+            return "TERMINATE";
+        case LineRecordKind::renumber:
+            return "RENUMBER";
+    }
+    return "UNKNOWN";
+}
+
+LineStateRecord make_line_record(LineRecordKind kind, const CardRecord& card, std::string reason,
+                                 std::string station_id) {
+    if (!card.identity.msisdn) {
+        throw sim::InputError(fmt::format("{} record: card {} (ICCID {}) has no MSISDN", to_string(kind),
+                                          card.id, card.identity.iccid));
+    }
+    return LineStateRecord{kind,
+                           card.identity.iccid,
+                           card.identity.imsi,
+                           *card.identity.msisdn,
+                           std::move(reason),
+                           std::move(station_id),
+                           {}};
+}
+
+std::string format_record(const LineStateRecord& r) {
+    const std::string_view kind = to_string(r.kind);
+    check_card(kind, "card", r.iccid, r.imsi);
+    return format_row(kind, r.at, r.station_id, "-", "-", r.iccid, r.imsi, r.msisdn, r.reason);
+}
+
+void append_change(const std::filesystem::path& file, const LineStateRecord& record,
                    const std::string& operator_name) {
     append_record(file, change_file_header(operator_name), format_record(record));
 }

@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 #include "store/journal.hpp"
 
@@ -92,6 +93,31 @@ void append_change(const std::filesystem::path& file, const TwinLinkRecord& reco
 void append_change(const std::filesystem::path& file, const ActivationRecord& record,
                    const std::string& operator_name = "OPT-NC Mobilis");
 void append_change(const std::filesystem::path& file, const OfferChangeRecord& record,
+                   const std::string& operator_name = "OPT-NC Mobilis");
+
+// ---- line states (docs/line-states.md): one card and its number, no second card, so FROM is `-` and TO the
+// card (a twin pair gets one record per card).
+//   BLOCK      REASON `lost|stolen,phone|agency`: bar the line (loss or theft, art. 6)
+//   UNBLOCK    REASON `found`: lift the bar
+//   TERMINATE  REASON `EFFECTIVE,HOLD_UNTIL`: end the line on EFFECTIVE; the number is held until HOLD_UNTIL
+//   RENUMBER   MSISDN the new number, REASON `OLD_NUMBER,DATE,HOLD_UNTIL`
+enum class LineRecordKind { block, unblock, terminate, renumber };
+std::string_view to_string(LineRecordKind kind);  // BLOCK, UNBLOCK, TERMINATE, RENUMBER
+
+struct LineStateRecord {
+    LineRecordKind kind = LineRecordKind::block;
+    std::string iccid;
+    std::string imsi;
+    std::string msisdn;
+    std::string reason;  // a token without blanks, as above
+    std::string station_id;
+    std::string at;  // empty = now
+};
+// From the card's journal record (its number as it is now). Throws InputError when it has no MSISDN.
+LineStateRecord make_line_record(LineRecordKind kind, const CardRecord& card, std::string reason,
+                                 std::string station_id);
+std::string format_record(const LineStateRecord& record);
+void append_change(const std::filesystem::path& file, const LineStateRecord& record,
                    const std::string& operator_name = "OPT-NC Mobilis");
 
 // Checks, without writing, that a record could be appended to `file`: an existing file must be a regular file

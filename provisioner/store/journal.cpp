@@ -18,7 +18,7 @@
 namespace provisioner {
 namespace {
 
-constexpr std::array<std::pair<CardState, std::string_view>, 9> kStateNames{{
+constexpr std::array<std::pair<CardState, std::string_view>, 11> kStateNames{{
     {CardState::allocated, "allocated"},
     {CardState::writing, "writing"},
     {CardState::verified, "verified"},
@@ -28,6 +28,8 @@ constexpr std::array<std::pair<CardState, std::string_view>, 9> kStateNames{{
     {CardState::barred, "barred"},
     {CardState::replaced, "replaced"},
     {CardState::activated, "activated"},
+    {CardState::blocked, "blocked"},
+    {CardState::terminated, "terminated"},
 }};
 
 constexpr std::string_view kSqlitePrefix = "sqlite:";
@@ -68,7 +70,37 @@ bool holds_identity(CardState state) {
 
 bool was_issued(CardState state) {
     return state == CardState::issued || state == CardState::activated || state == CardState::barred ||
-           state == CardState::replaced;
+           state == CardState::replaced || state == CardState::blocked || state == CardState::terminated;
+}
+
+void check_hold_rule(const std::vector<NumberHold>& holds, std::string_view msisdn, std::string_view date,
+                     bool liberte_offer) {
+    for (const NumberHold& h : holds) {
+        if (liberte_offer && h.cause == HoldCause::terminated) {
+            throw NumberOnHold(fmt::format(
+                "MSISDN {}: its contract was terminated (card {}, effective {}); after a termination the "
+                "number cannot go onto a new Carte Liberté (002 art. 16.3): refused, nothing was written",
+                msisdn, h.card, h.from));
+        }
+        if (date.empty() || date < h.until) {
+            throw NumberOnHold(fmt::format(
+                "MSISDN {} is on hold until {} after the {} of card {} on {} (a held number goes to no card "
+                "before its hold ends; 002 art. 14 and 15, docs/line-states.md): refused, nothing was "
+                "written",
+                msisdn, h.until, h.cause == HoldCause::terminated ? "termination" : "number change", h.card,
+                h.from));
+        }
+    }
+}
+
+std::string_view to_string(HoldCause cause) {
+    return cause == HoldCause::terminated ? "terminated" : "renumbered";
+}
+
+HoldCause hold_cause_from_string(std::string_view name) {
+    if (name == "terminated") return HoldCause::terminated;
+    if (name == "renumbered") return HoldCause::renumbered;
+    throw JournalError(fmt::format("journal: unknown number hold cause '{}'", name));
 }
 
 // ---- StoreJournal: the algorithm over the storage port ---------------------------------------------------
@@ -89,10 +121,24 @@ std::string wrong_transition_message(CardId card, std::span<const CardState> fro
 constexpr int kPageSize = 500;
 constexpr std::size_t kIdentityBatch = 256;  // identity rows handed to the store at once
 
-// A card still holds its number and its twin link unless it was released, barred or replaced (a quarantined
-// card may carry its identity, so it keeps them); a successor may then take both.
+// A card still holds its number and its twin link unless it was released, barred, replaced or terminated (a
+// quarantined card may carry its identity, and a blocked one is only suspended, so they keep them); a
+// successor may then take both (a terminated card's number only once its hold ends).
 bool is_live(CardState state) {
-    return state != CardState::released && state != CardState::barred && state != CardState::replaced;
+    return state != CardState::released && state != CardState::barred && state != CardState::replaced &&
+           state != CardState::terminated;
+}
+
+std::string without_plus(std::string_view msisdn) {
+    return std::string(msisdn.starts_with('+') ? msisdn.substr(1) : msisdn);
+}
+
+// Holds on a number in either stored form ("+687771001", "687771001").
+std::vector<NumberHold> holds_on(StoreTransaction& tx, std::string_view msisdn) {
+    const std::string digits = without_plus(msisdn);
+    auto holds = tx.number_holds(digits);
+    for (auto& h : tx.number_holds("+" + digits)) holds.push_back(std::move(h));
+    return holds;
 }
 
 Event card_event(std::string_view station_id, JobId job, CardId card, std::string kind) {
@@ -191,8 +237,9 @@ CardRecord take_identity(StoreTransaction& tx, const Job& job, std::string_view 
 // The number rule of Transition::msisdn: a card keeps the number it has; a number held by another live card
 // (not the twin being linked), or reserved by an order identity not yet on a card, is refused.
 void check_number_free(StoreTransaction& tx, const CardRecord& card, const std::string& msisdn,
-                       std::optional<CardId> twin_of) {
-    if (card.identity.msisdn && *card.identity.msisdn != msisdn) {
+                       const Transition& t) {
+    const std::optional<CardId> twin_of = t.renumber ? card.twin : t.twin_of;
+    if (!t.renumber && card.identity.msisdn && *card.identity.msisdn != msisdn) {
         throw IdentityConflict(fmt::format("card {} (ICCID {}) already has the number {}, not {}", card.id,
                                            card.identity.iccid, *card.identity.msisdn, msisdn));
     }
@@ -207,6 +254,9 @@ void check_number_free(StoreTransaction& tx, const CardRecord& card, const std::
         throw MsisdnInUse(fmt::format("MSISDN {} is reserved by order {} for ICCID {}", msisdn,
                                       reserved->order_id, reserved->iccid));
     }
+    // A card keeping the number it has (its order gave it) is not taking a held number.
+    if (t.renumber || card.identity.msisdn != msisdn)
+        check_hold_rule(holds_on(tx, msisdn), msisdn, t.number_date, t.liberte_offer);
 }
 
 bool twin_is_live(StoreTransaction& tx, CardId id) {
@@ -258,11 +308,14 @@ CardRecord apply_one(StoreTransaction& tx, const Transition& t) {
         throw NotFound(fmt::format("card {}: replacement card {} does not exist", t.card, *t.replaced_by));
     }
     const CardState to = t.keep_state ? before->state : t.to;
-    if (t.msisdn) check_number_free(tx, *before, *t.msisdn, t.twin_of);
+    if (t.msisdn) check_number_free(tx, *before, *t.msisdn, t);
     if (!tx.update_card(t, before->state, to)) {
         throw WrongTransition(wrong_transition_message(t.card, t.from, t.to, std::nullopt), t.card,
                               std::nullopt);
     }
+    if (t.clear_block) tx.delete_line_block(t.card);
+    if (t.block) tx.save_line_block(*t.block);
+    for (const NumberHold& h : t.holds) tx.insert_number_hold(h);
     if (t.release_identity) tx.release_identity(before->job_id, before->seq);
     if (t.msisdn) tx.set_msisdn(before->job_id, before->seq, *t.msisdn);
     if (t.twin_of) link_twins(tx, t.card, *t.twin_of, t.station_id);
@@ -473,6 +526,31 @@ std::vector<Event> StoreJournal::events(std::optional<JobId> job, std::optional<
     return out;
 }
 
+std::optional<LineBlock> StoreJournal::line_block(CardId card_id) {
+    std::optional<LineBlock> out;
+    read([&](StoreTransaction& tx) { out = tx.load_line_block(card_id); });
+    return out;
+}
+
+std::vector<PendingBlock> StoreJournal::unconfirmed_blocks(std::string_view declared_before) {
+    std::vector<PendingBlock> out;
+    read([&](StoreTransaction& tx) {
+        out.clear();
+        for (LineBlock& b : tx.unconfirmed_line_blocks(declared_before)) {
+            if (auto c = tx.load_card(b.card, false))
+                out.push_back(PendingBlock{std::move(*c), std::move(b)});
+        }
+    });
+    return out;
+}
+
+std::vector<NumberHold> StoreJournal::number_holds(std::string_view msisdn) {
+    std::vector<NumberHold> out;
+    read([&](StoreTransaction& tx) { out = holds_on(tx, msisdn); });
+    std::sort(out.begin(), out.end(), [](const NumberHold& a, const NumberHold& b) { return a.at < b.at; });
+    return out;
+}
+
 // ---- transitions: the one place that says which state may follow which -----------------------------------
 namespace {
 Transition transition(CardId card, std::vector<CardState> from, CardState to, std::string kind,
@@ -569,6 +647,8 @@ CardRecord Journal::activate(CardId card, const Activation& activation, std::str
     t.activated_on = activation.date;
     t.twin_of = activation.twin_of;
     t.fleet = activation.fleet;
+    t.number_date = activation.date;
+    t.liberte_offer = activation.liberte_offer;
     t.detail =
         fmt::format("MSISDN {}, offer {}, from {}", activation.msisdn, activation.profile, activation.date);
     if (activation.twin_of) t.detail += fmt::format(", twin of card {}", *activation.twin_of);
@@ -598,8 +678,9 @@ ReplacementResult Journal::replace_card(const Replacement& r, std::string_view s
                                           old_card->id, old_card->identity.iccid));
     }
     // The old card first: once it is barred or replaced, its number is free for the new card.
-    Transition out = transition(r.old_card, {CardState::issued, CardState::activated}, old_to,
-                                old_to == CardState::barred ? "barred" : "replaced", station_id);
+    // A blocked card (lost or stolen, declared first) is replaced like a card in service.
+    Transition out = transition(r.old_card, {CardState::issued, CardState::activated, CardState::blocked},
+                                old_to, old_to == CardState::barred ? "barred" : "replaced", station_id);
     out.reason = r.reason;
     out.replaced_by = r.new_card;
     out.detail = fmt::format("replaced by card {}", r.new_card);
@@ -610,11 +691,140 @@ ReplacementResult Journal::replace_card(const Replacement& r, std::string_view s
     in.profile = old_card->profile;
     in.activated_on = r.date;
     in.twin_of = old_card->twin;
+    in.number_date = r.date;
     in.detail = fmt::format("replaces card {} ({}), MSISDN {}, offer {}, from {}", old_card->id, r.reason,
                             *old_card->identity.msisdn, old_card->profile, r.date);
     const std::array transitions{std::move(out), std::move(in)};
     auto records = apply_all(transitions);
     return {std::move(records.at(0)), std::move(records.at(1))};
+}
+
+// ---- line states: block, confirm, unblock, terminate, renumber ------------------------------------------
+namespace {
+bool is_reason(std::string_view v, std::initializer_list<std::string_view> allowed) {
+    return std::find(allowed.begin(), allowed.end(), v) != allowed.end();
+}
+}  // namespace
+
+CardRecord Journal::block_line(const BlockRequest& r, std::string_view station_id) {
+    if (!is_reason(r.reason, {"lost", "stolen"}))
+        throw sim::InputError(fmt::format("block reason '{}': expected lost or stolen", r.reason));
+    if (!is_reason(r.declared_by, {"phone", "agency"}))
+        throw sim::InputError(fmt::format("block declared by '{}': expected phone or agency", r.declared_by));
+    const auto c = card(r.card);
+    if (!c) throw NotFound(fmt::format("block: no card {}", r.card));
+    if (!c->identity.msisdn) {
+        throw sim::InputError(fmt::format(
+            "block: card {} (ICCID {}) has no number: there is no line to block", c->id, c->identity.iccid));
+    }
+    Transition t = transition(r.card, {CardState::issued, CardState::activated}, CardState::blocked,
+                              "blocked", station_id);
+    t.reason = r.reason;
+    t.block = LineBlock{
+        r.card, r.reason, r.declared_by, r.declared_at.empty() ? utc_now() : r.declared_at, c->state, "", ""};
+    t.detail = fmt::format("line blocked ({}, declared by {} at {}); to be confirmed within 48 h", r.reason,
+                           r.declared_by, t.block->declared_at);
+    // The compare-and-set on the state read above (what unblocking gives back): a card that changed meanwhile
+    // is refused.
+    if (c->state == CardState::issued || c->state == CardState::activated) t.from = {c->state};
+    return apply(t);
+}
+
+CardRecord Journal::confirm_block(CardId card_id, std::string_view how, std::string_view station_id) {
+    if (!is_reason(how, {"agency", "letter"}))
+        throw sim::InputError(fmt::format("block confirmation '{}': expected agency or letter", how));
+    auto block = line_block(card_id);
+    const auto c = card(card_id);
+    if (!block || !c || c->state != CardState::blocked)
+        throw sim::InputError(fmt::format("card {} is not blocked: no block to confirm", card_id));
+    if (!block->confirmed_at.empty()) {
+        throw sim::InputError(fmt::format("card {}: the block was already confirmed ({}, {})", card_id,
+                                          block->confirmed_by, block->confirmed_at));
+    }
+    block->confirmed_at = utc_now();
+    block->confirmed_by = std::string(how);
+    Transition t =
+        transition(card_id, {CardState::blocked}, CardState::blocked, "block-confirmed", station_id);
+    t.keep_state = true;
+    t.block = block;
+    t.detail = fmt::format("block confirmed ({})", how);
+    return apply(t);
+}
+
+CardRecord Journal::unblock_line(CardId card_id, std::string_view note, std::string_view station_id) {
+    const auto block = line_block(card_id);
+    const auto c = card(card_id);
+    if (!block || !c || c->state != CardState::blocked)
+        throw sim::InputError(fmt::format("card {} is not blocked: nothing to unblock", card_id));
+    Transition t = transition(card_id, {CardState::blocked}, block->state_before, "unblocked", station_id);
+    t.clear_block = true;
+    t.detail = note.empty() ? std::string("block lifted") : fmt::format("block lifted; {}", note);
+    return apply(t);
+}
+
+namespace {
+// The card and, when it has one that is live, its twin: both share the number, so both change with it.
+std::vector<CardRecord> with_live_twin(Journal& journal, CardId card_id) {
+    const auto c = journal.card(card_id);
+    if (!c) throw NotFound(fmt::format("no card {}", card_id));
+    std::vector<CardRecord> out{*c};
+    if (c->twin) {
+        if (auto t = journal.card(*c->twin); t && is_live(t->state)) out.push_back(std::move(*t));
+    }
+    return out;
+}
+}  // namespace
+
+std::vector<CardRecord> Journal::terminate(const Termination& r, std::string_view station_id) {
+    const auto cards = with_live_twin(*this, r.card);
+    const CardRecord& main = cards.front();
+    if (!main.identity.msisdn) {
+        throw sim::InputError(fmt::format("terminate: card {} (ICCID {}) has no number: no contract to end",
+                                          main.id, main.identity.iccid));
+    }
+    std::vector<Transition> steps;
+    for (const CardRecord& c : cards) {
+        Transition t = transition(c.id, {CardState::issued, CardState::activated, CardState::blocked},
+                                  CardState::terminated, "terminated", station_id);
+        t.reason = "terminated";
+        t.clear_block = c.state == CardState::blocked;
+        t.detail = fmt::format("contract ended: requested {}, effective {}; MSISDN {} on hold until {}",
+                               r.requested_on, r.effective_on, *main.identity.msisdn, r.hold_until);
+        steps.push_back(std::move(t));
+    }
+    steps.front().holds.push_back(
+        NumberHold{*main.identity.msisdn, main.id, HoldCause::terminated, r.effective_on, r.hold_until, ""});
+    return apply_all(steps);
+}
+
+std::vector<CardRecord> Journal::renumber(const Renumbering& r, std::string_view station_id) {
+    const auto cards = with_live_twin(*this, r.card);
+    const CardRecord& main = cards.front();
+    if (!main.identity.msisdn) {
+        throw sim::InputError(fmt::format("renumber: card {} (ICCID {}) has no number to change", main.id,
+                                          main.identity.iccid));
+    }
+    if (without_plus(*main.identity.msisdn) == without_plus(r.new_msisdn))
+        throw sim::InputError(
+            fmt::format("renumber: card {} already has the number {}", main.id, r.new_msisdn));
+    std::vector<Transition> steps;
+    for (const CardRecord& c : cards) {
+        Transition t = transition(c.id, {CardState::issued, CardState::activated, CardState::blocked},
+                                  CardState::activated, "renumbered", station_id);
+        t.keep_state = true;
+        t.renumber = true;
+        t.msisdn = r.new_msisdn;
+        t.number_date = r.date;
+        t.detail = fmt::format(
+            "MSISDN {} -> {} from {} ({}); old number on hold until {}", *main.identity.msisdn, r.new_msisdn,
+            r.date,
+            c.id == r.card && r.written_on_card ? "written on the card" : "recorded, card not at hand",
+            r.hold_until);
+        steps.push_back(std::move(t));
+    }
+    steps.front().holds.push_back(
+        NumberHold{*main.identity.msisdn, main.id, HoldCause::renumbered, r.date, r.hold_until, ""});
+    return apply_all(steps);
 }
 
 CardRecord Journal::change_profile(CardId card, std::string_view profile, std::string_view detail,

@@ -15,6 +15,9 @@
 //                                    pool) quarantined (the card holds it or may hold it: kept out of the
 //                                    pool)
 //   quarantined -> released (review: the card was destroyed or wiped)
+//   issued (with a number) | activated -> blocked -> the state it had (lost or stolen, then found:
+//   reversible; it keeps its number and twin link) | barred (replaced) | terminated
+//   issued (with a number) | activated | blocked -> terminated (final; the number goes on hold)
 //   writing | verified | quarantined -> allocated (the same card re-inserted: resume with its own identity)
 //
 // `failed` is an event, not a resting state: a card never stays "failed but undecided" after a crash.
@@ -51,7 +54,9 @@ enum class CardState {
     quarantined,
     barred,
     replaced,
-    activated
+    activated,
+    blocked,     // line blocked after a loss or theft (art. 6): reversible, keeps number and twin link
+    terminated,  // contract ended (art. 14): final, its number on hold (NumberHold)
 };
 std::string_view to_string(CardState state);
 // Throws InputError on an unknown name.
@@ -105,6 +110,12 @@ class SchemaTooOld : public JournalError {
 class StoreUnavailable : public JournalError {
   public:
     using JournalError::JournalError;
+};
+// A number on hold (after a termination or a number change) cannot be given to a card until the hold ends,
+// and a number whose contract was terminated never goes onto a new Carte Liberté (art. 16.3): exit 3.
+class NumberOnHold : public sim::SafetyRefusal {
+  public:
+    using sim::SafetyRefusal::SafetyRefusal;
 };
 // No such job/card, an order id used twice, an identity already present in the journal (exit 2).
 class NotFound : public sim::InputError {
@@ -248,6 +259,40 @@ struct Event {
     std::string detail;  // never a secret
 };
 
+// A line block (loss or theft, art. 6): kept while the card is `blocked`; the block must be confirmed within
+// 48 h (at an agency or by registered letter).
+struct LineBlock {
+    CardId card = 0;
+    std::string reason;       // lost | stolen
+    std::string declared_by;  // phone | agency
+    std::string declared_at;  // when the customer declared it (utc_now() format); the 48 h run from here
+    CardState state_before = CardState::activated;  // what unblocking gives back
+    std::string confirmed_at;                       // empty until confirmed
+    std::string confirmed_by;                       // agency | letter
+};
+
+// Why a number is on hold.
+enum class HoldCause { terminated, renumbered };
+std::string_view to_string(HoldCause cause);
+HoldCause hold_cause_from_string(std::string_view name);
+
+// A number kept out of use after its card's termination or a number change: no card may be given it before
+// `until` (YYYY-MM-DD, the first day it is free again).
+struct NumberHold {
+    std::string msisdn;
+    CardId card = 0;  // the card that held it
+    HoldCause cause = HoldCause::terminated;
+    std::string from;   // YYYY-MM-DD: the termination's effective date, the renumbering's date
+    std::string until;  // YYYY-MM-DD
+    std::string at;     // when it was recorded (utc_now() format); set by the store
+};
+
+// The hold rule, applied by the journal whenever a card is given a number and by the verbs before they write
+// a card: throws NumberOnHold when one of the number's `holds` ends after `date` (YYYY-MM-DD; empty = refuse
+// while any hold exists), or when `liberte_offer` and the number's contract was terminated (art. 16.3).
+void check_hold_rule(const std::vector<NumberHold>& holds, std::string_view msisdn, std::string_view date,
+                     bool liberte_offer);
+
 // What a state change does besides the state: the store applies it in the same transaction.
 struct Transition {
     CardId card = 0;
@@ -271,6 +316,16 @@ struct Transition {
     // Links the card and this one as twins (both ways) in the same transaction. Refused (WrongTransition)
     // when either is linked to another card that is still live.
     std::optional<CardId> twin_of;
+    // The number rule's date (YYYY-MM-DD): a number on hold until after it is refused (NumberOnHold).
+    std::string number_date;
+    // The offer being given is a Carte Liberté: a number whose contract was terminated is refused
+    // (art. 16.3).
+    bool liberte_offer = false;
+    // `msisdn` replaces the card's number (renumbering) instead of being checked against it.
+    bool renumber = false;
+    std::optional<LineBlock> block;  // saved with the transition (a block, its confirmation)
+    bool clear_block = false;        // the card's block is lifted
+    std::vector<NumberHold> holds;   // numbers put on hold with the transition
 };
 
 // Activation at subscription (operator rules: the contract starts when the card is activated).
@@ -280,7 +335,39 @@ struct Activation {
     std::string date;               // contract start, YYYY-MM-DD
     std::optional<CardId> twin_of;  // set when this card is the twin ("car") card of a main card
     std::optional<std::string> fleet =
-        std::nullopt;  // the enterprise fleet the card joins (activate --fleet)
+        std::nullopt;            // the enterprise fleet the card joins (activate --fleet)
+    bool liberte_offer = false;  // the offer is a Carte Liberté (art. 16.3)
+};
+
+// ---- line states (docs/line-states.md)
+// A block declared by the customer (lost or stolen card).
+struct BlockRequest {
+    CardId card = 0;
+    std::string reason;       // lost | stolen
+    std::string declared_by;  // phone | agency
+    std::string declared_at;  // utc_now() format; empty = now
+};
+// A termination (art. 14): the card and its live twin end on `effective_on`; the number is held until
+// `hold_until`.
+struct Termination {
+    CardId card = 0;
+    std::string requested_on;  // YYYY-MM-DD, the written request's receipt
+    std::string effective_on;  // YYYY-MM-DD, after the notice
+    std::string hold_until;    // YYYY-MM-DD
+};
+// A number change (art. 15): the card (and its live twin) get `new_msisdn`; the old number is held until
+// `hold_until`.
+struct Renumbering {
+    CardId card = 0;
+    std::string new_msisdn;
+    std::string date;        // YYYY-MM-DD
+    std::string hold_until;  // YYYY-MM-DD
+    bool written_on_card = false;
+};
+// A blocked card whose block is not confirmed.
+struct PendingBlock {
+    CardRecord card;
+    LineBlock block;
 };
 
 // A card replaced at the agency: the customer keeps the number and the offer.
@@ -464,6 +551,24 @@ class Journal {
     // `daily_limit` requests in the last 24 hours. The caller prints the code only after this returns.
     virtual void record_code_request(const CodeRequest& request) = 0;
     CardRecord mark_barred(CardId card, std::string_view reason, std::string_view station_id);
+
+    // Line states (journal.cpp, docs/line-states.md), each ONE transaction with its event.
+    // issued with a number | activated -> blocked, the block recorded. WrongTransition otherwise.
+    CardRecord block_line(const BlockRequest& request, std::string_view station_id);
+    // The block confirmed (`how`: agency | letter); the card stays blocked. InputError if not blocked.
+    CardRecord confirm_block(CardId card, std::string_view how, std::string_view station_id);
+    // blocked -> the state it had before the block; `note` goes into the event.
+    CardRecord unblock_line(CardId card, std::string_view note, std::string_view station_id);
+    // The card and its live twin -> terminated; the number on hold. Returns the card (then its twin).
+    std::vector<CardRecord> terminate(const Termination& termination, std::string_view station_id);
+    // The card and its live twin take the new number; the old one on hold. Returns the card (then its twin).
+    std::vector<CardRecord> renumber(const Renumbering& renumbering, std::string_view station_id);
+    // The card's block, if it has one.
+    virtual std::optional<LineBlock> line_block(CardId card) = 0;
+    // Blocked cards whose block was declared before `declared_before` (utc_now() format) and not confirmed.
+    virtual std::vector<PendingBlock> unconfirmed_blocks(std::string_view declared_before) = 0;
+    // Holds on a number (either stored form), oldest first.
+    virtual std::vector<NumberHold> number_holds(std::string_view msisdn) = 0;
     CardRecord mark_replaced(CardId card, CardId replacement, std::string_view station_id);
 
     virtual std::optional<CardRecord> card(CardId id) = 0;

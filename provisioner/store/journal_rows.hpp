@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string_view>
 #include <utility>
 
 #include "store/journal.hpp"
@@ -76,6 +77,26 @@ Event read_event(const Row& row) {
                  .from = state(6),
                  .to = state(7),
                  .detail = row.text(8)};
+}
+
+// A card's block (schema v5), in the column order of kLineBlockSelect.
+inline constexpr std::string_view kLineBlockSelect =
+    "SELECT card_id, reason, declared_by, declared_at, state_before, confirmed_at, confirmed_by FROM "
+    "line_block ";
+
+template <class Row>
+LineBlock read_line_block(const Row& row) {
+    return LineBlock{row.int64(0), row.text(1), row.text(2), row.text(3), card_state_from_string(row.text(4)),
+                     row.text(5),  row.text(6)};
+}
+
+inline constexpr std::string_view kNumberHoldSelect =
+    "SELECT msisdn, card_id, cause, from_date, until_date, at FROM number_hold ";
+
+template <class Row>
+NumberHold read_number_hold(const Row& row) {
+    return NumberHold{row.text(0), row.int64(1), hold_cause_from_string(row.text(2)),
+                      row.text(3), row.text(4),  row.text(5)};
 }
 
 }  // namespace provisioner

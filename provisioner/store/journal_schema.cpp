@@ -101,6 +101,78 @@ CREATE TABLE adm_key (
 );
 )sql";
 
+// v5 (line states, docs/line-states.md): the states `blocked` and `terminated`, a card's block while it is
+// blocked, and the holds on numbers after a termination or a number change. The states are a CHECK on
+// card.state: PostgreSQL swaps the constraint; SQLite cannot alter one and rebuilds the table (its migration
+// runs with foreign keys off and checks them before committing, sqlite_journal.cpp).
+constexpr std::string_view kCardStatesV5 =
+    "'allocated', 'writing', 'verified', 'issued', 'released', 'quarantined', 'barred', 'replaced', "
+    "'activated', 'blocked', 'terminated'";
+constexpr std::string_view kSchemaV5Sqlite = R"sql(
+CREATE TABLE card_v5 (
+    id               INTEGER PRIMARY KEY,
+    job_id           INTEGER NOT NULL,
+    seq              INTEGER NOT NULL,
+    fingerprint      TEXT NOT NULL,
+    reader_id        TEXT NOT NULL,
+    station_id       TEXT NOT NULL,
+    state            TEXT NOT NULL CHECK (state IN ({states})),
+    reason           TEXT NOT NULL DEFAULT '',
+    ki_key_index     INTEGER,
+    ki_blob          BLOB,
+    opc_key_index    INTEGER,
+    opc_blob         BLOB,
+    codes_key_index  INTEGER,
+    codes_blob       BLOB,
+    twin_id          INTEGER REFERENCES card (id),
+    replaced_by      INTEGER REFERENCES card (id),
+    created_at       TEXT NOT NULL,
+    updated_at       TEXT NOT NULL,
+    profile          TEXT,
+    activated_on     TEXT,
+    FOREIGN KEY (job_id, seq) REFERENCES identity (job_id, seq)
+);
+INSERT INTO card_v5 (id, job_id, seq, fingerprint, reader_id, station_id, state, reason, ki_key_index, ki_blob,
+                     opc_key_index, opc_blob, codes_key_index, codes_blob, twin_id, replaced_by, created_at,
+                     updated_at, profile, activated_on)
+    SELECT id, job_id, seq, fingerprint, reader_id, station_id, state, reason, ki_key_index, ki_blob,
+           opc_key_index, opc_blob, codes_key_index, codes_blob, twin_id, replaced_by, created_at, updated_at,
+           profile, activated_on FROM card;
+DROP TABLE card;
+ALTER TABLE card_v5 RENAME TO card;
+CREATE UNIQUE INDEX card_identity_bound ON card (job_id, seq) WHERE state <> 'released';
+CREATE UNIQUE INDEX card_fingerprint_bound ON card (fingerprint) WHERE state <> 'released';
+CREATE INDEX card_job_state ON card (job_id, state);
+{tables})sql";
+constexpr std::string_view kSchemaV5Postgres = R"sql(
+ALTER TABLE card DROP CONSTRAINT card_state_check;
+ALTER TABLE card ADD CONSTRAINT card_state_check CHECK (state IN ({states}));
+{tables})sql";
+// Timestamps here are utc_now() text in both stores (compared as text: the 48 h of a block).
+constexpr std::string_view kSchemaV5Tables = R"sql(
+CREATE TABLE line_block (
+    card_id       {integer} PRIMARY KEY REFERENCES card (id),
+    reason        TEXT NOT NULL CHECK (reason IN ('lost', 'stolen')),
+    declared_by   TEXT NOT NULL CHECK (declared_by IN ('phone', 'agency')),
+    declared_at   TEXT NOT NULL,
+    state_before  TEXT NOT NULL,
+    confirmed_at  TEXT NOT NULL DEFAULT '',
+    confirmed_by  TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE number_hold (
+    id          {id},
+    msisdn      TEXT NOT NULL,
+    card_id     {integer} NOT NULL REFERENCES card (id),
+    cause       TEXT NOT NULL CHECK (cause IN ('terminated', 'renumbered')),
+    from_date   TEXT NOT NULL,
+    until_date  TEXT NOT NULL,
+    at          TEXT NOT NULL
+);
+CREATE INDEX number_hold_msisdn ON number_hold (msisdn);
+)sql";
+
+std::string schema_v5(SqlDialect dialect);
+
 // v6 (the agency desk, issue 16 parts 5 and 7): a fleet's enterprise reference on its order's job and on a
 // card that joined the fleet later, and the dated offer changes of a line (one row each, with the billing
 // period it falls in, so the one-change-per-period rule is a look-up in the same transaction).
@@ -169,15 +241,19 @@ std::string timestamp_text(std::string_view column, SqlDialect dialect) {
     return fmt::format(R"(to_char({} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))", column);
 }
 
+std::string schema_v5(SqlDialect dialect) {
+    return fmt::format(fmt::runtime(dialect == SqlDialect::sqlite ? kSchemaV5Sqlite : kSchemaV5Postgres),
+                       fmt::arg("states", kCardStatesV5),
+                       fmt::arg("tables", with_words(kSchemaV5Tables, dialect)));
+}
+
 }  // namespace
 
 std::vector<SchemaStep> schema_steps(SqlDialect dialect) {
-    return {{1, with_words(kSchemaV1, dialect)},
-            {2, std::string(kSchemaV2)},
-            {3, std::string(kSchemaV3)},
-            {4, with_words(kSchemaV4, dialect)},
-            {6, with_words(kSchemaV6, dialect)},
-            {7, with_words(kSchemaV7, dialect)}};
+    return {
+        {1, with_words(kSchemaV1, dialect)}, {2, std::string(kSchemaV2)}, {3, std::string(kSchemaV3)},
+        {4, with_words(kSchemaV4, dialect)}, {5, schema_v5(dialect)},     {6, with_words(kSchemaV6, dialect)},
+        {7, with_words(kSchemaV7, dialect)}};
 }
 
 namespace {

@@ -105,6 +105,14 @@ class StoreTransaction {
     // ---- dated offer changes
     virtual void insert_offer_change(const OfferChangeRow& row) = 0;
     virtual std::vector<OfferChangeRow> offer_changes(std::string_view line) = 0;
+    // ---- line states: a card's block (one row per card, insert or replace) and the holds on numbers
+    virtual std::optional<LineBlock> load_line_block(CardId card) = 0;
+    virtual void save_line_block(const LineBlock& block) = 0;
+    virtual void delete_line_block(CardId card) = 0;
+    // Blocks of cards in state `blocked` not confirmed, declared before `declared_before`.
+    virtual std::vector<LineBlock> unconfirmed_line_blocks(std::string_view declared_before) = 0;
+    virtual void insert_number_hold(const NumberHold& hold) = 0;
+    virtual std::vector<NumberHold> number_holds(std::string_view msisdn) = 0;
 
     // ---- the ADM key ledger
     // The key's row, locked against other writers until the transaction ends (there may be no row yet).
@@ -156,6 +164,9 @@ class StoreJournal : public Journal {
                                   const DatedOfferChange& dated, std::string_view station_id) final;
     std::vector<OfferChangeRow> offer_changes(CardId card) final;
     void record_code_request(const CodeRequest& request) final;
+    std::optional<LineBlock> line_block(CardId card) final;
+    std::vector<PendingBlock> unconfirmed_blocks(std::string_view declared_before) final;
+    std::vector<NumberHold> number_holds(std::string_view msisdn) final;
 
   protected:
     using Body = std::function<void(StoreTransaction&)>;

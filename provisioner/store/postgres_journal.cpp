@@ -305,6 +305,50 @@ class PostgresTransaction final : public StoreTransaction {
                 Params().add(twin).add(station_id).add(card));
     }
 
+    std::optional<LineBlock> load_line_block(CardId card) override {
+        const Result r = c_.exec(std::string(kLineBlockSelect) + "WHERE card_id = $1", Params().add(card));
+        if (r.empty()) return std::nullopt;
+        return read_line_block(PgRow{r, 0});
+    }
+    void save_line_block(const LineBlock& b) override {
+        c_.exec(
+            "INSERT INTO line_block (card_id, reason, declared_by, declared_at, state_before, confirmed_at, "
+            "confirmed_by) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (card_id) DO UPDATE SET reason = "
+            "EXCLUDED.reason, declared_by = EXCLUDED.declared_by, declared_at = EXCLUDED.declared_at, "
+            "state_before = EXCLUDED.state_before, confirmed_at = EXCLUDED.confirmed_at, confirmed_by = "
+            "EXCLUDED.confirmed_by",
+            Params()
+                .add(b.card)
+                .add(b.reason)
+                .add(b.declared_by)
+                .add(b.declared_at)
+                .add(to_string(b.state_before))
+                .add(b.confirmed_at)
+                .add(b.confirmed_by));
+    }
+    void delete_line_block(CardId card) override {
+        c_.exec("DELETE FROM line_block WHERE card_id = $1", Params().add(card));
+    }
+    std::vector<LineBlock> unconfirmed_line_blocks(std::string_view declared_before) override {
+        return read_all<LineBlock>(
+            c_.exec(std::string(kLineBlockSelect) +
+                        "WHERE confirmed_at = '' AND declared_at < $1 AND card_id IN (SELECT id FROM card "
+                        "WHERE state = 'blocked') ORDER BY declared_at, card_id",
+                    Params().add(declared_before)),
+            [](const PgRow& row) { return read_line_block(row); });
+    }
+    void insert_number_hold(const NumberHold& h) override {
+        c_.exec(
+            "INSERT INTO number_hold (msisdn, card_id, cause, from_date, until_date, at) VALUES ($1, $2, $3, "
+            "$4, $5, to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'))",
+            Params().add(h.msisdn).add(h.card).add(to_string(h.cause)).add(h.from).add(h.until));
+    }
+    std::vector<NumberHold> number_holds(std::string_view msisdn) override {
+        return read_all<NumberHold>(
+            c_.exec(std::string(kNumberHoldSelect) + "WHERE msisdn = $1 ORDER BY id", Params().add(msisdn)),
+            [](const PgRow& row) { return read_number_hold(row); });
+    }
+
     std::optional<AdmKeyRow> load_adm_key(JobId job, std::string_view fingerprint) override {
         // Two stations claiming one key at once: the second waits here for the first's commit (there may be
         // no row to lock yet).

@@ -254,6 +254,57 @@ class SqliteTransaction final : public StoreTransaction {
             .run();
     }
 
+    std::optional<LineBlock> load_line_block(CardId card) override {
+        auto st = db_.prepare(std::string(kLineBlockSelect) + "WHERE card_id = ?");
+        st.bind(1, card);
+        if (!st.step()) return std::nullopt;
+        return read_line_block(st);
+    }
+    void save_line_block(const LineBlock& b) override {
+        db_.prepare(
+               "INSERT OR REPLACE INTO line_block (card_id, reason, declared_by, declared_at, state_before, "
+               "confirmed_at, confirmed_by) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            .bind(1, b.card)
+            .bind(2, b.reason)
+            .bind(3, b.declared_by)
+            .bind(4, b.declared_at)
+            .bind(5, to_string(b.state_before))
+            .bind(6, b.confirmed_at)
+            .bind(7, b.confirmed_by)
+            .run();
+    }
+    void delete_line_block(CardId card) override {
+        db_.prepare("DELETE FROM line_block WHERE card_id = ?").bind(1, card).run();
+    }
+    std::vector<LineBlock> unconfirmed_line_blocks(std::string_view declared_before) override {
+        auto st = db_.prepare(std::string(kLineBlockSelect) +
+                              "WHERE confirmed_at = '' AND declared_at < ? AND card_id IN (SELECT id FROM "
+                              "card WHERE state = 'blocked') ORDER BY declared_at, card_id");
+        st.bind(1, declared_before);
+        std::vector<LineBlock> out;
+        while (st.step()) out.push_back(read_line_block(st));
+        return out;
+    }
+    void insert_number_hold(const NumberHold& h) override {
+        db_.prepare(
+               "INSERT INTO number_hold (msisdn, card_id, cause, from_date, until_date, at) VALUES (?, ?, ?, "
+               "?, ?, ?)")
+            .bind(1, h.msisdn)
+            .bind(2, h.card)
+            .bind(3, to_string(h.cause))
+            .bind(4, h.from)
+            .bind(5, h.until)
+            .bind(6, now_)
+            .run();
+    }
+    std::vector<NumberHold> number_holds(std::string_view msisdn) override {
+        auto st = db_.prepare(std::string(kNumberHoldSelect) + "WHERE msisdn = ? ORDER BY id");
+        st.bind(1, msisdn);
+        std::vector<NumberHold> out;
+        while (st.step()) out.push_back(read_number_hold(st));
+        return out;
+    }
+
     std::optional<AdmKeyRow> load_adm_key(JobId job, std::string_view fingerprint) override {
         // BEGIN IMMEDIATE: this transaction is the only writer, so the row cannot change under it.
         auto st = db_.prepare(
@@ -400,12 +451,28 @@ SqliteJournal::SqliteJournal(std::string path, SqliteOptions options)
 
 void SqliteJournal::migrate() {
     std::lock_guard lock(mutex_);
+    // Schema v5 rebuilds the card table, which other rows reference: SQLite's way is foreign keys off
+    // (a no-op inside a transaction, so before it), checked with foreign_key_check before the commit.
+    db_.exec("PRAGMA foreign_keys = OFF");
+    struct KeysBackOn {
+        sqlite::Database& db;
+        ~KeysBackOn() {
+            try {
+                db.exec("PRAGMA foreign_keys = ON");
+            } catch (
+                ...) {  // NOLINT(bugprone-empty-catch): a destructor must not throw; the next open retries
+            }
+        }
+    } keys_back_on{db_};
     sqlite::Transaction tx(db_);
     db_.exec(
         "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
-    auto st = db_.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_version");
-    st.step();
-    const auto current = st.int64(0);
+    // Finalised before the steps run: SQLite refuses to drop a table (v5) while a statement is still open.
+    const auto current = [&] {
+        auto st = db_.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_version");
+        st.step();
+        return st.int64(0);
+    }();
     if (current > kJournalSchemaVersion) {
         throw SchemaTooNew(
             fmt::format("journal {}: schema version {} is newer than this toolkit's ({}); use a newer "
@@ -420,6 +487,8 @@ void SqliteJournal::migrate() {
             .bind(2, utc_now())
             .run();
     }
+    if (db_.prepare("PRAGMA foreign_key_check").step())
+        throw JournalError(fmt::format("journal {}: the schema migration broke a foreign key", path_));
     tx.commit();
 }
 

@@ -86,6 +86,15 @@ class JobCreatedAfterOurLook final : public provisioner::Journal {
         return unused<std::vector<provisioner::OfferChangeRow>>();
     }
     void record_code_request(const provisioner::CodeRequest&) override { unused<int>(); }
+    std::optional<provisioner::LineBlock> line_block(provisioner::CardId) override {
+        return unused<std::optional<provisioner::LineBlock>>();
+    }
+    std::vector<provisioner::PendingBlock> unconfirmed_blocks(std::string_view) override {
+        return unused<std::vector<provisioner::PendingBlock>>();
+    }
+    std::vector<provisioner::NumberHold> number_holds(std::string_view) override {
+        return unused<std::vector<provisioner::NumberHold>>();
+    }
 
   protected:
     std::vector<provisioner::CardRecord> apply_all(std::span<const provisioner::Transition>) override {

@@ -10,6 +10,7 @@
 
 #include "journal_contract.hpp"
 #include "journal_desk_contract.hpp"
+#include "line_states_contract.hpp"
 #include "store/journal.hpp"
 #include "store/sqlite_journal.hpp"
 
@@ -48,4 +49,5 @@ namespace journal_contract {
 using Stores = ::testing::Types<SqliteStore>;
 INSTANTIATE_TYPED_TEST_SUITE_P(Store, JournalContract, Stores);
 INSTANTIATE_TYPED_TEST_SUITE_P(Store, JournalDeskContract, Stores);
+INSTANTIATE_TYPED_TEST_SUITE_P(Store, LineStatesContract, Stores);
 }  // namespace journal_contract

@@ -28,6 +28,7 @@
 
 #include "journal_contract.hpp"
 #include "journal_desk_contract.hpp"
+#include "line_states_contract.hpp"
 #include "run_command.hpp"
 #include "store/journal.hpp"
 #include "store/journal_schema.hpp"
@@ -96,6 +97,7 @@ namespace journal_contract {
 using Stores = ::testing::Types<PostgresStore>;
 INSTANTIATE_TYPED_TEST_SUITE_P(Store, JournalContract, Stores);
 INSTANTIATE_TYPED_TEST_SUITE_P(Store, JournalDeskContract, Stores);
+INSTANTIATE_TYPED_TEST_SUITE_P(Store, LineStatesContract, Stores);
 }  // namespace journal_contract
 
 namespace {
@@ -127,7 +129,9 @@ TEST(PostgresJournal, MigratesFromAnEmptySchema) {
         "SELECT string_agg(table_name::text, ',' ORDER BY table_name) FROM information_schema.tables WHERE "
         "table_schema = $1",
         pg::Params().add(schema));
-    EXPECT_EQ(tables.text(0, 0), "adm_key,card,event,identity,job,offer_change,output_file,schema_version");
+    EXPECT_EQ(
+        tables.text(0, 0),
+        "adm_key,card,event,identity,job,line_block,number_hold,offer_change,output_file,schema_version");
     {
         PostgresJournal journal(target);
         EXPECT_EQ(journal.schema_version(), kPostgresSchemaVersion);

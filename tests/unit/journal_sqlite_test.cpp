@@ -77,12 +77,63 @@ TEST_F(SqliteFile, MigratesAnEmptyFileToTheCurrentSchema) {
     EXPECT_EQ(
         query_text("SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master WHERE type = 'table' "
                    "ORDER BY name)"),
-        "adm_key,card,event,identity,job,output_file,schema_version");
+        "adm_key,card,event,identity,job,line_block,number_hold,offer_change,output_file,schema_version");
     // Reopening migrates nothing more.
     SqliteJournal again(path_);
     EXPECT_EQ(again.schema_version(), kJournalSchemaVersion);
     EXPECT_EQ(query_text("SELECT COUNT(*) FROM schema_version"),
               std::to_string(schema_steps(SqlDialect::sqlite).size()));
+}
+
+// Schema v5 rebuilds the card table (SQLite cannot alter the CHECK on its states): a v4 journal's cards,
+// their twin and replacement links and their events survive, foreign keys are on again afterwards, and the
+// new states can be written.
+TEST_F(SqliteFile, MigratesAVersion4JournalKeepingItsCards) {
+    {
+        sqlite3* raw = nullptr;
+        ASSERT_EQ(sqlite3_open_v2(path_.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr),
+                  SQLITE_OK);
+        std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db(raw, &sqlite3_close);
+        std::string sql =
+            "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);";
+        for (const SchemaStep& step : schema_steps(SqlDialect::sqlite)) {
+            if (step.version > 4) break;
+            sql += step.sql + fmt::format("INSERT INTO schema_version VALUES ({}, 'then');", step.version);
+        }
+        sql += R"sql(
+INSERT INTO job (id, order_id, profile, quantity, station_id, created_at) VALUES (1, 'OLD', 'forfait-m', 2, 's', 't');
+INSERT INTO identity (job_id, seq, imsi, iccid, msisdn, free) VALUES
+    (1, 0, '546010000000001', '8968701000000000011', '+687779001', 0),
+    (1, 1, '546010000000002', '8968701000000000029', '+687779001', 0);
+INSERT INTO card (id, job_id, seq, fingerprint, reader_id, station_id, state, created_at, updated_at, profile,
+                  activated_on) VALUES
+    (1, 1, 0, 'fp1', 'r', 's', 'activated', 't', 't', 'forfait-m', '2026-01-02'),
+    (2, 1, 1, 'fp2', 'r', 's', 'activated', 't', 't', 'carte-jumelle', '2026-01-03');
+UPDATE card SET twin_id = 2 WHERE id = 1;
+UPDATE card SET twin_id = 1 WHERE id = 2;
+INSERT INTO event (at, station_id, job_id, card_id, kind, detail) VALUES ('t', 's', 1, 1, 'activated', 'x');
+)sql";
+        char* error = nullptr;
+        ASSERT_EQ(sqlite3_exec(db.get(), sql.c_str(), nullptr, nullptr, &error), SQLITE_OK) << error;
+    }
+    ASSERT_EQ(query_text("SELECT MAX(version) FROM schema_version"), "4");
+    SqliteJournal journal(path_);
+    EXPECT_EQ(journal.schema_version(), kJournalSchemaVersion);
+    const auto main = journal.card(1);
+    ASSERT_TRUE(main);
+    EXPECT_EQ(main->state, CardState::activated);
+    EXPECT_EQ(main->twin, 2);
+    EXPECT_EQ(main->profile, "forfait-m");
+    EXPECT_EQ(main->activated_on, "2026-01-02");
+    EXPECT_EQ(journal.events(std::nullopt, 1).size(), 1u);
+    EXPECT_EQ(journal.block_line(BlockRequest{1, "lost", "phone", ""}, "s").state, CardState::blocked);
+    EXPECT_EQ(journal.terminate(Termination{1, "2026-12-01", "2026-12-11", "2027-03-11"}, "s").size(), 2u);
+    EXPECT_EQ(query_text("SELECT group_concat(state) FROM card"), "terminated,terminated");
+    EXPECT_EQ(query_text("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'card'"),
+              "3")
+        << "the card table's indexes are rebuilt";
+    EXPECT_EQ(query_text("SELECT sql FROM sqlite_master WHERE name = 'card'").find("card_v5"),
+              std::string::npos);
 }
 
 // Two stations started together on a new shared store: the switch to WAL mode takes a lock SQLite does not

@@ -1,0 +1,438 @@
+// The line-state verbs end to end (issue 16 parts 2, 4, 6; docs/line-states.md): `block` (and its
+// confirmation, `journal list --pending-confirmation`), `unblock-line`, `replace` of a blocked card,
+// `terminate` with the number's hold that `activate` honours (and the Carte Liberté rule), and `renumber`
+// rewriting EF.MSISDN of a live card through pcscd (slot 6) or recording the change for a card not at hand.
+// Each one is checked in the journal and in its back-office change record; each refusal exits 2 or 3 with its
+// rule, and leaves the journal, the change file and the cards as they were.
+//
+// Customer cards are stock cards issued in-process by the station's issue_card() into the test's SQLite
+// journal, activated there; a test puts one in slot 6 by starting a stub on its saved description.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "agency/line_rules.hpp"
+#include "card_trace.hpp"
+#include "issue_fixture.hpp"
+#include "run_command.hpp"
+#include "sim/chv.hpp"
+#include "sim/files/catalogue.hpp"
+#include "sim/loopback_transport.hpp"
+#include "sim/pcsc.hpp"
+#include "simcard/card_os.hpp"
+#include "station/card_issuer.hpp"
+#include "station/job_setup.hpp"
+#include "store/journal.hpp"
+#include "store/journal_format.hpp"
+#include "stub_process.hpp"
+#include "test_files.hpp"
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using provisioner::CardRecord;
+using provisioner::CardState;
+using simtest::provisioner_binary;
+using simtest::read_text;
+using simtest::run_command;
+
+namespace {
+
+constexpr int kSlot = 6;
+constexpr const char* kStation = "line-test";
+
+std::vector<std::string> words(const std::string& line) {
+    std::istringstream in(line);
+    std::vector<std::string> out;
+    for (std::string w; in >> w;) out.push_back(w);
+    return out;
+}
+
+// EF.MSISDN of a card description (a stub's state file), read in-process with the stub's PIN1.
+std::string msisdn_on(const fs::path& file, const sim::FilePath& path) {
+    simcard::CardOs os = simcard::CardOs::load(file);
+    sim::LoopbackTransport transport(
+        os.atr(), [&](const sim::Bytes& c) { return os.process(c); }, [&](bool) { os.reset(); });
+    sim::Card card(transport);
+    os.power_on();
+    card.detect();
+    sim::Chv(card).verify(sim::CodeId::Pin1, sim::SecretBytes::from_text("0000"));
+    const auto info = card.select_with_info(path, true);
+    const auto record = card.read_record(sim::EfRef{path, std::nullopt, "EF", false}, 1, info.record_length);
+    const auto j = sim::files::lookup("usim/msisdn").to_json(record);
+    return j.contains("number") && j["number"].is_string() ? j["number"].get<std::string>() : "";
+}
+
+struct Card {
+    fs::path file;  // the card body as issued
+    CardRecord record;
+};
+
+class CliLineStates : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        dir_ = simtest::make_temp_dir("cli-line-states-test");
+        fs::create_directories(dir_ / "cards");
+        write_order("stock-forfait-m", "forfait-m", 12, "0000610001", "0000610001");
+        write_order("stock-jumelle", "carte-jumelle", 2, "0000620001", "0000620001");
+        journal_ = provisioner::open_journal(store());
+        keys_ = std::make_unique<provisioner::TransportKeys>(provisioner::TransportKeys::parse(
+            sim::SecretBytes::from_text(fmt::format("1 {}", simtest::kTestTransportKeyHex)), "test"));
+    }
+    void TearDown() override {
+        stub_.reset();
+        journal_.reset();
+        simtest::remove_unless_failed(dir_);
+    }
+
+    void write_order(const std::string& id, const std::string& profile, int quantity, const std::string& msin,
+                     const std::string& sequence) {
+        std::ofstream(dir_ / (id + ".xml")) << fmt::format(
+            R"(<?xml version="1.0" encoding="UTF-8"?>
+<order id="{}" format="1">
+  <profile id="{}" file="{}"/>
+  <quantity>{}</quantity>
+  <card-type>stub-usim</card-type>
+  <identities>
+    <ranges>
+      <imsi mcc="546" mnc="01" msin-start="{}"/>
+      <iccid prefix="89687010" sequence-start="{}"/>
+    </ranges>
+  </identities>
+  <keys transport-key-index="1" op-index="1"/>
+  <outputs directory="out-{}">
+    <hlr-import file="hlr-import.out"/>
+    <print file="print.csv"/>
+    <summary file="summary.json"/>
+  </outputs>
+</order>
+)",
+            id, profile, simtest::profile_beside(dir_, profile), quantity, msin, sequence, id);
+    }
+
+    [[nodiscard]] std::string store() const { return "sqlite:" + (dir_ / "journal.sqlite").string(); }
+    [[nodiscard]] fs::path changes() const { return dir_ / "hlr-changes.out"; }
+    [[nodiscard]] fs::path trace() const { return dir_ / "apdu.trace"; }
+    [[nodiscard]] static std::string profile(const std::string& name) {
+        return (simtest::source_root() / "profiles" / (name + ".xml")).string();
+    }
+
+    // A stock card issued in-process by the station code into the test's journal.
+    Card issue_stock(const std::string& order_id) {
+        const auto loaded = provisioner::load_order((dir_ / (order_id + ".xml")).string());
+        auto job = journal_->find_job(loaded.id);
+        if (!job) job = provisioner::open_job(*journal_, loaded, *keys_, "warehouse", false);
+        provisioner::FileSizeCache sizes;
+        provisioner::IssueContext ctx;
+        ctx.order = &loaded;
+        ctx.journal = journal_.get();
+        ctx.job = job->id;
+        ctx.transport_keys = keys_.get();
+        ctx.station_id = "warehouse";
+        ctx.adm_keys = sim::AdmKeys::single(sim::SecretBytes::from_text(simtest::kStubAdm));
+        ctx.sizes = &sizes;
+        simtest::PullableCard body(simtest::fresh_blank_card(factory_iccid_hex(++bodies_)));
+        auto transport = body.transport();
+        sim::Card card(transport);
+        const auto issued = provisioner::issue_card(card, "warehouse-reader", ctx);
+        Card out{dir_ / "cards" / (issued.identity.iccid + ".card"), *journal_->card(issued.id)};
+        body.os().save(out.file);
+        return out;
+    }
+    // A customer's card: a stock card activated (in the journal) with `msisdn`.
+    Card customer(const std::string& msisdn, std::optional<provisioner::CardId> twin_of = std::nullopt) {
+        Card c = issue_stock(twin_of ? "stock-jumelle" : "stock-forfait-m");
+        c.record = journal_->activate(c.record.id,
+                                      provisioner::Activation{msisdn, twin_of ? "carte-jumelle" : "forfait-m",
+                                                              "2025-03-01", twin_of, std::nullopt, false},
+                                      "shop");
+        return c;
+    }
+    std::string factory_iccid_hex(int n) const {
+        std::string digits = fmt::format("8999908{:012}", static_cast<long>(::getpid()) * 100 + n);
+        if (digits.size() % 2) digits += 'F';
+        std::string out;
+        for (std::size_t i = 0; i < digits.size(); i += 2) out += std::string{digits[i + 1], digits[i]};
+        return out;
+    }
+    void insert(const fs::path& card) {
+        stub_.reset();
+        const sim::PcscContext context;
+        const auto reader = context.reader_names().at(static_cast<std::size_t>(kSlot));
+        ASSERT_TRUE(context.wait_for_removal(reader, 10s));
+        stub_ = std::make_unique<simtest::StubProcess>(kSlot, card.string());
+        ASSERT_TRUE(context.wait_for_card(reader, 10s)) << "no card in slot " << kSlot;
+    }
+
+    simtest::CommandResult provisioner(const std::string& verb_and_args, const std::string& env = "") {
+        return run_command(
+            fmt::format("{} timeout -k 5 120 {} --trace {} {} --store {} --changes {} --station-id {} "
+                        "</dev/null",
+                        env, provisioner_binary(), trace().string(), verb_and_args, store(),
+                        changes().string(), kStation));
+    }
+    simtest::CommandResult journal_cli(const std::string& args) {
+        return run_command(fmt::format("timeout -k 5 60 {} journal {} --store {} </dev/null",
+                                       provisioner_binary(), args, store()));
+    }
+
+    std::string journal_snapshot() {
+        std::string out;
+        for (const auto& c : journal_->list({})) out += provisioner::to_json(c).dump() + "\n";
+        out += fmt::format("events {}\n", journal_->events(std::nullopt, std::nullopt).size());
+        return out;
+    }
+
+    // A refused command: `exit_code`, the message, no write at the card, journal and change file unchanged.
+    void expect_refused(const std::string& args, int exit_code, const std::string& message) {
+        const std::string before = journal_snapshot();
+        const std::string changes_before = read_text(changes());
+        const std::string card_before = stub_ ? read_text(stub_->state_file()) : "";
+        const std::size_t trace_before = stub_ ? read_text(stub_->trace_file()).size() : 0;
+        const auto r = provisioner(args);
+        EXPECT_EQ(r.exit_code, exit_code) << args << "\n" << r.out << r.err;
+        EXPECT_NE(r.err.find(message), std::string::npos) << "expected '" << message << "' in:\n" << r.err;
+        EXPECT_TRUE(simtest::writing_apdus(read_text(trace())).empty()) << args << ": a write reached a card";
+        if (stub_) {
+            EXPECT_TRUE(simtest::writing_apdus(read_text(stub_->trace_file()).substr(trace_before)).empty());
+            EXPECT_EQ(read_text(stub_->state_file()), card_before) << args << ": the card changed";
+        }
+        EXPECT_EQ(journal_snapshot(), before) << args << ": the journal changed";
+        EXPECT_EQ(read_text(changes()), changes_before) << args << ": a change record was written";
+        fs::remove(trace());
+    }
+
+    // The last change record of `kind`, split into its 9 columns.
+    std::vector<std::string> last_record(const std::string& kind) {
+        const auto lines = simtest::lines_starting(read_text(changes()), kind + " ");
+        if (lines.empty()) return {};
+        return words(lines.back());
+    }
+    std::size_t records(const std::string& kind) {
+        return simtest::lines_starting(read_text(changes()), kind + " ").size();
+    }
+
+    CardRecord now(const Card& c) { return *journal_->card(c.record.id); }
+
+    fs::path dir_;
+    std::unique_ptr<provisioner::Journal> journal_;
+    std::unique_ptr<provisioner::TransportKeys> keys_;
+    std::unique_ptr<simtest::StubProcess> stub_;
+    int bodies_ = 0;
+};
+
+// ---- block, confirmation, unblock
+// --------------------------------------------------------------------------
+TEST_F(CliLineStates, BlocksConfirmsAndUnblocksALine) {
+    const Card lost = customer("+687774001");
+    const Card other = customer("+687774002");
+    // Declared by phone three days ago, not confirmed: overdue. The other one declared just now: not yet.
+    const std::string three_days_ago = provisioner::agency::utc_hours_ago(72h).substr(0, 16) + "Z";
+    auto r = provisioner(
+        fmt::format("block --msisdn '77 40 01' --reason lost --declared-at {} --json", three_days_ago));
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_EQ(nlohmann::json::parse(r.out)["cards"][0]["state"], "blocked");
+    EXPECT_EQ(now(lost).state, CardState::blocked);
+    EXPECT_EQ(now(lost).identity.msisdn, "+687774001") << "the number stays with the blocked card";
+    auto w = last_record("BLOCK");
+    ASSERT_EQ(w.size(), 9u) << read_text(changes());
+    EXPECT_EQ(w[2], kStation);
+    EXPECT_EQ(w[3], "-");
+    EXPECT_EQ(w[5], lost.record.identity.iccid);
+    EXPECT_EQ(w[6], lost.record.identity.imsi);
+    EXPECT_EQ(w[7], "687774001");
+    EXPECT_EQ(w[8], "lost,phone");
+    r = provisioner(
+        fmt::format("block --iccid {} --reason stolen --declared-by agency", other.record.identity.iccid));
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_EQ(last_record("BLOCK").at(8), "stolen,agency");
+
+    r = journal_cli("list --pending-confirmation --json");
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    auto pending = nlohmann::json::parse(r.out)["pending_confirmation"];
+    ASSERT_EQ(pending.size(), 1u) << r.out;
+    EXPECT_EQ(pending[0]["card"]["iccid"], lost.record.identity.iccid);
+    r = journal_cli("list --pending-confirmation");
+    EXPECT_NE(r.out.find("block --confirm"), std::string::npos)
+        << "the listing says how to confirm: " << r.out;
+
+    // Refusals: a second block, a wrong reason, no reason, an unknown number, a future declaration.
+    expect_refused("block --msisdn 774001 --reason lost", 2, "no card in service (card");
+    expect_refused("block --msisdn 774003 --reason broken", 2, "expected lost or stolen");
+    expect_refused("block --msisdn 774003", 2, "--reason lost|stolen is required");
+    expect_refused("block --msisdn 774099 --reason lost", 2, "the number is not in the journal");
+    expect_refused("block --msisdn 774002 --reason lost --declared-at 2999-01-01T00:00Z", 2,
+                   "later than now");
+    expect_refused("block --msisdn 774002 --reason lost --declared-by email", 2, "expected phone or agency");
+    expect_refused("unblock-line --msisdn 774099", 2, "not in the journal");
+
+    // Confirmed by letter: no longer pending; confirmed twice: refused.
+    r = provisioner(
+        fmt::format("block --confirm --iccid {} --confirmed-by letter", lost.record.identity.iccid));
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_EQ(journal_->line_block(lost.record.id)->confirmed_by, "letter");
+    EXPECT_TRUE(
+        nlohmann::json::parse(journal_cli("list --pending-confirmation --json").out)["pending_confirmation"]
+            .empty());
+    expect_refused(fmt::format("block --confirm --iccid {}", lost.record.identity.iccid), 2,
+                   "already confirmed");
+
+    // Found: unblocked with its own record, back in service.
+    r = provisioner("unblock-line --msisdn 774001 --note 'found at home'");
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_EQ(now(lost).state, CardState::activated);
+    EXPECT_FALSE(journal_->line_block(lost.record.id));
+    w = last_record("UNBLOCK");
+    ASSERT_EQ(w.size(), 9u);
+    EXPECT_EQ(w[5], lost.record.identity.iccid);
+    EXPECT_EQ(w[8], "found");
+    expect_refused("unblock-line --msisdn 774001", 2, "no card blocked (card");
+}
+
+TEST_F(CliLineStates, ReplaceTakesABlockedCard) {
+    const Card stolen = customer("+687774101");
+    ASSERT_EQ(provisioner("block --msisdn 774101 --reason stolen").exit_code, 0);
+    const Card fresh = issue_stock("stock-forfait-m");
+    insert(fresh.file);
+    const auto r =
+        provisioner(fmt::format("replace --reason stolen --msisdn 774101 --reader {} --date 2026-12-07 "
+                                "--profiles {}",
+                                kSlot, (simtest::source_root() / "profiles").string()));
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_EQ(now(stolen).state, CardState::barred);
+    EXPECT_EQ(now(fresh).state, CardState::activated);
+    EXPECT_EQ(now(fresh).identity.msisdn, "+687774101");
+    EXPECT_EQ(msisdn_on(stub_->state_file(), {0x7FFF, 0x6F40}), "+687774101");
+    const auto w = last_record("SIM-SWAP");
+    ASSERT_EQ(w.size(), 9u);
+    EXPECT_EQ(w[3], stolen.record.identity.iccid);
+    EXPECT_EQ(w[5], fresh.record.identity.iccid);
+}
+
+// ---- termination and the number's hold
+// ----------------------------------------------------------------------
+TEST_F(CliLineStates, TerminationHoldsTheNumberAndActivateHonoursIt) {
+    const Card main = customer("+687774201");
+    const Card twin = customer("+687774201", main.record.id);
+    // Refusals first: an effective date inside the notice (art. 14), junk settings, no card.
+    expect_refused("terminate --msisdn 774201 --requested 2026-12-07 --effective 2026-12-10", 3, "art. 14");
+    expect_refused("terminate --msisdn 774201 --notice-days ten", 2, "--notice-days 'ten'");
+    expect_refused("terminate --msisdn 774201 --requested 2026-02-30", 2, "no such day");
+    expect_refused("terminate --msisdn 774299", 2, "not in the journal");
+    {
+        const auto r = provisioner("terminate --msisdn 774201", "SIM_NUMBER_HOLD_DAYS=soon");
+        EXPECT_EQ(r.exit_code, 2) << r.err;
+        EXPECT_NE(r.err.find("from the environment"), std::string::npos) << r.err;
+    }
+
+    // Default notice 10 days (art. 14, the longer of 10 and 7), hold 90 days (EXAMPLE).
+    auto r = provisioner("terminate --msisdn 774201 --requested 2026-12-07 --json");
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    const auto out = nlohmann::json::parse(r.out);
+    EXPECT_EQ(out["effective_on"], "2026-12-17");
+    EXPECT_EQ(out["hold_until"], "2027-03-17");
+    EXPECT_EQ(now(main).state, CardState::terminated);
+    EXPECT_EQ(now(twin).state, CardState::terminated) << "the twin card ends with the contract";
+    ASSERT_EQ(records("TERMINATE"), 2u) << read_text(changes());
+    const auto w = last_record("TERMINATE");
+    ASSERT_EQ(w.size(), 9u);
+    EXPECT_EQ(w[7], "687774201");
+    EXPECT_EQ(w[8], "2026-12-17,2027-03-17");
+    expect_refused("terminate --msisdn 774201", 2, "no card in service or blocked");
+
+    // Through pcscd: a stock card may not take the held number, nor, ever, as a Carte Liberté.
+    const Card stock = issue_stock("stock-forfait-m");
+    insert(stock.file);
+    expect_refused(fmt::format("activate --reader {} --msisdn 774201 --profile {} --date 2027-03-16", kSlot,
+                               profile("forfait-m")),
+                   3, "on hold until 2027-03-17");
+    expect_refused(fmt::format("activate --reader {} --msisdn 774201 --profile {} --date 2027-06-01", kSlot,
+                               profile("carte-liberte")),
+                   3, "art. 16.3");
+    r = provisioner(fmt::format("activate --reader {} --msisdn 774201 --profile {} --date 2027-03-17", kSlot,
+                                profile("forfait-m")));
+    ASSERT_EQ(r.exit_code, 0) << "the hold has ended: " << r.out << r.err;
+    EXPECT_EQ(now(stock).identity.msisdn, "+687774201");
+    EXPECT_EQ(msisdn_on(stub_->state_file(), {0x7FFF, 0x6F40}), "+687774201");
+}
+
+TEST_F(CliLineStates, NoticeAndHoldAreSettings) {
+    customer("+687774301");
+    const auto r = provisioner("terminate --msisdn 774301 --requested 2026-12-07 --hold-days 30 --json",
+                               "SIM_TERMINATION_NOTICE_DAYS=7");
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    const auto out = nlohmann::json::parse(r.out);
+    EXPECT_EQ(out["notice_days"], 7);
+    EXPECT_EQ(out["effective_on"], "2026-12-14");
+    EXPECT_EQ(out["hold_until"], "2027-01-13");
+    EXPECT_EQ(last_record("TERMINATE").at(8), "2026-12-14,2027-01-13");
+}
+
+// ---- renumbering
+// --------------------------------------------------------------------------------------------
+TEST_F(CliLineStates, RenumbersALiveCardThroughPcscdAndHoldsTheOldNumber) {
+    const Card card = customer("+687774401");
+    customer("+687774402");
+    insert(card.file);
+    expect_refused(fmt::format("renumber --msisdn 774401 --new-msisdn 7744 --reader {}", kSlot), 2,
+                   "expected a New Caledonia number");
+    expect_refused(fmt::format("renumber --msisdn 774401 --new-msisdn 774402 --reader {}", kSlot), 2,
+                   "MSISDN +687774402 is in use");
+    expect_refused("renumber --msisdn 774401 --new-msisdn 774499", 2, "--not-at-hand");
+    expect_refused(fmt::format("renumber --msisdn 774402 --new-msisdn 774499 --reader {}", kSlot), 2,
+                   "the card in reader");
+
+    auto r = provisioner(
+        fmt::format("renumber --msisdn 774401 --new-msisdn '77 44 99' --reader {} --date 2026-12-07 "
+                    "--profiles {} --json",
+                    kSlot, (simtest::source_root() / "profiles").string()));
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_EQ(nlohmann::json::parse(r.out)["written_on_card"], true);
+    EXPECT_EQ(msisdn_on(stub_->state_file(), {0x7FFF, 0x6F40}), "+687774499") << "ADF.USIM EF.MSISDN";
+    EXPECT_EQ(msisdn_on(stub_->state_file(), {0x7F10, 0x6F40}), "+687774499") << "DF.TELECOM EF.MSISDN";
+    EXPECT_EQ(now(card).identity.msisdn, "+687774499");
+    EXPECT_EQ(now(card).state, CardState::activated);
+    const auto w = last_record("RENUMBER");
+    ASSERT_EQ(w.size(), 9u) << read_text(changes());
+    EXPECT_EQ(w[5], card.record.identity.iccid);
+    EXPECT_EQ(w[7], "687774499");
+    EXPECT_EQ(w[8], "687774401,2026-12-07,2027-03-07");
+    fs::remove(trace());
+
+    // The old number is held: a stock card may not take it, nor may another renumbering.
+    const Card stock = issue_stock("stock-forfait-m");
+    insert(stock.file);
+    expect_refused(fmt::format("activate --reader {} --msisdn 774401 --profile {} --date 2027-01-01", kSlot,
+                               profile("forfait-m")),
+                   3, "on hold until 2027-03-07");
+    expect_refused("renumber --msisdn 774402 --new-msisdn 774401 --not-at-hand --date 2027-01-01", 3,
+                   "on hold until 2027-03-07");
+}
+
+TEST_F(CliLineStates, RecordsTheNumberChangeOfACardNotAtHand) {
+    const Card card = customer("+687774501");
+    const auto r = provisioner(
+        fmt::format("renumber --iccid {} --new-msisdn 774599 --not-at-hand --date 2026-12-07 --hold-days 0",
+                    card.record.identity.iccid));
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_TRUE(simtest::writing_apdus(read_text(trace())).empty());
+    EXPECT_EQ(now(card).identity.msisdn, "+687774599");
+    EXPECT_EQ(last_record("RENUMBER").at(8), "687774501,2026-12-07,2026-12-07");
+    bool recorded = false;
+    for (const auto& e : journal_->events(std::nullopt, card.record.id))
+        recorded =
+            recorded || (e.kind == "renumbered" && e.detail.find("card not at hand") != std::string::npos);
+    EXPECT_TRUE(recorded);
+}
+
+}  // namespace
