@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
     provisioner::add_apn_command(app);
     provisioner::add_agency_commands(app);
     provisioner::add_reprofile_command(app);
+    provisioner::add_esim_commands(app);
 
     // Logs go to stderr so that --json output on stdout stays parseable.
     spdlog::set_default_logger(spdlog::stderr_color_mt("provisioner"));

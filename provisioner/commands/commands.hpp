@@ -22,5 +22,6 @@ void add_terminal_commands(CLI::App& root);  // export-apn and terminal apply: c
 void add_apn_command(CLI::App& root);        // apn list|add|remove|set: commands/apn.cpp
 void add_agency_commands(CLI::App& root);    // activate, replace, twin: commands/agency.cpp
 void add_reprofile_command(CLI::App& root);  // offer change: commands/reprofile.cpp
+void add_esim_commands(CLI::App& root);      // esim decode: commands/esim.cpp
 
 }  // namespace provisioner
