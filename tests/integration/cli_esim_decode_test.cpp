@@ -94,4 +94,13 @@ TEST(CliEsimDecode, WrongTagExits2NamingTheOffsetAndPe) {
     EXPECT_NE(r.err.find("unknown Profile Element"), std::string::npos) << r.err;
 }
 
+TEST(CliEsimDecode, EmptyOrMissingFileExits2) {
+    const auto empty = run_command(provisioner_binary() + " esim decode " + write_temp({}, "esim-empty"));
+    EXPECT_EQ(empty.exit_code, 2);
+    EXPECT_NE(empty.err.find("byte 0: the package is empty"), std::string::npos) << empty.err;
+    const auto missing = run_command(provisioner_binary() + " esim decode /nonexistent/package.der");
+    EXPECT_EQ(missing.exit_code, 2);
+    EXPECT_NE(missing.err.find("cannot open"), std::string::npos) << missing.err;
+}
+
 }  // namespace
