@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
     provisioner::add_line_state_commands(app);
     provisioner::add_reprofile_command(app);
     provisioner::add_desk_commands(app);
+    provisioner::add_esim_commands(app);
 
     // Logs go to stderr so that --json output on stdout stays parseable.
     spdlog::set_default_logger(spdlog::stderr_color_mt("provisioner"));

@@ -25,5 +25,6 @@ void add_line_state_commands(
     CLI::App& root);  // block, unblock-line, terminate, renumber: commands/line_states.cpp
 void add_reprofile_command(CLI::App& root);  // offer change: commands/reprofile.cpp
 void add_desk_commands(CLI::App& root);      // puk: commands/desk.cpp
+void add_esim_commands(CLI::App& root);      // esim decode: commands/esim.cpp
 
 }  // namespace provisioner
