@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "identity/transport_key.hpp"
+#include "order/fleet_rules.hpp"
 #include "store/journal.hpp"
 
 namespace provisioner::agency {
@@ -42,20 +43,7 @@ void check_effective_date(std::string_view today, std::string_view effective,
 // "from YYYY-MM-DD" naming the period's first day.
 std::string billing_period(std::string_view date, const OfferChangeCalendar& calendar);
 
-// ---- fleets ---------------------------------------------------------------------------------------------
-inline constexpr std::uint64_t kFleetMinimum = 15;
-inline constexpr std::array<std::string_view, 3> kFleetOffers = {"forfait-horaire", "forfait-m",
-                                                                 "forfait-monetaire-bloque"};
-// The rule as messages cite it.
-inline constexpr std::string_view kFleetRule =
-    "Flotte Mobile Entreprise (002 art. 8.3): at least 15 subscriptions, each on Forfait Horaire, Forfait M "
-    "or "
-    "Forfait Monétaire Bloqué";
-bool is_fleet_offer(std::string_view profile_id);
-// An enterprise reference: 1 to 32 letters, digits and . _ / - (it travels in whitespace-separated records).
-// InputError otherwise.
-void validate_fleet_reference(std::string_view reference);
-
+// ---- fleets (the order's rule: order/fleet_rules.hpp) -------------------------------------------------
 // A card joining the fleet `reference` later (`activate --fleet`): the fleet must exist (a fleet order's job
 // carries it; InputError otherwise) and the offer be a fleet offer (SafetyRefusal citing the rule).
 void check_fleet_join(const std::vector<Job>& jobs, std::string_view reference, std::string_view offer);

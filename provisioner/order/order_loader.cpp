@@ -6,7 +6,7 @@
 #include <charconv>
 #include <unordered_set>
 
-#include "agency/desk_rules.hpp"
+#include "order/fleet_rules.hpp"
 #include "order/identity_list.hpp"
 #include "order/order.hpp"
 #include "order/order_paths.hpp"
@@ -103,7 +103,7 @@ class OrderReader {
         r_.sequence(n, {});
         const std::string reference = r_.str(n, "reference");
         try {
-            agency::validate_fleet_reference(reference);
+            validate_fleet_reference(reference);
         } catch (const sim::InputError& e) {
             r_.error_at(n, "reference", e.what());
         }
@@ -205,11 +205,11 @@ void check_fleet_rule(const Order& order, const XmlSource& src, const OrderNodes
         const SourcePos p = src.pos(node);
         breaches.push_back(fmt::format("{}:{}:{}: {}", src.file(), p.line, p.column, what));
     };
-    if (order.quantity < agency::kFleetMinimum) {
+    if (order.quantity < kFleetMinimum) {
         at(nodes.quantity, fmt::format("a fleet order has at least {} subscriptions, this one {}",
-                                       agency::kFleetMinimum, order.quantity));
+                                       kFleetMinimum, order.quantity));
     }
-    if (!agency::is_fleet_offer(order.profile.id)) {
+    if (!is_fleet_offer(order.profile.id)) {
         at(nodes.profile, fmt::format("offer {} is not a fleet offer", order.profile.id));
     }
     if (order.twin_pairs) at(nodes.twin_pairs, "a fleet order issues no twin pairs (carte jumelle)");
@@ -217,7 +217,7 @@ void check_fleet_rule(const Order& order, const XmlSource& src, const OrderNodes
     std::string lines;
     for (const auto& b : breaches) lines += "\n  " + b;
     throw sim::SafetyRefusal(fmt::format("order {}: fleet {} refused by the rule {}:{}\nnothing was issued",
-                                         src.file(), *order.fleet, agency::kFleetRule, lines));
+                                         src.file(), *order.fleet, kFleetRule, lines));
 }
 }  // namespace
 

@@ -168,26 +168,6 @@ std::string format_record(const TwinLinkRecord& r) {
                       r.msisdn, "twin");
 }
 
-void append_change(const std::filesystem::path& file, const SimSwapRecord& record,
-                   const std::string& operator_name) {
-    append_record(file, change_file_header(operator_name), format_record(record));
-}
-
-void append_change(const std::filesystem::path& file, const TwinLinkRecord& record,
-                   const std::string& operator_name) {
-    append_record(file, change_file_header(operator_name), format_record(record));
-}
-
-void append_change(const std::filesystem::path& file, const ActivationRecord& record,
-                   const std::string& operator_name) {
-    append_record(file, change_file_header(operator_name), format_record(record));
-}
-
-void append_change(const std::filesystem::path& file, const OfferChangeRecord& record,
-                   const std::string& operator_name) {
-    append_record(file, change_file_header(operator_name), format_record(record));
-}
-
 std::string_view to_string(LineRecordKind kind) {
     switch (kind) {
         case LineRecordKind::block:
@@ -223,9 +203,9 @@ std::string format_record(const LineStateRecord& r) {
     return format_row(kind, r.at, r.station_id, "-", "-", r.iccid, r.imsi, r.msisdn, r.reason);
 }
 
-void append_change(const std::filesystem::path& file, const LineStateRecord& record,
-                   const std::string& operator_name) {
-    append_record(file, change_file_header(operator_name), format_record(record));
+void append_change_line(const std::filesystem::path& file, std::string_view line,
+                        const std::string& operator_name) {
+    append_record(file, change_file_header(operator_name), line);
 }
 
 void check_change_file(const std::filesystem::path& file) {

@@ -85,15 +85,16 @@ std::string format_record(const TwinLinkRecord& record);
 std::string format_record(const ActivationRecord& record);
 std::string format_record(const OfferChangeRecord& record);
 
-// Appends the record to `file` (created 0600 with its header when new; refused if group/others can read it).
-void append_change(const std::filesystem::path& file, const SimSwapRecord& record,
-                   const std::string& operator_name = "OPT-NC Mobilis");
-void append_change(const std::filesystem::path& file, const TwinLinkRecord& record,
-                   const std::string& operator_name = "OPT-NC Mobilis");
-void append_change(const std::filesystem::path& file, const ActivationRecord& record,
-                   const std::string& operator_name = "OPT-NC Mobilis");
-void append_change(const std::filesystem::path& file, const OfferChangeRecord& record,
-                   const std::string& operator_name = "OPT-NC Mobilis");
+// Appends one formatted record line to `file` (created 0600 with its header when new; refused if group/others
+// can read it).
+void append_change_line(const std::filesystem::path& file, std::string_view line,
+                        const std::string& operator_name = "OPT-NC Mobilis");
+// Appends the record (any of the record types here, through its format_record()).
+template <class Record>
+void append_change(const std::filesystem::path& file, const Record& record,
+                   const std::string& operator_name = "OPT-NC Mobilis") {
+    append_change_line(file, format_record(record), operator_name);
+}
 
 // ---- line states (docs/line-states.md): one card and its number, no second card, so FROM is `-` and TO the
 // card (a twin pair gets one record per card).
@@ -117,8 +118,6 @@ struct LineStateRecord {
 LineStateRecord make_line_record(LineRecordKind kind, const CardRecord& card, std::string reason,
                                  std::string station_id);
 std::string format_record(const LineStateRecord& record);
-void append_change(const std::filesystem::path& file, const LineStateRecord& record,
-                   const std::string& operator_name = "OPT-NC Mobilis");
 
 // Checks, without writing, that a record could be appended to `file`: an existing file must be a regular file
 // that only its owner can access, a new one needs a writable directory (or one that can be created). Lets a
