@@ -23,6 +23,7 @@
 #include "code_input.hpp"
 #include "commands/card_access_options.hpp"
 #include "commands/commands.hpp"
+#include "commands/handout_options.hpp"
 #include "output/back_office.hpp"
 #include "session.hpp"
 #include "sim/error.hpp"
@@ -45,8 +46,7 @@ struct CommonOptions {
     std::string date;
     bool json = false;
     bool force_last_try = false;
-    std::string handout;       // the customer's sheet, when asked
-    std::string handout_lang;  // fr | en; empty: the message language
+    HandoutOptions handout;  // the customer's sheet, when asked
 };
 
 struct ActivateOptions {
@@ -242,19 +242,6 @@ std::string offer_note(const PreparedCard& card) {
 }
 
 // ---- the customer's sheet (agency/handout.hpp) ----------------------------------------------------------
-// Decided before anything is read, so a wrong --handout-lang touches no card.
-HandoutLanguage handout_language(const CommonOptions& o) {
-    return o.handout_lang.empty() ? handout_language_from_environment()
-                                  : parse_handout_language(o.handout_lang);
-}
-
-// Written once the journal holds the change: a sheet never describes a card that is not the customer's.
-void hand_out(const CommonOptions& o, HandoutLanguage language, const HandoutFacts& facts) {
-    if (o.handout.empty()) return;
-    write_handout(o.handout, facts, language);
-    spdlog::info("customer sheet written to {}", o.handout);
-}
-
 HandoutFacts sheet(HandoutKind kind, const CardRecord& card, const Profile& offer, const std::string& pin1,
                    const std::string& date) {
     HandoutFacts f;
@@ -270,7 +257,7 @@ HandoutFacts sheet(HandoutKind kind, const CardRecord& card, const Profile& offe
 // ---- activate -------------------------------------------------------------------------------------------
 void run_activate(const ActivateOptions& o) {
     o.common.access.check();  // options that contradict each other, before any file is read
-    const HandoutLanguage language = handout_language(o.common);
+    const HandoutLanguage language = o.common.handout.language();
     const std::string msisdn = canonical_msisdn(o.msisdn);
     const std::string date = contract_start(o.common);
     const Profile offer = load_profile(o.profile);
@@ -313,7 +300,7 @@ void run_activate(const ActivateOptions& o) {
                    o.fleet.empty() ? std::nullopt : std::optional(o.fleet), is_carte_liberte(offer)},
         station);
     const std::string line = append_or_explain(changes, make_activation(active, station));
-    hand_out(o.common, language, sheet(HandoutKind::activation, active, offer, pins.pin1, date));
+    o.common.handout.write(sheet(HandoutKind::activation, active, offer, pins.pin1, date), language);
     print_result(
         o.common.json, "activate",
         Json{{"card", to_json(active)},
@@ -338,7 +325,7 @@ void run_replace(const ReplaceOptions& o) {
     if (!o.new_holder.empty()) request.new_holder = o.new_holder;
     check_replace_request(request);
     const Reason reason = *request.reason;
-    const HandoutLanguage language = handout_language(o.common);
+    const HandoutLanguage language = o.common.handout.language();
     const std::optional<std::string> msisdn =
         request.msisdn ? std::optional(canonical_msisdn(*request.msisdn)) : std::nullopt;
     if (request.iccid) check_iccid_text(*request.iccid);
@@ -392,7 +379,7 @@ void run_replace(const ReplaceOptions& o) {
     HandoutFacts facts = sheet(HandoutKind::replacement, result.new_card, offer, pins.pin1, date);
     facts.old_iccid = result.old_card.identity.iccid;
     facts.old_card_blocked = reason == Reason::Lost || reason == Reason::Stolen;
-    hand_out(o.common, language, facts);
+    o.common.handout.write(facts, language);
     const bool fresh = ready.check.kind == NewCardKind::FromPool;
     const std::string copied_text = content ? fmt::format("copied from the old card: {} contact(s), {} SMS\n",
                                                           copied.contacts, copied.messages)
@@ -421,7 +408,7 @@ void run_replace(const ReplaceOptions& o) {
 // ---- twin -----------------------------------------------------------------------------------------------
 void run_twin(const TwinOptions& o) {
     o.common.access.check();  // options that contradict each other, before any file is read
-    const HandoutLanguage language = handout_language(o.common);
+    const HandoutLanguage language = o.common.handout.language();
     const std::string msisdn = canonical_msisdn(o.msisdn);
     const std::string date = contract_start(o.common);
     const Profile offer = load_profile(o.profile);
@@ -457,7 +444,7 @@ void run_twin(const TwinOptions& o) {
         ready.stock.id, Activation{*main.identity.msisdn, offer.id, date, main.id}, station);
     const CardRecord main_now = journal->card(main.id).value_or(main);
     const std::string line = append_or_explain(changes, make_twin_link(main_now, twin, station));
-    hand_out(o.common, language, sheet(HandoutKind::twin, twin, offer, pins.pin1, date));
+    o.common.handout.write(sheet(HandoutKind::twin, twin, offer, pins.pin1, date), language);
     const bool fresh = ready.check.kind == NewCardKind::FromPool;
     print_result(
         o.common.json, "twin",
@@ -496,11 +483,7 @@ void add_common(CLI::App& cmd, CommonOptions& o) {
         "pool order given, else ./profiles)");
     cmd.add_option("--date", o.date, "Contract start, YYYY-MM-DD (default: today)");
     cmd.add_flag("--json", o.json, "Print the result as JSON");
-    cmd.add_option("--handout", o.handout,
-                   "Also write the customer's sheet to FILE (text, mode 0600): number, offer, codes and the "
-                   "instructions for this case");
-    cmd.add_option("--handout-lang", o.handout_lang,
-                   "Language of the customer's sheet: fr or en (default: the message language, LANG)");
+    add_handout_options(cmd, o.handout);
     cmd.add_flag("--force-last-try", o.force_last_try,
                  "Present PIN1/PIN2 even when only 1 attempt is left (a wrong code then blocks it)");
 }

@@ -19,6 +19,7 @@
 #include "agency/desk_rules.hpp"
 #include "commands/card_access_options.hpp"
 #include "commands/commands.hpp"
+#include "commands/handout_options.hpp"
 #include "identity/keys.hpp"
 #include "identity/sealing.hpp"
 #include "io/unique_fd.hpp"
@@ -43,6 +44,7 @@ struct PukOptions {
     std::string code = "puk1";
     std::string daily_limit;
     std::string out;
+    HandoutOptions handout;  // PUK1: the customer's sheet instead of the screen
 };
 
 unsigned daily_limit(const PukOptions& o) {
@@ -117,6 +119,9 @@ void run_puk(const PukOptions& o) {
     check_requester(o, code);
     if (o.iccid.empty() == o.msisdn.empty()) throw sim::InputError("give the card with --iccid or --msisdn");
     const unsigned limit = daily_limit(o);
+    const agency::HandoutLanguage language = o.handout.language();
+    if (!o.handout.file.empty() && (code != DeskCode::Puk1 || !o.out.empty()))
+        throw sim::InputError("--handout is the customer's PUK1 sheet: not with --code pin2|puk2 or --out");
     const TransportKeys keys = o.access.required_transport_keys();
     const auto journal = open_existing_journal(o.access.store_url());
     const CardRecord card = card_of(*journal, o);
@@ -142,6 +147,20 @@ void run_puk(const PukOptions& o) {
     std::string label(to_string(code));
     std::transform(label.begin(), label.end(), label.begin(),
                    [](char c) { return static_cast<char>(c >= 'a' ? c - 32 : c); });
+    if (!o.handout.file.empty()) {
+        agency::HandoutFacts facts;
+        facts.kind = agency::HandoutKind::puk;
+        facts.msisdn = card.identity.msisdn.value_or("");
+        facts.iccid = card.identity.iccid;
+        facts.date = agency::today_local();
+        facts.puk = value;
+        o.handout.write(facts, language);
+        std::cout << fmt::format(
+            "{} of card {} (ICCID {}) written to the customer's sheet {} (mode 0600); "
+            "request journaled\n",
+            label, card.id, card.identity.iccid, o.handout.file);
+        return;
+    }
     if (!o.out.empty()) {
         write_code_file(o.out, value);
         std::cout << fmt::format("{} of card {} (ICCID {}) written to {} (mode 0600); request journaled\n",
@@ -181,6 +200,7 @@ void add_desk_commands(CLI::App& root) {
     puk->add_option("--out", o->out,
                     "Write the code to this new file (mode 0600, e.g. for pin unblock --puk-file) instead of "
                     "stdout");
+    add_handout_options(*puk, o->handout);
     puk->callback([o] { run_puk(*o); });
 }
 

@@ -249,6 +249,19 @@ TEST_F(CliDesk, PukIsGivenOnceOnAnIdentityDocumentJournaledWithoutItAndRateLimit
     EXPECT_EQ(r.out.find(text_of(codes_of(card).pin2)), std::string::npos);
     EXPECT_EQ(journal_->events(std::nullopt, card.id).back().detail, "pin2 given to technician jdoe");
 
+    // PUK1 onto the customer's printed sheet (issue 16 part 10) instead of the screen, in English.
+    const fs::path sheet = dir_ / "puk-sheet.txt";
+    r =
+        provisioner(fmt::format("puk --iccid {} --id-document 'CNI 998877' --daily-limit 5 --handout {} "
+                                "--handout-lang en --transport-keys {}",
+                                card.identity.iccid, sheet.string(), k4()));
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_EQ(r.out.find(puk1), std::string::npos) << "on the sheet, not on the screen: " << r.out;
+    EXPECT_NE(read_text(sheet).find("Your PUK code: " + puk1), std::string::npos) << read_text(sheet);
+    EXPECT_NE(read_text(sheet).find("+687 77 93 01"), std::string::npos) << read_text(sheet);
+    EXPECT_EQ(fs::status(sheet).permissions() & fs::perms::all,
+              fs::perms::owner_read | fs::perms::owner_write);
+
     // The codes never in clear in the journal file, the trace or any message.
     journal_.reset();
     const std::string raw = read_text(dir_ / "journal.sqlite");
