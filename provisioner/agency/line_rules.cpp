@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <ctime>
 
 #include <fmt/format.h>
 
@@ -101,17 +100,6 @@ std::string declaration_time(std::string_view text, std::string_view now_text) {
     const std::string out = fmt::format("{}T{}:{}:{}.{}Z", text.substr(0, 10), hh, mm, ss, ms);
     if (out > now_text) throw fail("later than now");
     return out;
-}
-
-std::string utc_hours_ago(std::chrono::hours hours) {
-    const auto then = std::chrono::system_clock::now() - hours;
-    const std::time_t secs = std::chrono::system_clock::to_time_t(then);
-    const auto ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(then.time_since_epoch()).count() % 1000;
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1,
-                       tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
 }
 
 bool is_carte_liberte(const Profile& offer) {

@@ -48,8 +48,6 @@ TerminationDates termination_dates(std::string_view requested_on, const std::opt
 // (utc_now(): milliseconds), so that times compare as text. InputError otherwise, or when it is later than
 // `now_text` (a declaration cannot come from the future).
 std::string declaration_time(std::string_view text, std::string_view now_text);
-// The journal-format time `hours` before now: blocks declared before it and not confirmed are overdue.
-std::string utc_hours_ago(std::chrono::hours hours);
 
 // ---- offers ---------------------------------------------------------------------------------------------
 // The prepaid Carte Liberté (profiles/carte-liberte.xml): after a termination, a number never goes onto one

@@ -52,7 +52,7 @@ CardFilter filter_of(const std::optional<Job>& job, const JournalOptions& o) {
 void list_pending_confirmation(Journal& journal, const JournalOptions& o) {
     if (!o.job.empty() || !o.state.empty())
         throw sim::InputError("journal list --pending-confirmation takes neither --job nor --state");
-    const auto pending = journal.unconfirmed_blocks(agency::utc_hours_ago(agency::kBlockConfirmation));
+    const auto pending = journal.unconfirmed_blocks(utc_hours_ago(agency::kBlockConfirmation));
     if (o.json) {
         nlohmann::json out = {{"pending_confirmation", nlohmann::json::array()}};
         for (const PendingBlock& p : pending) {

@@ -855,11 +855,6 @@ namespace {
 std::string line_of(const CardRecord& card) {
     return card.identity.msisdn ? *card.identity.msisdn : fmt::format("card:{}", card.id);
 }
-
-// utc_now() of `hours` ago, in the journal's one timestamp text (which sorts as time does).
-std::string utc_hours_ago(int hours) {
-    return utc_text(std::chrono::system_clock::now() - std::chrono::hours(hours));
-}
 }  // namespace
 
 void check_one_change_per_period(std::string_view line, const std::vector<OfferChangeRow>& changes,
@@ -925,7 +920,7 @@ void StoreJournal::record_code_request(const CodeRequest& request) {
     const auto body = [&](StoreTransaction& tx) {
         const auto c = tx.load_card(request.card, true);  // orders two desks asking for one card at once
         if (!c) throw NotFound(fmt::format("journal {}: no card {}", where(), request.card));
-        const std::string since = utc_hours_ago(24);
+        const std::string since = utc_hours_ago(std::chrono::hours(24));
         std::vector<std::string> recent;
         for (const Event& e : tx.events(std::nullopt, request.card)) {
             if (e.kind == kCodeRequestEvent && e.at >= since) recent.push_back(e.at);
@@ -1003,6 +998,10 @@ std::pair<int, int> migrate_store(std::string_view url) {
 
 std::string utc_now() {
     return utc_text(std::chrono::system_clock::now());
+}
+
+std::string utc_hours_ago(std::chrono::hours hours) {
+    return utc_text(std::chrono::system_clock::now() - hours);
 }
 
 // ---- the ADM key ledger

@@ -637,5 +637,8 @@ std::pair<int, int> migrate_store(std::string_view url);
 
 // Current UTC time as ISO 8601 with milliseconds ("2026-11-23T08:15:02.123Z"), the format of every timestamp.
 std::string utc_now();
+// The same text for the time `hours` before now (which sorts as time does: "declared before" is a text
+// comparison).
+std::string utc_hours_ago(std::chrono::hours hours);
 
 }  // namespace provisioner

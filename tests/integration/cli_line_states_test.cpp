@@ -237,7 +237,7 @@ TEST_F(CliLineStates, BlocksConfirmsAndUnblocksALine) {
     const Card lost = customer("+687774001");
     const Card other = customer("+687774002");
     // Declared by phone three days ago, not confirmed: overdue. The other one declared just now: not yet.
-    const std::string three_days_ago = provisioner::agency::utc_hours_ago(72h).substr(0, 16) + "Z";
+    const std::string three_days_ago = provisioner::utc_hours_ago(72h).substr(0, 16) + "Z";
     auto r = provisioner(
         fmt::format("block --msisdn '77 40 01' --reason lost --declared-at {} --json", three_days_ago));
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
