@@ -22,6 +22,7 @@
 #include "agency/line_rules.hpp"
 #include "code_input.hpp"
 #include "commands/card_access_options.hpp"
+#include "commands/change_file_options.hpp"
 #include "commands/commands.hpp"
 #include "commands/handout_options.hpp"
 #include "output/back_office.hpp"
@@ -41,7 +42,7 @@ using Json = nlohmann::ordered_json;
 struct CommonOptions {
     std::string reader;
     CardAccessOptions access;  // store, station, transport keys, ADM
-    std::string changes;
+    ChangeFileOptions changes;
     std::string profiles;
     std::string date;
     bool json = false;
@@ -116,11 +117,7 @@ std::string contract_start(const CommonOptions& o) {
 }
 
 std::filesystem::path changes_file(const CommonOptions& o) {
-    const std::filesystem::path file =
-        o.changes.empty() ? default_changes_file(o.access.store_url(), std::getenv("SIM_CHANGES"))
-                          : std::filesystem::path(o.changes);
-    check_change_file(file);
-    return file;
+    return o.changes.resolve(o.access.store_url());
 }
 
 // --profiles, else $SIM_PROFILES, else the directory of a profile file the verb was given, else ./profiles.
@@ -173,22 +170,6 @@ void require_free_number(Journal& journal, const std::string& msisdn,
         throw MsisdnInUse(fmt::format("MSISDN {} is in use by card {} (ICCID {}, {}): nothing was written",
                                       msisdn, c.id, c.identity.iccid, to_string(c.state)));
     }
-}
-
-// The journal has the change; the HLR record is what the back office acts on. If it cannot be appended, say
-// so loudly with the line to add by hand (it holds no secret), and fail.
-template <class Record>
-std::string append_or_explain(const std::filesystem::path& file, const Record& record) {
-    const std::string line = format_record(record);
-    try {
-        append_change(file, record);
-    } catch (const std::exception& e) {
-        throw sim::Error(
-            fmt::format("the journal is updated, but the HLR change record could not be appended to {} "
-                        "({}); append this line to it by hand:\n{}",
-                        file.string(), e.what(), line));
-    }
-    return line;
 }
 
 void print_result(bool json, const std::string& verb, const Json& body, const std::string& text) {
@@ -473,10 +454,7 @@ void add_common(CLI::App& cmd, CommonOptions& o) {
         "the journal for an offer change; default: $SIM_TRANSPORT_KEYS";
     add_card_access_options(cmd, o.access, kStationOptions, help);
     add_allow_virtual_readers_flag(cmd);
-    cmd.add_option(
-        "--changes", o.changes,
-        "HLR change file to append to (default: $SIM_CHANGES, else hlr-changes.out beside an SQLite "
-        "journal, else in the current directory)");
+    add_change_file_option(cmd, o.changes);
     cmd.add_option(
         "--profiles", o.profiles,
         "Directory of the offer profiles (default: $SIM_PROFILES, else the directory of the profile or "

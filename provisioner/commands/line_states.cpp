@@ -17,6 +17,7 @@
 #include "agency/agency_rules.hpp"
 #include "agency/line_rules.hpp"
 #include "commands/card_access_options.hpp"
+#include "commands/change_file_options.hpp"
 #include "commands/commands.hpp"
 #include "output/back_office.hpp"
 #include "session.hpp"
@@ -36,7 +37,7 @@ using Json = nlohmann::ordered_json;
 struct LineOptions {
     std::string msisdn, iccid;
     CardAccessOptions access;  // --store, --station-id
-    std::string changes;
+    ChangeFileOptions changes;
     bool json = false;
 };
 
@@ -124,31 +125,7 @@ CardRecord target_card(Journal& journal, const LineOptions& o, const CardTest& t
 }
 
 std::filesystem::path changes_file(const LineOptions& o) {
-    const std::filesystem::path file =
-        o.changes.empty() ? default_changes_file(o.access.store_url(), std::getenv("SIM_CHANGES"))
-                          : std::filesystem::path(o.changes);
-    check_change_file(file);
-    return file;
-}
-
-// The journal has the change; the records are what the back office acts on. If one cannot be appended, say so
-// with the lines to add by hand (they hold no secret), and fail.
-std::vector<std::string> append_records(const std::filesystem::path& file,
-                                        const std::vector<LineStateRecord>& records) {
-    std::vector<std::string> lines;
-    for (const auto& r : records) lines.push_back(format_record(r));
-    std::size_t done = 0;
-    try {
-        for (; done < records.size(); ++done) append_change(file, records[done]);
-    } catch (const std::exception& e) {
-        std::string missing;
-        for (std::size_t i = done; i < lines.size(); ++i) missing += lines[i];
-        throw sim::Error(
-            fmt::format("the journal is updated, but the change record could not be appended to {} "
-                        "({}); append this to it by hand:\n{}",
-                        file.string(), e.what(), missing));
-    }
-    return lines;
+    return o.changes.resolve(o.access.store_url());
 }
 
 void print_result(const LineOptions& o, const std::string& verb, const std::vector<CardRecord>& cards,
@@ -204,8 +181,9 @@ void run_block(const BlockOptions& o) {
     const CardRecord after =
         journal->block_line(BlockRequest{card.id, o.reason, o.declared_by, declared_at}, station);
     const auto block = journal->line_block(card.id);
-    const auto lines = append_records(
-        changes, {make_line_record(LineRecordKind::block, after, o.reason + "," + o.declared_by, station)});
+    const auto lines = append_or_explain(
+        changes,
+        std::vector{make_line_record(LineRecordKind::block, after, o.reason + "," + o.declared_by, station)});
     const std::string due = block ? block->declared_at : "";
     print_result(
         o.line, "block", {after}, &changes, lines,
@@ -224,8 +202,8 @@ void run_unblock(const UnblockOptions& o) {
     const CardRecord card = target_card(*journal, o.line, {is_blocked, "blocked"}, false, "unblock-line");
     const std::string station = o.line.access.station();
     const CardRecord after = journal->unblock_line(card.id, o.note, station);
-    const auto lines =
-        append_records(changes, {make_line_record(LineRecordKind::unblock, after, "found", station)});
+    const auto lines = append_or_explain(
+        changes, std::vector{make_line_record(LineRecordKind::unblock, after, "found", station)});
     print_result(
         o.line, "unblock-line", {after}, &changes, lines, Json::object(),
         fmt::format("card {} (ICCID {}, MSISDN {}) unblocked: {} again\n", after.id, after.identity.iccid,
@@ -254,7 +232,7 @@ void run_terminate(const TerminateOptions& o) {
                                            fmt::format("{},{}", dates.effective_on, dates.hold_until),
                                            station));
     }
-    const auto lines = append_records(changes, records);
+    const auto lines = append_or_explain(changes, records);
     print_result(
         o.line, "terminate", cards, &changes, lines,
         Json{{"requested_on", requested},
@@ -337,7 +315,7 @@ void run_renumber(const RenumberOptions& o) {
                         hold_until),
             station));
     }
-    const auto lines = append_records(changes, records);
+    const auto lines = append_or_explain(changes, records);
     print_result(o.line, "renumber", cards, &changes, lines,
                  Json{{"old_msisdn", old_msisdn},
                       {"new_msisdn", new_msisdn},
@@ -361,10 +339,7 @@ void add_line(CLI::App& cmd, LineOptions& o, std::string_view which) {
     CardAccessHelp help;
     help.station_id = "Name of this agency station in the journal (default: host name)";
     add_card_access_options(cmd, o.access, CardAccess::Store | CardAccess::StationId, help);
-    cmd.add_option(
-        "--changes", o.changes,
-        "Back-office change file to append to (default: $SIM_CHANGES, else hlr-changes.out beside an "
-        "SQLite journal, else in the current directory)");
+    add_change_file_option(cmd, o.changes);
     cmd.add_flag("--json", o.json, "Print the result as JSON");
 }
 

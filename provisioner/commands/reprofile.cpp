@@ -24,6 +24,7 @@
 #include "agency/desk_rules.hpp"
 #include "code_input.hpp"
 #include "commands/card_access_options.hpp"
+#include "commands/change_file_options.hpp"
 #include "commands/commands.hpp"
 #include "identity/keys.hpp"
 #include "identity/transport_key.hpp"
@@ -55,7 +56,8 @@ struct ReprofileOptions {
     bool json = false;
     bool force_last_try = false;
     // Dated changes (settings: docs/reprofile.md "Dated offer changes").
-    std::string effective, force_reason, holidays, billing_day, changes;
+    std::string effective, force_reason, holidays, billing_day;
+    ChangeFileOptions changes;
 };
 
 constexpr const char* kHolidaysEnv = "SIM_HOLIDAYS";
@@ -110,10 +112,7 @@ std::optional<DatedPlan> plan_dated(const ReprofileOptions& o, Journal& journal,
         check_one_change_per_period(*record.identity.msisdn, journal.offer_changes(record.id),
                                     plan.change.period);
     }
-    plan.changes_file = o.changes.empty()
-                            ? agency::default_changes_file(o.access.store_url(), std::getenv("SIM_CHANGES"))
-                            : fs::path(o.changes);
-    check_change_file(plan.changes_file);
+    plan.changes_file = o.changes.resolve(o.access.store_url());
     return plan;
 }
 
@@ -127,14 +126,7 @@ std::string journal_change(Journal& journal, const CardRecord& record, const std
     }
     const CardRecord after = journal.change_offer_dated(record.id, target, detail, dated->change, station);
     const auto line = make_offer_change(after, record.profile, dated->change.effective_on, station);
-    try {
-        append_change(dated->changes_file, line);
-    } catch (const std::exception& e) {
-        throw sim::Error(fmt::format(
-            "the journal is updated, but the OFFER-CHANGE record could not be appended to {} ({}); append "
-            "this line to it by hand:\n{}",
-            dated->changes_file.string(), e.what(), format_record(line)));
-    }
+    append_or_explain(dated->changes_file, line);
     return fmt::format(" Effective {} (billing period {}); OFFER-CHANGE record appended to {}.",
                        dated->change.effective_on, dated->change.period, dated->changes_file.string());
 }
@@ -444,10 +436,7 @@ void add_reprofile_command(CLI::App& root) {
                     fmt::format("Day of the month a billing period starts, 1 to 28 (default: ${}, else 1: "
                                 "calendar months)",
                                 kBillingDayEnv));
-    cmd->add_option(
-        "--changes", o->changes,
-        "HLR change file for the OFFER-CHANGE record (default: $SIM_CHANGES, else hlr-changes.out "
-        "beside an SQLite journal)");
+    add_change_file_option(*cmd, o->changes, "OFFER-CHANGE record");
     cmd->callback([o] { run(*o); });
 }
 
