@@ -30,6 +30,7 @@
 
 #include "card_trace.hpp"
 #include "issue_fixture.hpp"
+#include "journal_card_test.hpp"
 #include "output/outputs.hpp"
 #include "run_command.hpp"
 #include "sim/chv.hpp"
@@ -58,11 +59,6 @@ constexpr int kOldSlot = 7;  // the old card, or a second card
 constexpr const char* kStation = "agency-test";
 
 using simtest::read_text;
-// Mode 0600, as a secret file must be.
-void write_private(const fs::path& path, const std::string& text) {
-    simtest::write_file(path, text);
-}
-
 std::vector<std::string> words(const std::string& line) {
     std::istringstream in(line);
     std::vector<std::string> out;
@@ -117,19 +113,13 @@ class CardView {
     sim::Card card_;
 };
 
-struct StockCard {
-    fs::path file;  // the card body as issued
-    CardRecord record;
-};
+using StockCard = simtest::JournalCard;
 
-class CliAgency : public ::testing::Test {
+class CliAgency : public simtest::JournalCardTest {
   protected:
+    CliAgency() : JournalCardTest({"cli-agency-test", kStation, "8999907", true, true}) {}
     void SetUp() override {
-        dir_ = simtest::make_temp_dir("cli-agency-test");
-        fs::create_directories(dir_ / "cards");
-        write_private(dir_ / "k4.keys", fmt::format("1 {}\n", simtest::kTestTransportKeyHex));
-        write_private(dir_ / "adm1.key", fmt::format("{}\n", simtest::kStubAdm));
-        write_private(dir_ / "pin1", "0000\n");
+        JournalCardTest::SetUp();
         // Stock orders (no numbers: cards get theirs at activation) and the agency's pools for blank cards.
         write_order("stock-forfait-m", "forfait-m", 8, "0000100001", "0000100001");
         write_order("stock-jumelle", "carte-jumelle", 4, "0000200001", "0000200001");
@@ -138,70 +128,11 @@ class CliAgency : public ::testing::Test {
         // A warehouse batch issued with numbers (as the demo order): activated later with its own number.
         write_order("numbered-forfait-m", "forfait-m", 4, "0000500001", "0000500001",
                     "\n      <msisdn first=\"+687779500\" last=\"+687779599\"/>");
-        journal_ = provisioner::open_journal(store());
-        keys_ = std::make_unique<provisioner::TransportKeys>(provisioner::TransportKeys::parse(
-            sim::SecretBytes::from_text(fmt::format("1 {}", simtest::kTestTransportKeyHex)), "test"));
     }
-    void TearDown() override {
-        stubs_.clear();
-        journal_.reset();
-        simtest::remove_unless_failed(dir_);
-    }
-
-    void write_order(const std::string& id, const std::string& profile, int quantity, const std::string& msin,
-                     const std::string& sequence, const std::string& msisdn_range = "") {
-        const std::string xml = fmt::format(
-            R"(<?xml version="1.0" encoding="UTF-8"?>
-<order id="{}" format="1">
-  <profile id="{}" file="{}"/>
-  <quantity>{}</quantity>
-  <card-type>stub-usim</card-type>
-  <identities>
-    <ranges>
-      <imsi mcc="546" mnc="01" msin-start="{}"/>
-      <iccid prefix="89687010" sequence-start="{}"/>{}
-    </ranges>
-  </identities>
-  <keys transport-key-index="1" op-index="1"/>
-  <outputs directory="out-{}">
-    <hlr-import file="hlr-import.out"/>
-    <print file="print.csv"/>
-    <summary file="summary.json"/>
-  </outputs>
-</order>
-)",
-            id, profile, simtest::profile_beside(dir_, profile), quantity, msin, sequence, msisdn_range, id);
-        std::ofstream(dir_ / (id + ".xml")) << xml;
-    }
-
-    [[nodiscard]] std::string store() const { return "sqlite:" + (dir_ / "journal.sqlite").string(); }
-    [[nodiscard]] fs::path changes() const { return dir_ / "hlr-changes.out"; }
-    [[nodiscard]] fs::path trace() const { return dir_ / "apdu.trace"; }
-    [[nodiscard]] std::string profile(const std::string& name) const {
-        return (simtest::source_root() / "profiles" / (name + ".xml")).string();
-    }
-    [[nodiscard]] std::string order(const std::string& id) const { return (dir_ / (id + ".xml")).string(); }
 
     // A stock card of `order_id`, issued in-process by the station code into the test's journal.
     StockCard issue_stock(const std::string& order_id) {
-        const auto loaded = provisioner::load_order(order(order_id));
-        auto job = journal_->find_job(loaded.id);
-        if (!job) job = provisioner::open_job(*journal_, loaded, *keys_, "warehouse", false);
-        provisioner::FileSizeCache sizes;
-        provisioner::IssueContext ctx;
-        ctx.order = &loaded;
-        ctx.journal = journal_.get();
-        ctx.job = job->id;
-        ctx.transport_keys = keys_.get();
-        ctx.station_id = "warehouse";
-        ctx.adm_keys = sim::AdmKeys::single(sim::SecretBytes::from_text(simtest::kStubAdm));
-        ctx.sizes = &sizes;
-        simtest::PullableCard body(simtest::fresh_blank_card(factory_iccid_hex(++bodies_)));
-        auto transport = body.transport();
-        sim::Card card(transport);
-        const auto issued = provisioner::issue_card(card, "warehouse-reader", ctx);
-        StockCard out{dir_ / "cards" / (issued.identity.iccid + ".card"), *journal_->card(issued.id)};
-        body.os().save(out.file);
+        StockCard out = JournalCardTest::issue_stock(order_id);
         EXPECT_EQ(out.record.state, CardState::issued);
         if (order_id.starts_with("stock-")) {
             EXPECT_FALSE(out.record.identity.msisdn) << "a stock card has no number";
@@ -211,85 +142,19 @@ class CliAgency : public ::testing::Test {
 
     // A customer's card: a stock card activated (in the journal only) with `msisdn`.
     StockCard customer_card(const std::string& msisdn, const std::string& offer = "forfait-m") {
-        StockCard c = issue_stock("stock-" + std::string(offer == "carte-jumelle" ? "jumelle" : "forfait-m"));
-        c.record =
-            journal_->activate(c.record.id, provisioner::Activation{msisdn, offer, "2025-03-01", {}}, "shop");
-        return c;
+        return activated(
+            issue_stock("stock-" + std::string(offer == "carte-jumelle" ? "jumelle" : "forfait-m")), msisdn,
+            offer);
     }
 
-    // A factory ICCID (89 999 ...) in swapped BCD, unique per body of this test.
-    std::string factory_iccid_hex(int n) const {
-        std::string digits = fmt::format("8999907{:012}", static_cast<long>(::getpid()) * 100 + n);
-        if (digits.size() % 2) digits += 'F';
-        std::string out;
-        for (std::size_t i = 0; i < digits.size(); i += 2) out += std::string{digits[i + 1], digits[i]};
-        return out;
-    }
-
-    // Puts a card body (a description file) in a slot, replacing what was there.
-    void insert(int slot, const fs::path& card) {
-        stubs_.erase(slot);
-        const sim::PcscContext context;
-        const auto reader = context.reader_names().at(static_cast<std::size_t>(slot));
-        ASSERT_TRUE(context.wait_for_removal(reader, 10s));
-        stubs_[slot] = std::make_unique<simtest::StubProcess>(slot, card.string());
-        ASSERT_TRUE(context.wait_for_card(reader, 10s)) << "no card in slot " << slot;
-    }
     void insert_blank(int slot) { insert(slot, simtest::card_file("stub-usim-blank.card")); }
-    fs::path state(int slot) const { return stubs_.at(slot)->state_file(); }
 
-    // `environment`: VAR=VALUE words put before the command.
-    simtest::CommandResult provisioner(const std::string& verb_and_args,
-                                       const std::string& environment = "") {
-        return run_command(
-            fmt::format("{} timeout -k 5 120 {} --trace {} {} --store {} --changes {} --station-id {} "
-                        "--profiles {} </dev/null",
-                        environment, provisioner_binary(), trace().string(), verb_and_args, store(),
-                        changes().string(), kStation, (simtest::source_root() / "profiles").string()));
-    }
-
-    // Everything the journal holds, to compare before and after a refused command.
-    std::string journal_snapshot() {
-        std::string out;
-        for (const auto& job : journal_->jobs()) out += provisioner::to_json(job).dump() + "\n";
-        for (const auto& c : journal_->list({})) out += provisioner::to_json(c).dump() + "\n";
-        out += fmt::format("events {}\n", journal_->events(std::nullopt, std::nullopt).size());
-        return out;
-    }
-
-    // Runs a command that must be refused as bad input: exit 2, the message, no write in the APDU trace nor
-    // at the cards, the journal and the change file unchanged.
+    // A command that must be refused as bad input: exit 2 and the message, nothing changed.
     void expect_refused(const std::string& args, const std::string& message) {
-        const std::string before = journal_snapshot();
-        const std::string changes_before = read_text(changes());
-        std::map<int, std::string> cards_before;
-        std::map<int, std::size_t> traces_before;
-        for (const auto& [slot, stub] : stubs_) {
-            cards_before[slot] = read_text(stub->state_file());
-            traces_before[slot] = read_text(stub->trace_file()).size();
-        }
-        const auto r = provisioner(args);
-        EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.out << r.err;
-        EXPECT_NE(r.err.find(message), std::string::npos) << "expected '" << message << "' in:\n" << r.err;
-        EXPECT_TRUE(simtest::writing_apdus(read_text(trace())).empty()) << args << ": a write reached a card";
-        for (const auto& [slot, stub] : stubs_) {
-            const std::string since = read_text(stub->trace_file()).substr(traces_before[slot]);
-            EXPECT_TRUE(simtest::writing_apdus(since).empty())
-                << "slot " << slot << ": a write reached the card";
-            EXPECT_EQ(read_text(stub->state_file()), cards_before[slot]) << "slot " << slot << " changed";
-        }
-        EXPECT_EQ(journal_snapshot(), before) << args << ": the journal changed";
-        EXPECT_EQ(read_text(changes()), changes_before) << args << ": a change record was written";
-        fs::remove(trace());
+        JournalCardTest::expect_refused(args, 2, message);
     }
 
     CardRecord by_iccid(const std::string& iccid) { return *journal_->show(iccid); }
-
-    fs::path dir_;
-    std::unique_ptr<provisioner::Journal> journal_;
-    std::unique_ptr<provisioner::TransportKeys> keys_;
-    std::map<int, std::unique_ptr<simtest::StubProcess>> stubs_;
-    int bodies_ = 0;
 };
 
 // ---- activation

@@ -35,6 +35,7 @@
 #include "identity/sealing.hpp"
 #include "issue_fixture.hpp"
 #include "issued_cards.hpp"
+#include "journal_card_test.hpp"
 #include "run_command.hpp"
 #include "sim/pcsc.hpp"
 #include "station/card_issuer.hpp"
@@ -60,104 +61,18 @@ constexpr int kFeedSlots[] = {4, 5};
 constexpr const char* kStation = "desk-test";
 constexpr const char* kFleet = "ENT-EXAMPLE-0001";
 
-class CliDesk : public ::testing::Test {
+class CliDesk : public simtest::JournalCardTest {
   protected:
+    CliDesk() : JournalCardTest({"cli-desk-test", kStation, "8999908", false, false}) {}
     void SetUp() override {
-        dir_ = simtest::make_temp_dir("cli-desk-test");
-        fs::create_directories(dir_ / "cards");
-        simtest::write_file(dir_ / "k4.keys", fmt::format("1 {}\n", simtest::kTestTransportKeyHex));
-        simtest::write_file(dir_ / "adm1.key", fmt::format("{}\n", simtest::kStubAdm));
-        simtest::write_file(dir_ / "pin1", "0000\n");
-        write_stock_order();
-        journal_ = provisioner::open_journal(store());
-        keys_ = std::make_unique<provisioner::TransportKeys>(provisioner::TransportKeys::parse(
-            sim::SecretBytes::from_text(fmt::format("1 {}", simtest::kTestTransportKeyHex)), "test"));
-    }
-    void TearDown() override {
-        stubs_.clear();
-        journal_.reset();
-        simtest::remove_unless_failed(dir_);
+        JournalCardTest::SetUp();
+        write_order("stock-desk", "forfait-m", 6, "0000600001", "0000600001");
     }
 
-    void write_stock_order() {
-        std::ofstream(dir_ / "stock.xml") << fmt::format(
-            R"(<?xml version="1.0" encoding="UTF-8"?>
-<order id="stock-desk" format="1">
-  <profile id="forfait-m" file="{}"/>
-  <quantity>6</quantity>
-  <card-type>stub-usim</card-type>
-  <identities>
-    <ranges>
-      <imsi mcc="546" mnc="01" msin-start="0000600001"/>
-      <iccid prefix="89687010" sequence-start="0000600001"/>
-    </ranges>
-  </identities>
-  <keys transport-key-index="1" op-index="1"/>
-  <outputs directory="out-stock">
-    <hlr-import file="hlr-import.out"/>
-    <print file="print.csv"/>
-    <summary file="summary.json"/>
-  </outputs>
-</order>
-)",
-            simtest::profile_beside(dir_, "forfait-m"));
-    }
-
-    [[nodiscard]] std::string store() const { return "sqlite:" + (dir_ / "journal.sqlite").string(); }
-    [[nodiscard]] fs::path changes() const { return dir_ / "hlr-changes.out"; }
-    [[nodiscard]] fs::path trace() const { return dir_ / "apdu.trace"; }
-    [[nodiscard]] std::string k4() const { return (dir_ / "k4.keys").string(); }
-    [[nodiscard]] static std::string profile(const std::string& name) {
-        return (simtest::source_root() / "profiles" / (name + ".xml")).string();
-    }
-
-    // A stock card issued in-process into the test's journal, saved as a card description.
-    std::pair<fs::path, CardRecord> issue_stock() {
-        const auto loaded = provisioner::load_order(dir_ / "stock.xml");
-        auto job = journal_->find_job(loaded.id);
-        if (!job) job = provisioner::open_job(*journal_, loaded, *keys_, "warehouse", false);
-        provisioner::FileSizeCache sizes;
-        provisioner::IssueContext ctx;
-        ctx.order = &loaded;
-        ctx.journal = journal_.get();
-        ctx.job = job->id;
-        ctx.transport_keys = keys_.get();
-        ctx.station_id = "warehouse";
-        ctx.adm_keys = sim::AdmKeys::single(sim::SecretBytes::from_text(simtest::kStubAdm));
-        ctx.sizes = &sizes;
-        std::string digits = fmt::format("8999908{:012}", static_cast<long>(::getpid()) * 100 + ++bodies_);
-        if (digits.size() % 2) digits += 'F';
-        std::string swapped;
-        for (std::size_t i = 0; i < digits.size(); i += 2) swapped += std::string{digits[i + 1], digits[i]};
-        simtest::PullableCard body(simtest::fresh_blank_card(swapped));
-        auto transport = body.transport();
-        sim::Card card(transport);
-        const auto issued = provisioner::issue_card(card, "warehouse-reader", ctx);
-        const fs::path file = dir_ / "cards" / (issued.identity.iccid + ".card");
-        body.os().save(file);
-        return {file, *journal_->card(issued.id)};
-    }
+    simtest::JournalCard issue_stock() { return JournalCardTest::issue_stock("stock-desk"); }
     // A customer's line: a stock card activated (journal only) with `msisdn`.
-    std::pair<fs::path, CardRecord> customer(const std::string& msisdn) {
-        auto [file, record] = issue_stock();
-        record = journal_->activate(
-            record.id, provisioner::Activation{msisdn, "forfait-m", "2026-01-05", {}, {}}, "shop");
-        return {file, record};
-    }
-
-    void insert(int slot, const fs::path& card) {
-        stubs_.erase(slot);
-        const sim::PcscContext context;
-        const auto reader = context.reader_names().at(static_cast<std::size_t>(slot));
-        ASSERT_TRUE(context.wait_for_removal(reader, 10s));
-        stubs_[slot] = std::make_unique<simtest::StubProcess>(slot, card.string());
-        ASSERT_TRUE(context.wait_for_card(reader, 10s)) << "no card in slot " << slot;
-    }
-
-    simtest::CommandResult provisioner(const std::string& verb_and_args) {
-        return run_command(
-            fmt::format("timeout -k 5 300 {} --trace {} {} --store {} --station-id {} </dev/null",
-                        provisioner_binary(), trace().string(), verb_and_args, store(), kStation));
+    simtest::JournalCard customer(const std::string& msisdn) {
+        return activated(issue_stock(), msisdn, "forfait-m", "2026-01-05");
     }
 
     // The card's codes, opened from the journal as the desk does (the test knows what must be printed).
@@ -169,25 +84,12 @@ class CliDesk : public ::testing::Test {
         return {b.begin(), b.end()};
     }
 
-    std::string journal_snapshot() {
-        std::string out;
-        for (const auto& job : journal_->jobs()) out += provisioner::to_json(job).dump() + "\n";
-        for (const auto& c : journal_->list({})) out += provisioner::to_json(c).dump() + "\n";
-        out += fmt::format("events {}\n", journal_->events(std::nullopt, std::nullopt).size());
-        return out;
-    }
     std::size_t requests_of(const CardRecord& card) {
         std::size_t n = 0;
         for (const auto& e : journal_->events(std::nullopt, card.id))
             n += e.kind == provisioner::kCodeRequestEvent;
         return n;
     }
-
-    fs::path dir_;
-    std::unique_ptr<provisioner::Journal> journal_;
-    std::unique_ptr<provisioner::TransportKeys> keys_;
-    std::map<int, std::unique_ptr<simtest::StubProcess>> stubs_;
-    int bodies_ = 0;
 };
 
 // ---- part 3: PUK at the desk

@@ -25,6 +25,7 @@
 #include "agency/line_rules.hpp"
 #include "card_trace.hpp"
 #include "issue_fixture.hpp"
+#include "journal_card_test.hpp"
 #include "run_command.hpp"
 #include "sim/chv.hpp"
 #include "sim/files/catalogue.hpp"
@@ -73,143 +74,28 @@ std::string msisdn_on(const fs::path& file, const sim::FilePath& path) {
     return j.contains("number") && j["number"].is_string() ? j["number"].get<std::string>() : "";
 }
 
-struct Card {
-    fs::path file;  // the card body as issued
-    CardRecord record;
-};
+using Card = simtest::JournalCard;
 
-class CliLineStates : public ::testing::Test {
+class CliLineStates : public simtest::JournalCardTest {
   protected:
+    CliLineStates() : JournalCardTest({"cli-line-states-test", kStation, "8999908"}) {}
     void SetUp() override {
-        dir_ = simtest::make_temp_dir("cli-line-states-test");
-        fs::create_directories(dir_ / "cards");
+        JournalCardTest::SetUp();
         write_order("stock-forfait-m", "forfait-m", 12, "0000610001", "0000610001");
         write_order("stock-jumelle", "carte-jumelle", 2, "0000620001", "0000620001");
-        journal_ = provisioner::open_journal(store());
-        keys_ = std::make_unique<provisioner::TransportKeys>(provisioner::TransportKeys::parse(
-            sim::SecretBytes::from_text(fmt::format("1 {}", simtest::kTestTransportKeyHex)), "test"));
-    }
-    void TearDown() override {
-        stub_.reset();
-        journal_.reset();
-        simtest::remove_unless_failed(dir_);
     }
 
-    void write_order(const std::string& id, const std::string& profile, int quantity, const std::string& msin,
-                     const std::string& sequence) {
-        std::ofstream(dir_ / (id + ".xml")) << fmt::format(
-            R"(<?xml version="1.0" encoding="UTF-8"?>
-<order id="{}" format="1">
-  <profile id="{}" file="{}"/>
-  <quantity>{}</quantity>
-  <card-type>stub-usim</card-type>
-  <identities>
-    <ranges>
-      <imsi mcc="546" mnc="01" msin-start="{}"/>
-      <iccid prefix="89687010" sequence-start="{}"/>
-    </ranges>
-  </identities>
-  <keys transport-key-index="1" op-index="1"/>
-  <outputs directory="out-{}">
-    <hlr-import file="hlr-import.out"/>
-    <print file="print.csv"/>
-    <summary file="summary.json"/>
-  </outputs>
-</order>
-)",
-            id, profile, simtest::profile_beside(dir_, profile), quantity, msin, sequence, id);
-    }
-
-    [[nodiscard]] std::string store() const { return "sqlite:" + (dir_ / "journal.sqlite").string(); }
-    [[nodiscard]] fs::path changes() const { return dir_ / "hlr-changes.out"; }
-    [[nodiscard]] fs::path trace() const { return dir_ / "apdu.trace"; }
-    [[nodiscard]] static std::string profile(const std::string& name) {
-        return (simtest::source_root() / "profiles" / (name + ".xml")).string();
-    }
-
-    // A stock card issued in-process by the station code into the test's journal.
-    Card issue_stock(const std::string& order_id) {
-        const auto loaded = provisioner::load_order((dir_ / (order_id + ".xml")).string());
-        auto job = journal_->find_job(loaded.id);
-        if (!job) job = provisioner::open_job(*journal_, loaded, *keys_, "warehouse", false);
-        provisioner::FileSizeCache sizes;
-        provisioner::IssueContext ctx;
-        ctx.order = &loaded;
-        ctx.journal = journal_.get();
-        ctx.job = job->id;
-        ctx.transport_keys = keys_.get();
-        ctx.station_id = "warehouse";
-        ctx.adm_keys = sim::AdmKeys::single(sim::SecretBytes::from_text(simtest::kStubAdm));
-        ctx.sizes = &sizes;
-        simtest::PullableCard body(simtest::fresh_blank_card(factory_iccid_hex(++bodies_)));
-        auto transport = body.transport();
-        sim::Card card(transport);
-        const auto issued = provisioner::issue_card(card, "warehouse-reader", ctx);
-        Card out{dir_ / "cards" / (issued.identity.iccid + ".card"), *journal_->card(issued.id)};
-        body.os().save(out.file);
-        return out;
-    }
     // A customer's card: a stock card activated (in the journal) with `msisdn`.
     Card customer(const std::string& msisdn, std::optional<provisioner::CardId> twin_of = std::nullopt) {
-        Card c = issue_stock(twin_of ? "stock-jumelle" : "stock-forfait-m");
-        c.record = journal_->activate(c.record.id,
-                                      provisioner::Activation{msisdn, twin_of ? "carte-jumelle" : "forfait-m",
-                                                              "2025-03-01", twin_of, std::nullopt, false},
-                                      "shop");
-        return c;
+        return activated(issue_stock(twin_of ? "stock-jumelle" : "stock-forfait-m"), msisdn,
+                         twin_of ? "carte-jumelle" : "forfait-m", "2025-03-01", twin_of);
     }
-    std::string factory_iccid_hex(int n) const {
-        std::string digits = fmt::format("8999908{:012}", static_cast<long>(::getpid()) * 100 + n);
-        if (digits.size() % 2) digits += 'F';
-        std::string out;
-        for (std::size_t i = 0; i < digits.size(); i += 2) out += std::string{digits[i + 1], digits[i]};
-        return out;
-    }
-    void insert(const fs::path& card) {
-        stub_.reset();
-        const sim::PcscContext context;
-        const auto reader = context.reader_names().at(static_cast<std::size_t>(kSlot));
-        ASSERT_TRUE(context.wait_for_removal(reader, 10s));
-        stub_ = std::make_unique<simtest::StubProcess>(kSlot, card.string());
-        ASSERT_TRUE(context.wait_for_card(reader, 10s)) << "no card in slot " << kSlot;
-    }
+    void insert(const fs::path& card) { JournalCardTest::insert(kSlot, card); }
+    [[nodiscard]] fs::path card_state() const { return state(kSlot); }
 
-    simtest::CommandResult provisioner(const std::string& verb_and_args, const std::string& env = "") {
-        return run_command(
-            fmt::format("{} timeout -k 5 120 {} --trace {} {} --store {} --changes {} --station-id {} "
-                        "</dev/null",
-                        env, provisioner_binary(), trace().string(), verb_and_args, store(),
-                        changes().string(), kStation));
-    }
     simtest::CommandResult journal_cli(const std::string& args) {
         return run_command(fmt::format("timeout -k 5 60 {} journal {} --store {} </dev/null",
                                        provisioner_binary(), args, store()));
-    }
-
-    std::string journal_snapshot() {
-        std::string out;
-        for (const auto& c : journal_->list({})) out += provisioner::to_json(c).dump() + "\n";
-        out += fmt::format("events {}\n", journal_->events(std::nullopt, std::nullopt).size());
-        return out;
-    }
-
-    // A refused command: `exit_code`, the message, no write at the card, journal and change file unchanged.
-    void expect_refused(const std::string& args, int exit_code, const std::string& message) {
-        const std::string before = journal_snapshot();
-        const std::string changes_before = read_text(changes());
-        const std::string card_before = stub_ ? read_text(stub_->state_file()) : "";
-        const std::size_t trace_before = stub_ ? read_text(stub_->trace_file()).size() : 0;
-        const auto r = provisioner(args);
-        EXPECT_EQ(r.exit_code, exit_code) << args << "\n" << r.out << r.err;
-        EXPECT_NE(r.err.find(message), std::string::npos) << "expected '" << message << "' in:\n" << r.err;
-        EXPECT_TRUE(simtest::writing_apdus(read_text(trace())).empty()) << args << ": a write reached a card";
-        if (stub_) {
-            EXPECT_TRUE(simtest::writing_apdus(read_text(stub_->trace_file()).substr(trace_before)).empty());
-            EXPECT_EQ(read_text(stub_->state_file()), card_before) << args << ": the card changed";
-        }
-        EXPECT_EQ(journal_snapshot(), before) << args << ": the journal changed";
-        EXPECT_EQ(read_text(changes()), changes_before) << args << ": a change record was written";
-        fs::remove(trace());
     }
 
     // The last change record of `kind`, split into its 9 columns.
@@ -223,12 +109,6 @@ class CliLineStates : public ::testing::Test {
     }
 
     CardRecord now(const Card& c) { return *journal_->card(c.record.id); }
-
-    fs::path dir_;
-    std::unique_ptr<provisioner::Journal> journal_;
-    std::unique_ptr<provisioner::TransportKeys> keys_;
-    std::unique_ptr<simtest::StubProcess> stub_;
-    int bodies_ = 0;
 };
 
 // ---- block, confirmation, unblock
@@ -312,7 +192,7 @@ TEST_F(CliLineStates, ReplaceTakesABlockedCard) {
     EXPECT_EQ(now(stolen).state, CardState::barred);
     EXPECT_EQ(now(fresh).state, CardState::activated);
     EXPECT_EQ(now(fresh).identity.msisdn, "+687774101");
-    EXPECT_EQ(msisdn_on(stub_->state_file(), {0x7FFF, 0x6F40}), "+687774101");
+    EXPECT_EQ(msisdn_on(card_state(), {0x7FFF, 0x6F40}), "+687774101");
     const auto w = last_record("SIM-SWAP");
     ASSERT_EQ(w.size(), 9u);
     EXPECT_EQ(w[3], stolen.record.identity.iccid);
@@ -363,7 +243,7 @@ TEST_F(CliLineStates, TerminationHoldsTheNumberAndActivateHonoursIt) {
                                 profile("forfait-m")));
     ASSERT_EQ(r.exit_code, 0) << "the hold has ended: " << r.out << r.err;
     EXPECT_EQ(now(stock).identity.msisdn, "+687774201");
-    EXPECT_EQ(msisdn_on(stub_->state_file(), {0x7FFF, 0x6F40}), "+687774201");
+    EXPECT_EQ(msisdn_on(card_state(), {0x7FFF, 0x6F40}), "+687774201");
 }
 
 TEST_F(CliLineStates, NoticeAndHoldAreSettings) {
@@ -398,8 +278,8 @@ TEST_F(CliLineStates, RenumbersALiveCardThroughPcscdAndHoldsTheOldNumber) {
                     kSlot, (simtest::source_root() / "profiles").string()));
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
     EXPECT_EQ(nlohmann::json::parse(r.out)["written_on_card"], true);
-    EXPECT_EQ(msisdn_on(stub_->state_file(), {0x7FFF, 0x6F40}), "+687774499") << "ADF.USIM EF.MSISDN";
-    EXPECT_EQ(msisdn_on(stub_->state_file(), {0x7F10, 0x6F40}), "+687774499") << "DF.TELECOM EF.MSISDN";
+    EXPECT_EQ(msisdn_on(card_state(), {0x7FFF, 0x6F40}), "+687774499") << "ADF.USIM EF.MSISDN";
+    EXPECT_EQ(msisdn_on(card_state(), {0x7F10, 0x6F40}), "+687774499") << "DF.TELECOM EF.MSISDN";
     EXPECT_EQ(now(card).identity.msisdn, "+687774499");
     EXPECT_EQ(now(card).state, CardState::activated);
     const auto w = last_record("RENUMBER");
