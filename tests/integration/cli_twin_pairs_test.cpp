@@ -1,4 +1,5 @@
-// Twin pairs as an order item through pcscd (issue 7): `provisioner issue` of an order with <twin-pairs> on
+// Twin pairs as an order item through pcscd (issue 7): `provisioner issue` of the shipped example
+// profiles/orders/examples/twin-pairs-forfait-horaire.xml (an order with <twin-pairs>) on
 // two virtual readers fed with blank cards. Every number gets two cards, each with its own ICCID/IMSI/Ki; the
 // twin card carries the twin offer (no data APN: its EF.ACL is empty), the journal links each pair both ways
 // and the HLR import names each card's offer and twin. Slots SIM_TWIN_PAIRS_SLOTS (default "4,5").
@@ -18,7 +19,7 @@
 
 namespace {
 
-constexpr std::size_t kCards = 8;  // 4 numbers
+constexpr std::size_t kCards = 20;  // 10 numbers: the shipped example
 
 struct Row {
     std::string iccid, imsi, msisdn, profile, twin_iccid;
@@ -47,8 +48,8 @@ std::map<std::string, Row> hlr_rows(const std::string& text) {
 TEST(CliTwinPairs, EachNumberIssuedOnAMainAndATwinCardLinkedInJournalAndHlr) {
     const char* slots_env = std::getenv("SIM_TWIN_PAIRS_SLOTS");
     const auto slots = simtest::parse_slots(slots_env != nullptr && *slots_env != '\0' ? slots_env : "4,5");
-    simtest::IssueBench bench("cli-twin-pairs-test", "twin-pairs-4", kCards);
-    bench.make_twin_pairs();
+    simtest::IssueBench bench("cli-twin-pairs-test", "twin-pairs-forfait-horaire-10", kCards);
+    bench.use_shipped_order("examples/twin-pairs-forfait-horaire.xml");
     bench.start_feeders(slots);
     if (HasFatalFailure()) return;
 
@@ -57,7 +58,8 @@ TEST(CliTwinPairs, EachNumberIssuedOnAMainAndATwinCardLinkedInJournalAndHlr) {
     const auto run = simtest::run_command(command);
     ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
 
-    // The journal: 8 issued, 4 numbers, each on a forfait-horaire card and a carte-jumelle card linked both ways.
+    // The journal: 20 issued, 10 numbers, each on a forfait-horaire card and a carte-jumelle card linked both
+    // ways.
     const auto listed =
         simtest::run_command(fmt::format("{} journal list --json --job {} --store {}",
                                          simtest::provisioner_binary(), bench.order_id(), bench.store()));

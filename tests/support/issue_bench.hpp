@@ -85,23 +85,10 @@ class IssueBench {
 
     void keep() { keep_ = true; }
 
-    // Makes the order a twin-pair order: each number gets a Forfait Horaire card and a twin card (carte
-    // jumelle). Not Forfait M: it includes Internet Mobile, which a twin is incompatible with (002
-    // art. 9.3.7).
-    void make_twin_pairs() {
-        std::string order = read_text(order_file());
-        const std::string after = "<profile id=\"forfait-m\"";
-        const auto line = order.find(after);
-        const auto end = order.find('\n', line);
-        order.replace(line, end - line,
-                      fmt::format("<profile id=\"forfait-horaire\" file=\"{}\"/>",
-                                  profile_beside(order_file().parent_path(), "forfait-horaire")));
-        const auto at = order.find('\n', line);
-        order.insert(at + 1, fmt::format("  <twin-pairs id=\"carte-jumelle\" file=\"{}\"/>\n",
-                                         profile_beside(order_file().parent_path(), "carte-jumelle")));
-        write_file(order_file(), order,
-                   std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
-                       std::filesystem::perms::group_read);
+    // The order becomes a shipped one (`relative` under profiles/orders), its inputs copied beside it and its
+    // outputs under out/; its id must be the bench's.
+    void use_shipped_order(const std::string& relative) {
+        ShippedOrder(relative).anchored(dir_ / "out").write(order_file());
     }
 
     // One feed-mode stub per slot (archive under dir/archive-slotN; `first_extra`: more arguments for the
