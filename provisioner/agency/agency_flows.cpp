@@ -288,11 +288,17 @@ std::string international(const std::string& msisdn) {
 }  // namespace
 
 std::size_t write_msisdn(sim::Card& card, const std::string& msisdn, const PinPolicy& pin,
-                         const std::string& reader, bool force_last_try) {
+                         const std::string& reader, bool force_last_try,
+                         const std::optional<sim::SecretBytes>& customer_pin1) {
     card.ensure_detected();
     sim::Chv chv(card);
-    sim::CodePresenter presenter(chv, StockCodes(nullptr, pin, nullptr),
-                                 stock_rule(reader, std::nullopt, force_last_try));
+    StockCodes stock_codes(nullptr, pin, nullptr);
+    sim::CodePresenter presenter(
+        chv,
+        [&](sim::CodeId id) {
+            return id == sim::CodeId::Pin1 && customer_pin1 ? *customer_pin1 : stock_codes(id);
+        },
+        stock_rule(reader, std::nullopt, force_last_try));
     std::vector<std::string_view> files{"telecom/msisdn"};
     if (card.dialect() == sim::Dialect::Uicc) files.insert(files.begin(), "usim/msisdn");
     const nlohmann::json value{{"alpha", ""}, {"number", international(msisdn)}};
@@ -309,12 +315,22 @@ std::size_t write_msisdn(sim::Card& card, const std::string& msisdn, const PinPo
         }
         if (!info) continue;
         const sim::Bytes record = spec.from_json(value, info->record_length);
-        as_stock_card(reader, sim::CodeId::Pin1, [&] {
+        const auto update = [&] {
             return presenter.on_demand(sim::CodeId::Pin1, [&] {
                 card.update_record(ef, 1, record);
                 return 0;
             });
-        });
+        };
+        if (!customer_pin1) {
+            as_stock_card(reader, sim::CodeId::Pin1, update);
+        } else {
+            try {
+                update();
+            } catch (const sim::WrongCode&) {
+                throw sim::SafetyRefusal(
+                    fmt::format("the card in reader {} refused the PIN1 given: nothing was written", reader));
+            }
+        }
         const sim::Bytes back = card.read_record(ef, 1, info->record_length);
         if (back != record) {
             throw sim::ReadBackMismatch(

@@ -108,11 +108,12 @@ std::pair<CardRecord, std::string> bring_to_offer(sim::Card& card, Journal& jour
 
 // ---- EF.MSISDN ------------------------------------------------------------------------------------------
 // Writes `msisdn` to EF.MSISDN record 1 of ADF.USIM and of DF.TELECOM (whichever the card has) and reads
-// each back (sim::CardError on a difference). PIN1 is presented only when the card asks for it, with the
-// initial PIN1 of `pin` (a stock card is as it was issued), through the one presenter
-// (sim/code_presenter.hpp: not with one try left unless `force_last_try`); the card refusing it is a
-// SafetyRefusal (not a stock card as issued). Returns the number of files written.
+// each back (sim::CardError on a difference). PIN1 is presented only when the card asks for it, through the
+// one presenter (sim/code_presenter.hpp: not with one try left unless `force_last_try`): `customer_pin1` when
+// the customer gave theirs, else the initial PIN1 of `pin` (a card as it was issued); the card refusing it is
+// a SafetyRefusal. Returns the number of files written.
 std::size_t write_msisdn(sim::Card& card, const std::string& msisdn, const PinPolicy& pin,
-                         const std::string& reader, bool force_last_try = false);
+                         const std::string& reader, bool force_last_try = false,
+                         const std::optional<sim::SecretBytes>& customer_pin1 = std::nullopt);
 
 }  // namespace provisioner::agency

@@ -16,11 +16,13 @@
 #include "agency/agency_flows.hpp"
 #include "agency/agency_rules.hpp"
 #include "agency/line_rules.hpp"
+#include "code_input.hpp"
 #include "commands/card_access_options.hpp"
 #include "commands/change_file_options.hpp"
 #include "commands/commands.hpp"
 #include "output/back_office.hpp"
 #include "session.hpp"
+#include "sim/chv.hpp"
 #include "sim/error.hpp"
 #include "sim/iccid.hpp"
 #include "store/journal.hpp"
@@ -61,6 +63,7 @@ struct TerminateOptions {
 struct RenumberOptions {
     LineOptions line;
     std::string new_msisdn, date, hold_days, reader, profiles;
+    SecretSource pin1;  // the customer's PIN1 when changed from the offer's initial one
     bool not_at_hand = false;
     bool force_last_try = false;
 };
@@ -250,6 +253,7 @@ void run_terminate(const TerminateOptions& o) {
 // ---- renumber -------------------------------------------------------------------------------------------
 void run_renumber(const RenumberOptions& o) {
     o.line.access.check();
+    o.pin1.check();
     if (o.reader.empty() == !o.not_at_hand) {
         throw sim::InputError(
             "renumber: give --reader R (the card is here: EF.MSISDN is rewritten) or --not-at-hand (the "
@@ -277,6 +281,12 @@ void run_renumber(const RenumberOptions& o) {
     }
     check_hold_rule(journal->number_holds(new_msisdn), new_msisdn, date, false);
     const std::string station = o.line.access.station();
+    // Read (and its format checked) before the card is touched, so a bad code file writes nothing.
+    std::optional<sim::SecretBytes> customer_pin1;
+    if (o.pin1.given()) {
+        customer_pin1 = read_secret(o.pin1, "PIN1", "pin");
+        (void)sim::format_code(sim::CodeId::Pin1, *customer_pin1);
+    }
 
     bool written = false;
     std::size_t files = 0;
@@ -301,7 +311,7 @@ void run_renumber(const RenumberOptions& o) {
                                                                    : std::string("profiles"));
         const Profile* offer = profiles.find(card.profile);
         files = write_msisdn(sim_card, new_msisdn, offer != nullptr ? offer->pin : PinPolicy{}, reader,
-                             o.force_last_try);
+                             o.force_last_try, customer_pin1);
         written = true;
     }
     const std::string old_msisdn = card.identity.msisdn.value_or("-");
@@ -408,6 +418,9 @@ void add_line_state_commands(CLI::App& root) {
         "--profiles", r->profiles,
         "Directory of the offer profiles, for the card's PIN1 policy (default: $SIM_PROFILES, "
         "else ./profiles)");
+    add_secret_options(*renumber, r->pin1, "pin",
+                       "PIN1 (the customer's, when changed from the offer's initial PIN1), if the card asks "
+                       "for it");
     renumber->add_flag("--force-last-try", r->force_last_try,
                        "Present PIN1 even when only 1 attempt is left (a wrong code then blocks it)");
     add_allow_virtual_readers_flag(*renumber);

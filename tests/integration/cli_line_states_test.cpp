@@ -60,14 +60,14 @@ std::vector<std::string> words(const std::string& line) {
 }
 
 // EF.MSISDN of a card description (a stub's state file), read in-process with the stub's PIN1.
-std::string msisdn_on(const fs::path& file, const sim::FilePath& path) {
+std::string msisdn_on(const fs::path& file, const sim::FilePath& path, const std::string& pin1 = "0000") {
     simcard::CardOs os = simcard::CardOs::load(file);
     sim::LoopbackTransport transport(
         os.atr(), [&](const sim::Bytes& c) { return os.process(c); }, [&](bool) { os.reset(); });
     sim::Card card(transport);
     os.power_on();
     card.detect();
-    sim::Chv(card).verify(sim::CodeId::Pin1, sim::SecretBytes::from_text("0000"));
+    sim::Chv(card).verify(sim::CodeId::Pin1, sim::SecretBytes::from_text(pin1));
     const auto info = card.select_with_info(path, true);
     const auto record = card.read_record(sim::EfRef{path, std::nullopt, "EF", false}, 1, info.record_length);
     const auto j = sim::files::lookup("usim/msisdn").to_json(record);
@@ -289,6 +289,32 @@ TEST_F(CliLineStates, RenumbersALiveCardThroughPcscdAndHoldsTheOldNumber) {
     EXPECT_EQ(w[8], "687774401,2026-12-07,2027-03-07");
     fs::remove(trace());
 
+    // The customer changed PIN1: renumbering with the offer's initial PIN1 is refused (exit 3, nothing
+    // written, nothing journaled); with theirs (--pin-file) the card takes the new number.
+    simtest::write_file(dir_ / "pin-old", "0000\n");
+    simtest::write_file(dir_ / "pin-customer", "4321\n");
+    const auto changed = run_command(fmt::format(
+        "{} pin change --reader {} --code-file {} --new-code-file {} --allow-virtual-readers </dev/null",
+        provisioner_binary(), kSlot, (dir_ / "pin-old").string(), (dir_ / "pin-customer").string()));
+    ASSERT_EQ(changed.exit_code, 0) << changed.out << changed.err;
+    // (The card saw the write attempted and refused, and the wrong code cost one PIN1 try: not a refusal
+    // before any card command, so it is checked here rather than by expect_refused.)
+    const std::string journal_before = journal_snapshot();
+    const std::string changes_before = read_text(changes());
+    r = provisioner(fmt::format("renumber --msisdn 774499 --new-msisdn 774488 --reader {} --profiles {}",
+                                kSlot, (simtest::source_root() / "profiles").string()));
+    EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+    EXPECT_NE(r.err.find("refused the offer's initial PIN1"), std::string::npos) << r.err;
+    EXPECT_EQ(journal_snapshot(), journal_before);
+    EXPECT_EQ(read_text(changes()), changes_before);
+    EXPECT_EQ(msisdn_on(card_state(), {0x7FFF, 0x6F40}, "4321"), "+687774499");
+    r = provisioner(fmt::format("renumber --msisdn 774499 --new-msisdn 774488 --reader {} --pin-file {}",
+                                kSlot, (dir_ / "pin-customer").string()));
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_EQ(msisdn_on(card_state(), {0x7FFF, 0x6F40}, "4321"), "+687774488");
+    EXPECT_EQ(now(card).identity.msisdn, "+687774488");
+    fs::remove(trace());
+
     // The old number is held: a stock card may not take it, nor may another renumbering.
     const Card stock = issue_stock("stock-forfait-m");
     insert(stock.file);
@@ -297,6 +323,8 @@ TEST_F(CliLineStates, RenumbersALiveCardThroughPcscdAndHoldsTheOldNumber) {
                    3, "on hold until 2027-03-07");
     expect_refused("renumber --msisdn 774402 --new-msisdn 774401 --not-at-hand --date 2027-01-01", 3,
                    "on hold until 2027-03-07");
+    expect_refused("renumber --msisdn 774402 --new-msisdn 774466 --not-at-hand --pin-file /nonexistent", 2,
+                   "/nonexistent");
 }
 
 TEST_F(CliLineStates, RecordsTheNumberChangeOfACardNotAtHand) {
