@@ -8,6 +8,7 @@
 
 #include "demo_order.hpp"
 #include "profile/profile.hpp"
+#include "sim/auth/milenage.hpp"
 #include "sim/codecs/identity.hpp"
 #include "sim/error.hpp"
 #include "sim/esim/package.hpp"
@@ -96,6 +97,74 @@ TEST(EsimWriter, CodesCarryTheCodeSetAndTheOperatorsCounters) {
     EXPECT_EQ(pins[0].counters.value_or(0x33), 0x33);  // 3 tries
     EXPECT_EQ(pins[1].key_reference, 0x0A);
     EXPECT_EQ(std::string(pins[1].value.begin(), pins[1].value.end()), "55555555");
+}
+
+// Every file the package personalises states its attributes and its whole content: the decoder applies no
+// template default to it (the files a created-by-default template makes on its own are the template's).
+TEST(EsimWriter, NoWrittenFileReliesOnATemplateDefault) {
+    const auto p = written("tourism-card");
+    std::size_t files = 0;
+    for (const auto& pe : p.elements()) {
+        if (!pe.template_oid) continue;
+        for (const auto& f : sim::esim::resolve_files(pe)) {
+            if (f.implicit) continue;
+            EXPECT_EQ(f.defaults, std::vector<std::string>{}) << pe.type << "/" << f.member;
+            ++files;
+        }
+    }
+    EXPECT_GE(files, 20u);
+}
+
+// The sizes: the TCA template's (EF.UST 17 bytes in 2.4.2, EF.MBI 5-byte records), grown where the offer's
+// content needs more (EF.SDN: the longest label, "Assistance étranger", 19 bytes of alpha; EF.ECC: one
+// 4-byte record per emergency code).
+TEST(EsimWriter, SizesAreTheTemplatesOrWhatTheOfferNeeds) {
+    const auto p = written("tourism-card");
+    const auto usim = sim::esim::resolve_files(first_of(p, "usim"));
+    const auto opt = sim::esim::resolve_files(first_of(p, "opt-usim"));
+    EXPECT_EQ(file_of(usim, "ef-ust").size, 17u);
+    EXPECT_EQ(file_of(usim, "ef-ecc").record_length, 4u);
+    EXPECT_EQ(file_of(usim, "ef-ecc").record_count(), 4u);
+    EXPECT_EQ(file_of(opt, "ef-sdn").record_length, 14u + 19u);
+    EXPECT_EQ(file_of(opt, "ef-sdn").record_count(), 10u);
+    EXPECT_EQ(file_of(opt, "ef-mbi").record_length, 5u);
+    EXPECT_EQ(file_of(opt, "ef-hplmnwact").size, 5u);
+    EXPECT_EQ(file_of(opt, "ef-plmnwact").size, 40u);
+    EXPECT_EQ(file_of(opt, "ef-acl").size, 101u);
+}
+
+TEST(EsimWriter, MilenageWithTheToolkitsSqnScheme) {
+    const auto p = written("tourism-card");
+    const auto& aka = *first_of(p, "akaParameter").aka;
+    EXPECT_EQ(sim::to_hex(aka.algorithm_options), "00");
+    EXPECT_EQ(aka.sqn_options, sim::Bytes{0x02});
+    EXPECT_EQ(sim::to_hex(*aka.sqn_delta), "000010000000");
+    EXPECT_EQ(sim::to_hex(*aka.sqn_age_limit), "000010000000");
+    ASSERT_TRUE(aka.sqn_init.has_value());
+    EXPECT_EQ(aka.sqn_init->size(), 32u);  // one per IND value: 5 IND bits (TS 33.102 Annex C)
+}
+
+// A package always carries OPc: an OP is turned into the card's OPc first.
+TEST(EsimWriter, AnOpBecomesTheOpc) {
+    auto s = secrets();
+    s.keys.opc_is_op = true;
+    const auto der = provisioner::esim::write_profile_package(profile("tourism-card"), kIdentity, s);
+    const auto p = Package::decode(der.reveal());
+    const auto expected = sim::auth::opc_from_op(s.keys.ki, s.keys.opc);
+    EXPECT_EQ(sim::to_hex(first_of(p, "akaParameter").aka->opc), sim::to_hex(expected.reveal()));
+    EXPECT_NE(sim::to_hex(expected.reveal()), "101112131415161718191A1B1C1D1E1F");
+}
+
+TEST(EsimWriter, HeaderNamesTheMandatedTemplates) {
+    const auto p = written("tourism-card");
+    EXPECT_EQ(p.elements().front().header->template_oids,
+              (std::vector<std::string>{"2.23.143.1.2.1", "2.23.143.1.2.4.2", "2.23.143.1.2.5.2"}));
+    for (const auto& pe : p.elements()) {
+        if (pe.type != "header") {
+            EXPECT_TRUE(pe.mandated) << pe.type;
+        }
+    }
+    EXPECT_EQ(p.elements().front().header->major_version, 3);
 }
 
 TEST(EsimWriter, TwoGProfileIsRefusedNamingTheFile) {
