@@ -336,6 +336,8 @@ ResolvedFile resolve(const ProfileElement& pe, const PeFile& file, const Templat
     bool template_default = false;
     f.content = initial_content(f, fcp, t, template_default);
     bool content_given = false;
+    std::size_t written =
+        0;  // bytes the package's fills cover (they never overlap: the cursor only moves on)
     std::size_t cursor = 0;
     for (const auto& e : file.elements) {
         if (e.kind == FileElement::Kind::FillOffset) cursor += e.offset;
@@ -353,11 +355,12 @@ ResolvedFile resolve(const ProfileElement& pe, const PeFile& file, const Templat
         std::copy(e.content.begin(), e.content.end(),
                   f.content.begin() + static_cast<std::ptrdiff_t>(cursor));
         cursor += e.content.size();
+        written += e.content.size();
     }
     if (!size_given && f.size == 0) f.size = f.content.size();
     if (template_default && !content_given)
         f.defaults.emplace_back("content");
-    else if (template_default)
+    else if (template_default && written < f.content.size())
         f.defaults.emplace_back("content (partly)");
     return f;
 }
