@@ -32,6 +32,27 @@ install(FILES ${PROJECT_SOURCE_DIR}/hw/pcsc/reader.conf.d/opt-nc-virtual-rig
 install(FILES ${PROJECT_SOURCE_DIR}/hw/readers.md DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/opt-sim-virtual-rig
         COMPONENT virtual-rig)
 
+# Man pages of the rig's two programs, from their own --help at build time (cmake/help_to_man.sh), as the
+# provisioner's pages come from its CLI.
+set(SIM_RIG_MAN_DIR ${CMAKE_BINARY_DIR}/man-rig/man1)
+add_custom_command(
+  OUTPUT ${SIM_RIG_MAN_DIR}/simcard-stub.1.gz ${SIM_RIG_MAN_DIR}/virtual-rig.1.gz
+  COMMAND sh ${PROJECT_SOURCE_DIR}/cmake/help_to_man.sh ${SIM_RIG_MAN_DIR}/simcard-stub.1.gz simcard-stub
+          "simulated SIM/USIM card that pcscd reaches through the vsmartcard vpcd driver"
+          "virtual-rig(1), provisioner(1), pcscd(8)" $<TARGET_FILE:simcard-stub>
+  COMMAND sh ${PROJECT_SOURCE_DIR}/cmake/help_to_man.sh ${SIM_RIG_MAN_DIR}/virtual-rig.1.gz virtual-rig
+          "run up to 8 simulated SIM cards behind pcscd's vpcd readers (training, demos, tests)"
+          "simcard-stub(1), provisioner(1), pcscd(8); /usr/share/doc/opt-sim-virtual-rig/readers.md"
+          ${PROJECT_SOURCE_DIR}/hw/rig/virtual-rig
+  DEPENDS simcard-stub ${PROJECT_SOURCE_DIR}/hw/rig/virtual-rig ${PROJECT_SOURCE_DIR}/cmake/help_to_man.sh
+  COMMENT "virtual rig: man pages from simcard-stub --help and virtual-rig --help"
+  VERBATIM)
+add_custom_target(sim_rig_man_pages ALL DEPENDS ${SIM_RIG_MAN_DIR}/simcard-stub.1.gz
+                                                ${SIM_RIG_MAN_DIR}/virtual-rig.1.gz)
+add_dependencies(sim_packaged sim_rig_man_pages)
+install(FILES ${SIM_RIG_MAN_DIR}/simcard-stub.1.gz ${SIM_RIG_MAN_DIR}/virtual-rig.1.gz
+        DESTINATION ${CMAKE_INSTALL_MANDIR}/man1 COMPONENT virtual-rig)
+
 # ---- per package: copyright and changelog (Debian policy 12.5, 12.7) --------------------------------------------
 set(SIM_DEB_RELEASE 1)
 set(SIM_DEB_PACKAGES provisioner:opt-sim-provisioner libsim-dev:libsim-dev virtual-rig:opt-sim-virtual-rig)

@@ -10,6 +10,7 @@
 
 #include <iostream>
 
+#include "i18n/messages.hpp"
 #include "sim/error.hpp"
 #include "sim/key_file.hpp"
 
@@ -74,8 +75,7 @@ sim::SecretBytes first_line(const sim::SecretBytes& content) {
 void SecretSource::check() const {
     if (file.empty() || env.empty()) return;
     const std::string name = stem.empty() ? std::string("secret") : stem;
-    throw sim::InputError(
-        fmt::format("--{0}-file and --{0}-env are both given: {1}", name, kOneSecretSource));
+    throw sim::InputError(_f("--{0}-file and --{0}-env are both given: {1}", name, kOneSecretSource));
 }
 
 void add_secret_options(CLI::App& cmd, SecretSource& source, const std::string& stem,
@@ -100,7 +100,7 @@ sim::SecretBytes prompt_hidden(std::string_view prompt) {
     while (::read(STDIN_FILENO, &c, 1) == 1 && c != '\n') {
         if (typed.size() == kMaxTyped) {
             sim::wipe_bytes(typed);
-            throw sim::InputError("the value typed is too long");
+            throw sim::InputError(_("the value typed is too long"));
         }
         typed.push_back(static_cast<std::uint8_t>(c));
     }
@@ -115,9 +115,9 @@ sim::SecretBytes read_secret(const SecretSource& source, std::string_view label,
     if (!source.env.empty()) return sim::trim_secret(sim::read_secret_env(source.env, label));
     if (!stdin_is_terminal()) {
         throw sim::InputError(
-            fmt::format("{}: no value given: use --{}-file FILE or --{}-env NAME (stdin is not a "
-                        "terminal, so there is no prompt)",
-                        label, stem, stem));
+            _f("{}: no value given: use --{}-file FILE or --{}-env NAME (stdin is not a "
+               "terminal, so there is no prompt)",
+               label, stem, stem));
     }
     return prompt_hidden(fmt::format("{}: ", label));
 }
@@ -125,9 +125,9 @@ sim::SecretBytes read_secret(const SecretSource& source, std::string_view label,
 sim::SecretBytes read_new_secret(const SecretSource& source, std::string_view label, std::string_view stem) {
     if (!source.file.empty() || !source.env.empty() || !stdin_is_terminal())
         return read_secret(source, label, stem);
-    sim::SecretBytes first = prompt_hidden(fmt::format("new {}: ", label));
-    const sim::SecretBytes again = prompt_hidden(fmt::format("new {} again: ", label));
-    if (!(first == again)) throw sim::InputError(fmt::format("new {}: the two values typed differ", label));
+    sim::SecretBytes first = prompt_hidden(_f("new {}: ", label));
+    const sim::SecretBytes again = prompt_hidden(_f("new {} again: ", label));
+    if (!(first == again)) throw sim::InputError(_f("new {}: the two values typed differ", label));
     return first;
 }
 

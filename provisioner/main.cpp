@@ -10,12 +10,14 @@
 
 #include "about/about_options.hpp"
 #include "commands/commands.hpp"
+#include "i18n/messages.hpp"
 #include "process_hygiene.hpp"
 #include "session.hpp"
 #include "sim/error.hpp"
 
 int main(int argc, char** argv) {
     provisioner::harden_process();  // before any secret is read
+    provisioner::init_messages();   // the staff's language (LANG=fr_FR.UTF-8: French)
     CLI::App app{"provisioner: read, diagnose and personalise SIM/USIM cards (OPT-NC Mobilis)"};
     app.require_subcommand(1);
     // --version, and the hidden options the build uses to write the man pages and the completion script.
@@ -60,10 +62,10 @@ int main(int argc, char** argv) {
         const int code = app.exit(e);
         return code == 0 ? 0 : static_cast<int>(sim::ExitCode::BadInput);
     } catch (const sim::Error& e) {
-        std::cerr << "error: " << e.what() << '\n';
+        std::cerr << provisioner::_f("error: {}", e.what()) << '\n';
         return static_cast<int>(e.exit_code());
     } catch (const std::exception& e) {
-        std::cerr << "error: unexpected failure: " << e.what() << '\n';
+        std::cerr << provisioner::_f("error: unexpected failure: {}", e.what()) << '\n';
         return static_cast<int>(sim::ExitCode::DeviceFailure);
     }
     return 0;

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "agency/card_content.hpp"
+#include "i18n/messages.hpp"
 #include "identity/keys.hpp"
 #include "personalisation/card_image.hpp"
 #include "sim/chv.hpp"
@@ -49,9 +50,9 @@ const Profile* ProfileDirectory::find(const std::string& id) {
 const Profile& ProfileDirectory::get(const std::string& id) {
     if (const Profile* p = find(id)) return *p;
     throw sim::InputError(
-        fmt::format("no offer profile with id '{}' in {} (give the profiles' directory with "
-                    "--profiles DIR or SIM_PROFILES); nothing was written",
-                    id, dir_.string()));
+        _f("no offer profile with id '{}' in {} (give the profiles' directory with "
+           "--profiles DIR or SIM_PROFILES); nothing was written",
+           id, dir_.string()));
 }
 
 // ---- the pool -------------------------------------------------------------------------------------------
@@ -60,25 +61,25 @@ std::unique_ptr<Pool> load_pool(const std::filesystem::path& order_file, const A
     pool->order = load_order(order_file);
     if (!keys.transport) {
         throw sim::InputError(
-            fmt::format("--pool {}: a blank card's keys are wrapped under the order's transport key "
-                        "{}: give --transport-keys FILE (or set {})",
-                        order_file.string(), pool->order.keys.transport_key_index, kTransportKeyEnv));
+            _f("--pool {}: a blank card's keys are wrapped under the order's transport key "
+               "{}: give --transport-keys FILE (or set {})",
+               order_file.string(), pool->order.keys.transport_key_index, kTransportKeyEnv));
     }
     (void)keys.transport->get(pool->order.keys.transport_key_index);  // the order's K4 must be at hand
     IdentityReader reader(pool->order);
     if (const auto first = reader.next(); first && first->identity.msisdn) {
         throw sim::InputError(
-            fmt::format("--pool {}: order {} gives its cards numbers ({} for the first); an agency's stock "
-                        "pool must not: "
-                        "the number comes with the subscription",
-                        order_file.string(), pool->order.id, *first->identity.msisdn));
+            _f("--pool {}: order {} gives its cards numbers ({} for the first); an agency's stock "
+               "pool must not: "
+               "the number comes with the subscription",
+               order_file.string(), pool->order.id, *first->identity.msisdn));
     }
     const bool listed = std::holds_alternative<VendorFile>(pool->order.identities) ||
                         std::holds_alternative<CsvList>(pool->order.identities);
     if (!keys.adm && !listed) {
         throw sim::InputError(
-            fmt::format("--pool {}: a blank card is written under ADM: give --adm-file (or --adm-env)",
-                        order_file.string()));
+            _f("--pool {}: a blank card is written under ADM: give --adm-file (or --adm-env)",
+               order_file.string()));
     }
     return pool;
 }
@@ -96,11 +97,10 @@ const Job& open_pool_job(Journal& journal, Pool& pool, const TransportKeys& keys
             job = journal.find_job(pool.order.id);  // another agency station created it meanwhile
         }
     }
-    if (!job) throw NotFound(fmt::format("pool {}: no job in the journal", pool.order.id));
+    if (!job) throw NotFound(_f("pool {}: no job in the journal", pool.order.id));
     if (job->profile != pool.order.profile.id) {
-        throw sim::InputError(
-            fmt::format("--pool: order {} is in the journal with offer {}, the order file says {}",
-                        pool.order.id, job->profile, pool.order.profile.id));
+        throw sim::InputError(_f("--pool: order {} is in the journal with offer {}, the order file says {}",
+                                 pool.order.id, job->profile, pool.order.profile.id));
     }
     pool.job = job;
     return *pool.job;
@@ -144,13 +144,13 @@ CardRecord make_stock_card(sim::Card& card, Journal& journal, const std::string&
     ctx.adm_guard = keys.adm_guard;
     ctx.sizes = &pool->sizes;
     const IssuedCard issued = issue_card(card, reader, ctx);
-    prompt.note(fmt::format(
-        "reader {}: blank card personalised from pool {} as ICCID {} (IMSI {}), proven by authentication",
-        reader, pool->order.id, issued.identity.iccid, issued.identity.imsi));
+    prompt.note(
+        _f("reader {}: blank card personalised from pool {} as ICCID {} (IMSI {}), proven by authentication",
+           reader, pool->order.id, issued.identity.iccid, issued.identity.imsi));
     auto record = journal.card(issued.id);
     if (!record || !is_stock(*record)) {
         throw JournalError(
-            fmt::format("card {} from pool {} is not a stock card after issuing", issued.id, pool->order.id));
+            _f("card {} from pool {} is not a stock card after issuing", issued.id, pool->order.id));
     }
     return *record;
 }
@@ -174,7 +174,7 @@ class StockCodes {
             case sim::CodeId::Pin2:
                 return journal_codes("PIN2").pin2;
             default:
-                throw sim::InputError(fmt::format("offer change: {} is never presented", sim::code_name(id)));
+                throw sim::InputError(_f("offer change: {} is never presented", sim::code_name(id)));
         }
     }
 
@@ -188,9 +188,9 @@ class StockCodes {
         if (!material_) {
             if (!journal_has_codes()) {
                 throw sim::InputError(
-                    fmt::format("changing the offer of card {} needs its {} from the journal: give "
-                                "--transport-keys FILE",
-                                stock_ != nullptr ? stock_->id : CardId{}, what));
+                    _f("changing the offer of card {} needs its {} from the journal: give "
+                       "--transport-keys FILE",
+                       stock_ != nullptr ? stock_->id : CardId{}, what));
             }
             material_ = open_card_secrets(*stock_->secrets, *keys_->transport, scope_of(*stock_));
         }
@@ -226,9 +226,9 @@ auto as_stock_card(const std::string& reader, sim::CodeId id, Op op) -> decltype
         return op();
     } catch (const sim::WrongCode&) {
         if (id != sim::CodeId::Pin1) throw;
-        throw sim::SafetyRefusal(fmt::format(
-            "the card in reader {} refused the offer's initial PIN1: it is not a stock card as issued",
-            reader));
+        throw sim::SafetyRefusal(
+            _f("the card in reader {} refused the offer's initial PIN1: it is not a stock card as issued",
+               reader));
     }
 }
 
@@ -242,10 +242,10 @@ void check_offer_reachable(sim::Card& card, const NewCardCheck& check, const Off
                        card_application(card));
     // A stock card's own codes, or an ADM file; a blank card gets its codes from the pool (K4 checked there).
     if (check.kind == NewCardKind::Stock && !keys.transport && !keys.adm) {
-        throw sim::InputError(fmt::format(
-            "the card's offer is {}, the customer's is {}: its files must be changed under ADM; give "
-            "--transport-keys FILE (the card's codes from the journal) or --adm-file; nothing was written",
-            check.offer, offer.target->id));
+        throw sim::InputError(
+            _f("the card's offer is {}, the customer's is {}: its files must be changed under ADM; give "
+               "--transport-keys FILE (the card's codes from the journal) or --adm-file; nothing was written",
+               check.offer, offer.target->id));
     }
 }
 
@@ -269,8 +269,8 @@ std::pair<CardRecord, std::string> bring_to_offer(sim::Card& card, Journal& jour
     apply_offer_change(card, change, present);
     const std::string summary =
         fmt::format("{} -> {}: {}", stock.profile, offer.target->id, change.summary());
-    prompt.note(fmt::format("reader {}: card {} brought to offer {} ({})", reader, stock.id, offer.target->id,
-                            summary));
+    prompt.note(
+        _f("reader {}: card {} brought to offer {} ({})", reader, stock.id, offer.target->id, summary));
     return {journal.change_profile(stock.id, offer.target->id, summary, station_id), summary};
 }
 
@@ -328,20 +328,19 @@ std::size_t write_msisdn(sim::Card& card, const std::string& msisdn, const PinPo
                 update();
             } catch (const sim::WrongCode&) {
                 throw sim::SafetyRefusal(
-                    fmt::format("the card in reader {} refused the PIN1 given: nothing was written", reader));
+                    _f("the card in reader {} refused the PIN1 given: nothing was written", reader));
             }
         }
         const sim::Bytes back = card.read_record(ef, 1, info->record_length);
         if (back != record) {
-            throw sim::ReadBackMismatch(
-                fmt::format("{} ({}) record 1 reads back differently after writing the number", ef.name,
-                            sim::path_to_string(ef.path)));
+            throw sim::ReadBackMismatch(_f("{} ({}) record 1 reads back differently after writing the number",
+                                           ef.name, sim::path_to_string(ef.path)));
         }
         ++written;
     }
     if (written == 0) {
         throw sim::NotSupported(
-            fmt::format("the card in reader {} has no EF.MSISDN (neither ADF.USIM nor DF.TELECOM)", reader));
+            _f("the card in reader {} has no EF.MSISDN (neither ADF.USIM nor DF.TELECOM)", reader));
     }
     return written;
 }

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "i18n/messages.hpp"
 #include "sim/codecs/codec.hpp"
 #include "sim/error.hpp"
 
@@ -25,7 +26,7 @@ bool all_digits(std::string_view s) {
 }
 
 std::string describe_card(const CardRecord& c) {
-    return fmt::format("card {} (ICCID {}, {})", c.id, c.identity.iccid, to_string(c.state));
+    return _f("card {} (ICCID {}, {})", c.id, c.identity.iccid, to_string(c.state));
 }
 
 }  // namespace
@@ -33,10 +34,10 @@ std::string describe_card(const CardRecord& c) {
 // ---- numbers and dates ----------------------------------------------------------------------------------
 std::string canonical_msisdn(std::string_view text) {
     const auto fail = [&](std::string_view why) {
-        return sim::InputError(fmt::format(
-            "MSISDN '{}': {} (expected a New Caledonia number: 6 digits like 771001, or +687771001, "
-            "687771001, 00687771001)",
-            text, why));
+        return sim::InputError(
+            _f("MSISDN '{}': {} (expected a New Caledonia number: 6 digits like 771001, or +687771001, "
+               "687771001, 00687771001)",
+               text, why));
     };
     std::string digits;
     bool plus = false;
@@ -49,10 +50,10 @@ std::string canonical_msisdn(std::string_view text) {
         } else if (c == ' ' || c == '.' || c == '-') {
             // Separators only between digits: "+ 687" or a trailing dot is a typo, not a number.
             if (digits.empty() || i + 1 == text.size() || !is_digit(text[i + 1])) {
-                throw fail(fmt::format("'{}' at character {} is not between two digits", c, i + 1));
+                throw fail(_f("'{}' at character {} is not between two digits", c, i + 1));
             }
         } else {
-            throw fail(fmt::format("character {} ('{}') is not a digit", i + 1, c));
+            throw fail(_f("character {} ('{}') is not a digit", i + 1, c));
         }
     }
     if (digits.empty()) throw fail("no digits");
@@ -69,11 +70,10 @@ std::string canonical_msisdn(std::string_view text) {
     } else if (digits.size() == kCountryCode.size() + kNationalDigits && digits.starts_with(kCountryCode)) {
         national = digits.substr(kCountryCode.size());
     } else {
-        throw fail(fmt::format("{} digits", digits.size()));
+        throw fail(_f("{} digits", digits.size()));
     }
     if (national.size() != kNationalDigits) {
-        throw fail(
-            fmt::format("the national number has {} digits, not {}", national.size(), kNationalDigits));
+        throw fail(_f("the national number has {} digits, not {}", national.size(), kNationalDigits));
     }
     return fmt::format("+{}{}", kCountryCode, national);
 }
@@ -85,8 +85,7 @@ std::string msisdn_digits(std::string_view canonical) {
 
 std::string contract_date(std::string_view text) {
     const auto fail = [&](std::string_view why) {
-        return sim::InputError(
-            fmt::format("date '{}': {} (expected YYYY-MM-DD, e.g. 2026-11-26)", text, why));
+        return sim::InputError(_f("date '{}': {} (expected YYYY-MM-DD, e.g. 2026-11-26)", text, why));
     };
     if (text.size() != 10 || text[4] != '-' || text[7] != '-' || !all_digits(text.substr(0, 4)) ||
         !all_digits(text.substr(5, 2)) || !all_digits(text.substr(8, 2))) {
@@ -122,7 +121,7 @@ Reason parse_reason(std::string_view text) {
     for (const auto& [reason, name] : kReasons) {
         if (name == text) return reason;
     }
-    throw sim::InputError(fmt::format("--reason '{}': expected lost, stolen, defective or transfer", text));
+    throw sim::InputError(_f("--reason '{}': expected lost, stolen, defective or transfer", text));
 }
 
 std::string_view to_string(Reason reason) {
@@ -139,18 +138,18 @@ bool bars_old_card(Reason reason) {
 void validate_holder_reference(std::string_view reference) {
     constexpr std::size_t kMax = 32;
     if (reference.empty() || reference.size() > kMax) {
-        throw sim::InputError(fmt::format("--new-holder: {} characters (expected a reference of 1 to {})",
-                                          reference.size(), kMax));
+        throw sim::InputError(
+            _f("--new-holder: {} characters (expected a reference of 1 to {})", reference.size(), kMax));
     }
     for (std::size_t i = 0; i < reference.size(); ++i) {
         const char c = reference[i];
         const bool ok = is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '.' ||
                         c == '_' || c == '/' || c == '-';
         if (!ok) {
-            throw sim::InputError(fmt::format(
-                "--new-holder: character {} is not allowed (expected letters, digits and . _ / -: a "
-                "customer or contract reference, never a name or a secret)",
-                i + 1));
+            throw sim::InputError(
+                _f("--new-holder: character {} is not allowed (expected letters, digits and . _ / -: a "
+                   "customer or contract reference, never a name or a secret)",
+                   i + 1));
         }
     }
 }
@@ -158,30 +157,31 @@ void validate_holder_reference(std::string_view reference) {
 void check_replace_request(const ReplaceRequest& r) {
     if (!r.reason) {
         throw sim::InputError(
-            "replace: --reason is required (lost, stolen, defective or transfer); nothing was written");
+            _("replace: --reason is required (lost, stolen, defective or transfer); nothing was written"));
     }
     if (r.msisdn.has_value() == r.iccid.has_value()) {
-        throw sim::InputError("replace: give the old card by --msisdn N or by --iccid ICCID (exactly one)");
+        throw sim::InputError(
+            _("replace: give the old card by --msisdn N or by --iccid ICCID (exactly one)"));
     }
     if (*r.reason == Reason::Transfer) {
         if (!r.new_holder) {
             throw sim::InputError(
-                "replace --reason transfer: --new-holder REF is required (the new holder's customer or "
-                "contract "
-                "reference); nothing was written");
+                _("replace --reason transfer: --new-holder REF is required (the new holder's customer or "
+                  "contract "
+                  "reference); nothing was written"));
         }
         validate_holder_reference(*r.new_holder);
     } else if (r.new_holder) {
         throw sim::InputError(
-            fmt::format("replace --reason {}: --new-holder is only for a transfer", to_string(*r.reason)));
+            _f("replace --reason {}: --new-holder is only for a transfer", to_string(*r.reason)));
     }
     if (r.old_reader && *r.reason != Reason::Defective) {
-        throw sim::InputError(fmt::format(
-            "replace --reason {}: --old-reader is only for a defective card (its contacts and SMS are "
-            "copied); {}",
-            to_string(*r.reason),
-            *r.reason == Reason::Transfer ? "a transferred number does not take the old holder's contacts"
-                                          : "a lost or stolen card is not at the agency"));
+        throw sim::InputError(
+            _f("replace --reason {}: --old-reader is only for a defective card (its contacts and SMS are "
+               "copied); {}",
+               to_string(*r.reason),
+               *r.reason == Reason::Transfer ? "a transferred number does not take the old holder's contacts"
+                                             : "a lost or stolen card is not at the agency"));
     }
 }
 
@@ -210,20 +210,20 @@ namespace {
 // Why a card that is not in service cannot be replaced.
 sim::InputError not_replaceable(const CardRecord& c) {
     if (c.state == CardState::barred || c.state == CardState::replaced) {
-        const std::string by = c.replaced_by ? fmt::format(" by card {}", *c.replaced_by) : std::string();
-        return sim::InputError(fmt::format("{} was already {}{}{}: nothing to replace", describe_card(c),
-                                           c.state == CardState::barred ? "barred" : "replaced", by,
-                                           c.reason.empty() ? "" : fmt::format(" ({})", c.reason)));
+        const std::string by = c.replaced_by ? _f(" by card {}", *c.replaced_by) : std::string();
+        return sim::InputError(_f("{} was already {}{}{}: nothing to replace", describe_card(c),
+                                  c.state == CardState::barred ? _("barred") : _("replaced"), by,
+                                  c.reason.empty() ? "" : _f(" ({})", c.reason)));
     }
     if (c.state == CardState::terminated) {
-        return sim::InputError(fmt::format(
-            "{} was terminated: its contract ended, there is nothing to replace", describe_card(c)));
+        return sim::InputError(
+            _f("{} was terminated: its contract ended, there is nothing to replace", describe_card(c)));
     }
     if (is_stock(c)) {
-        return sim::InputError(fmt::format(
+        return sim::InputError(_f(
             "{} is a stock card without a number: there is no subscription to carry over", describe_card(c)));
     }
-    return sim::InputError(fmt::format("{} was never issued: it cannot be replaced", describe_card(c)));
+    return sim::InputError(_f("{} was never issued: it cannot be replaced", describe_card(c)));
 }
 
 }  // namespace
@@ -237,8 +237,7 @@ bool replaceable(const CardRecord& c) {
 
 CardRecord old_card_by_msisdn(const std::vector<CardRecord>& holders, std::string_view msisdn) {
     if (holders.empty()) {
-        throw sim::InputError(
-            fmt::format("no card with MSISDN {} in the journal: nothing was written", msisdn));
+        throw sim::InputError(_f("no card with MSISDN {} in the journal: nothing was written", msisdn));
     }
     std::vector<const CardRecord*> serving;
     for (const auto& c : holders) {
@@ -246,9 +245,9 @@ CardRecord old_card_by_msisdn(const std::vector<CardRecord>& holders, std::strin
     }
     if (serving.size() > 1) {
         throw sim::InputError(
-            fmt::format("MSISDN {} is held by {} cards (a twin pair: cards {} and {}): name the card to "
-                        "replace with --iccid",
-                        msisdn, serving.size(), serving[0]->identity.iccid, serving[1]->identity.iccid));
+            _f("MSISDN {} is held by {} cards (a twin pair: cards {} and {}): name the card to "
+               "replace with --iccid",
+               msisdn, serving.size(), serving[0]->identity.iccid, serving[1]->identity.iccid));
     }
     if (serving.size() == 1) return *serving.front();
     // Nothing in service: say why, from the latest card that had the number.
@@ -259,8 +258,7 @@ CardRecord old_card_by_msisdn(const std::vector<CardRecord>& holders, std::strin
 
 CardRecord old_card_by_iccid(const std::optional<CardRecord>& found, std::string_view iccid) {
     if (!found || found->identity.iccid != iccid) {
-        throw sim::InputError(
-            fmt::format("no card with ICCID {} in the journal: nothing was written", iccid));
+        throw sim::InputError(_f("no card with ICCID {} in the journal: nothing was written", iccid));
     }
     if (!replaceable(*found)) throw not_replaceable(*found);
     return *found;
@@ -276,24 +274,21 @@ CardRecord main_card_for_twin(const std::vector<CardRecord>& holders, std::strin
         if (in_service(c)) main = &c;
     }
     if (holders.empty()) {
-        throw sim::InputError(
-            fmt::format("no card with MSISDN {} in the journal: a twin needs a main card", msisdn));
+        throw sim::InputError(_f("no card with MSISDN {} in the journal: a twin needs a main card", msisdn));
     }
     if (live.size() > 1) {
-        throw sim::InputError(
-            fmt::format("MSISDN {} already has a twin card (cards {} and {} share it): refused", msisdn,
-                        live[0]->identity.iccid, live[1]->identity.iccid));
+        throw sim::InputError(_f("MSISDN {} already has a twin card (cards {} and {} share it): refused",
+                                 msisdn, live[0]->identity.iccid, live[1]->identity.iccid));
     }
     if (main == nullptr) {
         throw sim::InputError(
-            fmt::format("MSISDN {} has no card in service (issued with the number or activated): "
-                        "no main card for a twin",
-                        msisdn));
+            _f("MSISDN {} has no card in service (issued with the number or activated): "
+               "no main card for a twin",
+               msisdn));
     }
     if (main->twin && linked_twin_state && is_live(*linked_twin_state)) {
-        throw sim::InputError(
-            fmt::format("MSISDN {} already has a twin card (card {} is linked to card {}): refused", msisdn,
-                        main->id, *main->twin));
+        throw sim::InputError(_f("MSISDN {} already has a twin card (card {} is linked to card {}): refused",
+                                 msisdn, main->id, *main->twin));
     }
     return *main;
 }
@@ -301,10 +296,10 @@ CardRecord main_card_for_twin(const std::vector<CardRecord>& holders, std::strin
 void check_activation_profile(const Profile& profile) {
     if (profile.offer.twin) {
         throw sim::InputError(
-            fmt::format("profile {} is a twin card offer: activate it with `provisioner twin --msisdn N` (it "
-                        "shares a main "
-                        "card's number)",
-                        profile.id));
+            _f("profile {} is a twin card offer: activate it with `provisioner twin --msisdn N` (it "
+               "shares a main "
+               "card's number)",
+               profile.id));
     }
 }
 
@@ -317,11 +312,11 @@ NewCardKind classify_new_card(const std::optional<CardRecord>& known, const std:
     if (!known || known->state == CardState::released) {
         if (pool_job) return NewCardKind::FromPool;
         throw sim::InputError(
-            fmt::format("the card in reader {} is not a stock card of the journal (blank or unknown ICCID); "
-                        "`replace` and `twin` "
-                        "personalise a blank card from the agency's stock pool with --pool ORDER_FILE; "
-                        "nothing was written",
-                        reader));
+            _f("the card in reader {} is not a stock card of the journal (blank or unknown ICCID); "
+               "`replace` and `twin` "
+               "personalise a blank card from the agency's stock pool with --pool ORDER_FILE; "
+               "nothing was written",
+               reader));
     }
     const CardRecord& c = *known;
     if (is_stock(c)) return NewCardKind::Stock;
@@ -334,18 +329,17 @@ NewCardKind classify_new_card(const std::optional<CardRecord>& known, const std:
         case CardState::quarantined:
             if (pool_job && c.job_id == *pool_job) return NewCardKind::FromPool;  // resumed by issue_card
             throw sim::InputError(
-                fmt::format("the card in reader {} is {} of job {}, not finished: finish it with "
-                            "`provisioner issue --resume` "
-                            "(or --pool with its order); nothing was written",
-                            reader, describe_card(c), c.job_id));
+                _f("the card in reader {} is {} of job {}, not finished: finish it with "
+                   "`provisioner issue --resume` "
+                   "(or --pool with its order); nothing was written",
+                   reader, describe_card(c), c.job_id));
         case CardState::issued:
-            throw sim::InputError(
-                fmt::format("the card in reader {} is {} with the number {}: not a stock card", reader,
-                            describe_card(c), c.identity.msisdn.value_or("-")));
+            throw sim::InputError(_f("the card in reader {} is {} with the number {}: not a stock card",
+                                     reader, describe_card(c), c.identity.msisdn.value_or("-")));
         default:
-            throw sim::InputError(
-                fmt::format("the card in reader {} is {}{}: not a stock card", reader, describe_card(c),
-                            c.identity.msisdn ? fmt::format(" with the number {}", *c.identity.msisdn) : ""));
+            throw sim::InputError(_f("the card in reader {} is {}{}: not a stock card", reader,
+                                     describe_card(c),
+                                     c.identity.msisdn ? _f(" with the number {}", *c.identity.msisdn) : ""));
     }
 }
 

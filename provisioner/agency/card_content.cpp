@@ -4,6 +4,7 @@
 
 #include "agency/agency_flows.hpp"
 #include "agency/agency_rules.hpp"
+#include "i18n/messages.hpp"
 #include "sim/chv.hpp"
 #include "sim/code_presenter.hpp"
 #include "sim/error.hpp"
@@ -94,7 +95,7 @@ sim::CodePresenter old_card_presenter(sim::Chv& chv, const std::string& reader, 
                     "the old card asks for PIN1 before its contacts can be read: give the customer's PIN1 "
                     "with --old-pin-file or --old-pin-env (or run on a terminal to be asked)");
             }
-            return prompt.code("the old card's PIN1");
+            return prompt.code(_("the old card's PIN1"));
         },
         rule);
 }
@@ -146,8 +147,7 @@ void read_all(sim::Card& card, sim::CodePresenter& pin, OldCardContent& content)
 }  // namespace
 
 std::string old_card_unreadable(const std::string& reader, const std::string& why) {
-    return fmt::format("old card in reader {} could not be read ({}); contacts and SMS not copied", reader,
-                       why);
+    return _f("old card in reader {} could not be read ({}); contacts and SMS not copied", reader, why);
 }
 
 std::optional<OldCardContent> read_old_card(sim::Card& card, const std::string& reader,
@@ -158,16 +158,16 @@ std::optional<OldCardContent> read_old_card(sim::Card& card, const std::string& 
         const auto iccid = sim::read_iccid(card).iccid;  // a factory value that is no ICCID counts as blank
         if (!iccid) {
             warnings.push_back(
-                fmt::format("old card in reader {}: EF.ICCID is blank or unreadable; contacts and SMS "
-                            "not copied",
-                            reader));
+                _f("old card in reader {}: EF.ICCID is blank or unreadable; contacts and SMS "
+                   "not copied",
+                   reader));
             return std::nullopt;
         }
         if (*iccid != expected_iccid) {
             throw sim::InputError(
-                fmt::format("the card in the old-card reader {} has ICCID {}, but the card being "
-                            "replaced is {}: nothing was written",
-                            reader, *iccid, expected_iccid));
+                _f("the card in the old-card reader {} has ICCID {}, but the card being "
+                   "replaced is {}: nothing was written",
+                   reader, *iccid, expected_iccid));
         }
         OldCardContent content;
         sim::Chv chv(card);
@@ -209,16 +209,15 @@ CopyReport copy_content(sim::Card& card, const OldCardContent& content) {
             info.reset();
         }
         if (!target || !info) {
-            report.warnings.push_back(
-                fmt::format("{}: the new card has no such file; {} record(s) not copied", file.label,
-                            file.records.size()));
+            report.warnings.push_back(_f("{}: the new card has no such file; {} record(s) not copied",
+                                         file.label, file.records.size()));
             continue;
         }
         if (!file.adn && info->record_length != file.record_length) {
             report.warnings.push_back(
-                fmt::format("{}: records of {} bytes on the new card, {} on the old one; {} SMS "
-                            "not copied",
-                            file.label, info->record_length, file.record_length, file.records.size()));
+                _f("{}: records of {} bytes on the new card, {} on the old one; {} SMS "
+                   "not copied",
+                   file.label, info->record_length, file.record_length, file.records.size()));
             continue;
         }
         // What each old record becomes, and which new records hold something already (a re-run finds its own
@@ -260,22 +259,20 @@ CopyReport copy_content(sim::Card& card, const OldCardContent& content) {
             card.update_record(*target, placed[k], bytes);
             if (card.read_record(*target, placed[k], info->record_length) != bytes) {
                 throw sim::ReadBackMismatch(
-                    fmt::format("{} record {} on the new card reads back differently after the copy",
-                                file.label, placed[k]));
+                    _f("{} record {} on the new card reads back differently after the copy", file.label,
+                       placed[k]));
             }
         }
         const std::size_t copied = file.records.size() - lost;
         (file.adn ? report.contacts : report.messages) += copied;
         if (lost > 0) {
             report.warnings.push_back(
-                fmt::format("{}: the new card's file is full; {} record(s) not copied", file.label, lost));
+                _f("{}: the new card's file is full; {} record(s) not copied", file.label, lost));
         }
-        if (cut)
-            report.warnings.push_back(
-                fmt::format("{}: some contact names were shortened to fit", file.label));
+        if (cut) report.warnings.push_back(_f("{}: some contact names were shortened to fit", file.label));
         if (dropped) {
-            report.warnings.push_back(fmt::format(
-                "{}: numbers longer than 20 digits (continued in EF.EXT1) were cut to 20", file.label));
+            report.warnings.push_back(
+                _f("{}: numbers longer than 20 digits (continued in EF.EXT1) were cut to 20", file.label));
         }
     }
     return report;

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "agency/agency_rules.hpp"
+#include "i18n/messages.hpp"
 #include "identity/sealing.hpp"
 #include "sim/adm_guard.hpp"
 #include "sim/bytes.hpp"
@@ -34,7 +35,7 @@ unsigned parse_unsigned(std::string_view text, std::string_view what, unsigned l
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value < low ||
         value > high) {
-        throw sim::InputError(fmt::format("{} '{}': expected a number from {} to {}", what, text, low, high));
+        throw sim::InputError(_f("{} '{}': expected a number from {} to {}", what, text, low, high));
     }
     return value;
 }
@@ -55,7 +56,7 @@ std::set<std::string> parse_holidays(std::string_view text) {
         try {
             out.insert(contract_date(line));
         } catch (const sim::InputError& e) {
-            throw sim::InputError(fmt::format("public holidays: {}", e.what()));
+            throw sim::InputError(_f("public holidays: {}", e.what()));
         }
     }
     return out;
@@ -86,7 +87,7 @@ void check_effective_date(std::string_view today, std::string_view effective,
     const std::string last = last_effective_date(today, calendar);
     // Text compares as dates: both are YYYY-MM-DD.
     if (date < today || date > last) {
-        throw sim::SafetyRefusal(fmt::format(
+        throw sim::SafetyRefusal(_f(
             "--effective {}: an offer change takes effect on a date chosen within {} working days (002 art. "
             "16.2; Monday to Friday less the public holidays): from {} to {}; nothing was written",
             date, calendar.working_days, today, last));
@@ -108,15 +109,14 @@ void check_fleet_join(const std::vector<Job>& jobs, std::string_view reference, 
     const bool exists =
         std::any_of(jobs.begin(), jobs.end(), [&](const Job& j) { return j.fleet == reference; });
     if (!exists) {
-        throw sim::InputError(fmt::format(
+        throw sim::InputError(_f(
             "--fleet {}: no such fleet in the journal (a fleet starts with a fleet order, `issue`); nothing "
             "was written",
             reference));
     }
     if (!is_fleet_offer(offer)) {
-        throw sim::SafetyRefusal(
-            fmt::format("--fleet {}: offer {} refused by the rule {}; nothing was written", reference, offer,
-                        kFleetRule));
+        throw sim::SafetyRefusal(_f("--fleet {}: offer {} refused by the rule {}; nothing was written",
+                                    reference, offer, kFleetRule));
     }
 }
 
@@ -125,7 +125,7 @@ DeskCode parse_desk_code(std::string_view name) {
     if (name == "puk1" || name == "puk") return DeskCode::Puk1;
     if (name == "pin2") return DeskCode::Pin2;
     if (name == "puk2") return DeskCode::Puk2;
-    throw sim::InputError(fmt::format("--code '{}': expected puk1, pin2 or puk2", name));
+    throw sim::InputError(_f("--code '{}': expected puk1, pin2 or puk2", name));
 }
 
 std::string_view to_string(DeskCode code) {
@@ -150,7 +150,7 @@ std::string document_fingerprint(std::string_view reference, const TransportKey&
         if (c == ' ' || c == '\t' || c == '-' || c == '.') continue;
         normal += static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
     }
-    if (normal.empty()) throw sim::InputError("--id-document: the reference is empty");
+    if (normal.empty()) throw sim::InputError(_("--id-document: the reference is empty"));
     constexpr std::string_view kSalt = "opt-sim agency desk";
     constexpr std::string_view kInfo = "identity document fingerprint v1";
     const sim::Bytes salt(kSalt.begin(), kSalt.end());

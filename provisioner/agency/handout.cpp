@@ -1,9 +1,8 @@
 #include "agency/handout.hpp"
 
-#include <cstdlib>
-
 #include <fmt/format.h>
 
+#include "i18n/messages.hpp"   // requested_message_locale
 #include "output/outputs.hpp"  // group_iccid
 #include "output/secure_file.hpp"
 #include "sim/error.hpp"
@@ -125,7 +124,7 @@ void write_facts(SecureFileWriter& out, const Wording& w, const HandoutFacts& f)
 
 void write_codes(SecureFileWriter& out, const Wording& w, const HandoutFacts& f) {
     if (f.kind == HandoutKind::puk) {
-        if (!f.puk) throw sim::InputError("a PUK sheet needs the card's PUK");
+        if (!f.puk) throw sim::InputError(_("a PUK sheet needs the card's PUK"));
         out.append(fmt::format("{}{} ", w.puk_heading, w.colon));
         const auto puk = f.puk->reveal();  // ASCII digits, straight into the wiped buffer
         out.append(std::string_view(reinterpret_cast<const char*>(puk.data()), puk.size()));
@@ -157,12 +156,7 @@ HandoutLanguage parse_handout_language(std::string_view text) {
 }
 
 HandoutLanguage handout_language_from_environment() {
-    for (const char* name : {"LC_ALL", "LC_MESSAGES", "LANG"}) {
-        const char* value = std::getenv(name);
-        if (value == nullptr || *value == '\0') continue;
-        return std::string_view(value).starts_with("fr") ? HandoutLanguage::fr : HandoutLanguage::en;
-    }
-    return HandoutLanguage::en;
+    return requested_message_locale().starts_with("fr") ? HandoutLanguage::fr : HandoutLanguage::en;
 }
 
 std::string printed_number(std::string_view msisdn) {

@@ -3,7 +3,9 @@
 // instructions for that case (operator rules: 002 art. 6 for the codes and loss/theft, art. 9.1.5 voicemail,
 // art. 9.3.7 twin card, 001 for the PUK at the desk). Plain UTF-8 text, one A4 page, in the customer's
 // language: French, or English for visitors. It is a customer document, so its wording lives here as two
-// texts rather than in the message catalogue of the staff's screens.
+// texts rather than in the message catalogue of the staff's screens (po/fr.po): the sheet's language is the
+// customer's (--handout-lang), not the clerk's locale that gettext follows, and each text is read and
+// reviewed as a whole, the same on every station whatever locales it has.
 #pragma once
 
 #include <filesystem>
@@ -20,8 +22,8 @@ enum class HandoutLanguage { fr, en };
 
 // "fr" or "en"; anything else is an InputError naming --handout-lang.
 HandoutLanguage parse_handout_language(std::string_view text);
-// The staff's message language: French when LC_ALL, else LC_MESSAGES, else LANG starts with "fr", else
-// English.
+// The default sheet language, the staff's message language (requested_message_locale, i18n/messages.hpp):
+// French when LC_ALL, else LC_MESSAGES, else LANG starts with "fr", else English.
 HandoutLanguage handout_language_from_environment();
 
 struct HandoutFacts {

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "agency/agency_rules.hpp"
+#include "i18n/messages.hpp"
 #include "sim/error.hpp"
 #include "store/journal.hpp"
 
@@ -39,14 +40,13 @@ int days_setting(std::string_view option, const char* env_value, int fallback, s
     std::string source = std::string(name);
     if (text.empty() && env_value != nullptr && *env_value != '\0') {
         text = env_value;
-        source = fmt::format("{} (from the environment)", name);
+        source = _f("{} (from the environment)", name);
     }
     if (text.empty()) return fallback;
     int value = -1;
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (!digits(text) || ec != std::errc() || end != text.data() + text.size() || value > kMaxDays) {
-        throw sim::InputError(
-            fmt::format("{} '{}': expected a number of days from 0 to {}", source, text, kMaxDays));
+        throw sim::InputError(_f("{} '{}': expected a number of days from 0 to {}", source, text, kMaxDays));
     }
     return value;
 }
@@ -62,7 +62,7 @@ TerminationDates termination_dates(std::string_view requested_on, const std::opt
     if (effective) {
         effective_on = date_text(as_days(*effective));
         if (effective_on < notice_end) {
-            throw sim::SafetyRefusal(fmt::format(
+            throw sim::SafetyRefusal(_f(
                 "termination effective {} is before the end of the notice ({} days from the request of {}: "
                 "{}; 002 art. 14): refused, nothing was written",
                 effective_on, notice_days, requested_on, notice_end));
@@ -73,9 +73,9 @@ TerminationDates termination_dates(std::string_view requested_on, const std::opt
 
 std::string declaration_time(std::string_view text, std::string_view now_text) {
     const auto fail = [&](std::string_view why) {
-        return sim::InputError(fmt::format(
-            "--declared-at '{}': {} (expected UTC YYYY-MM-DDTHH:MM[:SS[.mmm]]Z, e.g. 2026-12-05T07:45Z)",
-            text, why));
+        return sim::InputError(
+            _f("--declared-at '{}': {} (expected UTC YYYY-MM-DDTHH:MM[:SS[.mmm]]Z, e.g. 2026-12-05T07:45Z)",
+               text, why));
     };
     if (text.size() < 17 || text.back() != 'Z' || text[10] != 'T') throw fail("not a UTC time");
     (void)as_days(text.substr(0, 10));  // a real calendar day (InputError names it otherwise)

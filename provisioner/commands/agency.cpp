@@ -25,6 +25,7 @@
 #include "commands/change_file_options.hpp"
 #include "commands/commands.hpp"
 #include "commands/handout_options.hpp"
+#include "i18n/messages.hpp"
 #include "output/back_office.hpp"
 #include "session.hpp"
 #include "sim/error.hpp"
@@ -147,7 +148,7 @@ std::unique_ptr<Pool> pool_of(const std::string& pool, const AgencyKeys& keys) {
 void check_iccid_text(const std::string& iccid) {
     const bool digits = std::all_of(iccid.begin(), iccid.end(), [](char c) { return c >= '0' && c <= '9'; });
     if (!digits || iccid.size() < 18 || iccid.size() > 20) {
-        throw sim::InputError(fmt::format("--iccid '{}': expected 18 to 20 digits", iccid));
+        throw sim::InputError(_f("--iccid '{}': expected 18 to 20 digits", iccid));
     }
 }
 
@@ -167,8 +168,8 @@ void require_free_number(Journal& journal, const std::string& msisdn,
         // Issued with the number by its order: only that card itself may be activated with it (checked once
         // the card in the reader is known).
         if (!except && c.state == CardState::issued) continue;
-        throw MsisdnInUse(fmt::format("MSISDN {} is in use by card {} (ICCID {}, {}): nothing was written",
-                                      msisdn, c.id, c.identity.iccid, to_string(c.state)));
+        throw MsisdnInUse(_f("MSISDN {} is in use by card {} (ICCID {}, {}): nothing was written", msisdn,
+                             c.id, c.identity.iccid, to_string(c.state)));
     }
 }
 
@@ -183,7 +184,7 @@ void print_result(bool json, const std::string& verb, const Json& body, const st
 }
 
 void warn_all(const std::vector<std::string>& warnings) {
-    for (const auto& w : warnings) std::cerr << "warning: " << w << '\n';
+    for (const auto& w : warnings) std::cerr << _f("warning: {}", w) << '\n';
 }
 
 // The card in the new-card reader made ready for the customer's number: a stock card (personalised first from
@@ -219,7 +220,7 @@ PinPolicy first_pin_policy(ProfileDirectory& profiles, const NewCardCheck& check
 }
 
 std::string offer_note(const PreparedCard& card) {
-    return card.offer_change.empty() ? "" : fmt::format("offer changed on the card: {}\n", card.offer_change);
+    return card.offer_change.empty() ? "" : _f("offer changed on the card: {}\n", card.offer_change);
 }
 
 // ---- the customer's sheet (agency/handout.hpp) ----------------------------------------------------------
@@ -264,8 +265,8 @@ void run_activate(const ActivateOptions& o) {
         const auto on_card = sim::read_iccid(card).iccid;
         if (on_card != o.iccid) {
             throw sim::InputError(
-                fmt::format("the card in reader {} has ICCID {}, not {} (--iccid): nothing was written",
-                            reader, on_card.value_or("(blank)"), o.iccid));
+                _f("the card in reader {} has ICCID {}, not {} (--iccid): nothing was written", reader,
+                   on_card.value_or("(blank)"), o.iccid));
         }
     }
     const PreparedCard ready = prepare_new_card(
@@ -282,13 +283,12 @@ void run_activate(const ActivateOptions& o) {
         station);
     const std::string line = append_or_explain(changes, make_activation(active, station));
     o.common.handout.write(sheet(HandoutKind::activation, active, offer, pins.pin1, date), language);
-    print_result(
-        o.common.json, "activate",
-        Json{{"card", to_json(active)},
-             {"offer_change", ready.offer_change},
-             {"changes_file", changes.string()},
-             {"change_record", line}},
-        fmt::format("activated card {} (ICCID {}, IMSI {}): MSISDN {} written to {} EF.MSISDN file(s), offer "
+    print_result(o.common.json, "activate",
+                 Json{{"card", to_json(active)},
+                      {"offer_change", ready.offer_change},
+                      {"changes_file", changes.string()},
+                      {"change_record", line}},
+                 _f("activated card {} (ICCID {}, IMSI {}): MSISDN {} written to {} EF.MSISDN file(s), offer "
                     "{}, contract from {}\n{}HLR activation record appended to {}\n",
                     active.id, active.identity.iccid, active.identity.imsi, msisdn, files, offer.id, date,
                     offer_note(ready), changes.string()));
@@ -312,7 +312,7 @@ void run_replace(const ReplaceOptions& o) {
     if (request.iccid) check_iccid_text(*request.iccid);
     if (!o.old_reader.empty() && o.old_reader == o.common.reader) {
         throw sim::InputError(
-            "--old-reader and --reader name the same reader: the old and the new card need one each");
+            _("--old-reader and --reader name the same reader: the old and the new card need one each"));
     }
     const std::string date = contract_start(o.common);
     const AgencyKeys keys = keys_of(o.common);
@@ -362,9 +362,9 @@ void run_replace(const ReplaceOptions& o) {
     facts.old_card_blocked = reason == Reason::Lost || reason == Reason::Stolen;
     o.common.handout.write(facts, language);
     const bool fresh = ready.check.kind == NewCardKind::FromPool;
-    const std::string copied_text = content ? fmt::format("copied from the old card: {} contact(s), {} SMS\n",
-                                                          copied.contacts, copied.messages)
-                                            : "";
+    const std::string copied_text =
+        content ? _f("copied from the old card: {} contact(s), {} SMS\n", copied.contacts, copied.messages)
+                : "";
     print_result(
         o.common.json, "replace",
         Json{{"reason", to_string(reason)},
@@ -376,14 +376,13 @@ void run_replace(const ReplaceOptions& o) {
              {"warnings", warnings},
              {"changes_file", changes.string()},
              {"change_record", line}},
-        fmt::format(
-            "old card {} (ICCID {}, IMSI {}): {} ({})\nnew card {} (ICCID {}, IMSI {}){}: MSISDN {} "
-            "written to {} EF.MSISDN file(s), offer {}, from {}\n{}{}SIM-swap record appended to {}\n",
-            result.old_card.id, result.old_card.identity.iccid, result.old_card.identity.imsi,
-            to_string(result.old_card.state), to_string(reason), result.new_card.id,
-            result.new_card.identity.iccid, result.new_card.identity.imsi,
-            fresh ? " personalised now from the pool" : "", result.new_card.identity.msisdn.value_or("-"),
-            files, result.new_card.profile, date, offer_note(ready), copied_text, changes.string()));
+        _f("old card {} (ICCID {}, IMSI {}): {} ({})\nnew card {} (ICCID {}, IMSI {}){}: MSISDN {} "
+           "written to {} EF.MSISDN file(s), offer {}, from {}\n{}{}SIM-swap record appended to {}\n",
+           result.old_card.id, result.old_card.identity.iccid, result.old_card.identity.imsi,
+           to_string(result.old_card.state), to_string(reason), result.new_card.id,
+           result.new_card.identity.iccid, result.new_card.identity.imsi,
+           fresh ? _(" personalised now from the pool") : "", result.new_card.identity.msisdn.value_or("-"),
+           files, result.new_card.profile, date, offer_note(ready), copied_text, changes.string()));
 }
 
 // ---- twin -----------------------------------------------------------------------------------------------
@@ -435,12 +434,11 @@ void run_twin(const TwinOptions& o) {
              {"offer_change", ready.offer_change},
              {"changes_file", changes.string()},
              {"change_record", line}},
-        fmt::format(
-            "twin card {} (ICCID {}, IMSI {}){} linked to card {} (ICCID {}): MSISDN {} written to {} "
-            "EF.MSISDN file(s), offer {}, from {}\n{}Twin-link record appended to {}\n",
-            twin.id, twin.identity.iccid, twin.identity.imsi, fresh ? " personalised now from the pool" : "",
-            main_now.id, main_now.identity.iccid, twin.identity.msisdn.value_or("-"), files, offer.id, date,
-            offer_note(ready), changes.string()));
+        _f("twin card {} (ICCID {}, IMSI {}){} linked to card {} (ICCID {}): MSISDN {} written to {} "
+           "EF.MSISDN file(s), offer {}, from {}\n{}Twin-link record appended to {}\n",
+           twin.id, twin.identity.iccid, twin.identity.imsi,
+           fresh ? _(" personalised now from the pool") : "", main_now.id, main_now.identity.iccid,
+           twin.identity.msisdn.value_or("-"), files, offer.id, date, offer_note(ready), changes.string()));
 }
 
 // ---- options --------------------------------------------------------------------------------------------

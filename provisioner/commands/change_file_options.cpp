@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "agency/agency_rules.hpp"
+#include "i18n/messages.hpp"
 #include "sim/error.hpp"
 
 namespace provisioner {
@@ -33,9 +34,9 @@ std::vector<std::string> append_or_explain(const std::filesystem::path& file,
         std::string missing;
         for (std::size_t i = done; i < lines.size(); ++i) missing += lines[i];
         throw sim::Error(
-            fmt::format("the journal is updated, but the change record could not be appended to "
-                        "{} ({}); append this to it by hand:\n{}",
-                        file.string(), e.what(), missing));
+            _f("the journal is updated, but the change record could not be appended to "
+               "{} ({}); append this to it by hand:\n{}",
+               file.string(), e.what(), missing));
     }
     return lines;
 }

@@ -20,6 +20,7 @@
 #include "commands/card_access_options.hpp"
 #include "commands/commands.hpp"
 #include "commands/handout_options.hpp"
+#include "i18n/messages.hpp"
 #include "identity/keys.hpp"
 #include "identity/sealing.hpp"
 #include "io/unique_fd.hpp"
@@ -34,8 +35,8 @@ using namespace agency;
 // The setting's variable (docs/agency.md "Settings").
 constexpr const char* kDailyLimitEnv = "SIM_PUK_DAILY_LIMIT";
 constexpr unsigned kDefaultDailyLimit = 3;
-constexpr std::string_view kPukRule =
-    "the PUK is given at an agency on showing an identity document (001_): give --id-document REF";
+constexpr const char* kPukRule =  // translated where it is shown
+    N_("the PUK is given at an agency on showing an identity document (001_): give --id-document REF");
 
 struct PukOptions {
     CardAccessOptions access;  // store, station, transport keys
@@ -57,11 +58,11 @@ unsigned daily_limit(const PukOptions& o) {
 // Who asks, checked before anything is opened. PUK1 is the customer's: only on an identity document.
 void check_requester(const PukOptions& o, DeskCode code) {
     if (!o.id_document.empty() && !o.technician.empty())
-        throw sim::InputError("--id-document and --technician: give one (who asks for the code)");
+        throw sim::InputError(_("--id-document and --technician: give one (who asks for the code)"));
     if (o.id_document.empty() && (code == DeskCode::Puk1 || o.technician.empty())) {
         throw sim::SafetyRefusal(
-            fmt::format("refused: {}{}; nothing was given", kPukRule,
-                        code == DeskCode::Puk1 ? "" : " (or --technician NAME for PIN2 and PUK2)"));
+            _f("refused: {}{}; nothing was given", _(kPukRule),
+               code == DeskCode::Puk1 ? "" : _(" (or --technician NAME for PIN2 and PUK2)")));
     }
     if (!o.technician.empty()) validate_holder_reference(o.technician);
 }
@@ -71,7 +72,7 @@ CardRecord card_of(Journal& journal, const PukOptions& o) {
     if (!o.iccid.empty()) {
         const auto found = journal.show(o.iccid);
         if (!found || found->identity.iccid != o.iccid)
-            throw NotFound(fmt::format("no card with ICCID {} in the journal", o.iccid));
+            throw NotFound(_f("no card with ICCID {} in the journal", o.iccid));
         return *found;
     }
     const std::string number = canonical_msisdn(o.msisdn);
@@ -81,10 +82,10 @@ CardRecord card_of(Journal& journal, const PukOptions& o) {
             if (is_live(c.state) && was_issued(c.state)) live.push_back(std::move(c));
         }
     }
-    if (live.empty()) throw NotFound(fmt::format("no card in service holds the number {}", number));
+    if (live.empty()) throw NotFound(_f("no card in service holds the number {}", number));
     if (live.size() > 1) {
-        throw sim::InputError(fmt::format("the number {} is held by {} cards (a twin pair): give --iccid",
-                                          number, live.size()));
+        throw sim::InputError(
+            _f("the number {} is held by {} cards (a twin pair): give --iccid", number, live.size()));
     }
     return live.front();
 }
@@ -98,18 +99,17 @@ sim::SecretBytes code_of(const KeyMaterial& codes, DeskCode code) {
         case DeskCode::Puk2:
             return codes.puk2;
     }
-    throw sim::InputError("unknown code");
+    throw sim::InputError(_("unknown code"));
 }
 
 // A new file only its owner can read: never an existing one (it could be a link elsewhere).
 void write_code_file(const std::string& path, const sim::SecretBytes& code) {
     UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
-    if (fd.get() < 0)
-        throw sim::InputError(fmt::format("--out {}: cannot create it (it must not exist yet)", path));
+    if (fd.get() < 0) throw sim::InputError(_f("--out {}: cannot create it (it must not exist yet)", path));
     const auto bytes = code.reveal();
     if (::write(fd.get(), bytes.data(), bytes.size()) != static_cast<ssize_t>(bytes.size()) ||
         ::write(fd.get(), "\n", 1) != 1) {
-        throw sim::Error(fmt::format("--out {}: write failed", path));
+        throw sim::Error(_f("--out {}: write failed", path));
     }
 }
 
@@ -117,22 +117,23 @@ void run_puk(const PukOptions& o) {
     o.access.check();
     const DeskCode code = parse_desk_code(o.code);
     check_requester(o, code);
-    if (o.iccid.empty() == o.msisdn.empty()) throw sim::InputError("give the card with --iccid or --msisdn");
+    if (o.iccid.empty() == o.msisdn.empty())
+        throw sim::InputError(_("give the card with --iccid or --msisdn"));
     const unsigned limit = daily_limit(o);
     const agency::HandoutLanguage language = o.handout.language();
     if (!o.handout.file.empty() && (code != DeskCode::Puk1 || !o.out.empty()))
-        throw sim::InputError("--handout is the customer's PUK1 sheet: not with --code pin2|puk2 or --out");
+        throw sim::InputError(
+            _("--handout is the customer's PUK1 sheet: not with --code pin2|puk2 or --out"));
     const TransportKeys keys = o.access.required_transport_keys();
     const auto journal = open_existing_journal(o.access.store_url());
     const CardRecord card = card_of(*journal, o);
     if (!was_issued(card.state)) {
-        throw sim::SafetyRefusal(
-            fmt::format("card {} (ICCID {}) is {}: no code is given for a card not issued", card.id,
-                        card.identity.iccid, to_string(card.state)));
+        throw sim::SafetyRefusal(_f("card {} (ICCID {}) is {}: no code is given for a card not issued",
+                                    card.id, card.identity.iccid, to_string(card.state)));
     }
     if (!card.secrets || !card.secrets->codes) {
         throw sim::InputError(
-            fmt::format("card {} (ICCID {}) has no codes in the journal", card.id, card.identity.iccid));
+            _f("card {} (ICCID {}) has no codes in the journal", card.id, card.identity.iccid));
     }
     // Opened before the request is journaled: a wrong key file gives nothing and counts nothing.
     const KeyMaterial codes = open_card_secrets(*card.secrets, keys, scope_of(card));
@@ -155,7 +156,7 @@ void run_puk(const PukOptions& o) {
         facts.date = agency::today_local();
         facts.puk = value;
         o.handout.write(facts, language);
-        std::cout << fmt::format(
+        std::cout << _f(
             "{} of card {} (ICCID {}) written to the customer's sheet {} (mode 0600); "
             "request journaled\n",
             label, card.id, card.identity.iccid, o.handout.file);
@@ -163,12 +164,12 @@ void run_puk(const PukOptions& o) {
     }
     if (!o.out.empty()) {
         write_code_file(o.out, value);
-        std::cout << fmt::format("{} of card {} (ICCID {}) written to {} (mode 0600); request journaled\n",
-                                 label, card.id, card.identity.iccid, o.out);
+        std::cout << _f("{} of card {} (ICCID {}) written to {} (mode 0600); request journaled\n", label,
+                        card.id, card.identity.iccid, o.out);
         return;
     }
-    std::cout << fmt::format("{} of card {} (ICCID {}, MSISDN {}): ", label, card.id, card.identity.iccid,
-                             card.identity.msisdn.value_or("-"));
+    std::cout << _f("{} of card {} (ICCID {}, MSISDN {}): ", label, card.id, card.identity.iccid,
+                    card.identity.msisdn.value_or("-"));
     const auto bytes = value.reveal();
     std::cout.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
     std::cout << "\n" << std::flush;

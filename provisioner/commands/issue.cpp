@@ -12,6 +12,7 @@
 #include "commands/card_access_options.hpp"
 #include "commands/commands.hpp"
 #include "commands/order_outputs.hpp"
+#include "i18n/messages.hpp"
 #include "identity/transport_key.hpp"
 #include "order/order.hpp"
 #include "sim/drivers/card_driver.hpp"
@@ -46,18 +47,17 @@ extern "C" void on_interrupt(int) {
 
 void print_report(const StationReport& report, JobId job, Journal& journal) {
     const auto counts = journal.counts(job);
-    std::cout << fmt::format(
+    std::cout << _f(
         "\nissued {} card(s) this run, {} failed ({} refused for safety), in {:.1f} s ({:.0f} cards/h)\n",
         report.issued, report.failed, report.refused, report.seconds, report.cards_per_hour());
     if (!report.halted_for_safety.empty())
-        std::cout << fmt::format("station stopped for safety: {}\n", report.halted_for_safety);
+        std::cout << _f("station stopped for safety: {}\n", report.halted_for_safety);
     for (const auto& r : report.readers) {
-        std::cout << fmt::format("  {:<28} issued {:>4}  failed {:>3}  refused {:>3}\n", r.reader, r.issued,
-                                 r.failed, r.refused);
+        std::cout << _f("  {:<28} issued {:>4}  failed {:>3}  refused {:>3}\n", r.reader, r.issued, r.failed,
+                        r.refused);
     }
-    std::cout << fmt::format("order: {} ordered = {} issued + {} in progress + {} quarantined + {} unused\n",
-                             counts.ordered, counts.issued, counts.in_progress, counts.quarantined,
-                             counts.unused);
+    std::cout << _f("order: {} ordered = {} issued + {} in progress + {} quarantined + {} unused\n",
+                    counts.ordered, counts.issued, counts.in_progress, counts.quarantined, counts.unused);
 }
 
 // A card refused for safety (not in the order, keys that do not prove, another card type...) was set aside
@@ -77,8 +77,8 @@ void wait_for_cards_in_flight(Journal& journal, JobId job) {
     constexpr auto kStall = std::chrono::seconds(15);
     auto counts = journal.counts(job);
     if (counts.in_progress == 0) return;
-    std::cout << fmt::format("pool empty: waiting for {} card(s) still in progress (other stations)\n",
-                             counts.in_progress)
+    std::cout << _f("pool empty: waiting for {} card(s) still in progress (other stations)\n",
+                    counts.in_progress)
               << std::flush;
     auto last_change = Clock::now();
     while (counts.in_progress > 0 && !g_stop.load() && Clock::now() - last_change < kStall) {
@@ -101,9 +101,9 @@ int run(const IssueOptions& o) {
     if (order.vendor_keyed && order.keys.op_index) {
         if (!op_keys) {
             throw sim::InputError(
-                fmt::format("order {}: its cards are vendor-keyed (EKI): give --op-keys FILE "
-                            "(or ${}) holding OP {}",
-                            order.id, kOpKeyEnv, *order.keys.op_index));
+                _f("order {}: its cards are vendor-keyed (EKI): give --op-keys FILE "
+                   "(or ${}) holding OP {}",
+                   order.id, kOpKeyEnv, *order.keys.op_index));
         }
         (void)op_keys->get(*order.keys.op_index);
     }
@@ -145,7 +145,7 @@ int run(const IssueOptions& o) {
     if (order.twin_pairs) {
         // Pairs whose cards were issued but not linked (a run stopped in between) are linked now.
         const auto linked = link_issued_twin_pairs(*journal, order, job.id, ctx.station_id);
-        if (linked > 0) std::cout << fmt::format("twin pairs linked after the run: {}\n", linked);
+        if (linked > 0) std::cout << _f("twin pairs linked after the run: {}\n", linked);
     }
     // From the journal, so a resumed order's outputs cover every card, not just this run's.
     write_order_outputs(o.outputs, order, keys, *journal, job.id);

@@ -20,6 +20,7 @@
 #include "commands/card_access_options.hpp"
 #include "commands/change_file_options.hpp"
 #include "commands/commands.hpp"
+#include "i18n/messages.hpp"
 #include "output/back_office.hpp"
 #include "session.hpp"
 #include "sim/chv.hpp"
@@ -90,16 +91,14 @@ struct CardTest {
 CardRecord target_card(Journal& journal, const LineOptions& o, const CardTest& test, bool pair_ok,
                        std::string_view verb) {
     if (o.msisdn.empty() == o.iccid.empty())
-        throw sim::InputError(fmt::format("{}: give the card by --msisdn or by --iccid (one of them)", verb));
+        throw sim::InputError(_f("{}: give the card by --msisdn or by --iccid (one of them)", verb));
     if (!o.iccid.empty()) {
         const auto found = journal.show(o.iccid);
         if (!found || found->identity.iccid != o.iccid)
-            throw sim::InputError(
-                fmt::format("no card with ICCID {} in the journal: nothing was written", o.iccid));
+            throw sim::InputError(_f("no card with ICCID {} in the journal: nothing was written", o.iccid));
         if (!test.accepts(*found)) {
-            throw sim::InputError(fmt::format("card {} (ICCID {}) is {}, not {}: nothing was written",
-                                              found->id, found->identity.iccid, to_string(found->state),
-                                              test.needs));
+            throw sim::InputError(_f("card {} (ICCID {}) is {}, not {}: nothing was written", found->id,
+                                     found->identity.iccid, to_string(found->state), test.needs));
         }
         return *found;
     }
@@ -113,16 +112,16 @@ CardRecord target_card(Journal& journal, const LineOptions& o, const CardTest& t
     if (matching.empty()) {
         std::string states;
         for (const auto& c : holders)
-            states += fmt::format("{}card {} {}", states.empty() ? "" : ", ", c.id, to_string(c.state));
-        throw sim::InputError(fmt::format("MSISDN {}: no card {} ({}): nothing was written", msisdn,
-                                          test.needs,
-                                          states.empty() ? "the number is not in the journal" : states));
+            states += _f("{}card {} {}", states.empty() ? "" : ", ", c.id, to_string(c.state));
+        throw sim::InputError(
+            _f("MSISDN {}: no card {} ({}): nothing was written", msisdn, test.needs,
+               states.empty() ? std::string(_("the number is not in the journal")) : states));
     }
     if (matching.size() > 1 && !pair_ok) {
         throw sim::InputError(
-            fmt::format("MSISDN {} is held by a twin pair (ICCID {} and {}): name the card with "
-                        "--iccid",
-                        msisdn, matching[0].identity.iccid, matching[1].identity.iccid));
+            _f("MSISDN {} is held by a twin pair (ICCID {} and {}): name the card with "
+               "--iccid",
+               msisdn, matching[0].identity.iccid, matching[1].identity.iccid));
     }
     return matching.front();
 }
@@ -149,37 +148,37 @@ void print_result(const LineOptions& o, const std::string& verb, const std::vect
         return;
     }
     std::cout << text;
-    if (changes != nullptr)
-        std::cout << fmt::format("{} record(s) appended to {}\n", lines.size(), changes->string());
+    if (changes != nullptr) std::cout << _f("{} record(s) appended to {}\n", lines.size(), changes->string());
 }
 
 // ---- block ----------------------------------------------------------------------------------------------
 void run_confirm(const BlockOptions& o) {
     if (!o.reason.empty() || !o.declared_at.empty())
-        throw sim::InputError("block --confirm: --reason and --declared-at belong to the block itself");
+        throw sim::InputError(_("block --confirm: --reason and --declared-at belong to the block itself"));
     const auto journal = open_existing_journal(o.line.access.store_url());
-    const CardRecord card = target_card(*journal, o.line, {is_blocked, "blocked"}, false, "block --confirm");
+    const CardRecord card =
+        target_card(*journal, o.line, {is_blocked, _("blocked")}, false, "block --confirm");
     const CardRecord after = journal->confirm_block(card.id, o.confirmed_by, o.line.access.station());
     const auto block = journal->line_block(card.id);
     print_result(o.line, "block-confirm", {after}, nullptr, {},
                  Json{{"confirmed_by", o.confirmed_by}, {"confirmed_at", block ? block->confirmed_at : ""}},
-                 fmt::format("block of card {} (ICCID {}, MSISDN {}) confirmed ({})\n", after.id,
-                             after.identity.iccid, after.identity.msisdn.value_or("-"), o.confirmed_by));
+                 _f("block of card {} (ICCID {}, MSISDN {}) confirmed ({})\n", after.id, after.identity.iccid,
+                    after.identity.msisdn.value_or("-"), o.confirmed_by));
 }
 
 void run_block(const BlockOptions& o) {
     o.line.access.check();
     if (o.confirm) return run_confirm(o);
-    if (o.reason.empty()) throw sim::InputError("block: --reason lost|stolen is required");
+    if (o.reason.empty()) throw sim::InputError(_("block: --reason lost|stolen is required"));
     if (o.reason != "lost" && o.reason != "stolen")
-        throw sim::InputError(fmt::format("--reason '{}': expected lost or stolen", o.reason));
+        throw sim::InputError(_f("--reason '{}': expected lost or stolen", o.reason));
     if (o.declared_by != "phone" && o.declared_by != "agency")
-        throw sim::InputError(fmt::format("--declared-by '{}': expected phone or agency", o.declared_by));
+        throw sim::InputError(_f("--declared-by '{}': expected phone or agency", o.declared_by));
     const std::string declared_at = o.declared_at.empty() ? "" : declaration_time(o.declared_at, utc_now());
     const auto journal = open_existing_journal(o.line.access.store_url());
     const auto changes = changes_file(o.line);
     const CardRecord card =
-        target_card(*journal, o.line, {has_number_in_service, "in service"}, false, "block");
+        target_card(*journal, o.line, {has_number_in_service, _("in service")}, false, "block");
     const std::string station = o.line.access.station();
     const CardRecord after =
         journal->block_line(BlockRequest{card.id, o.reason, o.declared_by, declared_at}, station);
@@ -188,10 +187,9 @@ void run_block(const BlockOptions& o) {
         changes,
         std::vector{make_line_record(LineRecordKind::block, after, o.reason + "," + o.declared_by, station)});
     const std::string due = block ? block->declared_at : "";
-    print_result(
-        o.line, "block", {after}, &changes, lines,
-        Json{{"declared_at", due}, {"confirm_within_hours", kBlockConfirmation.count()}},
-        fmt::format("card {} (ICCID {}, MSISDN {}) blocked ({}, declared by {} at {}); to be confirmed "
+    print_result(o.line, "block", {after}, &changes, lines,
+                 Json{{"declared_at", due}, {"confirm_within_hours", kBlockConfirmation.count()}},
+                 _f("card {} (ICCID {}, MSISDN {}) blocked ({}, declared by {} at {}); to be confirmed "
                     "within 48 h: provisioner block --confirm --iccid {}\n",
                     after.id, after.identity.iccid, after.identity.msisdn.value_or("-"), o.reason,
                     o.declared_by, due, after.identity.iccid));
@@ -202,14 +200,13 @@ void run_unblock(const UnblockOptions& o) {
     o.line.access.check();
     const auto journal = open_existing_journal(o.line.access.store_url());
     const auto changes = changes_file(o.line);
-    const CardRecord card = target_card(*journal, o.line, {is_blocked, "blocked"}, false, "unblock-line");
+    const CardRecord card = target_card(*journal, o.line, {is_blocked, _("blocked")}, false, "unblock-line");
     const std::string station = o.line.access.station();
     const CardRecord after = journal->unblock_line(card.id, o.note, station);
     const auto lines = append_or_explain(
         changes, std::vector{make_line_record(LineRecordKind::unblock, after, "found", station)});
-    print_result(
-        o.line, "unblock-line", {after}, &changes, lines, Json::object(),
-        fmt::format("card {} (ICCID {}, MSISDN {}) unblocked: {} again\n", after.id, after.identity.iccid,
+    print_result(o.line, "unblock-line", {after}, &changes, lines, Json::object(),
+                 _f("card {} (ICCID {}, MSISDN {}) unblocked: {} again\n", after.id, after.identity.iccid,
                     after.identity.msisdn.value_or("-"), to_string(after.state)));
 }
 
@@ -225,7 +222,7 @@ void run_terminate(const TerminateOptions& o) {
     const auto journal = open_existing_journal(o.line.access.store_url());
     const auto changes = changes_file(o.line);
     const CardRecord card =
-        target_card(*journal, o.line, {in_service_or_blocked, "in service or blocked"}, true, "terminate");
+        target_card(*journal, o.line, {in_service_or_blocked, _("in service or blocked")}, true, "terminate");
     const std::string station = o.line.access.station();
     const auto cards =
         journal->terminate(Termination{card.id, requested, dates.effective_on, dates.hold_until}, station);
@@ -236,17 +233,16 @@ void run_terminate(const TerminateOptions& o) {
                                            station));
     }
     const auto lines = append_or_explain(changes, records);
-    print_result(
-        o.line, "terminate", cards, &changes, lines,
-        Json{{"requested_on", requested},
-             {"effective_on", dates.effective_on},
-             {"notice_days", notice},
-             {"hold_until", dates.hold_until},
-             {"hold_days", hold}},
-        fmt::format("card {} (ICCID {}){} terminated: requested {}, effective {} ({} days' notice); "
+    print_result(o.line, "terminate", cards, &changes, lines,
+                 Json{{"requested_on", requested},
+                      {"effective_on", dates.effective_on},
+                      {"notice_days", notice},
+                      {"hold_until", dates.hold_until},
+                      {"hold_days", hold}},
+                 _f("card {} (ICCID {}){} terminated: requested {}, effective {} ({} days' notice); "
                     "MSISDN {} on hold until {} ({} days)\n",
                     card.id, card.identity.iccid,
-                    cards.size() > 1 ? fmt::format(" and its twin card {}", cards[1].id) : "", requested,
+                    cards.size() > 1 ? _f(" and its twin card {}", cards[1].id) : "", requested,
                     dates.effective_on, notice, card.identity.msisdn.value_or("-"), dates.hold_until, hold));
 }
 
@@ -256,9 +252,9 @@ void run_renumber(const RenumberOptions& o) {
     o.pin1.check();
     if (o.reader.empty() == !o.not_at_hand) {
         throw sim::InputError(
-            "renumber: give --reader R (the card is here: EF.MSISDN is rewritten) or --not-at-hand (the "
-            "change "
-            "is only recorded), one of them");
+            _("renumber: give --reader R (the card is here: EF.MSISDN is rewritten) or --not-at-hand (the "
+              "change "
+              "is only recorded), one of them"));
     }
     const std::string new_msisdn = canonical_msisdn(o.new_msisdn);
     const std::string date = o.date.empty() ? today_local() : contract_date(o.date);
@@ -267,15 +263,14 @@ void run_renumber(const RenumberOptions& o) {
     const auto journal = open_existing_journal(o.line.access.store_url());
     const auto changes = changes_file(o.line);
     CardRecord card =
-        target_card(*journal, o.line, {in_service_or_blocked, "in service or blocked"}, true, "renumber");
+        target_card(*journal, o.line, {in_service_or_blocked, _("in service or blocked")}, true, "renumber");
     // The new number: not held by a live card, not on hold (both checked again in the transaction).
     for (const auto& holder :
          {journal->find_by_msisdn(new_msisdn), journal->find_by_msisdn(msisdn_digits(new_msisdn))}) {
         for (const auto& c : holder) {
             if (is_live(c.state)) {
-                throw MsisdnInUse(
-                    fmt::format("MSISDN {} is in use by card {} (ICCID {}, {}): nothing was written",
-                                new_msisdn, c.id, c.identity.iccid, to_string(c.state)));
+                throw MsisdnInUse(_f("MSISDN {} is in use by card {} (ICCID {}, {}): nothing was written",
+                                     new_msisdn, c.id, c.identity.iccid, to_string(c.state)));
             }
         }
     }
@@ -299,7 +294,7 @@ void run_renumber(const RenumberOptions& o) {
         if (on_card != card.identity.iccid) {
             const auto twin = card.twin ? journal->card(*card.twin) : std::nullopt;
             if (!twin || twin->identity.iccid != on_card) {
-                throw sim::InputError(fmt::format(
+                throw sim::InputError(_f(
                     "the card in reader {} has ICCID {}, not {} (the card of MSISDN {}): nothing was written",
                     reader, on_card, card.identity.iccid, card.identity.msisdn.value_or("-")));
             }
@@ -333,13 +328,12 @@ void run_renumber(const RenumberOptions& o) {
                       {"written_on_card", written},
                       {"efmsisdn_files", files},
                       {"hold_until", hold_until}},
-                 fmt::format("card {} (ICCID {}){}: MSISDN {} -> {} from {} ({}); {} on hold until {}\n",
-                             card.id, card.identity.iccid,
-                             cards.size() > 1 ? fmt::format(" and its twin card {}", cards[1].id) : "",
-                             old_msisdn, new_msisdn, date,
-                             written ? fmt::format("written to {} EF.MSISDN file(s)", files)
-                                     : std::string("recorded, card not at hand"),
-                             old_msisdn, hold_until));
+                 _f("card {} (ICCID {}){}: MSISDN {} -> {} from {} ({}); {} on hold until {}\n", card.id,
+                    card.identity.iccid, cards.size() > 1 ? _f(" and its twin card {}", cards[1].id) : "",
+                    old_msisdn, new_msisdn, date,
+                    written ? _f("written to {} EF.MSISDN file(s)", files)
+                            : std::string(_("recorded, card not at hand")),
+                    old_msisdn, hold_until));
 }
 
 // ---- options --------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@
 #include "code_input.hpp"
 #include "commands/card_access_options.hpp"
 #include "commands/commands.hpp"
+#include "i18n/messages.hpp"
 #include "session.hpp"
 #include "sim/adm_guard.hpp"
 #include "sim/chv.hpp"
@@ -38,7 +39,7 @@ sim::CodeId code_id(const std::string& key) {
     for (const auto id : sim::kAllCodeIds) {
         if (sim::code_key(id) == key) return id;
     }
-    throw sim::InputError(fmt::format("--which {}: expected pin1 or pin2", key));
+    throw sim::InputError(_f("--which {}: expected pin1 or pin2", key));
 }
 
 Json nullable(const std::optional<bool>& v) {
@@ -55,7 +56,7 @@ Json state_json(const sim::CodeState& s) {
 }
 
 std::string yes_no(const std::optional<bool>& v) {
-    return v ? (*v ? "yes" : "no") : "-";
+    return v ? (*v ? _("yes") : _("no")) : "-";
 }
 
 void print_status(const sim::ChvStatus& status, const std::string& reader, bool json) {
@@ -66,8 +67,9 @@ void print_status(const sim::ChvStatus& status, const std::string& reader, bool 
         std::cout << out.dump(2) << '\n';
         return;
     }
-    std::cout << fmt::format("Card in reader '{}'\n{:<6}{:<9}{:<10}{}\n", reader, "code", "enabled",
-                             "verified", "attempts left");
+    std::cout << _f("Card in reader '{}'\n", reader);
+    std::cout << fmt::format("{:<6}{:<9}{:<10}{}\n", _("code"), _("enabled"), _("verified"),
+                             _("attempts left"));
     for (const auto id : sim::kAllCodeIds) {
         const auto& s = status.at(id);
         std::cout << fmt::format("{:<6}{:<9}{:<10}{}\n", sim::code_name(id), yes_no(s.enabled),
@@ -75,15 +77,32 @@ void print_status(const sim::ChvStatus& status, const std::string& reader, bool 
                                  s.attempts_left ? std::to_string(*s.attempts_left) : "-");
     }
     if (status.at(sim::CodeId::Puk1).blocked()) {
-        std::cout << "PUK1 is blocked: the card is unusable (operator rule: more than 10 wrong PUKs); "
-                     "replace it.\n";
+        std::cout << _(
+            "PUK1 is blocked: the card is unusable (operator rule: more than 10 wrong PUKs); "
+            "replace it.\n");
     } else if (status.at(sim::CodeId::Pin1).blocked()) {
-        std::cout
-            << "PIN1 is blocked: unblock it with PUK1 (provisioner pin unblock) or reset it to the operator "
-               "default (provisioner pin reset).\n";
+        std::cout << _(
+            "PIN1 is blocked: unblock it with PUK1 (provisioner pin unblock) or reset it to the "
+            "operator default (provisioner pin reset).\n");
     }
     if (status.at(sim::CodeId::Adm1).blocked())
-        std::cout << "ADM1 is blocked: the card can no longer be personalised.\n";
+        std::cout << _("ADM1 is blocked: the card can no longer be personalised.\n");
+}
+
+// The card's refusal of a code, said again in the staff's language: libsim words its errors in English (a
+// library without a message catalogue), main() prints them; the translation comes first, from the error's
+// type and counter, and only when there is one (in English the library's line says it all).
+void explain_refusal(const sim::Error& e) {
+    if (!messages_translated()) return;
+    if (dynamic_cast<const sim::CardUnusable*>(&e) != nullptr) {
+        std::cerr << _("the card refused the PUK for the last time: it is unusable, replace it") << '\n';
+    } else if (dynamic_cast<const sim::CodeBlocked*>(&e) != nullptr) {
+        std::cerr << _("the code is blocked: unblock it with its PUK (provisioner pin unblock)") << '\n';
+    } else if (const auto* wrong = dynamic_cast<const sim::WrongCode*>(&e)) {
+        std::cerr << (wrong->attempts_left() ? _f("wrong code: {} attempt(s) left", *wrong->attempts_left())
+                                             : std::string(_("wrong code")))
+                  << '\n';
+    }
 }
 
 // Runs one operation on the card, printing the outcome in text or JSON. Errors keep their exit code (main
@@ -107,6 +126,8 @@ void run_on_card(const PinOptions& options, const std::string& operation,
             }
             out["card_unusable"] = dynamic_cast<const sim::CardUnusable*>(&e) != nullptr;
             std::cout << out.dump(2) << '\n';
+        } else {
+            explain_refusal(e);
         }
         throw;
     }
@@ -142,14 +163,14 @@ sim::AdmKeys adm_keys(const CardAccessOptions& access) {
     if (auto keys = access.adm_keys()) return std::move(*keys);
     if (!stdin_is_terminal()) {
         throw sim::InputError(
-            "ADM1: no key given: use --adm-file FILE or --adm-env NAME (stdin is not a terminal)");
+            _("ADM1: no key given: use --adm-file FILE or --adm-env NAME (stdin is not a terminal)"));
     }
     return sim::AdmKeys::single(prompt_hidden("ADM1: "));
 }
 
 std::uint8_t adm_reference(const std::string& text) {
     const auto bytes = sim::from_hex(text, "--adm-reference");
-    if (bytes.size() != 1) throw sim::InputError("--adm-reference: expected one byte in hex, e.g. 0A");
+    if (bytes.size() != 1) throw sim::InputError(_("--adm-reference: expected one byte in hex, e.g. 0A"));
     return bytes[0];
 }
 
@@ -163,9 +184,9 @@ void run_verify_adm(const PinOptions& options) {
                                    keys.per_iccid() ? iccid_if_readable(session.card()) : std::nullopt};
         const auto result = guard.present(chv, keys, label);
         if (!result.presented)
-            return std::string("ADM1 was already verified in this card session; nothing presented");
-        return fmt::format("ADM1 verified ({} attempts were left before)",
-                           result.attempts_before ? std::to_string(*result.attempts_before) : "unknown");
+            return std::string(_("ADM1 was already verified in this card session; nothing presented"));
+        return _f("ADM1 verified ({} attempts were left before)",
+                  result.attempts_before ? std::to_string(*result.attempts_before) : _("unknown"));
     });
 }
 
@@ -176,7 +197,7 @@ void run_verify(const PinOptions& options) {
     const auto code = checked(id, read_secret(options.code, sim::code_name(id), "code"));
     run_on_card(options, "verify", [&](ReaderSession& session) {
         sim::Chv(session.card()).verify(id, code);
-        return fmt::format("{} verified", sim::code_name(id));
+        return _f("{} verified", sim::code_name(id));
     });
 }
 
@@ -184,11 +205,11 @@ void run_change(const PinOptions& options) {
     check_sources(options);
     const auto id = code_id(options.which);
     const auto name = std::string(sim::code_name(id));
-    const auto old_code = checked(id, read_secret(options.code, "current " + name, "code"));
+    const auto old_code = checked(id, read_secret(options.code, _f("current {}", name), "code"));
     const auto new_code = checked(id, read_new_secret(options.new_code, name, "new-code"));
     run_on_card(options, "change", [&](ReaderSession& session) {
         sim::Chv(session.card()).change(id, old_code, new_code);
-        return fmt::format("{} changed", name);
+        return _f("{} changed", name);
     });
 }
 
@@ -199,7 +220,7 @@ void run_enable(const PinOptions& options, bool enable) {
     run_on_card(options, enable ? "enable" : "disable", [&](ReaderSession& session) {
         sim::Chv chv(session.card());
         enable ? chv.enable(id, code) : chv.disable(id, code);
-        return fmt::format("{} {}", sim::code_name(id), enable ? "enabled" : "disabled");
+        return enable ? _f("{} enabled", sim::code_name(id)) : _f("{} disabled", sim::code_name(id));
     });
 }
 
@@ -211,8 +232,7 @@ void run_unblock(const PinOptions& options) {
     const auto new_code = checked(id, read_new_secret(options.new_code, sim::code_name(id), "new-code"));
     run_on_card(options, "unblock", [&](ReaderSession& session) {
         sim::Chv(session.card()).unblock(id, puk, new_code);
-        return fmt::format("{} unblocked: new {} set and its counter reset", sim::code_name(id),
-                           sim::code_name(id));
+        return _f("{} unblocked: new {} set and its counter reset", sim::code_name(id), sim::code_name(id));
     });
 }
 
@@ -222,16 +242,16 @@ void run_reset(const PinOptions& options) {
     const auto puk_id = sim::puk_for(id);
     const auto new_code = sim::default_pin(id);  // InputError for PIN2: it has no operator default
     if (!options.yes && !stdin_is_terminal()) {
-        throw sim::InputError("pin reset: confirmation needed: add --yes (stdin is not a terminal)");
+        throw sim::InputError(_("pin reset: confirmation needed: add --yes (stdin is not a terminal)"));
     }
     const auto puk = checked(puk_id, read_secret(options.puk, sim::code_name(puk_id), "puk"));
-    if (!options.yes && !confirm(fmt::format("Reset {} of the card in reader {} to the operator default?",
-                                             sim::code_name(id), options.reader))) {
-        throw sim::InputError("pin reset: not confirmed; nothing was sent to the card");
+    if (!options.yes && !confirm(_f("Reset {} of the card in reader {} to the operator default?",
+                                    sim::code_name(id), options.reader))) {
+        throw sim::InputError(_("pin reset: not confirmed; nothing was sent to the card"));
     }
     run_on_card(options, "reset", [&](ReaderSession& session) {
         sim::Chv(session.card()).unblock(id, puk, new_code);
-        return fmt::format("{} reset to the operator default and its counter reset", sim::code_name(id));
+        return _f("{} reset to the operator default and its counter reset", sim::code_name(id));
     });
 }
 

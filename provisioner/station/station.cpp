@@ -7,6 +7,7 @@
 #include <sstream>
 #include <thread>
 
+#include "i18n/messages.hpp"
 #include "sim/atr.hpp"
 #include "sim/error.hpp"
 #include "sim/pcsc.hpp"
@@ -61,15 +62,15 @@ class StatusBoard {
 std::string progress_line(const Progress& p) {
     switch (p.phase) {
         case Phase::Detecting:
-            return "card inserted, detecting";
+            return _("card inserted, detecting");
         case Phase::Allocating:
-            return "allocating identity";
+            return _("allocating identity");
         case Phase::Writing:
-            return fmt::format("writing {} of {}  {}", p.done, p.total, p.iccid);
+            return _f("writing {} of {}  {}", p.done, p.total, p.iccid);
         case Phase::Verifying:
-            return fmt::format("verifying  {}", p.iccid);
+            return _f("verifying  {}", p.iccid);
         case Phase::Done:
-            return fmt::format("verified {}", p.iccid);
+            return _f("verified {}", p.iccid);
     }
     return {};
 }
@@ -152,7 +153,7 @@ enum class Outcome { Issued, Failed, OrderComplete };
 Outcome failed(Shared& s, std::size_t slot, const std::exception& e) {
     const auto* error = dynamic_cast<const sim::Error*>(&e);
     const bool refused = error != nullptr && error->exit_code() == sim::ExitCode::SafetyRefusal;
-    s.board.set(slot, fmt::format("{}: {}", refused ? "REFUSED" : "FAILED", e.what()), true);
+    s.board.set(slot, refused ? _f("REFUSED: {}", e.what()) : _f("FAILED: {}", e.what()), true);
     count(s, slot, refused ? Count::Refused : Count::Failed);
     return Outcome::Failed;
 }
@@ -180,29 +181,28 @@ Outcome issue_one(Shared& s, ReaderWatch& watch, const std::string& reader, std:
         const auto issued = issue_card(
             card, reader, s.ctx, [&](const Progress& p) { s.board.set(slot, progress_line(p), false); });
         s.board.set(slot,
-                    fmt::format("verified {} ({} APDUs{}; {})", issued.identity.iccid, issued.apdus,
-                                issued.resumed ? ", resumed" : "", link.describe()),
+                    _f("verified {} ({} APDUs{}; {})", issued.identity.iccid, issued.apdus,
+                       issued.resumed ? _(", resumed") : "", link.describe()),
                     true);
         count(s, slot, Count::Issued);
         last_issued = issued.identity.iccid;
         return Outcome::Issued;
     } catch (const CardAlreadyIssued& e) {
         if (last_issued.empty() || e.iccid() != last_issued) return failed(s, slot, e);
-        s.board.set(slot, fmt::format("verified {} (still in the reader after it came back)", e.iccid()),
-                    true);
+        s.board.set(slot, _f("verified {} (still in the reader after it came back)", e.iccid()), true);
         return Outcome::Issued;
     } catch (const TwinLinkFailed& e) {
         // The card is issued; only its twin link waits (the end-of-run sweep makes it).
-        s.board.set(slot, fmt::format("verified, link pending: {}", e.what()), true);
+        s.board.set(slot, _f("verified, link pending: {}", e.what()), true);
         count(s, slot, Count::Issued);
         return Outcome::Issued;
     } catch (const NoIdentityLeft&) {
         s.pool_empty = true;
-        s.board.set(slot, "order complete: no identity left", true);
+        s.board.set(slot, _("order complete: no identity left"), true);
         return Outcome::OrderComplete;
     } catch (const sim::AdmKeyRefused& e) {
         halt(s, e.what());
-        s.board.set(slot, fmt::format("REFUSED, station stopping: {}", e.what()), true);
+        s.board.set(slot, _f("REFUSED, station stopping: {}", e.what()), true);
         count(s, slot, Count::Refused);
         return Outcome::Failed;
     } catch (const std::exception& e) {
@@ -217,7 +217,7 @@ void note_if_pool_drawn(Shared& s, std::size_t slot) {
     if (s.pool_empty.load()) return;
     if (s.ctx.journal->counts(s.ctx.job).unused != 0) return;
     s.pool_empty = true;
-    s.board.set(slot, "order complete: every identity is on a card", true);
+    s.board.set(slot, _("order complete: every identity is on a card"), true);
 }
 
 // Sleeps `total` in small steps, returning early when the worker ends.
@@ -233,14 +233,14 @@ void worker(Shared& s, const std::string& reader, std::size_t slot) {
     std::string last_issued;
     const auto answered = [&] {
         if (lost.empty()) return;
-        s.board.set(slot, "reader back: carrying on", true);
+        s.board.set(slot, _("reader back: carrying on"), true);
         lost.clear();
     };
     while (!life.over()) {
         try {
             // A new watch each time: one from a pcscd that went away stays dead even once pcscd is back.
             const auto watch = s.service.open_watch();
-            if (lost.empty()) s.board.set(slot, "waiting for a card", false);
+            if (lost.empty()) s.board.set(slot, _("waiting for a card"), false);
             while (!life.over()) {
                 const bool present = watch->wait_for_card(reader, kPoll);
                 answered();
@@ -254,9 +254,9 @@ void worker(Shared& s, const std::string& reader, std::size_t slot) {
                 else
                     life.card_settled();
                 if (outcome != Outcome::OrderComplete) note_if_pool_drawn(s, slot);
-                if (!s.pool_empty) s.board.set(slot, "done: take the card out", false);
+                if (!s.pool_empty) s.board.set(slot, _("done: take the card out"), false);
                 wait_for_removal(*watch, reader, life);
-                if (!life.over()) s.board.set(slot, "waiting for a card", false);
+                if (!life.over()) s.board.set(slot, _("waiting for a card"), false);
             }
         } catch (const sim::ReaderError& e) {
             // pcscd restarted or stopped, or the reader went away: a card in flight has failed (the journal
@@ -264,20 +264,18 @@ void worker(Shared& s, const std::string& reader, std::size_t slot) {
             // resume it.
             life.reader_lost();
             if (lost.empty()) {
-                s.board.set(slot, fmt::format("reader or PC/SC service lost, waiting for it: {}", e.what()),
-                            true);
+                s.board.set(slot, _f("reader or PC/SC service lost, waiting for it: {}", e.what()), true);
             }
             lost = e.what();
             pause(life, kRetry);
         }
     }
     if (s.pool_empty && life.owes_resume() && !s.stop) {
-        s.board.set(
-            slot,
-            fmt::format("gave up: the reader did not come back within {} s; its card stays quarantined "
-                        "(run again with --resume)",
-                        std::chrono::duration_cast<std::chrono::seconds>(kResumeGrace).count()),
-            true);
+        s.board.set(slot,
+                    _f("gave up: the reader did not come back within {} s; its card stays quarantined "
+                       "(run again with --resume)",
+                       std::chrono::duration_cast<std::chrono::seconds>(kResumeGrace).count()),
+                    true);
     }
 }
 
@@ -310,7 +308,7 @@ std::vector<std::string> select_readers(const std::string& spec) {
     const sim::PcscContext pc;
     const auto names = pc.reader_names();
     if (names.empty())
-        throw sim::NoReaders("no smart-card reader is connected; plug one in or start the virtual rig");
+        throw sim::NoReaders(_("no smart-card reader is connected; plug one in or start the virtual rig"));
     if (spec == "all") return names;
     std::vector<std::string> out;
     std::stringstream in(spec);
@@ -351,11 +349,11 @@ StationReport run_station(IssueContext& ctx, const std::vector<std::string>& rea
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
             {
                 const std::lock_guard lock(shared.tally_mutex);
-                board.totals(fmt::format(
+                board.totals(_f(
                     "issued {}, failed {}, {:.0f} s, {:.0f} cards/h{}", shared.report.issued,
                     shared.report.failed, secs,
                     secs > 0 ? 3600.0 * static_cast<double>(shared.report.issued) / secs : 0,
-                    stop.load() || shared.halted.load() ? "  (stopping: finishing cards in flight)" : ""));
+                    stop.load() || shared.halted.load() ? _("  (stopping: finishing cards in flight)") : ""));
             }
             board.redraw();
             std::this_thread::sleep_for(200ms);

@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "i18n/messages.hpp"
 #include "store/journal_store.hpp"
 #include "store/postgres_journal.hpp"
 #include "store/sqlite_db.hpp"
@@ -77,18 +78,19 @@ void check_hold_rule(const std::vector<NumberHold>& holds, std::string_view msis
                      bool liberte_offer) {
     for (const NumberHold& h : holds) {
         if (liberte_offer && h.cause == HoldCause::terminated) {
-            throw NumberOnHold(fmt::format(
-                "MSISDN {}: its contract was terminated (card {}, effective {}); after a termination the "
-                "number cannot go onto a new Carte Liberté (002 art. 16.3): refused, nothing was written",
-                msisdn, h.card, h.from));
+            throw NumberOnHold(
+                _f("MSISDN {}: its contract was terminated (card {}, effective {}); after a termination the "
+                   "number cannot go onto a new Carte Liberté (002 art. 16.3): refused, nothing was written",
+                   msisdn, h.card, h.from));
         }
         if (date.empty() || date < h.until) {
-            throw NumberOnHold(fmt::format(
-                "MSISDN {} is on hold until {} after the {} of card {} on {} (a held number goes to no card "
-                "before its hold ends; 002 art. 14 and 15, docs/line-states.md): refused, nothing was "
-                "written",
-                msisdn, h.until, h.cause == HoldCause::terminated ? "termination" : "number change", h.card,
-                h.from));
+            throw NumberOnHold(
+                _f("MSISDN {} is on hold until {} after {} of card {} on {} (a held number goes to no card "
+                   "before its hold ends; 002 art. 14 and 15, docs/line-states.md): refused, nothing was "
+                   "written",
+                   msisdn, h.until,
+                   h.cause == HoldCause::terminated ? _("the termination") : _("the number change"), h.card,
+                   h.from));
         }
     }
 }
@@ -861,13 +863,13 @@ void check_one_change_per_period(std::string_view line, const std::vector<OfferC
                                  std::string_view period) {
     for (const OfferChangeRow& earlier : changes) {
         if (earlier.period != period) continue;
-        throw OfferChangeRefused(fmt::format(
-            "line {} already changed offer in billing period {} ({} -> {}, effective {}, recorded {}): at "
-            "most "
-            "one offer change per billing period (002 art. 16.2); give --force-reason to record a second "
-            "one; "
-            "nothing was written",
-            line, period, earlier.from_profile, earlier.to_profile, earlier.effective_on, earlier.at));
+        throw OfferChangeRefused(
+            _f("line {} already changed offer in billing period {} ({} -> {}, effective {}, recorded {}): at "
+               "most "
+               "one offer change per billing period (002 art. 16.2); give --force-reason to record a second "
+               "one; "
+               "nothing was written",
+               line, period, earlier.from_profile, earlier.to_profile, earlier.effective_on, earlier.at));
     }
 }
 
@@ -926,7 +928,7 @@ void StoreJournal::record_code_request(const CodeRequest& request) {
             if (e.kind == kCodeRequestEvent && e.at >= since) recent.push_back(e.at);
         }
         if (recent.size() >= request.daily_limit) {
-            throw CodeRequestLimit(fmt::format(
+            throw CodeRequestLimit(_f(
                 "card {} (ICCID {}): {} code request(s) in the last 24 hours (the last at {}), the limit is "
                 "{} per card per day (setting --daily-limit / $SIM_PUK_DAILY_LIMIT); nothing was given",
                 c->id, c->identity.iccid, recent.size(), recent.empty() ? "-" : recent.back(),

@@ -198,6 +198,27 @@ TEST_F(CliIssue, FortyCardsOnFourReadersEndToEnd) {
     }
 }
 
+// issue 17 part 4: a station operator with LANG=fr_FR.UTF-8 reads the reader's live line and the run's
+// summary in French (po/fr.po); the files the back office reads keep their format. One card, one reader.
+TEST_F(CliIssue, TheStationSpeaksFrenchUnderLangFr) {
+    simtest::DemoOrder().profile().output_directory("out").quantity(1).write(dir_ / "order.xml");
+    start_feed_stubs(1);
+    const auto run = run_command(
+        fmt::format("env -u LC_ALL -u LC_MESSAGES -u LANGUAGE LANG=fr_FR.UTF-8 timeout -k 5 {} {} {}",
+                    kTimeoutSeconds, provisioner_binary(), issue_args("4")));
+    ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+    // The reader's line: "[reader] vérifiée <ICCID> (<n> APDU; <link>)".
+    EXPECT_TRUE(std::regex_search(run.out, std::regex(R"(\] vérifiée \d{18,20} \(\d+ APDU ; )"))) << run.out;
+    EXPECT_NE(run.out.find("1 carte(s) émise(s) pendant ce passage, 0 en échec"), std::string::npos)
+        << run.out;
+    EXPECT_NE(run.out.find("commande : 1 commandées = 1 émises + 0 en cours"), std::string::npos) << run.out;
+    EXPECT_EQ(run.out.find("verified"), std::string::npos) << "an English line left: " << run.out;
+    // What other programs read is not translated.
+    EXPECT_NE(read_text(dir_ / "out/summary.json").find("\"format\": \"optnc-job-summary 1\""),
+              std::string::npos);
+    EXPECT_EQ(parse_hlr(read_text(dir_ / "out/hlr-import.out")).header.at("Quantity"), "1");
+}
+
 // A hostile or broken card that never ends its answer (61FF after 61FF): its reader's worker gives up after a
 // bounded number of GET RESPONSEs, and the other reader issues the order meanwhile (issue 15, item 3).
 TEST_F(CliIssue, ACardThatNeverEndsItsAnswerFailsOnlyItsReaderInBoundedTime) {
