@@ -54,15 +54,31 @@ constexpr int kPuk2 = 0x81;
 constexpr std::size_t kCodeSize = 8;
 // ADM1's retry counter: 10 tries (no PUK unblocks it), as the TS.48 profiles give their ADMs.
 constexpr int kAdmTries = 10;
-// The ASN.1 DEFAULT of pinAttributes, stated (the module gives no other value a meaning this writer uses).
+// pinAttributes: the module's DEFAULT (7); the bit meanings are not in our reference, so no other value.
 constexpr int kPinAttributes = 7;
+
+// The module's DEFAULTs of the values this writer gives. DER (X.690 §11.5) leaves out a component equal to
+// its DEFAULT, and asn1c's encoder does not drop one itself: the writer does, so that such a value is stated
+// by its absence (the decoder applies the DEFAULT, and `esim decode` names it).
+constexpr int kDefaultPinAttributes = 7;
+constexpr int kDefaultPinCounters = 0x33;
+constexpr int kDefaultPukCounters = 0xAA;
+const Bytes kDefaultLcsi{0x05};
+const Bytes kDefaultSqnOptions{0x02};
+const Bytes kDefaultSqnWindow{0x00, 0x00, 0x10, 0x00, 0x00, 0x00};  // sqnDelta and sqnAgeLimit
+
+template <class T>
+std::optional<T> der_value(T value, const T& asn1_default) {
+    if (value == asn1_default) return std::nullopt;
+    return value;
+}
 
 // Milenage (algorithmID 1), options 00 (pySim's and the module's usual value: standard r/c constants).
 constexpr int kMilenage = 1;
 // The SQN scheme the toolkit uses on cards (TS 33.102 Annex C: SQN = SEQ ‖ IND, 5 IND bits, so 32 slots;
 // the station's key proof uses SEQ 1 in the last slot): sqnInit gives the 32 slots, all at SEQ 0 on a new
-// profile; Δ = L = 2^28 SEQ (Annex C.3's recommendation, also the module's DEFAULT); sqnOptions 02, the
-// module's DEFAULT. All four are stated although DER leaves out a value equal to its DEFAULT.
+// profile; Δ = L = 2^28 SEQ (Annex C.3's recommendation); sqnOptions 02. These are the module's DEFAULTs
+// too, so DER carries them by their absence.
 constexpr std::size_t kSqnSlots = 32;
 const Bytes kSqnOptions{0x02};
 const Bytes kSqnDelta{0x00, 0x00, 0x10, 0x00, 0x00, 0x00};
@@ -176,7 +192,7 @@ PeFile ef_member(const EfPlan& plan) {
     const bool record = t.type == FileType::LinearFixed || t.type == FileType::Cyclic;
     fcp.file_descriptor = file_descriptor(t.type, record ? plan.size : 0);
     fcp.file_id = fid_bytes(t.fid);
-    fcp.lcsi = Bytes{0x05};
+    fcp.lcsi = der_value(Bytes{0x05}, kDefaultLcsi);  // operational, activated
     fcp.security_attributes = Bytes{t.arr};
     fcp.short_ef_id = t.sfi ? Bytes{static_cast<std::uint8_t>(*t.sfi << 3)} : Bytes{};
     Bytes content;
@@ -328,7 +344,7 @@ Fcp directory_fcp(FileType type, std::uint16_t fid, std::uint8_t arr_record, Byt
     Fcp fcp;
     fcp.file_descriptor = file_descriptor(type, 0);
     fcp.file_id = fid_bytes(fid);
-    fcp.lcsi = Bytes{0x05};
+    fcp.lcsi = der_value(Bytes{0x05}, kDefaultLcsi);  // operational, activated
     fcp.security_attributes = Bytes{arr_record};
     fcp.pin_status_template = std::move(pin_status);
     return fcp;
@@ -370,8 +386,8 @@ sim::esim::PinCode pin(int reference, Bytes value, std::optional<int> puk, int t
     p.key_reference = reference;
     p.value = std::move(value);
     p.unblocking_reference = puk;
-    p.attributes = kPinAttributes;
-    p.counters = (tries << 4) | tries;
+    p.attributes = der_value(kPinAttributes, kDefaultPinAttributes);
+    p.counters = der_value((tries << 4) | tries, kDefaultPinCounters);
     return p;
 }
 
@@ -379,7 +395,7 @@ sim::esim::PukCode puk(int reference, Bytes value, int tries) {
     sim::esim::PukCode p;
     p.key_reference = reference;
     p.value = std::move(value);
-    p.counters = (tries << 4) | tries;
+    p.counters = der_value((tries << 4) | tries, kDefaultPukCounters);
     return p;
 }
 
@@ -535,10 +551,15 @@ sim::SecretBytes write_profile_package(const Profile& profile, const CardIdentit
     const sim::SecretBytes opc =
         secrets.keys.opc_is_op ? sim::auth::opc_from_op(secrets.keys.ki, secrets.keys.opc) : secrets.keys.opc;
     a.opc.assign(opc.reveal().begin(), opc.reveal().end());
-    a.sqn_options = kSqnOptions;
-    a.sqn_delta = kSqnDelta;
-    a.sqn_age_limit = kSqnAgeLimit;
-    a.sqn_init = std::vector<Bytes>(kSqnSlots, kSqnInit);
+    a.sqn_options = der_value(kSqnOptions, kDefaultSqnOptions);
+    a.sqn_delta = der_value(kSqnDelta, kDefaultSqnWindow);
+    a.sqn_age_limit = der_value(kSqnAgeLimit, kDefaultSqnWindow);
+    // The DEFAULT is every slot at zero.
+    const std::vector<Bytes> init(kSqnSlots, kSqnInit);
+    if (std::any_of(init.begin(), init.end(), [](const Bytes& s) {
+            return std::any_of(s.begin(), s.end(), [](std::uint8_t b) { return b != 0; });
+        }))
+        a.sqn_init = init;
     aka.aka = std::move(a);
     pes.push_back(std::move(aka));
 

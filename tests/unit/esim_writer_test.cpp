@@ -87,20 +87,39 @@ TEST(EsimWriter, CodesCarryTheCodeSetAndTheOperatorsCounters) {
     ASSERT_EQ(puks.size(), 2u);
     EXPECT_EQ(puks[0].key_reference, 0x01);
     EXPECT_EQ(std::string(puks[0].value.begin(), puks[0].value.end()), "12345678");
-    EXPECT_EQ(puks[0].counters.value_or(0xAA), 0xAA);  // 10 tries (DER leaves the DEFAULT out)
+    EXPECT_FALSE(puks[0].counters.has_value());  // 10 tries: the DEFAULT AA, which DER leaves out
     EXPECT_EQ(puks[1].key_reference, 0x81);
     const auto& pins = first_of(p, "pinCodes").pins;
     ASSERT_EQ(pins.size(), 2u);
     EXPECT_EQ(pins[0].key_reference, 0x01);
     EXPECT_EQ(sim::to_hex(pins[0].value), "30303030FFFFFFFF");
     EXPECT_EQ(pins[0].unblocking_reference, 0x01);
-    EXPECT_EQ(pins[0].counters.value_or(0x33), 0x33);  // 3 tries
+    EXPECT_FALSE(pins[0].counters.has_value());  // 3 tries: the DEFAULT 33
+    EXPECT_EQ(pins[1].counters, 0xAA);           // ADM1: 10 tries
     EXPECT_EQ(pins[1].key_reference, 0x0A);
     EXPECT_EQ(std::string(pins[1].value.begin(), pins[1].value.end()), "55555555");
 }
 
+// Counters other than the DEFAULTs are stated: the CodeSet's, for both pairs, as the card drivers write them.
+TEST(EsimWriter, OtherCountersAreStated) {
+    auto s = secrets();
+    s.codes.pin_tries = 5;
+    s.codes.puk_tries = 7;
+    const auto der = provisioner::esim::write_profile_package(profile("tourism-card"), kIdentity, s);
+    const auto p = Package::decode(der.reveal());
+    std::vector<std::pair<int, std::optional<int>>> pins, puks;
+    for (const auto& pe : p.elements()) {
+        for (const auto& c : pe.pins) pins.emplace_back(c.key_reference, c.counters);
+        for (const auto& c : pe.puks) puks.emplace_back(c.key_reference, c.counters);
+    }
+    EXPECT_EQ(pins,
+              (std::vector<std::pair<int, std::optional<int>>>{{0x01, 0x55}, {0x0A, 0xAA}, {0x81, 0x55}}));
+    EXPECT_EQ(puks, (std::vector<std::pair<int, std::optional<int>>>{{0x01, 0x77}, {0x81, 0x77}}));
+}
+
 // Every file the package personalises states its attributes and its whole content: the decoder applies no
-// template default to it (the files a created-by-default template makes on its own are the template's).
+// template default to it (the files a created-by-default template makes on its own are the template's). The
+// one default left is the ASN.1 module's lcsi 05, which DER may not encode (X.690 §11.5).
 TEST(EsimWriter, NoWrittenFileReliesOnATemplateDefault) {
     const auto p = written("tourism-card");
     std::size_t files = 0;
@@ -108,7 +127,8 @@ TEST(EsimWriter, NoWrittenFileReliesOnATemplateDefault) {
         if (!pe.template_oid) continue;
         for (const auto& f : sim::esim::resolve_files(pe)) {
             if (f.implicit) continue;
-            EXPECT_EQ(f.defaults, std::vector<std::string>{}) << pe.type << "/" << f.member;
+            EXPECT_EQ(f.defaults, std::vector<std::string>{"lcsi"}) << pe.type << "/" << f.member;
+            EXPECT_EQ(sim::to_hex(f.lcsi), "05") << pe.type << "/" << f.member;
             ++files;
         }
     }
@@ -133,15 +153,18 @@ TEST(EsimWriter, SizesAreTheTemplatesOrWhatTheOfferNeeds) {
     EXPECT_EQ(file_of(opt, "ef-acl").size, 101u);
 }
 
+// The toolkit's SQN scheme (TS 33.102 Annex C: 5 IND bits, 32 slots at SEQ 0, Δ = L = 2^28) is the module's
+// DEFAULT, which DER states by leaving the fields out; the decoder's DEFAULT is then the scheme.
 TEST(EsimWriter, MilenageWithTheToolkitsSqnScheme) {
     const auto p = written("tourism-card");
     const auto& aka = *first_of(p, "akaParameter").aka;
     EXPECT_EQ(sim::to_hex(aka.algorithm_options), "00");
-    EXPECT_EQ(aka.sqn_options, sim::Bytes{0x02});
-    EXPECT_EQ(sim::to_hex(*aka.sqn_delta), "000010000000");
-    EXPECT_EQ(sim::to_hex(*aka.sqn_age_limit), "000010000000");
-    ASSERT_TRUE(aka.sqn_init.has_value());
-    EXPECT_EQ(aka.sqn_init->size(), 32u);  // one per IND value: 5 IND bits (TS 33.102 Annex C)
+    EXPECT_FALSE(aka.sqn_options.has_value());
+    EXPECT_FALSE(aka.sqn_delta.has_value());
+    EXPECT_FALSE(aka.sqn_age_limit.has_value());
+    EXPECT_FALSE(aka.sqn_init.has_value());
+    EXPECT_FALSE(aka.rotation_constants.has_value());  // Milenage's standard r1..r5 and c1..c5
+    EXPECT_FALSE(aka.xoring_constants.has_value());
 }
 
 // A package always carries OPc: an OP is turned into the card's OPc first.
