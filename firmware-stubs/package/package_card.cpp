@@ -388,7 +388,7 @@ class Builder {
         return Access::Adm;  // ADM1..10 (0A-0E, 8A-8E) and anything else: ADM1 stands for them
     }
 
-    // One security condition data object of an EF.ARR record (TS 102 221 §9.2.4, expanded format): 90 always,
+    // One security condition data object of an EF.ARR record (TS 102 221 expanded format): 90 always,
     // 97 never, A4 a key reference CRT, A0 OR, AF AND. File content, not Profile Element BER.
     static Access condition(std::uint8_t tag, ByteView value) {
         switch (tag) {
