@@ -6,18 +6,23 @@
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <optional>
 #include <random>
 #include <sstream>
 #include <string_view>
+#include <vector>
 
+#include "package_card.hpp"
+#include "sim/esim/package.hpp"
 #include "vpcd/card_feed.hpp"
 #include "vpcd/vpcd_client.hpp"
 
 namespace {
 
 constexpr const char* kUsage =
-    "usage: simcard-stub --card FILE [--state FILE] [--host 127.0.0.1] [--port 35963] [--t0]\n"
+    "usage: simcard-stub --card FILE | --profile-package FILE.der [--state FILE] [--host 127.0.0.1]\n"
+    "                    [--port 35963] [--t0]\n"
     "                    [--trace FILE] [--quiet] [--feed [--feed-archive DIR] [--feed-delay-ms N]]\n"
     "                    [--vendor-file FILE --transport-keys FILE --op-keys FILE [--feed-seed N]\n"
     "                     [--feed-claims FILE]] [--factory-iccid]\n"
@@ -25,6 +30,8 @@ constexpr const char* kUsage =
     "                     [--feed-seed N] [--feed-claims FILE]]\n"
     "                    [--fault SPEC]... [--reinsert-ms N] [--timing [--pps] [--nv-write-ms N]]\n"
     "  --card FILE   card description to start from\n"
+    "  --profile-package FILE  an eSIM profile package (DER) to start from: its files, codes and keys,\n"
+    "                as a test eUICC with that profile enabled (not with --feed)\n"
     "  --state FILE  load from FILE when it exists; save the card state there after every change\n"
     "  --t0          answer like a T=0 card (61xx / 9Fxx + GET RESPONSE, 6Cxx)\n"
     "  --trace FILE  append one line per APDU exchange (codes masked)\n"
@@ -65,6 +72,7 @@ struct FeedSource {
     std::optional<std::filesystem::path> vendor_file, transport_keys, op_keys, claims;
     std::optional<std::uint64_t> seed;
     bool factory_iccid = false;
+    std::optional<std::filesystem::path> profile_package;  // the card is born from this eSIM package
 };
 
 simcard::StubConfig parse_arguments(int argc, char** argv, FeedSource& source) {
@@ -85,6 +93,8 @@ simcard::StubConfig parse_arguments(int argc, char** argv, FeedSource& source) {
         if (arg == "--card") {
             config.card = value();
             have_card = true;
+        } else if (arg == "--profile-package") {
+            source.profile_package = value();
         } else if (arg == "--state") {
             config.state = value();
         } else if (arg == "--host") {
@@ -150,7 +160,13 @@ simcard::StubConfig parse_arguments(int argc, char** argv, FeedSource& source) {
             usage_error(fmt::format("unknown argument '{}'", arg));
         }
     }
-    if (!have_card) usage_error("--card FILE is required");
+    if (have_card == source.profile_package.has_value())
+        usage_error("give one of --card FILE or --profile-package FILE");
+    if (source.profile_package) {
+        if (config.feed || source.vendor_file || source.factory_iccid)
+            usage_error("--profile-package does not go with --feed, --vendor-file or --factory-iccid");
+        config.card = *source.profile_package;
+    }
     if (source.transport_keys.has_value() != source.op_keys.has_value())
         usage_error("--transport-keys and --op-keys go together");
     // A card list may do without keys (station-keyed cards); a vendor file always has EKIs to unwrap.
@@ -185,8 +201,22 @@ std::optional<simcard::VendorDeck> vendor_deck(const FeedSource& source, unsigne
 
 // The card in the reader when the stub starts without a saved state. An empty vendor box leaves the slot
 // empty: the card returned then is only a placeholder that never goes in.
+// The card an eSIM profile package describes; the translation's warnings (PEs left out) go to stderr.
+simcard::CardOs card_from_package(const std::filesystem::path& file, bool quiet) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) throw simcard::DescriptionError(file.string() + ": cannot read the profile package");
+    const std::vector<std::uint8_t> der((std::istreambuf_iterator<char>(in)),
+                                        std::istreambuf_iterator<char>());
+    const auto card = simcard::package::card_from_package(der);
+    if (!quiet)
+        for (const auto& warning : card.warnings)
+            fmt::print(stderr, "simcard-stub: {}: {}\n", file.string(), warning);
+    return simcard::CardOs::from_description(card.description, file.string());
+}
+
 simcard::CardOs first_card(simcard::StubConfig& config, const FeedSource& source,
                            std::optional<simcard::CardFeed>& feed, unsigned slot) {
+    if (source.profile_package) return card_from_package(*source.profile_package, config.quiet);
     if (feed) {
         if (auto fresh = feed->next_card()) return std::move(*fresh);
         config.start_empty = true;
@@ -209,7 +239,8 @@ int main(int argc, char** argv) {
     FeedSource source;
     simcard::StubConfig config = parse_arguments(argc, argv, source);
     // A vendor's cards carry real-looking secrets (Ki, OPc, ADM1) into the state and archive files.
-    if (source.vendor_file) ::umask(077);
+    // A package holds Ki/OPc and the codes in clear, and so does the state file of a card born from it.
+    if (source.vendor_file || source.profile_package) ::umask(077);
 
     // Signals are taken through a signalfd in the event loop; block them before anything else runs.
     sigset_t set;
@@ -242,6 +273,12 @@ int main(int argc, char** argv) {
         if (config.trace) trace.emplace(*config.trace);
         simcard::VpcdClient client(card, config, trace ? &*trace : nullptr, feed ? &*feed : nullptr);
         return client.run();
+    } catch (const sim::esim::PackageError& e) {
+        fmt::print(stderr, "simcard-stub: {}: {}\n", config.card.string(), e.what());
+        return 2;
+    } catch (const simcard::package::UnsupportedPackage& e) {
+        fmt::print(stderr, "simcard-stub: {}: {}\n", config.card.string(), e.what());
+        return 2;
     } catch (const simcard::VendorFileError& e) {
         fmt::print(stderr, "simcard-stub: {}\n", e.what());
         return 2;
