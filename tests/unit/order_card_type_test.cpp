@@ -176,7 +176,8 @@ TEST(OrderSchema, CardTypesAreExactlyTheDriversTypes) {
     std::vector<std::string> listed;
     for (const auto& e : type.select_nodes(".//*[local-name()='enumeration']"))
         listed.emplace_back(e.node().attribute("value").value());
-    EXPECT_EQ(listed, sim::known_card_types());
+    EXPECT_EQ(listed, provisioner::order_card_types());
+    EXPECT_EQ(listed.back(), "esim");
 }
 
 }  // namespace
