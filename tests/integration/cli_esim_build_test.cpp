@@ -195,6 +195,53 @@ TEST_F(CliEsimBuild, ResumeRebuildsEverythingNotVerified) {
     EXPECT_EQ(after.size(), 10u) << "no identity allocated twice";
 }
 
+// Twin pairs and fleets follow the card rules: the shipped twin-pair order as eSIM gets a package per card,
+// the twin's of the twin offer, both linked under one number; the fleet order's reference is journaled on
+// each package and a fleet below 15 subscriptions is refused (002 art. 8.3, exit 3).
+TEST_F(CliEsimBuild, TwinPairsAndFleetsFollowTheCardRules) {
+    const fs::path twins = dir_ / "twins.xml";
+    simtest::ShippedOrder("examples/twin-pairs-forfait-horaire.xml")
+        .replace("<card-type>stub-usim</card-type>", "<card-type>esim</card-type>")
+        .anchored(dir_ / "out-twins")
+        .write(twins);
+    const auto r = run_command(
+        fmt::format("{} esim build --order {} {}", provisioner_binary(), twins.string(), common()));
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    const auto records = cards();
+    ASSERT_EQ(records.size(), 20u);
+    std::map<provisioner::CardId, provisioner::CardRecord> by_id;
+    for (const auto& c : records) by_id[c.id] = c;
+    for (const auto& c : records) {
+        EXPECT_EQ(c.state, provisioner::CardState::issued);
+        ASSERT_TRUE(c.twin) << c.identity.iccid << ": not linked";
+        const auto& other = by_id.at(*c.twin);
+        EXPECT_EQ(other.identity.msisdn, c.identity.msisdn);
+        EXPECT_EQ(c.profile, c.seq % 2 == 1 ? "carte-jumelle" : "forfait-horaire") << c.identity.iccid;
+        EXPECT_TRUE(fs::exists(dir_ / "out-twins" / "packages" / (c.identity.iccid + ".der")));
+    }
+
+    const fs::path fleet = dir_ / "fleet.xml";
+    simtest::ShippedOrder("examples/fleet-forfait-m-15.xml")
+        .replace("<card-type>stub-usim</card-type>", "<card-type>esim</card-type>")
+        .replace("<quantity>15</quantity>", "<quantity>14</quantity>")
+        .anchored(dir_ / "out-fleet")
+        .write(fleet);
+    const auto small = run_command(
+        fmt::format("{} esim build --order {} {}", provisioner_binary(), fleet.string(), common()));
+    EXPECT_EQ(small.exit_code, 3) << small.out << small.err;
+    EXPECT_NE(small.err.find("8.3"), std::string::npos) << small.err;
+    simtest::ShippedOrder("examples/fleet-forfait-m-15.xml")
+        .replace("<card-type>stub-usim</card-type>", "<card-type>esim</card-type>")
+        .anchored(dir_ / "out-fleet")
+        .write(fleet);
+    const auto ok = run_command(
+        fmt::format("{} esim build --order {} {}", provisioner_binary(), fleet.string(), common()));
+    ASSERT_EQ(ok.exit_code, 0) << ok.out << ok.err;
+    int in_fleet = 0;
+    for (const auto& c : cards()) in_fleet += c.fleet == "ENT-EXAMPLE-0001" ? 1 : 0;
+    EXPECT_EQ(in_fleet, 15);
+}
+
 TEST_F(CliEsimBuild, RefusesACardOrder) {
     const fs::path card_order = dir_ / "card.xml";
     simtest::ShippedOrder("examples/csv-forfait-m-3.xml").anchored(dir_ / "out-card").write(card_order);

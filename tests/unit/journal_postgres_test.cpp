@@ -157,7 +157,7 @@ TEST(PostgresJournal, MigratesAVersion7StoreToPackages) {
             "DEFAULT now())");
         for (const SchemaStep& step : schema_steps(SqlDialect::postgres)) {
             if (step.version > 7) break;
-            c.exec(step.sql);
+            c.exec_script(step.sql);
             c.exec(fmt::format("INSERT INTO schema_version (version) VALUES ({})", step.version));
         }
         c.exec(
