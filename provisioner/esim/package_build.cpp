@@ -5,10 +5,15 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <chrono>
+#include <exception>
 #include <fstream>
+#include <functional>
 #include <iterator>
+#include <mutex>
 #include <optional>
+#include <thread>
 #include <vector>
 
 #include "esim/package_writer.hpp"
@@ -48,6 +53,7 @@ struct Pending {
     CardRecord record;
     std::filesystem::path path;
     std::string sha256;
+    std::size_t size = 0;
     BuiltPackage built;
 };
 
@@ -102,10 +108,36 @@ class Builder {
         report_.issued += verified.size();
     }
 
+    // Runs job(i) for every i < n on the context's threads (each package is independent of the others: its
+    // secrets, its bytes, its file). The first failure is rethrown once all have stopped.
+    void parallel(std::size_t n, const std::function<void(std::size_t)>& job) const {
+        const std::size_t threads = std::max<std::size_t>(1, std::min(ctx_.threads, n));
+        std::atomic<std::size_t> next{0};
+        std::exception_ptr failure;
+        std::mutex failure_mutex;
+        const auto work = [&] {
+            for (std::size_t i = next++; i < n; i = next++) {
+                try {
+                    job(i);
+                } catch (...) {
+                    const std::lock_guard lock(failure_mutex);
+                    if (!failure) failure = std::current_exception();
+                    next = n;
+                }
+            }
+        };
+        std::vector<std::jthread> helpers;
+        for (std::size_t t = 1; t < threads; ++t) helpers.emplace_back(work);
+        work();
+        helpers.clear();  // joined
+        if (failure) std::rethrow_exception(failure);
+    }
+
     void build_batch(std::vector<CardRecord> records, bool resumed) {
-        std::vector<Pending> pending;
-        pending.reserve(records.size());
-        for (CardRecord& record : records) pending.push_back(write_one(std::move(record), resumed));
+        std::vector<Pending> pending(records.size());
+        parallel(records.size(),
+                 [&](std::size_t i) { pending[i] = write_one(std::move(records[i]), resumed); });
+        for (const Pending& p : pending) report_.bytes += p.size;
         // Every file of the batch on disk, data and directory entry: now, and only now, the journal may say
         // so.
         if (ctx_.durability == Durability::by_caller) sync_file_system(ctx_.directory);
@@ -113,9 +145,8 @@ class Builder {
         built.reserve(pending.size());
         for (Pending& p : pending) built.push_back(std::move(p.built));
         ctx_.journal->mark_packages_built(built, ctx_.station_id);
-        std::vector<CardId> checked;
-        checked.reserve(pending.size());
-        for (const Pending& p : pending) {
+        parallel(pending.size(), [&](std::size_t i) {
+            const Pending& p = pending[i];
             sim::Bytes der = read_file(p.path);
             const sim::WipeOnExit wipe(der);  // the package holds Ki/OPc in clear
             if (sha256_hex(der) != p.sha256) {
@@ -125,13 +156,15 @@ class Builder {
                     p.path.string()));
             }
             check_package_identity(der, p.record.identity);
-            checked.push_back(p.record.id);
-        }
+        });
+        std::vector<CardId> checked;
+        checked.reserve(pending.size());
+        for (const Pending& p : pending) checked.push_back(p.record.id);
         ctx_.journal->mark_packages_verified_and_issued(checked, ctx_.station_id);
         report_.issued += checked.size();
     }
 
-    Pending write_one(CardRecord record, bool resumed) {
+    Pending write_one(CardRecord record, bool resumed) const {
         const Profile& profile = profile_at(*ctx_.order, record.seq);
         const bool own_offer = &profile != &ctx_.order->profile;
         IssueSecrets secrets = secrets_for(record, issue_, record.identity.iccid, AdmOrigin::generated);
@@ -146,7 +179,7 @@ class Builder {
         const auto bytes = der.reveal();
         file.append(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
         p.sha256 = file.commit(ctx_.durability);
-        report_.bytes += bytes.size();
+        p.size = bytes.size();
         p.built.card = record.id;
         p.built.secrets = std::move(secrets.sealed);
         if (own_offer) p.built.profile = profile.id;

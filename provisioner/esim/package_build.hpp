@@ -7,11 +7,13 @@
 // identities.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <thread>
 
 #include "identity/card_identity.hpp"
 #include "identity/transport_key.hpp"
@@ -35,6 +37,9 @@ struct PackageBuildContext {
     // of two fsyncs per file (file and folder) in SecureFileWriter::commit.
     Durability durability = Durability::by_caller;
     const std::atomic<bool>* stop = nullptr;  // Ctrl-C: finish the batch in hand, then stop
+    // Threads that build and read back the packages of a batch (the journal's transactions stay on the
+    // calling thread): one per core by default.
+    std::size_t threads = std::max(1U, std::thread::hardware_concurrency());
 };
 
 struct PackageBuildReport {
