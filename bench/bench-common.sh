@@ -52,10 +52,10 @@ bench_check_slots_free() {
     done
 }
 
-# bench_write_order DIR CARDS ID: order DIR/order.xml (with its profile beside it) for CARDS Forfait M cards,
-# outputs in DIR/out.
+# bench_write_order DIR CARDS ID [PROFILE [CARD_TYPE]]: order DIR/order.xml (with its profile beside it) for
+# CARDS cards of PROFILE (default forfait-m) of CARD_TYPE (default stub-usim), outputs in DIR/out.
 bench_write_order() {
-    local dir=$1 cards=$2 id=$3
+    local dir=$1 cards=$2 id=$3 profile=${4:-forfait-m} card_type=${5:-stub-usim}
     ((cards >= 1 && cards <= 1000000)) || bench_die "cards: 1..1000000"
     local msin_end msisdn_last
     msin_end=$(printf '%010d' "$cards")
@@ -64,8 +64,8 @@ bench_write_order() {
     {
         printf '<?xml version="1.0" encoding="UTF-8"?>\n'
         printf '<order id="%s" format="1">\n' "$id"
-        printf '  <profile id="forfait-m" file="forfait-m.xml"/>\n'
-        printf '  <quantity>%d</quantity>\n  <card-type>stub-usim</card-type>\n' "$cards"
+        printf '  <profile id="%s" file="%s.xml"/>\n' "$profile" "$profile"
+        printf '  <quantity>%d</quantity>\n  <card-type>%s</card-type>\n' "$cards" "$card_type"
         printf '  <identities>\n    <ranges>\n'
         printf '      <imsi mcc="546" mnc="01" msin-start="0000000001" msin-end="%s"/>\n' "$msin_end"
         printf '      <iccid prefix="89687010" sequence-start="0000000001"/>\n'
@@ -77,7 +77,7 @@ bench_write_order() {
         printf '    <summary file="summary.json"/>\n  </outputs>\n</order>\n'
     } >"$dir/order.xml"
     # An order's paths stay inside its folder (profiles/README.md "Order root"): its profile goes beside it.
-    cp "$bench_root/profiles/forfait-m.xml" "$dir/forfait-m.xml"
+    cp "$bench_root/profiles/$profile.xml" "$dir/$profile.xml"
 }
 
 # Bench-only secrets: a random K4 and the stub cards' ADM1, both 0600 (the provisioner checks the mode).

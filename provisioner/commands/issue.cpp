@@ -91,8 +91,8 @@ void wait_for_cards_in_flight(Journal& journal, JobId job) {
 
 int run(const IssueOptions& o) {
     o.access.check();  // options that contradict each other: before the order is read
-    const Order order =
-        load_order_with(o.order, o.outputs);  // every file/line/field error before anything else
+    // Every file/line/field error before anything else (an eSIM order among them: `esim build` builds it).
+    const Order order = load_order_with(o.order, o.outputs, OrderLoadOptions::Medium::card);
     const auto keys = o.access.required_transport_keys();
     (void)keys.get(
         order.keys.transport_key_index);  // the order's K4 must be there before any card is written

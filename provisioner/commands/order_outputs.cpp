@@ -22,8 +22,9 @@ void add_order_output_options(CLI::App& cmd, OrderOutputOptions& o) {
         "else is refused (exit 3)");
 }
 
-Order load_order_with(const std::string& file, const OrderOutputOptions& o) {
+Order load_order_with(const std::string& file, const OrderOutputOptions& o, OrderLoadOptions::Medium medium) {
     OrderLoadOptions load;
+    load.medium = medium;
     if (!o.order_root.empty()) load.root = o.order_root;
     return load_order(file, load);
 }

@@ -21,8 +21,9 @@ struct OrderOutputOptions {
 // --open5gs, --osmohlr, --order-root, --overwrite.
 void add_order_output_options(CLI::App& cmd, OrderOutputOptions& o);
 
-// load_order() with --order-root.
-Order load_order_with(const std::string& file, const OrderOutputOptions& o);
+// load_order() with --order-root; `medium`: the verb's (an order of the other medium is refused, exit 2).
+Order load_order_with(const std::string& file, const OrderOutputOptions& o,
+                      OrderLoadOptions::Medium medium = OrderLoadOptions::Medium::any);
 
 // Writes the order's outputs from the journal's job (every card of the order, whichever run issued it) and
 // prints where they went.

@@ -138,6 +138,13 @@ struct Order {
     bool codes_listed = false;
 };
 
+// The card type of an order whose identities become eSIM profile packages (`provisioner esim build`), not
+// physical cards: no driver, no reader.
+inline constexpr std::string_view kEsimCardType = "esim";
+// What <card-type> may name (profiles/order.xsd): the drivers' card types, then "esim".
+std::vector<std::string> order_card_types();
+bool is_esim(const Order& order);
+
 // Position `seq` (0-based, the journal's identity seq) of a twin-pair order is a twin card when odd.
 bool is_twin_position(const Order& order, std::uint64_t seq);
 // The other card of the pair at `seq` (main <-> twin).
@@ -161,6 +168,9 @@ struct OrderLoadOptions {
     // Every file="..."/directory="..." must stay inside it (order/order_paths.hpp); none: the default root
     // of the order file (the folder that holds its profiles/ folder, else the order's folder).
     std::optional<std::filesystem::path> root;
+    // The verb's medium: an order of the other one is refused at its <card-type> (exit 2). Any: no check.
+    enum class Medium { any, card, esim };
+    Medium medium = Medium::any;
 };
 
 // Loads the order and its profile, validates both and every identity row (streaming through explicit lists).

@@ -57,7 +57,7 @@ class OrderReader {
             // Only a type some driver writes: else the order would fail at its first card, not here. Whether
             // the type takes the order's keys is checked with the profile (order_rules.cpp).
             nodes.card_type = c;
-            o.card_type = r_.text(c, check::one_of(sim::known_card_types()));
+            o.card_type = r_.text(c, check::one_of(order_card_types()));
         }
         read_identities(root.child("identities"), o, nodes);
         read_keys(root.child("keys"), o, nodes);
@@ -234,6 +234,16 @@ Order load_order(const std::filesystem::path& file, const OrderLoadOptions& opti
     diags.throw_if_any();
     if (order.fleet) check_fleet_rule(order, src, nodes);
     return order;
+}
+
+std::vector<std::string> order_card_types() {
+    auto types = sim::known_card_types();
+    types.emplace_back(kEsimCardType);
+    return types;
+}
+
+bool is_esim(const Order& order) {
+    return order.card_type == kEsimCardType;
 }
 
 bool is_twin_position(const Order& order, std::uint64_t seq) {

@@ -1,6 +1,7 @@
 #include "order/order_rules.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <unordered_set>
@@ -50,8 +51,13 @@ class OrderRules {
         if (auto* vendor = std::get_if<VendorFile>(&o_.identities)) {
             check_list(vendor->file, ListReader::Format::Vendor, &vendor->header);
         }
-        card_type_takes_keys();
-        card_type_codes_known();
+        medium();
+        if (is_esim(o_)) {
+            esim_package_rules();
+        } else {
+            card_type_takes_keys();
+            card_type_codes_known();
+        }
     }
 
   private:
@@ -61,6 +67,46 @@ class OrderRules {
     }
     void at(pugi::xml_node node, std::string message) {
         diags_.add(src_.file(), src_.pos(node), XmlSource::path(node), std::move(message));
+    }
+
+    // The verb's medium (OrderLoadOptions::medium): `issue` writes cards, `esim build` packages.
+    void medium() {
+        using Medium = OrderLoadOptions::Medium;
+        if (opt_.medium == Medium::card && is_esim(o_)) {
+            at(n_.card_type,
+               fmt::format("card type esim: this order's identities become eSIM profile packages, built with "
+                           "`provisioner esim build`, not issued to cards (expected a card type: {})",
+                           fmt::join(sim::known_card_types(), ", ")));
+        }
+        if (opt_.medium == Medium::esim && !is_esim(o_)) {
+            at(n_.card_type, fmt::format("card type {}: a card order is issued with `provisioner issue`; "
+                                         "`esim build` builds eSIM orders only (expected esim)",
+                                         o_.card_type));
+        }
+    }
+
+    // An eSIM order's identities are new: a list that names physical card bodies (a card vendor's .out file,
+    // or a CSV with their ADM1 or EKI) belongs to cards. A package holds a USIM: a 2G-only profile
+    // (application="sim") has none.
+    void esim_package_rules() {
+        if (std::holds_alternative<VendorFile>(o_.identities)) {
+            at(n_.identities, "file",
+               "card type esim: a card vendor's .out file lists physical cards, which an eSIM profile "
+               "package is not (expected <ranges> or a <csv> list of new identities)");
+        } else if (o_.bodies_listed) {
+            at(n_.identities, "file",
+               "card type esim: this list names physical card bodies (an adm1 or eki column), which an eSIM "
+               "profile package is not (expected a CSV without adm1 and eki columns, or <ranges>)");
+        }
+        const auto check = [&](const Profile& profile, pugi::xml_node node) {
+            if (profile.application != CardApplication::Sim) return;
+            at(node, "file",
+               fmt::format("card type esim: profile {} is a 2G profile (application=\"sim\"), which an eSIM "
+                           "profile package cannot carry (expected a profile with application=\"usim\")",
+                           profile.id));
+        };
+        check(o_.profile, n_.profile);
+        if (o_.twin_pairs && !o_.twin_pairs->profile.id.empty()) check(o_.twin_pairs->profile, n_.twin_pairs);
     }
 
     // A station-keyed order writes Ki/OPc on every card: a card type that cannot take them (its key location

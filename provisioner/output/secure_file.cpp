@@ -243,15 +243,23 @@ void SecureFileWriter::flush() {
     buffer_.clear();
 }
 
-std::string SecureFileWriter::commit() {
+void sync_file_system(const std::filesystem::path& path) {
+    const std::string name = path.string();
+    const UniqueFd fd(::open(name.c_str(), O_RDONLY | O_CLOEXEC));
+    if (fd.get() < 0) io_error("cannot open", name);
+    if (::syncfs(fd.get()) != 0) io_error("cannot sync the file system of", name);
+}
+
+std::string SecureFileWriter::commit(Durability durability) {
     flush();
     std::string digest = hex_digest(sha(sha_));
-    if (::fsync(fd_) != 0) io_error("cannot fsync a temporary file for", target_.string());
+    const bool each_file = durability == Durability::each_file;
+    if (each_file && ::fsync(fd_) != 0) io_error("cannot fsync a temporary file for", target_.string());
     if (rule_.ledger != nullptr) rule_.ledger->will_publish(target_, digest);
     publish();
     const int fd = std::exchange(fd_, -1);
     if (::close(fd) != 0) io_error("cannot close", target_.string());
-    fsync_directory(target_.parent_path());
+    if (each_file) fsync_directory(target_.parent_path());
     return digest;
 }
 

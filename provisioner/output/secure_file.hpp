@@ -47,6 +47,15 @@ struct ReplaceRule {
 // allow to replace.
 void check_replaceable(const std::filesystem::path& target, const ReplaceRule& rule);
 
+// Who makes a committed file durable: commit() itself (fsync of the file and of its folder), or the caller,
+// which writes many files and then makes them durable together with sync_file_system() before it relies on
+// them (eSIM packages: one call per journal batch instead of two fsyncs per file).
+enum class Durability { each_file, by_caller };
+
+// syncfs(2) of the file system holding `path`: every file written there so far, its data and its directory
+// entry, is on disk when it returns. Throws sim::Error naming `path` on an I/O error.
+void sync_file_system(const std::filesystem::path& path);
+
 class SecureFileWriter {
   public:
     // Opens the unnamed file in `target`'s folder (mode 0600), after check_replaceable (nothing is written
@@ -65,8 +74,9 @@ class SecureFileWriter {
     // Hex of `data` without a temporary string: the only way clear keys enter the buffer.
     void append_hex(sim::ByteView data, bool lower_case);
     // Writes out, fsyncs and publishes on the target (checked again against the rule: a file that appeared
-    // meanwhile is not replaced). Returns the SHA-256 of the content (upper-case hex).
-    std::string commit();
+    // meanwhile is not replaced). Returns the SHA-256 of the content (upper-case hex). Durability::by_caller:
+    // published without the fsyncs; the caller's sync_file_system() makes it durable.
+    std::string commit(Durability durability = Durability::each_file);
 
     [[nodiscard]] const std::filesystem::path& target() const { return target_; }
     [[nodiscard]] std::uint64_t size() const { return written_ + buffer_.size(); }

@@ -146,12 +146,6 @@ FileSizer make_sizer(sim::Card* card, const sim::CardDriver& driver, FileSizeCac
     };
 }
 
-struct Secrets {
-    KeyMaterial material;
-    CardSecrets sealed;
-    bool vendor_keyed = false;  // the vendor wrote Ki (and OPc) at manufacture: prove them, never write them
-};
-
 // A vendor-keyed card's OPc: the vendor computed it from the card's Ki and the operator's OP that the order
 // names (op-index, = the vendor header's OPID; the order loader requires it with an EKI column). A
 // station-keyed card gets a random OPc of its own instead (exported to the HLR like its Ki), so that no
@@ -171,12 +165,14 @@ sim::SecretBytes vendor_opc(const IssueContext& ctx, const sim::SecretBytes& ki)
 constexpr std::size_t kAdmSize = 8;
 
 // A new card's key material: what its list row gives (ADM1, PUK1/PIN2/PUK2, Ki), the rest generated. ADM
-// comes from the row, else from --adm-file, unless the card type has none.
-KeyMaterial new_material(ListedSecrets listed, IssueContext& ctx,
-                         const std::optional<std::string>& card_iccid, bool card_has_adm) {
+// comes from the row, else from --adm-file, unless the card type has none; a package's is generated.
+KeyMaterial new_material(ListedSecrets listed, const IssueContext& ctx,
+                         const std::optional<std::string>& card_iccid, AdmOrigin origin) {
     sim::SecretBytes adm;
-    if (!card_has_adm) {
+    if (origin == AdmOrigin::none) {
         adm = sim::SecretBytes(sim::Bytes(kAdmSize, 0xFF));
+    } else if (origin == AdmOrigin::generated) {
+        adm = random_digits(kAdmSize);  // 8 digits: their ASCII bytes are the VERIFY value
     } else if (listed.adm) {
         adm = std::move(*listed.adm);
     } else if (ctx.adm_keys) {
@@ -196,8 +192,10 @@ KeyMaterial new_material(ListedSecrets listed, IssueContext& ctx,
     return m;
 }
 
-Secrets secrets_for(const CardRecord& record, IssueContext& ctx, const std::optional<std::string>& card_iccid,
-                    bool card_has_adm) {
+}  // namespace
+
+IssueSecrets secrets_for(const CardRecord& record, const IssueContext& ctx,
+                         const std::optional<std::string>& card_iccid, AdmOrigin adm) {
     const SealScope scope = scope_of(record);
     ListedSecrets listed;
     if (record.listed) listed = open_listed(*record.listed, *ctx.transport_keys, scope);
@@ -207,7 +205,7 @@ Secrets secrets_for(const CardRecord& record, IssueContext& ctx, const std::opti
         return {open_card_secrets(*record.secrets, *ctx.transport_keys, scope), *record.secrets,
                 vendor_keyed};
     }
-    KeyMaterial material = new_material(std::move(listed), ctx, card_iccid, card_has_adm);
+    KeyMaterial material = new_material(std::move(listed), ctx, card_iccid, adm);
     auto sealed =
         seal_card_secrets(material, ctx.transport_keys->get(ctx.order->keys.transport_key_index), scope);
     return {std::move(material), std::move(sealed), vendor_keyed};
@@ -231,6 +229,8 @@ sim::CodeSet code_set(const Profile& profile, const KeyMaterial& m) {
     codes.puk_tries = profile.pin.puk_retries;
     return codes;
 }
+
+namespace {
 
 // Presents ADM1 to a card, through the ADM guard and the batch's ledger, on the Chv given.
 using AdmPresenter = std::function<void(sim::Chv&)>;
@@ -344,7 +344,8 @@ IssuedCard issue_card(sim::Card& card, const std::string& reader_id, IssueContex
     bool written = false;
     try {
         if (by_own_iccid) check_row_is_the_cards(reader_id, *card_iccid, record.identity.iccid);
-        Secrets secrets = secrets_for(record, ctx, card_iccid, driver->has_adm());
+        IssueSecrets secrets =
+            secrets_for(record, ctx, card_iccid, driver->has_adm() ? AdmOrigin::card : AdmOrigin::none);
         // The card's own offer: the twin card of a twin pair gets the twin profile, journaled with the write.
         const Profile& profile = profile_at(*ctx.order, record.seq);
         const bool own_offer = &profile != &ctx.order->profile;

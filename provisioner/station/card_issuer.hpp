@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "identity/keys.hpp"
 #include "identity/op_keys.hpp"
 #include "identity/transport_key.hpp"
 #include "order/order.hpp"
@@ -47,6 +48,24 @@ struct IssueContext {
     JournalAdmLedger* adm_ledger = nullptr;
     FileSizeCache* sizes = nullptr;
 };
+
+// One card's (or eSIM package's) secrets in clear for the write, and sealed for the journal.
+struct IssueSecrets {
+    KeyMaterial material;
+    CardSecrets sealed;
+    bool vendor_keyed = false;  // the vendor wrote Ki (and OPc) at manufacture: prove them, never write them
+};
+// Where a new card's ADM1 comes from: its list row, else --adm-file (a card); none (a card type without
+// ADM: FF); generated (an eSIM package carries an ADM1 of its own).
+enum class AdmOrigin { card, none, generated };
+// The record's secrets: those it was journaled with (a resumed card or package may hold them already: never
+// new ones), else what its list row gives (ADM1, PUK1/PIN2/PUK2, Ki with the order's OP) and the rest
+// generated (identity/keys.hpp), sealed under the order's transport key to the record's scope.
+IssueSecrets secrets_for(const CardRecord& record, const IssueContext& ctx,
+                         const std::optional<std::string>& card_iccid, AdmOrigin adm);
+sim::KeySet key_set(const Profile& profile, const KeyMaterial& material);
+// PIN1 and its counters from the profile, PUK1/PIN2/PUK2 from the material.
+sim::CodeSet code_set(const Profile& profile, const KeyMaterial& material);
 
 enum class Phase { Detecting, Allocating, Writing, Verifying, Done };
 // What a worker shows: phase, step k of n (writing), ICCID once known.

@@ -19,7 +19,7 @@
 namespace provisioner {
 namespace {
 
-constexpr std::array<std::pair<CardState, std::string_view>, 11> kStateNames{{
+constexpr std::array<std::pair<CardState, std::string_view>, 12> kStateNames{{
     {CardState::allocated, "allocated"},
     {CardState::writing, "writing"},
     {CardState::verified, "verified"},
@@ -31,6 +31,7 @@ constexpr std::array<std::pair<CardState, std::string_view>, 11> kStateNames{{
     {CardState::activated, "activated"},
     {CardState::blocked, "blocked"},
     {CardState::terminated, "terminated"},
+    {CardState::built, "built"},
 }};
 
 constexpr std::string_view kSqlitePrefix = "sqlite:";
@@ -446,6 +447,42 @@ CardRecord StoreJournal::allocate(JobId job_id, std::string_view reader_id, std:
     return record;
 }
 
+std::vector<CardRecord> StoreJournal::allocate_packages(JobId job_id, std::size_t count,
+                                                        std::string_view station_id) {
+    constexpr std::string_view kReader = "esim";
+    std::vector<CardRecord> records;
+    const auto body = [&](StoreTransaction& tx) {
+        records.clear();
+        const auto job = tx.load_job(job_id);
+        if (!job) throw NotFound(fmt::format("journal {}: no job {}", where(), job_id));
+        while (records.size() < count) {
+            const auto seq = tx.take_lowest_free_identity(job_id);
+            if (!seq) break;
+            // A package is no card body: its record is named by its place in the pool, which is unique among
+            // the bound records as the identity is.
+            const std::string fingerprint = fmt::format("esim:{}:{}", job->order_id, *seq);
+            const CardId id = tx.insert_card(job_id, *seq, fingerprint, kReader, station_id);
+            Event e = card_event(station_id, job_id, id, "allocate");
+            e.to = CardState::allocated;
+            e.detail = "eSIM profile package";
+            tx.insert_event(e);
+            records.push_back(*tx.load_card(id, false));
+        }
+    };
+    // Committed before the answer was lost: the batch's records are the job's allocated packages from the
+    // first one the write inserted.
+    const auto resolve = [&](StoreTransaction& tx, const CommittedWrite& done) {
+        records.clear();
+        if (!done.card) throw JournalError("allocate: request id resolved to no card");
+        for (CardRecord& r :
+             tx.cards_page({job_id, CardState::allocated, false}, *done.card - 1, static_cast<int>(count))) {
+            if (r.reader_id == kReader) records.push_back(std::move(r));
+        }
+    };
+    write(body, resolve, Replay::allowed);
+    return records;
+}
+
 std::vector<CardRecord> StoreJournal::apply_all(std::span<const Transition> transitions) {
     std::vector<CardRecord> after;
     const auto body = [&](StoreTransaction& tx) {
@@ -593,6 +630,39 @@ CardRecord Journal::mark_verified_and_issued(CardId card, std::string_view stati
     return apply_all(steps).back();
 }
 
+std::vector<CardRecord> Journal::mark_packages_built(std::span<const BuiltPackage> packages,
+                                                     std::string_view station_id) {
+    // A package built again after a crash (built, not verified) gets the state again with its secrets.
+    std::vector<Transition> steps;
+    steps.reserve(packages.size());
+    for (const BuiltPackage& p : packages) {
+        Transition t = transition(p.card, {CardState::allocated, CardState::built}, CardState::built, "built",
+                                  station_id);
+        t.secrets = p.secrets;
+        t.profile = p.profile;
+        t.detail = p.detail;
+        steps.push_back(std::move(t));
+    }
+    if (steps.empty()) return {};
+    return apply_all(steps);
+}
+
+std::vector<CardRecord> Journal::mark_packages_verified_and_issued(std::span<const CardId> cards,
+                                                                   std::string_view station_id) {
+    std::vector<Transition> steps;
+    steps.reserve(2 * cards.size());
+    for (const CardId card : cards) {
+        steps.push_back(transition(card, {CardState::built}, CardState::verified, "verified", station_id));
+        steps.push_back(transition(card, {CardState::verified}, CardState::issued, "issued", station_id));
+    }
+    if (steps.empty()) return {};
+    auto records = apply_all(steps);
+    std::vector<CardRecord> issued;
+    issued.reserve(cards.size());
+    for (std::size_t i = 1; i < records.size(); i += 2) issued.push_back(std::move(records[i]));
+    return issued;
+}
+
 CardRecord Journal::mark_failed(CardId card, std::string_view reason, CardHoldsIdentity holds,
                                 std::string_view station_id) {
     // Release only on proof: an identity that may be on a card must never be given to another one.
@@ -600,8 +670,9 @@ CardRecord Journal::mark_failed(CardId card, std::string_view reason, CardHoldsI
     const std::string_view holds_text = holds == CardHoldsIdentity::no    ? "no"
                                         : holds == CardHoldsIdentity::yes ? "yes"
                                                                           : "unknown";
-    Transition t = transition(card, {CardState::allocated, CardState::writing, CardState::verified},
-                              release ? CardState::released : CardState::quarantined, "failed", station_id);
+    Transition t =
+        transition(card, {CardState::allocated, CardState::writing, CardState::built, CardState::verified},
+                   release ? CardState::released : CardState::quarantined, "failed", station_id);
     t.reason = reason;
     t.release_identity = release;
     t.detail = fmt::format("card holds identity: {}", holds_text);

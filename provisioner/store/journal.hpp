@@ -20,6 +20,11 @@
 //   issued (with a number) | activated | blocked -> terminated (final; the number goes on hold)
 //   writing | verified | quarantined -> allocated (the same card re-inserted: resume with its own identity)
 //
+// An eSIM profile package (provisioner esim build) has its own path: allocated -> built -> verified ->
+// issued. `built` (with the sealed secrets) is journaled only once the package file is on disk (fsync'd);
+// verified once the file was read back and decoded to the journal's identity. A package left allocated or
+// built by a crash is built again by --resume (with the secrets already journaled, if any).
+//
 // `failed` is an event, not a resting state: a card never stays "failed but undecided" after a crash.
 // Secrets never enter the journal in clear: Ki/OPc and the codes are stored wrapped
 // (identity/transport_key.hpp) together with the index of the key that wraps them.
@@ -57,6 +62,7 @@ enum class CardState {
     activated,
     blocked,     // line blocked after a loss or theft (art. 6): reversible, keeps number and twin link
     terminated,  // contract ended (art. 14): final, its number on hold (NumberHold)
+    built,       // an eSIM profile package written and fsync'd, not yet read back
 };
 std::string_view to_string(CardState state);
 // Throws InputError on an unknown name.
@@ -328,6 +334,14 @@ struct Transition {
     std::vector<NumberHold> holds;   // numbers put on hold with the transition
 };
 
+// One eSIM profile package written to disk (Journal::mark_packages_built).
+struct BuiltPackage {
+    CardId card = 0;
+    CardSecrets secrets;
+    std::optional<std::string> profile;  // the package's offer when it is not the job's (a twin card)
+    std::string detail;                  // the event's: file name and SHA-256, never a secret
+};
+
 // Activation at subscription (operator rules: the contract starts when the card is activated).
 struct Activation {
     std::string msisdn;
@@ -509,6 +523,12 @@ class Journal {
                                 std::string_view station_id,
                                 std::optional<std::string_view> factory_iccid) = 0;
 
+    // eSIM profile packages: up to `count` identities of the job's pool (the lowest free first), each bound
+    // to a package record (fingerprint "esim:ORDER:SEQ", reader "esim") in ONE transaction. Fewer (none) when
+    // the pool runs out.
+    virtual std::vector<CardRecord> allocate_packages(JobId job, std::size_t count,
+                                                      std::string_view station_id) = 0;
+
     // Transitions (checked here, applied by the store).
     // `profile`: the offer written on this card when it is not the job's (the twin card of a twin pair).
     CardRecord mark_writing(CardId card, const CardSecrets& secrets, std::string_view station_id,
@@ -518,6 +538,13 @@ class Journal {
     // The station's last step for a card it has just read back and proven: writing -> verified -> issued in
     // one transaction (both events kept).
     CardRecord mark_verified_and_issued(CardId card, std::string_view station_id);
+    // eSIM packages, each on disk (fsync'd) before this: allocated | built -> built with the secrets the
+    // package holds (sealed) and, for a twin card, its offer; all in ONE transaction.
+    std::vector<CardRecord> mark_packages_built(std::span<const BuiltPackage> packages,
+                                                std::string_view station_id);
+    // eSIM packages read back and decoded to their identity: built -> verified -> issued, ONE transaction.
+    std::vector<CardRecord> mark_packages_verified_and_issued(std::span<const CardId> cards,
+                                                              std::string_view station_id);
     // no -> released, yes/unknown -> quarantined.
     CardRecord mark_failed(CardId card, std::string_view reason, CardHoldsIdentity holds,
                            std::string_view station_id);

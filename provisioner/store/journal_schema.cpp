@@ -208,6 +208,58 @@ CREATE TABLE output_file (
 );
 )sql";
 
+// v8 (eSIM profile packages, issue 18): the state `built` (a package on disk, not yet read back). The same
+// CHECK swap as v5: PostgreSQL replaces the constraint, SQLite rebuilds the card table (with v6's fleet).
+constexpr std::string_view kCardStatesV8 =
+    "'allocated', 'writing', 'verified', 'issued', 'released', 'quarantined', 'barred', 'replaced', "
+    "'activated', 'blocked', 'terminated', 'built'";
+constexpr std::string_view kSchemaV8Sqlite = R"sql(
+CREATE TABLE card_v8 (
+    id               INTEGER PRIMARY KEY,
+    job_id           INTEGER NOT NULL,
+    seq              INTEGER NOT NULL,
+    fingerprint      TEXT NOT NULL,
+    reader_id        TEXT NOT NULL,
+    station_id       TEXT NOT NULL,
+    state            TEXT NOT NULL CHECK (state IN ({states})),
+    reason           TEXT NOT NULL DEFAULT '',
+    ki_key_index     INTEGER,
+    ki_blob          BLOB,
+    opc_key_index    INTEGER,
+    opc_blob         BLOB,
+    codes_key_index  INTEGER,
+    codes_blob       BLOB,
+    twin_id          INTEGER REFERENCES card (id),
+    replaced_by      INTEGER REFERENCES card (id),
+    created_at       TEXT NOT NULL,
+    updated_at       TEXT NOT NULL,
+    profile          TEXT,
+    activated_on     TEXT,
+    fleet            TEXT,
+    FOREIGN KEY (job_id, seq) REFERENCES identity (job_id, seq)
+);
+INSERT INTO card_v8 (id, job_id, seq, fingerprint, reader_id, station_id, state, reason, ki_key_index, ki_blob,
+                     opc_key_index, opc_blob, codes_key_index, codes_blob, twin_id, replaced_by, created_at,
+                     updated_at, profile, activated_on, fleet)
+    SELECT id, job_id, seq, fingerprint, reader_id, station_id, state, reason, ki_key_index, ki_blob,
+           opc_key_index, opc_blob, codes_key_index, codes_blob, twin_id, replaced_by, created_at, updated_at,
+           profile, activated_on, fleet FROM card;
+DROP TABLE card;
+ALTER TABLE card_v8 RENAME TO card;
+CREATE UNIQUE INDEX card_identity_bound ON card (job_id, seq) WHERE state <> 'released';
+CREATE UNIQUE INDEX card_fingerprint_bound ON card (fingerprint) WHERE state <> 'released';
+CREATE INDEX card_job_state ON card (job_id, state);
+)sql";
+constexpr std::string_view kSchemaV8Postgres = R"sql(
+ALTER TABLE card DROP CONSTRAINT card_state_check;
+ALTER TABLE card ADD CONSTRAINT card_state_check CHECK (state IN ({states}));
+)sql";
+
+std::string schema_v8(SqlDialect dialect) {
+    return fmt::format(fmt::runtime(dialect == SqlDialect::sqlite ? kSchemaV8Sqlite : kSchemaV8Postgres),
+                       fmt::arg("states", kCardStatesV8));
+}
+
 // What the schema's placeholders become in each store: SQLite stores timestamps as utc_now() text and keeps
 // its identity rows in the primary key's b-tree; PostgreSQL takes the server's clock (the stations' clocks do
 // not matter), and an event carries the writer's request id, which resolves a COMMIT whose answer was lost.
@@ -253,7 +305,7 @@ std::vector<SchemaStep> schema_steps(SqlDialect dialect) {
     return {
         {1, with_words(kSchemaV1, dialect)}, {2, std::string(kSchemaV2)}, {3, std::string(kSchemaV3)},
         {4, with_words(kSchemaV4, dialect)}, {5, schema_v5(dialect)},     {6, with_words(kSchemaV6, dialect)},
-        {7, with_words(kSchemaV7, dialect)}};
+        {7, with_words(kSchemaV7, dialect)}, {8, schema_v8(dialect)}};
 }
 
 namespace {

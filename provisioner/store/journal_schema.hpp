@@ -22,7 +22,7 @@ struct SchemaStep {
 };
 
 // The schema version this build writes; older databases are migrated step by step.
-inline constexpr int kJournalSchemaVersion = 7;
+inline constexpr int kJournalSchemaVersion = 8;
 
 // Every step, in order, from an empty database to kJournalSchemaVersion.
 std::vector<SchemaStep> schema_steps(SqlDialect dialect);

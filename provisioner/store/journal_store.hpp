@@ -146,6 +146,8 @@ class StoreJournal : public Journal {
     using Journal::allocate;
     CardRecord allocate(JobId job, std::string_view reader_id, std::string_view fingerprint,
                         std::string_view station_id, std::optional<std::string_view> factory_iccid) final;
+    std::vector<CardRecord> allocate_packages(JobId job, std::size_t count,
+                                              std::string_view station_id) final;
     std::optional<CardRecord> card(CardId id) final;
     std::optional<CardRecord> show(std::string_view iccid_or_imsi) final;
     std::vector<CardRecord> list(const CardFilter& filter) final;

@@ -451,7 +451,7 @@ SqliteJournal::SqliteJournal(std::string path, SqliteOptions options)
 
 void SqliteJournal::migrate() {
     std::lock_guard lock(mutex_);
-    // Schema v5 rebuilds the card table, which other rows reference: SQLite's way is foreign keys off
+    // Schemas v5 and v8 rebuild the card table, which other rows reference: SQLite's way is foreign keys off
     // (a no-op inside a transaction, so before it), checked with foreign_key_check before the commit.
     db_.exec("PRAGMA foreign_keys = OFF");
     struct KeysBackOn {

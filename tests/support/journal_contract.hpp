@@ -12,10 +12,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <set>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -722,18 +724,78 @@ TYPED_TEST_P(JournalContract, AnAcceptedAdmKeyIsSharedAndAnInterruptedOneIsNotGu
               AdmClaimOutcome::granted);
 }
 
-REGISTER_TYPED_TEST_SUITE_P(JournalContract, CreatesAndFindsJobs, RefusesAnOverlappingOrder,
-                            RefusesAQuantityThatDiffersFromTheRows, AllocatesWritesVerifiesIssues,
-                            RefusesWrongTransitions, VerifiesAndIssuesInOneStep,
-                            ReleasesOnlyWhenTheCardIsProvenEmpty, ResumesACardWithItsOwnIdentity,
-                            NeverReissuesAnIssuedCardBody, StopsWhenThePoolIsEmpty, CountsReconcile,
-                            ShowsListsAndFindsByMsisdn, LinksTwinCardsSharingOneNumber, FollowsTheAgencyFlows,
-                            ActivatesAStockCardWithANumberAndAnOffer, ReplacesACardInOneTransaction,
-                            ActivatesATwinAndMovesTheLinkOnReplacement, ChangesTheOfferAndKeepsTheState,
-                            AllocatesTheIdentityOfAVendorFixedIccid, RecordsAuditEvents,
-                            KeepsTheListedValuesOfAListRow, EightThreadsOwnConnectionsNeverShareAnIdentity,
-                            EightThreadsSharingOneJournalObject, FourProcessesNeverShareAnIdentity,
-                            AnAdmKeyIsPresentedByOneStationAtATimeAndARefusalIsFinal,
-                            AnAcceptedAdmKeyIsSharedAndAnInterruptedOneIsNotGuessed);
+// eSIM profile packages (issue 18): allocated in batches, each identity once; their own path allocated ->
+// built -> verified -> issued, each step checked; a package built again (resume) keeps to the path.
+TYPED_TEST_P(JournalContract, PackagesFollowTheirOwnStatePath) {
+    const Job job = this->make_job("ORD-ESIM", 5);
+    auto first = this->journal->allocate_packages(job.id, 3, kStation);
+    ASSERT_EQ(first.size(), 3u);
+    auto rest = this->journal->allocate_packages(job.id, 3, kStation);
+    ASSERT_EQ(rest.size(), 2u) << "the pool holds 5";
+    EXPECT_TRUE(this->journal->allocate_packages(job.id, 3, kStation).empty());
+    std::set<std::string> iccids;
+    for (const auto* batch : {&first, &rest}) {
+        for (const CardRecord& r : *batch) {
+            EXPECT_EQ(r.state, CardState::allocated);
+            EXPECT_EQ(r.reader_id, "esim");
+            EXPECT_EQ(r.fingerprint, fmt::format("esim:ORD-ESIM:{}", r.seq));
+            iccids.insert(r.identity.iccid);
+        }
+    }
+    EXPECT_EQ(iccids.size(), 5u) << "each identity allocated exactly once";
+    // A package not built yet cannot be verified.
+    const std::array<CardId, 1> one{first[0].id};
+    EXPECT_THROW(this->journal->mark_packages_verified_and_issued(one, kStation), WrongTransition);
+    std::vector<BuiltPackage> built;
+    for (const CardRecord& r : first)
+        built.push_back(
+            BuiltPackage{r.id, fake_secrets(static_cast<std::uint8_t>(r.seq)), std::nullopt, "f"});
+    built[1].profile = "carte-jumelle";
+    const auto after = this->journal->mark_packages_built(built, kStation);
+    ASSERT_EQ(after.size(), 3u);
+    EXPECT_EQ(after[0].state, CardState::built);
+    EXPECT_EQ(after[0].secrets, fake_secrets(static_cast<std::uint8_t>(first[0].seq)));
+    EXPECT_EQ(after[1].profile, "carte-jumelle");
+    EXPECT_EQ(this->journal->counts(job.id).in_progress, 5u);
+    // Built again after a crash (built, not verified): the state stays built.
+    EXPECT_EQ(this->journal->mark_packages_built(std::span(built).first(1), kStation).at(0).state,
+              CardState::built);
+    // A card's transitions do not apply to a package, nor a package's to a card.
+    EXPECT_THROW(this->journal->mark_verified(first[0].id, kStation), WrongTransition);
+    const CardRecord card =
+        this->journal->allocate(this->make_job("ORD-CARD", 1, 100).id, "r", fp(1), kStation);
+    this->journal->mark_writing(card.id, fake_secrets(1), kStation);
+    const std::array<CardId, 1> the_card{card.id};
+    EXPECT_THROW(this->journal->mark_packages_verified_and_issued(the_card, kStation), WrongTransition);
+    // One transaction: a batch with one package not built changes none of them.
+    const std::array<CardId, 2> mixed{first[0].id, rest[0].id};
+    EXPECT_THROW(this->journal->mark_packages_verified_and_issued(mixed, kStation), WrongTransition);
+    EXPECT_EQ(this->journal->card(first[0].id)->state, CardState::built);
+    const std::vector<CardId> ids{first[0].id, first[1].id, first[2].id};
+    const auto issued = this->journal->mark_packages_verified_and_issued(ids, kStation);
+    ASSERT_EQ(issued.size(), 3u);
+    for (const CardRecord& r : issued) EXPECT_EQ(r.state, CardState::issued);
+    std::vector<std::string> kinds;
+    for (const Event& e : this->journal->events(std::nullopt, first[0].id)) kinds.push_back(e.kind);
+    EXPECT_EQ(kinds, (std::vector<std::string>{"allocate", "built", "built", "verified", "issued"}));
+    const auto counts = this->journal->counts(job.id);
+    EXPECT_EQ(counts.issued, 3u);
+    EXPECT_EQ(counts.in_progress, 2u);
+    EXPECT_TRUE(counts.balanced());
+    EXPECT_THROW(this->journal->mark_packages_built(std::span(built).first(1), kStation), WrongTransition)
+        << "an issued package is never built again";
+}
+
+REGISTER_TYPED_TEST_SUITE_P(
+    JournalContract, CreatesAndFindsJobs, RefusesAnOverlappingOrder, RefusesAQuantityThatDiffersFromTheRows,
+    AllocatesWritesVerifiesIssues, RefusesWrongTransitions, VerifiesAndIssuesInOneStep,
+    ReleasesOnlyWhenTheCardIsProvenEmpty, ResumesACardWithItsOwnIdentity, NeverReissuesAnIssuedCardBody,
+    StopsWhenThePoolIsEmpty, CountsReconcile, ShowsListsAndFindsByMsisdn, LinksTwinCardsSharingOneNumber,
+    FollowsTheAgencyFlows, ActivatesAStockCardWithANumberAndAnOffer, ReplacesACardInOneTransaction,
+    ActivatesATwinAndMovesTheLinkOnReplacement, ChangesTheOfferAndKeepsTheState,
+    AllocatesTheIdentityOfAVendorFixedIccid, RecordsAuditEvents, KeepsTheListedValuesOfAListRow,
+    EightThreadsOwnConnectionsNeverShareAnIdentity, EightThreadsSharingOneJournalObject,
+    FourProcessesNeverShareAnIdentity, AnAdmKeyIsPresentedByOneStationAtATimeAndARefusalIsFinal,
+    AnAcceptedAdmKeyIsSharedAndAnInterruptedOneIsNotGuessed, PackagesFollowTheirOwnStatePath);
 
 }  // namespace journal_contract

@@ -42,6 +42,10 @@ class JobCreatedAfterOurLook final : public provisioner::Journal {
                                      std::optional<std::string_view>) override {
         return unused<provisioner::CardRecord>();
     }
+    std::vector<provisioner::CardRecord> allocate_packages(provisioner::JobId, std::size_t,
+                                                           std::string_view) override {
+        return unused<std::vector<provisioner::CardRecord>>();
+    }
     std::optional<provisioner::CardRecord> card(provisioner::CardId) override {
         return unused<std::optional<provisioner::CardRecord>>();
     }

@@ -142,6 +142,48 @@ TEST(PostgresJournal, MigratesFromAnEmptySchema) {
     admin.exec("DROP SCHEMA " + schema + " CASCADE");
 }
 
+// Schema v8 (eSIM packages, the state `built`) on a v7 store that holds cards: they stay, and packages can
+// then be built.
+TEST(PostgresJournal, MigratesAVersion7StoreToPackages) {
+    const std::string base = server_url();
+    const std::string schema = "j7_" + random_suffix();
+    pg::Connection admin(base);
+    admin.exec("CREATE SCHEMA " + schema);
+    const PostgresTarget target = parse_postgres_url(with_param(base, "options=-csearch_path%3D" + schema));
+    {
+        pg::Connection c(with_param(base, "options=-csearch_path%3D" + schema));
+        c.exec(
+            "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL "
+            "DEFAULT now())");
+        for (const SchemaStep& step : schema_steps(SqlDialect::postgres)) {
+            if (step.version > 7) break;
+            c.exec_script(step.sql);
+            c.exec(fmt::format("INSERT INTO schema_version (version) VALUES ({})", step.version));
+        }
+        c.exec(
+            "INSERT INTO job (order_id, profile, quantity, station_id) VALUES ('OLD', 'forfait-m', 2, 's')");
+        c.exec(
+            "INSERT INTO identity (job_id, seq, imsi, iccid, free) VALUES "
+            "(1, 0, '546010000000001', '8968701000000000011', FALSE), "
+            "(1, 1, '546010000000002', '8968701000000000029', TRUE)");
+        c.exec(
+            "INSERT INTO card (job_id, seq, fingerprint, reader_id, station_id, state, created_at, "
+            "updated_at, fleet) VALUES (1, 0, 'fp1', 'r', 's', 'terminated', now(), now(), 'ENT-9')");
+    }
+    EXPECT_THROW(PostgresJournal{target}, SchemaTooOld);
+    EXPECT_EQ(PostgresJournal::migrate(target), std::make_pair(7, 8));
+    PostgresJournal journal(target);
+    const auto old = journal.card(1);
+    ASSERT_TRUE(old);
+    EXPECT_EQ(old->state, CardState::terminated);
+    EXPECT_EQ(old->fleet, "ENT-9");
+    const auto packages = journal.allocate_packages(1, 5, "s");
+    ASSERT_EQ(packages.size(), 1u);
+    const std::vector<BuiltPackage> built{{packages[0].id, fake_secrets(7), std::nullopt, "package"}};
+    EXPECT_EQ(journal.mark_packages_built(built, "s").at(0).state, CardState::built);
+    admin.exec("DROP SCHEMA " + schema + " CASCADE");
+}
+
 TEST(PostgresJournal, MigratesConcurrentlyFromSeveralStations) {
     const std::string base = server_url();
     const std::string schema = "jc_" + random_suffix();

@@ -136,6 +136,60 @@ INSERT INTO event (at, station_id, job_id, card_id, kind, detail) VALUES ('t', '
               std::string::npos);
 }
 
+// Schema v8 (eSIM packages) rebuilds the card table again for the state `built`: a v7 journal's cards keep
+// their fleet, offer and twin link, and packages can then be built.
+TEST_F(SqliteFile, MigratesAVersion7JournalKeepingItsCards) {
+    {
+        sqlite3* raw = nullptr;
+        ASSERT_EQ(sqlite3_open_v2(path_.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr),
+                  SQLITE_OK);
+        std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db(raw, &sqlite3_close);
+        std::string sql =
+            "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);";
+        for (const SchemaStep& step : schema_steps(SqlDialect::sqlite)) {
+            if (step.version > 7) break;
+            sql += step.sql + fmt::format("INSERT INTO schema_version VALUES ({}, 'then');", step.version);
+        }
+        sql += R"sql(
+INSERT INTO job (id, order_id, profile, quantity, station_id, created_at, fleet) VALUES (1, 'OLD', 'forfait-m', 3, 's', 't', 'ENT-1');
+INSERT INTO identity (job_id, seq, imsi, iccid, msisdn, free) VALUES
+    (1, 0, '546010000000001', '8968701000000000011', '+687779001', 0),
+    (1, 1, '546010000000002', '8968701000000000029', '+687779001', 0),
+    (1, 2, '546010000000003', '8968701000000000037', NULL, 1);
+INSERT INTO card (id, job_id, seq, fingerprint, reader_id, station_id, state, created_at, updated_at, profile,
+                  activated_on, fleet) VALUES
+    (1, 1, 0, 'fp1', 'r', 's', 'activated', 't', 't', 'forfait-m', '2026-01-02', 'ENT-2'),
+    (2, 1, 1, 'fp2', 'r', 's', 'blocked', 't', 't', 'carte-jumelle', '2026-01-03', NULL);
+UPDATE card SET twin_id = 2 WHERE id = 1;
+UPDATE card SET twin_id = 1 WHERE id = 2;
+INSERT INTO output_file VALUES (1, '/x/hlr-import.out', 'AB', 't');
+)sql";
+        char* error = nullptr;
+        ASSERT_EQ(sqlite3_exec(db.get(), sql.c_str(), nullptr, nullptr, &error), SQLITE_OK) << error;
+    }
+    ASSERT_EQ(query_text("SELECT MAX(version) FROM schema_version"), "7");
+    SqliteJournal journal(path_);
+    EXPECT_EQ(journal.schema_version(), 8);
+    const auto main = journal.card(1);
+    ASSERT_TRUE(main);
+    EXPECT_EQ(main->state, CardState::activated);
+    EXPECT_EQ(main->twin, 2);
+    EXPECT_EQ(main->fleet, "ENT-2");
+    EXPECT_EQ(journal.card(2)->state, CardState::blocked);
+    EXPECT_EQ(journal.card(2)->fleet, "ENT-1") << "the job's fleet";
+    EXPECT_TRUE(journal.wrote_output(1, "/x/hlr-import.out", "AB"));
+    const auto packages = journal.allocate_packages(1, 5, "s");
+    ASSERT_EQ(packages.size(), 1u);
+    const CardSecrets secrets{WrappedSecret{4, sim::Bytes(16, 0x07)}, WrappedSecret{4, sim::Bytes(16, 0x70)},
+                              std::nullopt};
+    const std::vector<BuiltPackage> built{{packages[0].id, secrets, std::nullopt, "package"}};
+    EXPECT_EQ(journal.mark_packages_built(built, "s").at(0).state, CardState::built);
+    EXPECT_EQ(query_text("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'card'"),
+              "3");
+    EXPECT_EQ(query_text("SELECT sql FROM sqlite_master WHERE name = 'card'").find("card_v8"),
+              std::string::npos);
+}
+
 // Two stations started together on a new shared store: the switch to WAL mode takes a lock SQLite does not
 // wait for, and one of them failed with "database is locked" before any card. Processes, not threads:
 // SQLite's file locks do not contend inside one process.

@@ -168,6 +168,36 @@ TEST_F(OrderCardType, VendorKeyedListOnACardThatRefusesKeysLoads) {
     EXPECT_TRUE(order.vendor_keyed);
 }
 
+// An eSIM order's identities are new: a list naming card bodies (their ADM1 or EKI) is refused at the list, a
+// list of the carrier's codes only is taken. Each medium's verb refuses the other's orders at <card-type>.
+TEST_F(OrderCardType, EsimOrdersTakeNewIdentitiesOnlyAndTheirOwnVerb) {
+    fs::create_directories(test_dir());
+    std::ofstream(test_dir() / "bodies.csv")
+        << "iccid,imsi,adm1\n8999904000000000010,546010000000001,12345678\n";
+    std::ofstream(test_dir() / "codes.csv") << "iccid,imsi,pin1,puk1,pin2,puk2\n8999904000000000010,"
+                                               "546010000000001,0000,12345678,1234,87654321\n";
+    simtest::make_owner_only(test_dir() / "bodies.csv");
+    simtest::make_owner_only(test_dir() / "codes.csv");
+    try {
+        (void)load_order(write_order("esim", "tourism-card", "1", R"(<csv file="bodies.csv"/>)"));
+        ADD_FAILURE() << "an eSIM order of card bodies loaded";
+    } catch (const sim::InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("/order/identities/csv/@file: card type esim"),
+                  std::string::npos)
+            << e.what();
+    }
+    const auto codes = write_order("esim", "tourism-card", "1", R"(<csv file="codes.csv"/>)");
+    EXPECT_TRUE(is_esim(load_order(codes)));
+    OrderLoadOptions card;
+    card.medium = OrderLoadOptions::Medium::card;
+    EXPECT_THROW((void)load_order(codes, card), sim::InputError);
+    OrderLoadOptions esim;
+    esim.medium = OrderLoadOptions::Medium::esim;
+    EXPECT_NO_THROW((void)load_order(codes, esim));
+    EXPECT_THROW((void)load_order(write_order("stub-usim"), esim), sim::InputError);
+    EXPECT_NO_THROW((void)load_order(write_order("stub-usim"), card));
+}
+
 TEST(OrderSchema, CardTypesAreExactlyTheDriversTypes) {
     pugi::xml_document xsd;
     ASSERT_TRUE(xsd.load_file((kRoot / "profiles/order.xsd").c_str()));
@@ -176,7 +206,8 @@ TEST(OrderSchema, CardTypesAreExactlyTheDriversTypes) {
     std::vector<std::string> listed;
     for (const auto& e : type.select_nodes(".//*[local-name()='enumeration']"))
         listed.emplace_back(e.node().attribute("value").value());
-    EXPECT_EQ(listed, sim::known_card_types());
+    EXPECT_EQ(listed, provisioner::order_card_types());
+    EXPECT_EQ(listed.back(), "esim");
 }
 
 }  // namespace
