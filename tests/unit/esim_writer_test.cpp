@@ -200,3 +200,18 @@ TEST(EsimWriter, TwoGProfileIsRefusedNamingTheFile) {
 }
 
 }  // namespace
+
+namespace {
+
+// The writer states every directory's descriptor, and a descriptor says only "directory" (38) for the MF, a
+// DF and an ADF alike: resolving the package must still give an MF and an ADF (an eUICC, and the simulated
+// card born from the package, build their tree from these).
+TEST(EsimWriter, DescribedDirectoriesStayTheMfAndTheAdf) {
+    const auto p = written("tourism-card");
+    const auto mf = sim::esim::resolve_files(first_of(p, "mf"));
+    EXPECT_EQ(file_of(mf, "mf").type, sim::esim::FileType::MF);
+    const auto usim = sim::esim::resolve_files(first_of(p, "usim"));
+    EXPECT_EQ(file_of(usim, "adf-usim").type, sim::esim::FileType::ADF);
+}
+
+}  // namespace

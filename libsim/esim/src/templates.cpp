@@ -275,11 +275,16 @@ Bytes initial_content(const ResolvedFile& f, const Fcp* fcp, const TemplateFile*
 void apply_fcp(ResolvedFile& f, const Fcp& fcp, bool& lcsi_given, bool& sfi_given, bool& size_given,
                bool& arr_given) {
     if (fcp.file_descriptor && !fcp.file_descriptor->empty()) {
-        f.type = type_of_descriptor((*fcp.file_descriptor)[0]);
+        // The descriptor byte only says "a directory" for the MF, a DF and an ADF alike (TS 102 221: 38):
+        // which one it is comes from the template, the MF's FID or an AID.
+        const FileType described = type_of_descriptor((*fcp.file_descriptor)[0]);
+        if (described != F::DF || !is_directory(f.type)) f.type = described;
         if (fcp.file_descriptor->size() >= 4) f.record_length = be16(*fcp.file_descriptor, 2);
     }
     if (fcp.file_id && fcp.file_id->size() == 2) f.fid = be16(*fcp.file_id, 0);
     if (fcp.df_name) f.aid = fcp.df_name;
+    if (f.type == F::DF && f.fid == 0x3F00) f.type = F::MF;
+    if (f.type == F::DF && f.aid) f.type = F::ADF;
     if (fcp.lcsi) {
         f.lcsi = *fcp.lcsi;
         lcsi_given = true;
