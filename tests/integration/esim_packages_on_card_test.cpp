@@ -6,7 +6,6 @@
 // APNs, as the profile file states them (not as the writer wrote them).
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -22,7 +21,6 @@
 #include "profile/profile.hpp"
 #include "run_command.hpp"
 #include "sim/bytes.hpp"
-#include "sim/pcsc.hpp"
 #include "station_files.hpp"
 #include "store/sqlite_journal.hpp"
 #include "stub_process.hpp"
@@ -31,7 +29,6 @@
 namespace {
 
 namespace fs = std::filesystem;
-using namespace std::chrono_literals;
 using simtest::provisioner_binary;
 using simtest::read_text;
 using simtest::run_command;
@@ -52,14 +49,10 @@ class EsimPackagesOnCard : public ::testing::Test {
         simtest::remove_unless_failed(dir_);
     }
 
-    // The card `package` in this test's slot, once pcscd sees it.
+    // The card `package` in this test's slot, once pcscd sees it (the previous card gone first).
     void insert(const fs::path& package) {
         stub_.reset();
-        const sim::PcscContext context;
-        const auto reader = simtest::reader_name(kSlot);
-        ASSERT_TRUE(context.wait_for_removal(reader, 10s));
-        stub_ = std::make_unique<simtest::StubProcess>(kSlot, simtest::ProfilePackage{package});
-        ASSERT_TRUE(context.wait_for_card(reader, 10s)) << "no card in slot " << kSlot << " for " << package;
+        stub_ = simtest::start_stub(kSlot, simtest::ProfilePackage{package});
     }
 
     // The Ki/OPc the journal sealed for `card`, as `verify --keys-file` takes them (a 0600 file).

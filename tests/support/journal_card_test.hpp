@@ -9,7 +9,6 @@
 
 #include <unistd.h>
 
-#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -135,15 +134,10 @@ class JournalCardTest : public ::testing::Test {
         return card;
     }
 
-    // Puts a card body (a description file) in a slot, replacing what was there.
+    // Puts a card body (a description file) in a slot, replacing what was there, once pcscd sees it.
     void insert(int slot, const std::filesystem::path& card) {
-        using namespace std::chrono_literals;
         stubs_.erase(slot);
-        const sim::PcscContext context;
-        const auto reader = context.reader_names().at(static_cast<std::size_t>(slot));
-        ASSERT_TRUE(context.wait_for_removal(reader, 10s));
-        stubs_[slot] = std::make_unique<StubProcess>(slot, card.string());
-        ASSERT_TRUE(context.wait_for_card(reader, 10s)) << "no card in slot " << slot;
+        stubs_[slot] = start_stub(slot, card.string());
     }
     [[nodiscard]] std::filesystem::path state(int slot) const { return stubs_.at(slot)->state_file(); }
 
